@@ -1,0 +1,226 @@
+"""The shape of an order on the wire, and of what a create, an edit or a move may send.
+
+One set of pydantic models: the server validates requests with them and builds its
+OpenAPI document from them; the client parses the server's answers with them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    model_validator,
+)
+
+from pydantic_core import PydanticCustomError
+
+from kds_contract.statuses import Status
+
+MAX_BODY_BYTES = 1024 * 1024
+MAX_NAME = 200
+MAX_NOTES = 1000
+MAX_MODIFIERS = 20
+MAX_ITEMS = 100
+MAX_QUANTITY = 99
+MAX_PER_PAGE = 200
+
+
+class OrderType(StrEnum):
+    """How the order leaves the kitchen."""
+
+    DINE_IN = "dine_in"
+    TAKEOUT = "takeout"
+    DELIVERY = "delivery"
+
+
+class Priority(StrEnum):
+    """Rush orders go to the front of the board."""
+
+    NORMAL = "normal"
+    RUSH = "rush"
+
+
+def _utc_z(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+Timestamp = Annotated[datetime, PlainSerializer(_utc_z, return_type=str, when_used="json")]
+"""A UTC timestamp, written as ISO 8601 with a ``Z``."""
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NAME)]
+Notes = Annotated[str, StringConstraints(max_length=MAX_NOTES)]
+
+SERVER_OWNED_ORDER_FIELDS = frozenset(
+    {
+        "id",
+        "status",
+        "version",
+        "created_at",
+        "updated_at",
+        *(f"{status}_at" for status in Status),
+    }
+)
+SERVER_OWNED_ITEM_FIELDS = frozenset({"id", "done"})
+
+
+def _refuse_server_owned(data: Any, owned: frozenset[str], what: str) -> Any:
+    if isinstance(data, dict):
+        for key in data:
+            if key in owned:
+                raise PydanticCustomError(
+                    "server_owned",
+                    "'{field}' is set by the server and cannot be sent in {what}",
+                    {"field": key, "what": what},
+                )
+    return data
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class ItemIn(_Input):
+    """One line of an order, as a create or an edit sends it."""
+
+    name: Name
+    quantity: int = Field(default=1, ge=1, le=MAX_QUANTITY)
+    modifiers: list[Name] = Field(default_factory=list, max_length=MAX_MODIFIERS)
+    notes: Notes | None = None
+    station: ShortText | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_server_fields(cls, data: Any) -> Any:
+        return _refuse_server_owned(data, SERVER_OWNED_ITEM_FIELDS, "an item")
+
+
+class ItemEditIn(ItemIn):
+    """An item in an edit: with the ``id`` of an existing item to keep it (and its done mark)."""
+
+    id: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_server_fields(cls, data: Any) -> Any:
+        return _refuse_server_owned(data, frozenset({"done"}), "an item")
+
+
+class OrderCreate(_Input):
+    """What POST /api/orders accepts. Only ``items`` is required."""
+
+    order_type: OrderType = OrderType.DINE_IN
+    table: ShortText | None = None
+    customer_name: ShortText | None = None
+    user_id: ShortText | None = None
+    priority: Priority = Priority.NORMAL
+    notes: Notes | None = None
+    items: list[ItemIn] = Field(min_length=1, max_length=MAX_ITEMS)
+    total_cents: int | None = Field(default=None, ge=0, le=10**12)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_server_fields(cls, data: Any) -> Any:
+        return _refuse_server_owned(data, SERVER_OWNED_ORDER_FIELDS, "an order")
+
+
+class OrderEdit(_Input):
+    """What PATCH /api/orders/{id} accepts: any of these fields, at least one.
+
+    ``items`` replaces the order's items; an item that carries the ``id`` of an existing
+    item keeps its id and done mark. ``version`` (optional) must be the order's current
+    version, or the edit is refused with 409.
+    """
+
+    order_type: OrderType | None = None
+    table: ShortText | None = None
+    customer_name: ShortText | None = None
+    priority: Priority | None = None
+    notes: Notes | None = None
+    items: list[ItemEditIn] | None = Field(default=None, min_length=1, max_length=MAX_ITEMS)
+    total_cents: int | None = Field(default=None, ge=0, le=10**12)
+    version: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_server_fields(cls, data: Any) -> Any:
+        owned = SERVER_OWNED_ORDER_FIELDS - {"version"}
+        data = _refuse_server_owned(data, owned, "an edit")
+        if isinstance(data, dict) and not set(data) - {"version"}:
+            raise ValueError(
+                "an edit must change at least one of: "
+                "order_type, table, customer_name, priority, notes, items, total_cents"
+            )
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        """The fields this edit sets (``None`` clears a field), without ``version``."""
+        return {k: getattr(self, k) for k in self.model_fields_set if k != "version"}
+
+
+class StatusMoveIn(_Input):
+    """What PATCH /api/orders/{id}/status accepts."""
+
+    status: Status
+    version: int | None = Field(default=None, ge=1)
+
+
+class ItemDoneIn(_Input):
+    """What PATCH /api/orders/{id}/items/{item_id} accepts."""
+
+    done: bool
+
+
+class Item(BaseModel):
+    """One line of an order, as the server sends it."""
+
+    id: int
+    name: str
+    quantity: int = 1
+    modifiers: list[str] = Field(default_factory=list)
+    notes: str | None = None
+    station: str | None = None
+    done: bool = False
+
+
+class Order(BaseModel):
+    """An order, as the server sends it (SPEC: Orders)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: int
+    status: Status
+    order_type: OrderType
+    table: str | None = None
+    customer_name: str | None = None
+    user_id: str | None = None
+    priority: Priority = Priority.NORMAL
+    notes: str | None = None
+    items: list[Item]
+    total_cents: int | None = None
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+    pending_at: Timestamp | None = None
+    preparing_at: Timestamp | None = None
+    ready_at: Timestamp | None = None
+    completed_at: Timestamp | None = None
+    cancelled_at: Timestamp | None = None
+
+    def status_entered_at(self) -> datetime | None:
+        """When the order entered its current status."""
+        value: datetime | None = getattr(self, f"{self.status}_at")
+        return value
+
+    def wire(self) -> dict[str, Any]:
+        """The order as JSON-ready data, exactly as the server sends it."""
+        return self.model_dump(mode="json")

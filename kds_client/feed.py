@@ -1,0 +1,446 @@
+"""The live feed: a Socket.IO connection that keeps an OrderStore equal to the server's state.
+
+One background task owns the connection. Each attempt connects (WebSocket only, token in
+``auth``), joins the rooms, then brings the store up to date by seq (a snapshot the first
+time or after a long absence, else ``GET /api/events?after=<last_seq>``) and only then
+reports itself LIVE. While live it applies events as they come (by seq, holding back any
+that overtake a missing one) and every few seconds asks the server for anything it missed,
+which also notices a connection that went silent. When the connection ends, it tries again
+after an exponential backoff with full jitter, moving on to the next URL when one fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+import aiohttp
+import socketio
+import socketio.exceptions
+
+from kds_client.errors import KdsError, Offline, Unauthorized
+from kds_client.rest import KdsRest, normalize_urls
+from kds_client.store import Change, Event, OrderStore
+from kds_contract import EVENT_TYPES, OPEN_STATUSES, Order, Status
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_PAGE = 200
+SNAPSHOT_TRIES = 3
+
+
+class ConnectionState(StrEnum):
+    """Where the feed's connection is.
+
+    CONNECTING: an attempt is under way (connect, join, catch up). LIVE: caught up and
+    receiving events. RECONNECTING: the connection was lost or an attempt failed; the next
+    attempt is at ``next_attempt_at``. OFFLINE: no server answered a whole round of attempts
+    (still retrying at ``next_attempt_at``), or the feed is not running.
+    """
+
+    CONNECTING = "connecting"
+    LIVE = "live"
+    RECONNECTING = "reconnecting"
+    OFFLINE = "offline"
+
+
+@dataclass(frozen=True)
+class FeedStatus:
+    """A snapshot of the feed's health, for a status bar."""
+
+    state: ConnectionState
+    url: str | None = None
+    """The server in use (or being tried)."""
+    next_attempt_at: float | None = None
+    """``time.time()`` of the next connection attempt, while waiting to retry."""
+    last_event_at: float | None = None
+    """``time.time()`` of the last event received or successful check with the server."""
+    last_seq: int = 0
+    error: str | None = None
+    """Why the last attempt failed or the connection ended, in words."""
+
+    def seconds_since_event(self, now: float | None = None) -> float | None:
+        """Seconds since the feed last heard from the server, or None if never."""
+        if self.last_event_at is None:
+            return None
+        return max(0.0, (now if now is not None else time.time()) - self.last_event_at)
+
+
+class _AttemptFailed(Exception):
+    """A connection attempt failed; the message says why in words."""
+
+
+class LiveFeed:
+    """Keeps ``store`` equal to the server's orders over a reconnecting Socket.IO connection.
+
+    Args:
+        urls: one server URL or several, tried in turn.
+        token: the API token (kitchen or admin).
+        rooms: rooms to join after every connect (``kitchen``, ``admin``).
+        store: the store to keep; a new one by default. A store already loaded (for
+            example ``store.reset([], seq)``) is caught up from its seq, without a snapshot.
+        rest: the REST client for snapshots and catch-up; one on the same URLs by default.
+        snapshot_statuses: which orders a snapshot loads; None for every order.
+        check_interval: seconds between checks with the server while live.
+        backoff_base, backoff_max: the reconnect delay is uniform in
+            ``[0, min(backoff_max, backoff_base * 2**failures)]``.
+        connect_timeout: seconds allowed for connecting and joining.
+        max_catch_up: more missed events than this and the store reloads a snapshot instead.
+        gap_grace: seconds to wait for a missing event before asking the server for it.
+    """
+
+    def __init__(
+        self,
+        urls: Sequence[str] | str,
+        token: str,
+        *,
+        rooms: Sequence[str] = ("kitchen",),
+        store: OrderStore | None = None,
+        rest: KdsRest | None = None,
+        snapshot_statuses: Sequence[Status | str] | None = OPEN_STATUSES,
+        check_interval: float = 5.0,
+        backoff_base: float = 0.5,
+        backoff_max: float = 30.0,
+        connect_timeout: float = 10.0,
+        max_catch_up: int = 5000,
+        page_size: int = 1000,
+        gap_grace: float = 0.3,
+    ) -> None:
+        self.urls = normalize_urls(urls)
+        self.token = token
+        self.rooms = tuple(rooms)
+        self.store = store if store is not None else OrderStore()
+        self._own_rest = rest is None
+        self.rest = rest if rest is not None else KdsRest(self.urls, token)
+        self.snapshot_statuses = list(snapshot_statuses) if snapshot_statuses is not None else None
+        self.check_interval = check_interval
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.connect_timeout = connect_timeout
+        self.max_catch_up = max_catch_up
+        self.page_size = page_size
+        self.gap_grace = gap_grace
+        self.status = FeedStatus(ConnectionState.OFFLINE, last_seq=self.store.last_seq)
+        self._change_callbacks: list[Callable[[Change], None]] = []
+        self._status_callbacks: list[Callable[[FeedStatus], None]] = []
+        self._runner: asyncio.Task[None] | None = None
+        self._gap_task: asyncio.Task[None] | None = None
+        self._sio: socketio.AsyncClient | None = None
+        self._dropped = asyncio.Event()
+        self._live = asyncio.Event()
+        self._sync_lock = asyncio.Lock()
+        self._refusal: str | None = None
+        self._list_has_seq = True
+
+    # -- what the apps use ------------------------------------------------------------
+
+    def on_change(self, callback: Callable[[Change], None]) -> None:
+        """Call ``callback`` in the event loop after each change applied to the store."""
+        self._change_callbacks.append(callback)
+
+    def on_status(self, callback: Callable[[FeedStatus], None]) -> None:
+        """Call ``callback`` with the new status on every change of state or error."""
+        self._status_callbacks.append(callback)
+
+    @property
+    def live(self) -> bool:
+        """True while connected and caught up."""
+        return self.status.state is ConnectionState.LIVE
+
+    def require_live(self) -> None:
+        """Raise :class:`Offline` unless the feed is live; apps call it before an action."""
+        if not self.live:
+            reason = self.status.error or f"the connection is {self.status.state}"
+            raise Offline(f"offline: not connected to the server ({reason})")
+
+    async def start(self) -> None:
+        """Start connecting in the background and return at once; retries until stopped."""
+        if self._runner is None or self._runner.done():
+            self._runner = asyncio.create_task(self._run(), name="kds-live-feed")
+
+    async def wait_live(self) -> None:
+        """Wait until the feed is live (caught up). Wrap it in ``asyncio.timeout`` to bound it."""
+        await self._live.wait()
+
+    async def stop(self) -> None:
+        """Disconnect and stop retrying. Closes the REST client if the feed made it."""
+        for task in (self._gap_task, self._runner):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._runner = self._gap_task = None
+        await self._close_socket()
+        if self._own_rest:
+            await self.rest.close()
+        self._set_status(state=ConnectionState.OFFLINE, next_attempt_at=None)
+
+    async def refresh(self) -> None:
+        """Ask the server now for any change the store has not seen."""
+        await self._catch_up(self.status.url)
+
+    # -- the connection loop ----------------------------------------------------------
+
+    async def _run(self) -> None:
+        failures = 0
+        index = 0
+        while True:
+            url = self.urls[index]
+            self._set_status(state=ConnectionState.CONNECTING, url=url, next_attempt_at=None)
+            try:
+                reason = await self._session(url)
+            except _AttemptFailed as exc:
+                failures += 1
+                index = (index + 1) % len(self.urls)
+                reason = str(exc)
+                log.warning("cannot connect to %s: %s", url, reason)
+            else:
+                failures = 0
+                log.warning("connection to %s ended: %s", url, reason)
+            finally:
+                await self._close_socket()
+            delay = random.uniform(
+                0, min(self.backoff_max, self.backoff_base * 2 ** min(failures, 16))
+            )
+            offline = failures >= len(self.urls)
+            self._set_status(
+                state=ConnectionState.OFFLINE if offline else ConnectionState.RECONNECTING,
+                url=self.urls[index],
+                next_attempt_at=time.time() + delay,
+                error=reason,
+            )
+            await asyncio.sleep(delay)
+
+    async def _session(self, url: str) -> str:
+        """Connect, join, catch up, then stay live; return why the connection ended.
+
+        Raises _AttemptFailed when it never became live.
+        """
+        self._refusal = None
+        self._dropped = asyncio.Event()
+        sio = self._new_client()
+        self._sio = sio
+        try:
+            async with asyncio.timeout(self.connect_timeout):
+                await sio.connect(
+                    url,
+                    auth={"token": self.token},
+                    transports=["websocket"],
+                    wait_timeout=self.connect_timeout,
+                )
+                for room in self.rooms:
+                    await self._join(sio, room)
+        except TimeoutError as exc:
+            raise _AttemptFailed(f"no answer from {url} in {self.connect_timeout:g} s") from exc
+        except socketio.exceptions.ConnectionError as exc:
+            raise _AttemptFailed(self._refusal or f"cannot connect to {url} ({exc})") from exc
+        except (socketio.exceptions.SocketIOError, aiohttp.ClientError, OSError) as exc:
+            raise _AttemptFailed(f"{url}: {exc or type(exc).__name__}") from exc
+        try:
+            await self._sync(url)
+        except KdsError as exc:
+            raise _AttemptFailed(f"cannot catch up from {url}: {exc}") from exc
+        if self._dropped.is_set():
+            raise _AttemptFailed(f"{url} closed the connection while catching up")
+        self.rest.use(url)
+        self._live.set()
+        self._set_status(state=ConnectionState.LIVE, url=url, error=None, last_event_at=time.time())
+        try:
+            return await self._stay_live(url)
+        finally:
+            self._live.clear()
+
+    async def _stay_live(self, url: str) -> str:
+        while True:
+            try:
+                async with asyncio.timeout(self.check_interval):
+                    await self._dropped.wait()
+                return self._refusal or f"{url} closed the connection"
+            except TimeoutError:
+                pass
+            try:
+                async with asyncio.timeout(max(self.check_interval, 2.0)):
+                    await self._catch_up(url)
+            except (Offline, TimeoutError):
+                return f"{url} stopped answering"
+            except Unauthorized as exc:
+                return f"{url} no longer accepts the token: {exc}"
+            except KdsError as exc:
+                log.warning("check with %s failed: %s", url, exc)
+                self._set_status(error=f"check with the server failed: {exc}")
+
+    def _new_client(self) -> socketio.AsyncClient:
+        sio = socketio.AsyncClient(reconnection=False, handle_sigint=False, logger=False)
+
+        def on_event(event_type: str) -> Callable[[Any], None]:
+            return lambda payload: self._on_event(sio, event_type, payload)
+
+        for event_type in EVENT_TYPES:
+            sio.on(event_type, on_event(event_type))
+
+        def on_disconnect(*_reason: Any) -> None:
+            if sio is self._sio:
+                self._dropped.set()
+
+        def on_connect_error(data: Any = None) -> None:
+            message = data.get("message") if isinstance(data, dict) else data
+            self._refusal = f"the server refused the connection: {message or 'no reason given'}"
+
+        sio.on("disconnect", on_disconnect)
+        sio.on("connect_error", on_connect_error)
+        return sio
+
+    async def _join(self, sio: socketio.AsyncClient, room: str) -> None:
+        ack = await sio.call(f"join:{room}", timeout=self.connect_timeout)
+        if isinstance(ack, dict) and ack.get("ok") is False:
+            error = ack.get("error")
+            if isinstance(error, dict):
+                error = error.get("message") or error.get("code")
+            raise _AttemptFailed(f"the server refused to join room {room!r}: {error}")
+
+    async def _close_socket(self) -> None:
+        sio, self._sio = self._sio, None
+        if sio is None:
+            return
+        try:
+            async with asyncio.timeout(2.0):
+                await sio.disconnect()
+        except (TimeoutError, aiohttp.ClientError, OSError, socketio.exceptions.SocketIOError):
+            log.debug("socket did not close cleanly", exc_info=True)
+
+    # -- keeping the store up to date -------------------------------------------------
+
+    def _on_event(self, sio: socketio.AsyncClient, event_type: str, payload: Any) -> None:
+        if sio is not self._sio:
+            return
+        try:
+            event = Event.from_socket(event_type, payload)
+        except (KeyError, TypeError, ValueError):
+            log.warning("ignoring a malformed %s event: %r", event_type, payload)
+            return
+        self._emit(self.store.offer(event))
+        self._set_status(last_event_at=time.time())
+        if self.store.has_gap:
+            self._schedule_gap_fill()
+
+    def _schedule_gap_fill(self) -> None:
+        if self._gap_task is None or self._gap_task.done():
+            self._gap_task = asyncio.create_task(self._fill_gap(), name="kds-feed-gap")
+
+    async def _fill_gap(self) -> None:
+        await asyncio.sleep(self.gap_grace)
+        if not self.store.has_gap or not self.store.loaded:
+            return
+        try:
+            await self._catch_up(self.status.url)
+        except KdsError as exc:
+            log.warning("cannot fetch missing events: %s", exc)
+
+    async def _sync(self, url: str) -> None:
+        """Bring the store up to date: a snapshot when needed, else the missed events."""
+        if not self.store.loaded:
+            await self._snapshot(url)
+        await self._catch_up(url)
+
+    async def _catch_up(self, url: str | None) -> None:
+        async with self._sync_lock:
+            reloaded = False
+            while True:
+                after = self.store.last_seq
+                page = await self.rest.event_page(after, self.page_size, url=url)
+                behind = (page.last_seq or 0) - after
+                if (
+                    not reloaded
+                    and page.last_seq is not None
+                    and (page.last_seq < after or behind > self.max_catch_up)
+                ):
+                    log.warning(
+                        "server at seq %s, store at %s: reloading a snapshot", page.last_seq, after
+                    )
+                    await self._snapshot(url, locked=True)
+                    reloaded = True
+                    continue
+                self._emit(self.store.catch_up(page.events))
+                self._set_status(last_event_at=time.time())
+                caught_up = page.last_seq is None or self.store.last_seq >= page.last_seq
+                if (len(page.events) < self.page_size and caught_up) or not page.events:
+                    return
+
+    async def _snapshot(self, url: str | None, *, locked: bool = False) -> None:
+        """Reload the store from ``GET /api/orders`` at a known seq."""
+        if not locked:
+            async with self._sync_lock:
+                return await self._snapshot(url, locked=True)
+        for attempt in range(SNAPSHOT_TRIES):
+            orders, seq, consistent = await self._read_orders(url)
+            if consistent:
+                break
+            log.info("orders changed while reading the snapshot (try %s)", attempt + 1)
+        self._emit([self.store.reset(orders, seq)])
+
+    async def _read_orders(self, url: str | None) -> tuple[list[Order], int, bool]:
+        """Every order of the snapshot, the seq it is current at, and whether it is consistent.
+
+        The seq of the first page is the one to catch up from; later pages are as new or
+        newer, and the events after that seq bring them all to the same point. If the seq
+        moved between pages, an order may have slipped between two pages: read again.
+        """
+        health_seq: int | None = None
+        if not self._list_has_seq:
+            # A server that does not send seq with a list: take the seq before reading.
+            health_seq = int((await self.rest.health(url=url)).get("seq") or 0)
+        orders: dict[int, Order] = {}
+        seqs: set[int] = set()
+        page_number = 1
+        while True:
+            page = await self.rest.list_orders(
+                status=self.snapshot_statuses,
+                page=page_number,
+                per_page=SNAPSHOT_PAGE,
+                sort="id",
+                url=url,
+            )
+            orders.update((o.id, o) for o in page.orders)
+            if page.seq is not None:
+                seqs.add(page.seq)
+            if page_number >= page.pages or not page.orders:
+                break
+            page_number += 1
+        if not seqs:
+            if health_seq is None:
+                self._list_has_seq = False
+                return await self._read_orders(url)
+            return list(orders.values()), health_seq, True
+        self._list_has_seq = True
+        return list(orders.values()), min(seqs), len(seqs) == 1
+
+    # -- telling the listeners ----------------------------------------------------------
+
+    def _emit(self, changes: list[Change]) -> None:
+        for change in changes:
+            for callback in self._change_callbacks:
+                try:
+                    callback(change)
+                except Exception:
+                    log.exception("a change listener failed on %s %s", change.type, change.seq)
+        if changes:
+            self._set_status(last_seq=self.store.last_seq)
+
+    def _set_status(self, **fields: Any) -> None:
+        fields.setdefault("last_seq", self.store.last_seq)
+        new = replace(self.status, **fields)
+        if new == self.status:
+            return
+        self.status = new
+        for callback in self._status_callbacks:
+            try:
+                callback(new)
+            except Exception:
+                log.exception("a status listener failed")

@@ -1,0 +1,350 @@
+"""An async client for every endpoint of the KDS REST API, with failover across servers.
+
+Answers come back as kds_contract models; refusals as the typed errors of
+:mod:`kds_client.errors`, carrying the server's own message. When a server cannot be
+reached the next URL is tried; when none can, :class:`~kds_client.errors.Offline`.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiohttp
+from pydantic import BaseModel, ValidationError
+
+from kds_client.errors import KdsError, Offline, ServerError, TooManyRequests, error_from_response
+from kds_client.store import Event
+from kds_contract import Order, OrderCreate, OrderEdit, Status
+
+log = logging.getLogger(__name__)
+
+Json = dict[str, Any]
+
+# Retrying these on another server cannot apply a change twice.
+_SAFE_TO_RESEND = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    """One page of ``GET /api/orders``. ``seq`` is the last committed seq at the read."""
+
+    orders: list[Order]
+    total: int
+    page: int
+    per_page: int
+    seq: int | None = None
+
+    @property
+    def pages(self) -> int:
+        """How many pages there are at this page size."""
+        return max(1, -(-self.total // self.per_page)) if self.per_page else 1
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """One page of ``GET /api/events``: the events and the server's latest seq."""
+
+    events: list[Event]
+    last_seq: int | None
+
+
+def normalize_urls(urls: Sequence[str] | str) -> list[str]:
+    """Server base URLs without trailing slashes; a bare ``host:port`` gets ``http://``."""
+    items = [urls] if isinstance(urls, str) else list(urls)
+    out: list[str] = []
+    for raw in items:
+        for part in raw.split(","):
+            url = part.strip().rstrip("/")
+            if not url:
+                continue
+            if "://" not in url:
+                url = f"http://{url}"
+            if url not in out:
+                out.append(url)
+    if not out:
+        raise ValueError("no server URL given")
+    return out
+
+
+def _timestamp(value: datetime | str | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat().replace("+00:00", "Z")
+
+
+class KdsRest:
+    """REST calls to a KDS server, failing over across ``urls`` on connection errors.
+
+    Create it anywhere; the HTTP session opens on the first call, in the running loop.
+    Close it with :meth:`close` (or ``async with``).
+    """
+
+    def __init__(self, urls: Sequence[str] | str, token: str, *, timeout: float = 10.0) -> None:
+        self.urls = normalize_urls(urls)
+        self.token = token
+        self.timeout = timeout
+        self._index = 0
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def url(self) -> str:
+        """The server URL in use; the next one is tried when it cannot be reached."""
+        return self.urls[self._index]
+
+    def use(self, url: str) -> None:
+        """Prefer this server from now on (the live feed calls it with the server it joined)."""
+        url = url.rstrip("/")
+        if url not in self.urls:
+            self.urls.append(url)
+        self._index = self.urls.index(url)
+
+    async def __aenter__(self) -> KdsRest:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the HTTP session."""
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    # -- the endpoints ----------------------------------------------------------------
+
+    async def health(self, *, url: str | None = None) -> Json:
+        """Liveness: ``{"status": "ok", "database": "ok", "seq": N, ...}``.
+
+        ``url`` asks that one server only, without failover (so do ``list_orders`` and
+        ``event_page``: the live feed checks the server its socket is on).
+        """
+        return await self._request("GET", "/api/health", url=url)
+
+    async def create_order(
+        self, order: OrderCreate | Json, *, idempotency_key: str | None = None
+    ) -> Order:
+        """Create an order. A key is generated when none is given, so a retry is safe."""
+        headers = {"Idempotency-Key": idempotency_key or uuid.uuid4().hex}
+        body = await self._request(
+            "POST", "/api/orders", json=_body(order), headers=headers, resend=True
+        )
+        return _order(body)
+
+    async def list_orders(
+        self,
+        *,
+        status: Sequence[Status | str] | Status | str | None = None,
+        station: str | None = None,
+        q: str | None = None,
+        page: int = 1,
+        per_page: int = 50,
+        sort: str | None = None,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+        url: str | None = None,
+    ) -> OrderPage:
+        """One page of orders, filtered and sorted (``sort``: ``id``, ``-created_at``...)."""
+        if isinstance(status, str):
+            statuses = [status]
+        else:
+            statuses = [str(s) for s in status or ()]
+        params: dict[str, str] = {"page": str(page), "per_page": str(per_page)}
+        if statuses:
+            params["status"] = ",".join(statuses)
+        optional = {
+            "station": station,
+            "q": q,
+            "sort": sort,
+            "since": _timestamp(since),
+            "until": _timestamp(until),
+        }
+        params.update({k: v for k, v in optional.items() if v is not None})
+        body = await self._request("GET", "/api/orders", params=params, url=url)
+        try:
+            return OrderPage(
+                orders=[Order.model_validate(o) for o in body["orders"]],
+                total=int(body.get("total", len(body["orders"]))),
+                page=int(body.get("page", page)),
+                per_page=int(body.get("per_page", per_page)),
+                seq=int(body["seq"]) if body.get("seq") is not None else None,
+            )
+        except (KeyError, TypeError, ValueError, ValidationError) as exc:
+            raise ServerError(f"unexpected order list from {self.url}: {exc}") from exc
+
+    async def get_order(self, order_id: int) -> Order:
+        """One order."""
+        return _order(await self._request("GET", f"/api/orders/{int(order_id)}"))
+
+    async def move(
+        self, order_id: int, status: Status | str, *, version: int | None = None
+    ) -> Order:
+        """Move an order to ``status``; with ``version``, only if nobody changed it since."""
+        body: Json = {"status": str(Status(status))}
+        if version is not None:
+            body["version"] = version
+        return _order(
+            await self._request("PATCH", f"/api/orders/{int(order_id)}/status", json=body)
+        )
+
+    async def mark_item(self, order_id: int, item_id: int, done: bool) -> Order:
+        """Mark one item of an order done (or not done)."""
+        path = f"/api/orders/{int(order_id)}/items/{int(item_id)}"
+        return _order(await self._request("PATCH", path, json={"done": bool(done)}))
+
+    async def edit_order(self, order_id: int, changes: OrderEdit | Json) -> Order:
+        """Edit notes, priority, items, table, customer... (admin)."""
+        path = f"/api/orders/{int(order_id)}"
+        return _order(await self._request("PATCH", path, json=_body(changes)))
+
+    async def delete_order(self, order_id: int) -> None:
+        """Delete an order (admin)."""
+        await self._request("DELETE", f"/api/orders/{int(order_id)}")
+
+    async def order_events(self, order_id: int) -> list[Event]:
+        """An order's history, oldest first (admin)."""
+        body = await self._request("GET", f"/api/orders/{int(order_id)}/events")
+        return _events(body, self.url)
+
+    async def events(self, after: int = 0, limit: int = 1000) -> list[Event]:
+        """Every change after seq ``after``, in order, at most ``limit``."""
+        return (await self.event_page(after, limit)).events
+
+    async def event_page(
+        self, after: int = 0, limit: int = 1000, *, url: str | None = None
+    ) -> EventPage:
+        """Like :meth:`events`, with the server's latest seq (for catching up)."""
+        params = {"after": str(int(after)), "limit": str(int(limit))}
+        body = await self._request("GET", "/api/events", params=params, url=url)
+        last = body.get("last_seq")
+        return EventPage(_events(body, self.url), int(last) if last is not None else None)
+
+    async def stats(
+        self, *, since: datetime | str | None = None, until: datetime | str | None = None
+    ) -> Json:
+        """Counts by status, time to ready and to completion, orders per hour (admin)."""
+        params = {
+            k: v for k, v in (("since", _timestamp(since)), ("until", _timestamp(until))) if v
+        }
+        return await self._request("GET", "/api/stats", params=params)
+
+    async def openapi(self) -> Json:
+        """The server's OpenAPI document."""
+        return await self._request("GET", "/api/openapi.json")
+
+    # -- the transport ----------------------------------------------------------------
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                headers={"Authorization": f"Bearer {self.token}", "Accept": "application/json"},
+                timeout=aiohttp.ClientTimeout(total=self.timeout, connect=min(self.timeout, 5.0)),
+            )
+        return self._session
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        resend: bool = False,
+        url: str | None = None,
+    ) -> Json:
+        """Send one request, trying each server in turn from the one in use.
+
+        A server that refuses the connection is always skipped. A request that was sent and
+        then lost (timeout, dropped connection) is sent again elsewhere only when that is
+        safe: a GET, or ``resend`` (a create carrying an idempotency key).
+        """
+        resend = resend or method in _SAFE_TO_RESEND
+        if url is not None:
+            candidates = [url.rstrip("/")]
+        else:
+            candidates = self.urls[self._index :] + self.urls[: self._index]
+        failures: list[str] = []
+        for server in candidates:
+            try:
+                async with self._http().request(
+                    method, server + path, json=json, params=params, headers=headers
+                ) as response:
+                    if url is None:
+                        self._index = self.urls.index(server)
+                    return await _answer(response, method, server + path)
+            except aiohttp.ClientConnectorError as exc:
+                failures.append(f"{server}: {_reason(exc)}")
+            except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, TimeoutError) as exc:
+                failures.append(f"{server}: {_reason(exc)}")
+                if not resend:
+                    raise Offline(
+                        f"offline: lost the connection to {server} during {method} {path} "
+                        f"({_reason(exc)}); the change may or may not have been made"
+                    ) from exc
+            log.info("%s %s failed on %s", method, path, server)
+        raise Offline("offline: cannot reach the server (" + "; ".join(failures) + ")")
+
+
+async def _answer(response: aiohttp.ClientResponse, method: str, where: str) -> Json:
+    if response.status == 204:
+        return {}
+    text = await response.text()
+    try:
+        body = await response.json(content_type=None) if text else {}
+    except ValueError:
+        body = None
+    if response.status >= 400:
+        error = error_from_response(
+            response.status, body, fallback=f"{method} {where}: HTTP {response.status}"
+        )
+        if isinstance(error, TooManyRequests):
+            error.retry_after = _float(response.headers.get("Retry-After"))
+        raise error
+    if not isinstance(body, dict):
+        raise ServerError(
+            f"{method} {where}: the answer is not a JSON object", status=response.status
+        )
+    return body
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return "no answer in time"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return getattr(exc.os_error, "strerror", None) or str(exc.os_error) or "connection refused"
+    return str(exc) or type(exc).__name__
+
+
+def _body(value: BaseModel | Json) -> Json:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_unset=True)
+    return value
+
+
+def _order(body: Json) -> Order:
+    try:
+        return Order.model_validate(body["order"])
+    except (KeyError, TypeError, ValidationError) as exc:
+        raise ServerError(f"unexpected answer, not an order: {exc}") from exc
+
+
+def _events(body: Json, url: str) -> list[Event]:
+    try:
+        return [Event.from_wire(e) for e in body["events"]]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ServerError(f"unexpected event list from {url}: {exc}") from exc
+
+
+__all__ = ["EventPage", "KdsError", "KdsRest", "OrderPage", "normalize_urls"]

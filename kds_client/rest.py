@@ -323,7 +323,9 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError):
         return "no answer in time"
     if isinstance(exc, aiohttp.ClientConnectorError):
-        return getattr(exc.os_error, "strerror", None) or str(exc.os_error) or "connection refused"
+        if isinstance(exc.os_error, ConnectionRefusedError):
+            return "connection refused"
+        return exc.os_error.strerror or str(exc.os_error) or "cannot connect"
     return str(exc) or type(exc).__name__
 
 

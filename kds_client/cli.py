@@ -1,0 +1,457 @@
+"""``kds-order``: the KDS from a shell script.
+
+Every command takes ``--url`` (repeat it, or separate with commas, for failover) and
+``--token`` (or ``KDS_TOKEN``; by default the admin token the local server wrote in its data
+folder). Results go to stdout, messages to stderr, and the exit code says what happened:
+
+    0  done
+    1  the server failed or answered something unexpected
+    2  bad usage or invalid input (the message names the field)
+    3  not found
+    4  conflict: a move the status table forbids, a stale --version, a retry in flight
+    5  no token, a token the server refuses, or a role that may not do this
+    6  offline: no server could be reached
+    7  too many requests
+    130 interrupted (Ctrl-C), except for ``watch`` and ``demo`` whose normal end it is
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from kds_client.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    KdsError,
+    NotFound,
+    Offline,
+    TooManyRequests,
+    Unauthorized,
+)
+from kds_client.rest import KdsRest, normalize_urls
+from kds_client.text import order_line, order_table, order_text
+from kds_contract import OrderType, Priority, Status
+from kds_contract.local import DEFAULT_URL, read_local_tokens
+
+PROG = "kds-order"
+
+EXIT_OK = 0
+EXIT_SERVER = 1
+EXIT_USAGE = 2
+EXIT_NOT_FOUND = 3
+EXIT_CONFLICT = 4
+EXIT_AUTH = 5
+EXIT_OFFLINE = 6
+EXIT_TOO_MANY = 7
+EXIT_INTERRUPTED = 130
+
+_EXIT_BY_ERROR: tuple[tuple[type[KdsError], int, str], ...] = (
+    (Invalid, EXIT_USAGE, "invalid input"),
+    (NotFound, EXIT_NOT_FOUND, "not found"),
+    (Conflict, EXIT_CONFLICT, "conflict"),
+    (Unauthorized, EXIT_AUTH, "unauthorized"),
+    (Forbidden, EXIT_AUTH, "forbidden"),
+    (Offline, EXIT_OFFLINE, "offline"),
+    (TooManyRequests, EXIT_TOO_MANY, "too many requests"),
+)
+
+
+class UsageError(Exception):
+    """Bad flags or an unreadable input file: exit 2 with this message."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``kds-order`` with ``argv`` (default: the command line); return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return asyncio.run(_dispatch(args))
+    except KeyboardInterrupt:
+        return EXIT_OK if args.command in ("watch", "demo") else EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # stdout went away (`kds-order watch | head`): not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except UsageError as exc:
+        _say(f"error: {exc}")
+        return EXIT_USAGE
+    except KdsError as exc:
+        return _report(exc)
+
+
+def _report(exc: KdsError) -> int:
+    for cls, code, kind in _EXIT_BY_ERROR:
+        if isinstance(exc, cls):
+            message = exc.message.removeprefix("offline: ")
+            field = getattr(exc, "field", None)
+            if field and field not in message:
+                message = f"{field}: {message}"
+            _say(f"{kind}: {message}")
+            return code
+    _say(f"server error: {exc.message}")
+    return EXIT_SERVER
+
+
+def _say(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+
+def _out(text: str) -> None:
+    print(text, flush=True)
+
+
+def _json(value: Any) -> None:
+    _out(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
+
+
+# -- the parser ---------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one subcommand per action."""
+    common = _common_options(argparse.SUPPRESS)
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Create, list, move and watch kitchen orders from a shell.",
+        epilog=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_common_options(None)],
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_, description=help_, parents=[common])
+
+    create = command("create", "create an order from flags or a JSON file; prints its id")
+    create.add_argument(
+        "-i",
+        "--item",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help='an item: "[N x] NAME [+MODIFIER]... [@STATION] [#NOTE]", '
+        'e.g. "2x Cheeseburger +no onion @grill" (repeat for more items)',
+    )
+    create.add_argument("-f", "--file", help="a JSON order body (- for stdin); flags add to it")
+    create.add_argument("--type", choices=[t.value for t in OrderType], dest="order_type")
+    create.add_argument("--table")
+    create.add_argument("--customer", dest="customer_name")
+    create.add_argument("--user-id")
+    create.add_argument("--rush", action="store_true", help="priority rush")
+    create.add_argument("--notes", help="order notes (allergies go here)")
+    create.add_argument("--total", type=int, dest="total_cents", metavar="CENTS")
+    create.add_argument("--idempotency-key", help="repeat a create safely with the same key")
+
+    lister = command("list", "list orders, newest first")
+    lister.add_argument(
+        "-s", "--status", action="append", default=[], help="a status (repeat, or a,b)"
+    )
+    lister.add_argument("--open", action="store_true", help="pending, preparing and ready")
+    lister.add_argument("--station")
+    lister.add_argument("-q", "--query", dest="q", help="text to search for")
+    lister.add_argument("--page", type=int, default=1)
+    lister.add_argument("--per-page", type=int, default=50, help="at most 200")
+    lister.add_argument("--sort", help="id, -id, created_at, -created_at, updated_at, -updated_at")
+    lister.add_argument("--since", help="created at or after (ISO 8601)")
+    lister.add_argument("--until", help="created before (ISO 8601)")
+
+    show = command("show", "show one order")
+    show.add_argument("order_id", type=int)
+    show.add_argument("--history", action="store_true", help="also its history of changes")
+
+    move = command("move", "move an order to another status")
+    move.add_argument("order_id", type=int)
+    move.add_argument("status", choices=[s.value for s in Status])
+    move.add_argument("--version", type=int, help="refuse (exit 4) if the order changed since")
+
+    done = command("done", "mark an item of an order done (or not, with --undo)")
+    done.add_argument("order_id", type=int)
+    done.add_argument("item_id", type=int)
+    done.add_argument("--undo", action="store_true", help="mark it not done")
+
+    edit = command("edit", "edit an order's notes, priority, table or customer (admin)")
+    edit.add_argument("order_id", type=int)
+    edit.add_argument("--notes")
+    edit.add_argument("--priority", choices=[p.value for p in Priority])
+    edit.add_argument("--table")
+    edit.add_argument("--customer", dest="customer_name")
+    edit.add_argument("--version", type=int)
+
+    delete = command("delete", "delete an order (admin)")
+    delete.add_argument("order_id", type=int)
+
+    command("stats", "the day's figures, as JSON")
+    command("health", "whether the server and its database answer, as JSON")
+
+    watch = command("watch", "print live changes as JSON lines until Ctrl-C")
+    watch.add_argument("--after", type=int, help="first replay every change after this seq")
+    watch.add_argument("--room", default="kitchen", choices=["kitchen", "admin"])
+    watch.add_argument("--count", type=int, help="exit after this many changes")
+
+    demo = command("demo", "create realistic demo orders at a rate until Ctrl-C")
+    demo.add_argument("--rate", type=float, default=6.0, help="orders per minute (default 6)")
+    demo.add_argument("--count", type=int, help="stop after this many orders")
+    demo.add_argument("--advance", action="store_true", help="also move older orders along")
+    demo.add_argument("--seed", type=int, help="for a reproducible demo")
+    return parser
+
+
+def _common_options(default: Any) -> argparse.ArgumentParser:
+    """Options accepted before and after the command (``default`` SUPPRESS after it)."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--url",
+        action="append",
+        default=default,
+        help="server URL (repeat for failover; default $KDS_URL, the local server, "
+        f"or {DEFAULT_URL})",
+    )
+    parent.add_argument("--token", default=default, help="API token (default $KDS_TOKEN)")
+    parent.add_argument("--data-dir", default=default, help="where the local token file is")
+    parent.add_argument("--timeout", type=float, default=default or 10.0, help="seconds")
+    parent.add_argument("--json", action="store_true", default=default or False)
+    return parent
+
+
+# -- running a command --------------------------------------------------------------------
+
+
+def resolve(args: argparse.Namespace) -> tuple[list[str], str]:
+    """The server URLs and token: flags, then environment, then the local token file."""
+    local = read_local_tokens(Path(args.data_dir) if args.data_dir else None)
+    urls = args.url or [os.environ.get("KDS_URL") or local.get("url") or DEFAULT_URL]
+    token = args.token or os.environ.get("KDS_TOKEN") or local.get("admin") or local.get("kitchen")
+    if not token:
+        raise Unauthorized(
+            "no token: pass --token or set KDS_TOKEN "
+            "(on the server's host: kds-server token create --role pos)"
+        )
+    try:
+        return normalize_urls(urls), token
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+async def _dispatch(args: argparse.Namespace) -> int:
+    urls, token = resolve(args)
+    async with KdsRest(urls, token, timeout=args.timeout) as rest:
+        handler = _HANDLERS[args.command]
+        return await handler(rest, args)
+
+
+async def _create(rest: KdsRest, args: argparse.Namespace) -> int:
+    body = _read_body(args.file) if args.file else {}
+    if args.item:
+        body.setdefault("items", [])
+        if not isinstance(body["items"], list):
+            raise UsageError("items in the file must be a list")
+        body["items"].extend(parse_item(spec) for spec in args.item)
+    for key in ("order_type", "table", "customer_name", "user_id", "notes", "total_cents"):
+        value = getattr(args, key)
+        if value is not None:
+            body[key] = value
+    if args.rush:
+        body["priority"] = Priority.RUSH.value
+    if "items" not in body:
+        raise UsageError("an order needs at least one --item (or a --file with items)")
+    order = await rest.create_order(body, idempotency_key=args.idempotency_key)
+    if args.json:
+        _json(order.wire())
+    else:
+        _say(f"created {order_line(order)}")
+        _out(str(order.id))
+    return EXIT_OK
+
+
+def _read_body(path: str) -> dict[str, Any]:
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        body = json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"{path} is not valid JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise UsageError(f"{path} must hold a JSON object (an order)")
+    return body
+
+
+_QUANTITY = re.compile(r"^\s*(\d+)\s*[xX*]\s+")
+_PARTS = re.compile(r"\s+(?=[+@#])")
+
+
+def parse_item(spec: str) -> dict[str, Any]:
+    """An item from ``"[N x] NAME [+MODIFIER]... [@STATION] [#NOTE]"``."""
+    item: dict[str, Any] = {}
+    match = _QUANTITY.match(spec)
+    if match:
+        item["quantity"] = int(match.group(1))
+        spec = spec[match.end() :]
+    name, *parts = _PARTS.split(spec.strip())
+    if not name or name[0] in "+@#":
+        raise UsageError(f"item {spec!r} has no name")
+    item["name"] = name
+    for part in parts:
+        marker, value = part[0], part[1:].strip()
+        if marker == "+":
+            item.setdefault("modifiers", []).append(value)
+        elif marker == "@":
+            item["station"] = value
+        else:
+            item["notes"] = value
+    return item
+
+
+async def _list(rest: KdsRest, args: argparse.Namespace) -> int:
+    statuses = [s.strip() for value in args.status for s in value.split(",") if s.strip()]
+    if args.open:
+        statuses += ["pending", "preparing", "ready"]
+    page = await rest.list_orders(
+        status=statuses or None,
+        station=args.station,
+        q=args.q,
+        page=args.page,
+        per_page=args.per_page,
+        sort=args.sort,
+        since=args.since,
+        until=args.until,
+    )
+    if args.json:
+        _json(
+            {
+                "orders": [o.wire() for o in page.orders],
+                "total": page.total,
+                "page": page.page,
+                "per_page": page.per_page,
+            }
+        )
+    else:
+        _out(order_table(page.orders))
+        _say(f"page {page.page} of {page.pages}, {page.total} orders")
+    return EXIT_OK
+
+
+async def _show(rest: KdsRest, args: argparse.Namespace) -> int:
+    order = await rest.get_order(args.order_id)
+    history = await rest.order_events(args.order_id) if args.history else []
+    if args.json:
+        _json(
+            {"order": order.wire(), "events": [e.wire() for e in history]}
+            if args.history
+            else order.wire()
+        )
+        return EXIT_OK
+    _out(order_text(order))
+    for event in history:
+        data = event.data
+        what = (
+            f"{data.get('oldStatus')} -> {data.get('newStatus')}"
+            if "newStatus" in data
+            else event.type
+        )
+        _out(f"  #{event.seq}  {event.at}  {what}")
+    return EXIT_OK
+
+
+async def _move(rest: KdsRest, args: argparse.Namespace) -> int:
+    before = None if args.json else await rest.get_order(args.order_id)
+    order = await rest.move(args.order_id, args.status, version=args.version)
+    if args.json:
+        _json(order.wire())
+    else:
+        _out(f"order {order.id}: {before.status if before else '?'} -> {order.status}")
+    return EXIT_OK
+
+
+async def _done(rest: KdsRest, args: argparse.Namespace) -> int:
+    order = await rest.mark_item(args.order_id, args.item_id, not args.undo)
+    if args.json:
+        _json(order.wire())
+    else:
+        item = next((i for i in order.items if i.id == args.item_id), None)
+        name = item.name if item else f"item {args.item_id}"
+        _out(f"order {order.id}: {name} {'not done' if args.undo else 'done'}")
+    return EXIT_OK
+
+
+async def _edit(rest: KdsRest, args: argparse.Namespace) -> int:
+    changes = {
+        key: getattr(args, key)
+        for key in ("notes", "priority", "table", "customer_name", "version")
+        if getattr(args, key) is not None
+    }
+    if not set(changes) - {"version"}:
+        raise UsageError("nothing to change: give --notes, --priority, --table or --customer")
+    order = await rest.edit_order(args.order_id, changes)
+    if args.json:
+        _json(order.wire())
+    else:
+        _out(f"edited {order_line(order)}")
+    return EXIT_OK
+
+
+async def _delete(rest: KdsRest, args: argparse.Namespace) -> int:
+    await rest.delete_order(args.order_id)
+    if args.json:
+        _json({"orderId": args.order_id})
+    else:
+        _out(f"order {args.order_id} deleted")
+    return EXIT_OK
+
+
+async def _stats(rest: KdsRest, args: argparse.Namespace) -> int:
+    _json(await rest.stats())
+    return EXIT_OK
+
+
+async def _health(rest: KdsRest, args: argparse.Namespace) -> int:
+    _json(await rest.health())
+    return EXIT_OK
+
+
+async def _watch(rest: KdsRest, args: argparse.Namespace) -> int:
+    from kds_client.watch import watch
+
+    return await watch(rest, after=args.after, room=args.room, count=args.count, say=_say)
+
+
+async def _demo(rest: KdsRest, args: argparse.Namespace) -> int:
+    import random
+
+    from kds_client.demo import run_demo
+
+    made = await run_demo(
+        rest,
+        args.rate,
+        count=args.count,
+        advance=args.advance,
+        rng=random.Random(args.seed) if args.seed is not None else None,
+        on_order=lambda order: _json(order.wire()) if args.json else _out(order_line(order)),
+    )
+    _say(f"{made} demo orders created")
+    return EXIT_OK
+
+
+_HANDLERS = {
+    "create": _create,
+    "list": _list,
+    "show": _show,
+    "move": _move,
+    "done": _done,
+    "edit": _edit,
+    "delete": _delete,
+    "stats": _stats,
+    "health": _health,
+    "watch": _watch,
+    "demo": _demo,
+}

@@ -1,0 +1,69 @@
+"""Orders as plain text, for ``kds-order`` and logs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kds_contract import Order, Priority
+
+
+def _when(order: Order) -> str:
+    return order.created_at.strftime("%H:%M:%S")
+
+
+def order_line(order: Order) -> str:
+    """``order 12 (pending, rush) table 4: 2x Cheeseburger, Fries``."""
+    flags = [str(order.status)] + (["rush"] if order.priority is Priority.RUSH else [])
+    where = f" table {order.table}" if order.table else ""
+    who = f" for {order.customer_name}" if order.customer_name else ""
+    items = ", ".join(f"{i.quantity}x {i.name}" if i.quantity > 1 else i.name for i in order.items)
+    return f"order {order.id} ({', '.join(flags)}){where}{who}: {items}"
+
+
+def order_table(orders: Iterable[Order]) -> str:
+    """One line per order, with a header: id, status, age, type, table, items."""
+    rows = [("ID", "STATUS", "CREATED", "TYPE", "TABLE/CUSTOMER", "PRIO", "ITEMS")]
+    for o in orders:
+        items = ", ".join(f"{i.quantity}x {i.name}" for i in o.items)
+        rows.append(
+            (
+                str(o.id),
+                str(o.status),
+                _when(o),
+                str(o.order_type),
+                o.table or o.customer_name or "",
+                "RUSH" if o.priority is Priority.RUSH else "",
+                items if len(items) <= 60 else items[:57] + "...",
+            )
+        )
+    widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]) - 1)]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1]
+        for row in rows
+    )
+
+
+def order_text(order: Order) -> str:
+    """An order in full, one fact per line, items with their ids for ``kds-order done``."""
+    lines = [
+        f"order {order.id}  {order.status}"
+        + ("  RUSH" if order.priority is Priority.RUSH else "")
+        + f"  version {order.version}",
+        f"  type      {order.order_type}"
+        + (f", table {order.table}" if order.table else "")
+        + (f", for {order.customer_name}" if order.customer_name else ""),
+        f"  created   {order.created_at.isoformat()}",
+        f"  updated   {order.updated_at.isoformat()}",
+    ]
+    if order.notes:
+        lines.append(f"  NOTES     {order.notes}")
+    if order.total_cents is not None:
+        lines.append(f"  total     {order.total_cents / 100:.2f}")
+    lines.append("  items")
+    for item in order.items:
+        mark = "[x]" if item.done else "[ ]"
+        extra = "".join(f" +{m}" for m in item.modifiers)
+        station = f" @{item.station}" if item.station else ""
+        notes = f"  # {item.notes}" if item.notes else ""
+        lines.append(f"    {mark} {item.id}: {item.quantity}x {item.name}{extra}{station}{notes}")
+    return "\n".join(lines)

@@ -1,0 +1,69 @@
+"""``kds-order watch``: the live feed as JSON lines, one per change, in seq order."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+
+from kds_client.errors import Offline
+from kds_client.feed import ConnectionState, FeedStatus, LiveFeed
+from kds_client.rest import KdsRest
+from kds_client.store import Change, OrderStore
+
+
+async def watch(
+    rest: KdsRest,
+    *,
+    after: int | None = None,
+    room: str = "kitchen",
+    count: int | None = None,
+    say: Callable[[str], None] = print,
+) -> int:
+    """Print every change from now on (or after seq ``after``) until ``count`` or Ctrl-C.
+
+    Each line is an event as ``GET /api/events`` lists it: ``{seq, type, order_id, at, data}``.
+    Connection changes go to ``say`` (stderr). Returns the exit code.
+    """
+    store = OrderStore()
+    if after is not None:
+        store.reset([], after)
+    else:
+        try:
+            store.reset([], int((await rest.health()).get("seq") or 0))
+        except Offline as exc:
+            say(f"{exc}; retrying")  # the feed will snapshot once a server answers
+    feed = LiveFeed(rest.urls, rest.token, rooms=[room], store=store, rest=rest)
+    done = asyncio.Event()
+    printed = 0
+
+    def on_change(change: Change) -> None:
+        nonlocal printed
+        if change.event is None or done.is_set():
+            return
+        print(json.dumps(change.event.wire(), separators=(",", ":")), flush=True)
+        printed += 1
+        if count is not None and printed >= count:
+            done.set()
+
+    last_state: list[ConnectionState] = []
+
+    def on_status(status: FeedStatus) -> None:
+        if last_state and last_state[-1] is status.state:
+            return
+        last_state.append(status.state)
+        if status.state is ConnectionState.LIVE:
+            say(f"live on {status.url} at seq {status.last_seq}")
+        elif status.state in (ConnectionState.RECONNECTING, ConnectionState.OFFLINE):
+            wait = max(0.0, (status.next_attempt_at or time.time()) - time.time())
+            say(f"{status.state}: {status.error}; next attempt in {wait:.1f} s")
+
+    feed.on_change(on_change)
+    feed.on_status(on_status)
+    await feed.start()
+    try:
+        await done.wait()
+    finally:
+        await feed.stop()
+    return 0

@@ -18,7 +18,6 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
-
 from pydantic_core import PydanticCustomError
 
 from kds_contract.statuses import Status

@@ -1,0 +1,1 @@
+"""The KDS order server: the single source of truth for every order."""

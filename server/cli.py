@@ -1,0 +1,199 @@
+"""``kds-server``: run the server, apply migrations, manage tokens."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiohttp import web
+
+from kds_contract import Role
+from kds_contract.local import DEFAULT_HOST, DEFAULT_PORT, default_data_dir
+from server.config import Settings, env, redact_url
+from server.db import repo
+from server.db.engine import Database
+from server.db.migrate import migrate
+from server.tokens import create_token
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="data folder (env KDS_DATA_DIR; default: the user's data folder)",
+    )
+    parser.add_argument(
+        "--db",
+        default=None,
+        help="database URL, e.g. postgresql+asyncpg://user@host/kds "
+        "(env KDS_DB; default: SQLite in the data folder)",
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kds-server",
+        description="The KDS order server: REST API and Socket.IO on one port.",
+    )
+    _common(parser)
+    parser.add_argument(
+        "--host", default=None, help=f"address to listen on (env KDS_HOST; default {DEFAULT_HOST})"
+    )
+    parser.add_argument(
+        "--port", type=int, default=None, help=f"port (env KDS_PORT; default {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--redis",
+        default=None,
+        help="Redis URL to share events between server processes (env KDS_REDIS)",
+    )
+    parser.add_argument(
+        "--cors-origin",
+        action="append",
+        default=None,
+        help="an origin allowed to connect from a browser "
+        "(repeatable; env KDS_CORS_ORIGIN, comma-separated)",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=float,
+        default=None,
+        help="requests per second one token may make, bursts of twice that; 0 = no limit "
+        "(env KDS_RATE_LIMIT; default 100)",
+    )
+    parser.add_argument(
+        "--log-level", default=None, help="DEBUG, INFO, WARNING (env KDS_LOG_LEVEL)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _common(sub.add_parser("serve", help="run the server (the default)"))
+    _common(sub.add_parser("migrate", help="create or upgrade the database schema, then exit"))
+    token = sub.add_parser("token", help="create, list or revoke API tokens")
+    token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    create = token_sub.add_parser(
+        "create", help="make a token; it is printed once, on the last line"
+    )
+    _common(create)
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--name", default=None, help="a name to recognise it by")
+    create.add_argument("--user-id", default=None, help="the customer account (role customer)")
+    _common(token_sub.add_parser("list", help="list tokens (never the tokens themselves)"))
+    revoke = token_sub.add_parser("revoke", help="revoke a token by id, name or prefix")
+    _common(revoke)
+    revoke.add_argument("ident", help="the token's id, name or prefix (from `token list`)")
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Flags, then KDS_* environment variables, then defaults."""
+    data_dir = args.data_dir or default_data_dir()
+    cors = getattr(args, "cors_origin", None) or [
+        o.strip() for o in (env("CORS_ORIGIN") or "").split(",") if o.strip()
+    ]
+    rate = getattr(args, "rate_limit", None)
+    return Settings(
+        host=getattr(args, "host", None) or env("HOST", DEFAULT_HOST) or DEFAULT_HOST,
+        port=getattr(args, "port", None) or int(env("PORT", str(DEFAULT_PORT)) or DEFAULT_PORT),
+        data_dir=data_dir,
+        db_url=args.db or env("DB"),
+        redis_url=getattr(args, "redis", None) or env("REDIS"),
+        cors_origins=tuple(cors),
+        rate_limit=rate if rate is not None else float(env("RATE_LIMIT", "100") or 100),
+        log_level=(getattr(args, "log_level", None) or env("LOG_LEVEL", "INFO") or "INFO").upper(),
+    )
+
+
+async def _with_db(settings: Settings, action):  # type: ignore[no-untyped-def]
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.database_url)
+    try:
+        await migrate(db)
+        return await action(db)
+    finally:
+        await db.dispose()
+
+
+async def _token_command(args: argparse.Namespace, settings: Settings) -> int:
+    if args.token_command == "create":
+
+        async def make(db: Database) -> str:
+            token, token_id = await create_token(db, Role(args.role), args.name, args.user_id)
+            print(f"created {args.role} token {token_id}; it is shown only now:", file=sys.stderr)
+            return token
+
+        print(await _with_db(settings, make))
+        return 0
+    if args.token_command == "list":
+
+        async def rows(db: Database) -> list:  # type: ignore[type-arg]
+            async with db.reading() as conn:
+                return await repo.list_tokens(conn)
+
+        print(f"{'id':>4}  {'role':<8}  {'name':<24}  {'prefix':<12}  {'created':<20}  revoked")
+        for row in await _with_db(settings, rows):
+            revoked = row.revoked_at.strftime("%Y-%m-%d %H:%M") if row.revoked_at else "-"
+            print(
+                f"{row.id:>4}  {row.role:<8}  {row.name[:24]:<24}  {row.prefix:<12}  "
+                f"{row.created_at:%Y-%m-%d %H:%M:%S}  {revoked}"
+            )
+        return 0
+
+    async def revoke(db: Database) -> int:
+        async with db.writing() as conn:
+            return await repo.revoke_token(conn, args.ident, datetime.now(UTC))
+
+    count = await _with_db(settings, revoke)
+    if not count:
+        print(
+            f"no active token matches '{args.ident}'; see `kds-server token list`", file=sys.stderr
+        )
+        return 1
+    print(f"revoked {count} token(s); their connections are dropped within seconds")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = settings_from(args)
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        if args.command == "token":
+            return asyncio.run(_token_command(args, settings))
+        if args.command == "migrate":
+            asyncio.run(_with_db(settings, lambda db: asyncio.sleep(0)))
+            print(f"schema is up to date: {redact_url(settings.database_url)}")
+            return 0
+        return serve(settings)
+    except ValueError as exc:
+        print(f"kds-server: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"kds-server: {exc}", file=sys.stderr)
+        return 1
+
+
+def serve(settings: Settings) -> int:
+    from server.app import init_app
+
+    try:
+        import uvloop  # type: ignore[import-not-found]
+    except ImportError:
+        uvloop = None
+    app = init_app(settings)
+    web.run_app(
+        app,
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        access_log_format='%a "%r" %s %b %Tfs',
+        shutdown_timeout=10,
+        loop=uvloop.new_event_loop() if uvloop else None,
+    )
+    return 0

@@ -1,0 +1,52 @@
+"""Server settings: flags, then ``KDS_*`` environment variables, then defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kds_contract.local import DEFAULT_HOST, DEFAULT_PORT, default_data_dir
+
+DB_FILE = "kds.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server needs to start; built once by the command line."""
+
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    data_dir: Path = field(default_factory=default_data_dir)
+    db_url: str | None = None
+    redis_url: str | None = None
+    cors_origins: tuple[str, ...] = ()
+    rate_limit: float = 100.0
+    """Requests per second one token may make (bursts of twice that); 0 turns the limit off."""
+    log_level: str = "INFO"
+    revoke_check_seconds: float = 2.0
+
+    @property
+    def database_url(self) -> str:
+        """The SQLAlchemy URL: ``--db``, else a SQLite file in the data folder."""
+        return self.db_url or f"sqlite+aiosqlite:///{self.data_dir / DB_FILE}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """A ``KDS_<NAME>`` environment variable, or the default."""
+    value = os.environ.get(f"KDS_{name}")
+    return value if value not in (None, "") else default
+
+
+def redact_url(url: str) -> str:
+    """A database or Redis URL with its password hidden, for logs."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in creds else url

@@ -1,0 +1,302 @@
+"""Reading and writing orders, events, idempotency keys and tokens on one connection.
+
+Plain SQLAlchemy Core statements: the order is one row with its items as JSON, so a read
+is one query and a write one statement.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from kds_contract import Item, Order, Status
+from kds_contract.models import _utc_z
+from server.db.tables import EventRow, IdempotencyRow, OrderRow, SeqCounter, TokenRow
+
+orders = OrderRow.__table__
+events = EventRow.__table__
+seq_counter = SeqCounter.__table__
+idempotency = IdempotencyRow.__table__
+tokens = TokenRow.__table__
+
+_ORDER_COLUMNS = [c for c in orders.c if c.key not in ("search_text", "stations")]
+
+
+def dumps(data: Any) -> str:
+    """Compact JSON, as stored and as sent."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _order_values(order: Order) -> dict[str, Any]:
+    items = [item.model_dump() for item in order.items]
+    words = [order.customer_name or "", order.table or "", *(i.name for i in order.items)]
+    stations = sorted({(i.station or "").lower() for i in order.items if i.station})
+    return {
+        "status": str(order.status),
+        "order_type": str(order.order_type),
+        "table_name": order.table,
+        "customer_name": order.customer_name,
+        "user_id": order.user_id,
+        "priority": str(order.priority),
+        "notes": order.notes,
+        "items": dumps(items),
+        "total_cents": order.total_cents,
+        "version": order.version,
+        "created_at": order.created_at,
+        "updated_at": order.updated_at,
+        **{f"{s}_at": getattr(order, f"{s}_at") for s in Status},
+        "search_text": "\n".join(w.lower() for w in words if w),
+        "stations": "|" + "|".join(stations) + "|" if stations else "",
+    }
+
+
+def _row_order(row: Any) -> Order:
+    data = dict(row._mapping)
+    data["table"] = data.pop("table_name")
+    data["items"] = [Item(**item) for item in json.loads(data["items"])]
+    return Order(**data)
+
+
+# --- seq --------------------------------------------------------------------------------
+
+
+async def next_seq(conn: AsyncConnection) -> int:
+    """Take the next seq. Its row lock is held until commit: writers queue here."""
+    result = await conn.execute(
+        update(seq_counter)
+        .where(seq_counter.c.id == 1)
+        .values(value=seq_counter.c.value + 1)
+        .returning(seq_counter.c.value)
+    )
+    return int(result.scalar_one())
+
+
+async def current_seq(conn: AsyncConnection) -> int:
+    result = await conn.execute(select(seq_counter.c.value).where(seq_counter.c.id == 1))
+    return int(result.scalar_one_or_none() or 0)
+
+
+# --- orders -----------------------------------------------------------------------------
+
+
+async def insert_order(conn: AsyncConnection, order: Order) -> int:
+    result = await conn.execute(
+        insert(orders).values(**_order_values(order)).returning(orders.c.id)
+    )
+    return int(result.scalar_one())
+
+
+async def update_order(conn: AsyncConnection, order: Order) -> None:
+    await conn.execute(update(orders).where(orders.c.id == order.id).values(**_order_values(order)))
+
+
+async def delete_order(conn: AsyncConnection, order_id: int) -> None:
+    await conn.execute(delete(orders).where(orders.c.id == order_id))
+
+
+async def get_order(conn: AsyncConnection, order_id: int) -> Order | None:
+    result = await conn.execute(select(*_ORDER_COLUMNS).where(orders.c.id == order_id))
+    row = result.first()
+    return _row_order(row) if row else None
+
+
+@dataclass(frozen=True)
+class OrderQuery:
+    """Filters, paging and sorting for a list of orders."""
+
+    statuses: Sequence[str] = ()
+    station: str | None = None
+    text: str | None = None
+    user_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    page: int = 1
+    per_page: int = 50
+    sort: str = "-id"
+
+
+_SORTS = {"id": orders.c.id, "created_at": orders.c.created_at, "updated_at": orders.c.updated_at}
+SORT_KEYS = tuple(key for name in _SORTS for key in (name, f"-{name}"))
+
+
+async def list_orders(conn: AsyncConnection, query: OrderQuery) -> tuple[list[Order], int]:
+    conditions = []
+    if query.statuses:
+        conditions.append(orders.c.status.in_(list(query.statuses)))
+    if query.station:
+        pattern = f"%|{_like_escape(query.station.lower())}|%"
+        conditions.append(orders.c.stations.like(pattern, escape="\\"))
+    if query.text:
+        pattern = f"%{_like_escape(query.text.lower())}%"
+        conditions.append(orders.c.search_text.like(pattern, escape="\\"))
+    if query.user_id is not None:
+        conditions.append(orders.c.user_id == query.user_id)
+    if query.since is not None:
+        conditions.append(orders.c.created_at >= query.since)
+    if query.until is not None:
+        conditions.append(orders.c.created_at < query.until)
+    where = and_(True, *conditions)
+    total = (await conn.execute(select(func.count()).select_from(orders).where(where))).scalar_one()
+    column = _SORTS[query.sort.lstrip("-")]
+    order_by = (
+        [column.desc(), orders.c.id.desc()]
+        if query.sort.startswith("-")
+        else [
+            column.asc(),
+            orders.c.id.asc(),
+        ]
+    )
+    result = await conn.execute(
+        select(*_ORDER_COLUMNS)
+        .where(where)
+        .order_by(*order_by)
+        .limit(query.per_page)
+        .offset((query.page - 1) * query.per_page)
+    )
+    return [_row_order(row) for row in result], int(total)
+
+
+async def orders_created_between(
+    conn: AsyncConnection, since: datetime, until: datetime
+) -> list[Order]:
+    result = await conn.execute(
+        select(*_ORDER_COLUMNS).where(
+            or_(
+                and_(orders.c.created_at >= since, orders.c.created_at < until),
+                orders.c.status.in_(["pending", "preparing", "ready"]),
+            )
+        )
+    )
+    return [_row_order(row) for row in result]
+
+
+# --- events -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    seq: int
+    type: str
+    order_id: int
+    at: datetime
+    data: str
+    """The payload as stored JSON text (sent as is)."""
+
+    def wire(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "type": self.type,
+            "order_id": self.order_id,
+            "at": _utc_z(self.at),
+            "data": json.loads(self.data),
+        }
+
+
+async def insert_event(conn: AsyncConnection, event: StoredEvent) -> None:
+    await conn.execute(
+        insert(events).values(
+            seq=event.seq, type=event.type, order_id=event.order_id, at=event.at, data=event.data
+        )
+    )
+
+
+def _events(rows: Iterable[Any]) -> list[StoredEvent]:
+    return [StoredEvent(r.seq, r.type, r.order_id, r.at, r.data) for r in rows]
+
+
+async def events_after(conn: AsyncConnection, after: int, limit: int) -> list[StoredEvent]:
+    result = await conn.execute(
+        select(events).where(events.c.seq > after).order_by(events.c.seq).limit(limit)
+    )
+    return _events(result)
+
+
+async def order_events(conn: AsyncConnection, order_id: int) -> list[StoredEvent]:
+    result = await conn.execute(
+        select(events).where(events.c.order_id == order_id).order_by(events.c.seq)
+    )
+    return _events(result)
+
+
+# --- idempotency ------------------------------------------------------------------------
+
+
+async def get_idempotent(conn: AsyncConnection, scope: str, key: str) -> Any:
+    result = await conn.execute(
+        select(idempotency).where(and_(idempotency.c.scope == scope, idempotency.c.key == key))
+    )
+    return result.first()
+
+
+async def put_idempotent(
+    conn: AsyncConnection,
+    scope: str,
+    key: str,
+    request_hash: str,
+    status_code: int,
+    response: str,
+    now: datetime,
+) -> None:
+    await conn.execute(
+        insert(idempotency).values(
+            scope=scope,
+            key=key,
+            request_hash=request_hash,
+            status_code=status_code,
+            response=response,
+            created_at=now,
+        )
+    )
+
+
+async def expire_idempotent(conn: AsyncConnection, before: datetime) -> int:
+    result = await conn.execute(delete(idempotency).where(idempotency.c.created_at < before))
+    return int(result.rowcount or 0)
+
+
+# --- tokens -----------------------------------------------------------------------------
+
+
+async def insert_token(conn: AsyncConnection, **values: Any) -> int:
+    result = await conn.execute(insert(tokens).values(**values).returning(tokens.c.id))
+    return int(result.scalar_one())
+
+
+async def find_token(conn: AsyncConnection, token_hash: str) -> Any:
+    result = await conn.execute(select(tokens).where(tokens.c.token_hash == token_hash))
+    return result.first()
+
+
+async def list_tokens(conn: AsyncConnection) -> list[Any]:
+    return list(await conn.execute(select(tokens).order_by(tokens.c.id)))
+
+
+async def revoke_token(conn: AsyncConnection, ident: str, now: datetime) -> int:
+    """Revoke tokens by id, name or prefix; returns how many were revoked."""
+    match = or_(tokens.c.name == ident, tokens.c.prefix == ident)
+    if ident.isdigit():
+        match = or_(match, tokens.c.id == int(ident))
+    result = await conn.execute(
+        update(tokens).where(and_(match, tokens.c.revoked_at.is_(None))).values(revoked_at=now)
+    )
+    return int(result.rowcount or 0)
+
+
+async def revoked_among(conn: AsyncConnection, ids: Iterable[int]) -> set[int]:
+    ids = list(ids)
+    if not ids:
+        return set()
+    result = await conn.execute(
+        select(tokens.c.id).where(and_(tokens.c.id.in_(ids), tokens.c.revoked_at.is_not(None)))
+    )
+    return {int(r[0]) for r in result}

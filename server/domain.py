@@ -1,0 +1,164 @@
+"""The order rules: creating, moving, editing and marking items done.
+
+Pure functions over ``kds_contract.Order``; no web and no database imports. The
+transition table itself lives in ``kds_contract.statuses``, shared with the clients.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from kds_contract import Item, Order, OrderCreate, OrderEdit, Status
+from kds_contract.statuses import can_move, refusal
+
+
+class DomainError(Exception):
+    """A rule refused the operation; ``code`` is stable, ``message`` is for people."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class OrderNotFound(DomainError):
+    code = "not_found"
+
+
+class ItemNotFound(DomainError):
+    code = "not_found"
+
+
+class MoveRefused(DomainError):
+    code = "invalid_transition"
+
+
+class StaleVersion(DomainError):
+    code = "stale_version"
+
+
+class OrderClosed(DomainError):
+    code = "order_closed"
+
+
+class InvalidChange(DomainError):
+    code = "invalid"
+
+
+def new_order(data: OrderCreate, order_id: int, now: datetime) -> Order:
+    """A fresh pending order from what a client sent."""
+    items = [
+        Item(id=index, done=False, **item.model_dump()) for index, item in enumerate(data.items, 1)
+    ]
+    fields = data.model_dump(exclude={"items"})
+    return Order(
+        id=order_id,
+        status=Status.PENDING,
+        items=items,
+        version=1,
+        created_at=now,
+        updated_at=now,
+        pending_at=now,
+        **fields,
+    )
+
+
+def check_version(order: Order, expected: int | None) -> None:
+    """Refuse a change made against an older version of the order."""
+    if expected is not None and expected != order.version:
+        raise StaleVersion(
+            f"order {order.id} has changed (it is at version {order.version}, the request was "
+            f"made against version {expected}); reload it and try again",
+            current_version=order.version,
+            status=str(order.status),
+        )
+
+
+def move(order: Order, target: Status, expected_version: int | None, now: datetime) -> Order:
+    """The order moved to ``target``, if the transition table allows it."""
+    check_version(order, expected_version)
+    if not can_move(order.status, target):
+        raise MoveRefused(
+            f"order {order.id}: {refusal(order.status, target)}",
+            status=str(order.status),
+            requested=str(target),
+        )
+    return order.model_copy(
+        update={
+            "status": target,
+            "version": order.version + 1,
+            "updated_at": now,
+            f"{target}_at": now,
+        }
+    )
+
+
+def mark_item(
+    order: Order, item_id: int, done: bool, now: datetime, expected_version: int | None = None
+) -> Order | None:
+    """The order with one item marked done or not; None when nothing changes."""
+    check_version(order, expected_version)
+    if order.status in (Status.CANCELLED, Status.COMPLETED):
+        raise OrderClosed(
+            f"order {order.id} is {order.status}; items can only be marked on open orders",
+            status=str(order.status),
+        )
+    for item in order.items:
+        if item.id == item_id:
+            break
+    else:
+        raise ItemNotFound(
+            f"order {order.id} has no item {item_id}",
+            item_ids=[item.id for item in order.items],
+        )
+    if item.done == done:
+        return None
+    items = [i.model_copy(update={"done": done}) if i.id == item_id else i for i in order.items]
+    return order.model_copy(
+        update={"items": items, "version": order.version + 1, "updated_at": now}
+    )
+
+
+def edit(order: Order, change: OrderEdit, now: datetime) -> Order:
+    """The order with the edited fields; items carrying an existing id keep their done mark."""
+    check_version(order, change.version)
+    if order.status == Status.CANCELLED:
+        raise OrderClosed(f"order {order.id} is cancelled and cannot be edited", status="cancelled")
+    update: dict[str, Any] = {}
+    for field, value in change.changes().items():
+        if field == "items":
+            update["items"] = _edited_items(order, value)
+        else:
+            update[field] = value
+    update["version"] = order.version + 1
+    update["updated_at"] = now
+    return order.model_copy(update=update)
+
+
+def _edited_items(order: Order, items: list[Any]) -> list[Item]:
+    existing = {item.id: item for item in order.items}
+    next_id = max(existing, default=0) + 1
+    result: list[Item] = []
+    seen: set[int] = set()
+    for entry in items:
+        fields = entry.model_dump(exclude={"id"})
+        if entry.id is not None:
+            if entry.id not in existing:
+                raise ItemNotFound(
+                    f"order {order.id} has no item {entry.id} to keep; leave out 'id' to add "
+                    f"a new item",
+                    item_ids=sorted(existing),
+                )
+            if entry.id in seen:
+                raise InvalidChange(
+                    f"item {entry.id} is listed twice", field="items", item_id=entry.id
+                )
+            seen.add(entry.id)
+            result.append(Item(id=entry.id, done=existing[entry.id].done, **fields))
+        else:
+            result.append(Item(id=next_id, done=False, **fields))
+            next_id += 1
+    return result

@@ -1,0 +1,186 @@
+"""Socket.IO on the server's port: authenticated connections, rooms by role, and the
+broadcast of each committed change."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import socketio
+from aiohttp import web
+from engineio.async_drivers import aiohttp as engineio_aiohttp
+
+from kds_contract import (
+    ORDER_STATUS_UPDATED,
+    ROOM_ADMIN,
+    ROOM_KITCHEN,
+    Role,
+    user_room,
+)
+from kds_contract.events import JOIN_ADMIN, JOIN_KITCHEN, JOIN_USER
+from server.db import repo
+from server.db.engine import Database
+from server.db.repo import StoredEvent
+from server.tokens import Principal, authenticate
+
+log = logging.getLogger(__name__)
+
+ROOM_ROLES: dict[str, frozenset[Role]] = {
+    ROOM_KITCHEN: frozenset({Role.KITCHEN, Role.ADMIN}),
+    ROOM_ADMIN: frozenset({Role.ADMIN}),
+}
+"""Which roles may join which shared room. Customers join only their own user room."""
+
+MAX_SOCKET_MESSAGE = 64 * 1024
+
+
+class _UncompressedWebSocket(engineio_aiohttp.WebSocket):  # type: ignore[misc]
+    """engineio's aiohttp WebSocket with permessage-deflate off.
+
+    aiohttp compresses by default, which makes every broadcast cost one deflate per
+    recipient (at 1,000 clients that took p50 from 28 ms to 1.1 s).
+    """
+
+    async def __call__(self, environ: dict[str, Any]) -> web.WebSocketResponse:
+        request = environ["aiohttp.request"]
+        self._sock = web.WebSocketResponse(
+            max_msg_size=self.server.max_http_buffer_size, compress=False
+        )
+        await self._sock.prepare(request)
+        self.environ = environ
+        await self.handler(self)
+        return self._sock
+
+
+def _token_from(environ: dict[str, Any], auth: Any) -> str | None:
+    if isinstance(auth, dict) and isinstance(auth.get("token"), str):
+        return str(auth["token"])
+    header = environ.get("HTTP_AUTHORIZATION", "")
+    if header.lower().startswith("bearer "):
+        return str(header[7:].strip())
+    return None
+
+
+class Realtime:
+    """The Socket.IO server, its connect and join rules, and the broadcaster."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        cors_origins: tuple[str, ...] = (),
+        redis_url: str | None = None,
+        revoke_check_seconds: float = 2.0,
+    ) -> None:
+        self.db = db
+        manager = socketio.AsyncRedisManager(redis_url) if redis_url else None
+        self.sio = socketio.AsyncServer(
+            async_mode="aiohttp",
+            client_manager=manager,
+            cors_allowed_origins=list(cors_origins) if cors_origins else None,
+            max_http_buffer_size=MAX_SOCKET_MESSAGE,
+            logger=False,
+            engineio_logger=False,
+        )
+        self.sio.eio._async = {**self.sio.eio._async, "websocket": _UncompressedWebSocket}
+        self._principals: dict[str, Principal] = {}
+        self._revoke_check_seconds = revoke_check_seconds
+        self._register()
+
+    def attach(self, app: web.Application) -> None:
+        self.sio.attach(app, socketio_path="socket.io")
+
+    def _register(self) -> None:
+        sio = self.sio
+
+        @sio.event
+        async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+            principal = await authenticate(self.db, _token_from(environ, auth))
+            if principal is None:
+                log.info("socket refused sid=%s: no valid token", sid)
+                raise socketio.exceptions.ConnectionRefusedError(
+                    "unauthorized: connect with auth {token: '...'} holding a valid KDS token"
+                )
+            self._principals[sid] = principal
+            log.info("socket connect sid=%s role=%s name=%s", sid, principal.role, principal.name)
+
+        @sio.event
+        async def disconnect(sid: str, reason: Any = None) -> None:
+            principal = self._principals.pop(sid, None)
+            log.info(
+                "socket disconnect sid=%s name=%s reason=%s",
+                sid,
+                principal.name if principal else "?",
+                reason,
+            )
+
+        @sio.on(JOIN_KITCHEN)
+        async def join_kitchen(sid: str, *_: Any) -> dict[str, Any]:
+            return await self._join(sid, ROOM_KITCHEN)
+
+        @sio.on(JOIN_ADMIN)
+        async def join_admin(sid: str, *_: Any) -> dict[str, Any]:
+            return await self._join(sid, ROOM_ADMIN)
+
+        @sio.on(JOIN_USER)
+        async def join_user(sid: str, *_: Any) -> dict[str, Any]:
+            principal = self._principals.get(sid)
+            if principal is None or principal.role is not Role.CUSTOMER or not principal.user_id:
+                return {
+                    "ok": False,
+                    "error": "forbidden: only a customer token joins its user room",
+                }
+            room = user_room(principal.user_id)
+            await sio.enter_room(sid, room)
+            return {"ok": True, "room": room}
+
+    async def _join(self, sid: str, room: str) -> dict[str, Any]:
+        principal = self._principals.get(sid)
+        if principal is None:
+            return {"ok": False, "error": "unauthorized: not connected with a valid token"}
+        if principal.role not in ROOM_ROLES[room]:
+            return {
+                "ok": False,
+                "error": f"forbidden: a {principal.role} token cannot join the {room} room",
+            }
+        await self.sio.enter_room(sid, room)
+        return {"ok": True, "room": room}
+
+    async def publish(self, event: StoredEvent, payload: dict[str, Any]) -> None:
+        """Send a committed change to the kitchen and admin rooms (and the customer's room)."""
+        rooms = [ROOM_KITCHEN, ROOM_ADMIN]
+        await self.sio.emit(event.type, payload, to=rooms)
+        if event.type == ORDER_STATUS_UPDATED:
+            user_id = payload["order"].get("user_id")
+            if user_id:
+                await self.sio.emit(event.type, payload, to=user_room(user_id))
+
+    async def drop_revoked(self) -> None:
+        """Disconnect the sockets whose token has been revoked since they connected."""
+        by_token: dict[int, list[str]] = {}
+        for sid, principal in list(self._principals.items()):
+            by_token.setdefault(principal.token_id, []).append(sid)
+        if not by_token:
+            return
+        async with self.db.reading() as conn:
+            revoked = await repo.revoked_among(conn, by_token)
+        for token_id in revoked:
+            for sid in by_token[token_id]:
+                log.info("socket dropped sid=%s: its token was revoked", sid)
+                await self.sio.disconnect(sid)
+
+    async def watch_revocations(self) -> None:
+        """Run ``drop_revoked`` every few seconds, for as long as the server runs."""
+        while True:
+            await asyncio.sleep(self._revoke_check_seconds)
+            try:
+                await self.drop_revoked()
+            except Exception:
+                log.exception("checking for revoked tokens failed; will try again")
+
+    async def close(self) -> None:
+        for sid in list(self._principals):
+            with contextlib.suppress(Exception):
+                await self.sio.disconnect(sid)

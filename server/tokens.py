@@ -1,0 +1,104 @@
+"""API tokens: long random strings, shown once, stored only as SHA-256 hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kds_contract import Role
+from kds_contract.local import local_tokens_path
+from server.db import repo
+from server.db.engine import Database
+
+TOKEN_PREFIX = "kds_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the token's id, name, role and (for a customer) user id."""
+
+    token_id: int
+    name: str
+    role: Role
+    user_id: str | None = None
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+async def create_token(
+    db: Database, role: Role, name: str | None = None, user_id: str | None = None
+) -> tuple[str, int]:
+    """Make a token; returns (the token, shown only now, and its id)."""
+    if role is Role.CUSTOMER and not user_id:
+        raise ValueError("a customer token needs --user-id (the customer account it belongs to)")
+    token = new_token()
+    async with db.writing() as conn:
+        token_id = await repo.insert_token(
+            conn,
+            name=name or f"{role}-{secrets.token_hex(3)}",
+            role=str(role),
+            user_id=user_id,
+            token_hash=hash_token(token),
+            prefix=token[: len(TOKEN_PREFIX) + 6],
+            created_at=datetime.now(UTC),
+        )
+    return token, token_id
+
+
+async def authenticate(db: Database, token: str | None) -> Principal | None:
+    """The principal of a valid, unrevoked token, or None."""
+    if not token or len(token) > 512:
+        return None
+    digest = hash_token(token)
+    async with db.reading() as conn:
+        row = await repo.find_token(conn, digest)
+    # The lookup is by hash; comparing again in constant time costs nothing and keeps
+    # the check timing-safe even if the index lookup is not.
+    if row is None or not hmac.compare_digest(row.token_hash, digest) or row.revoked_at:
+        return None
+    return Principal(row.id, row.name, Role(row.role), row.user_id)
+
+
+async def ensure_local_tokens(db: Database, data_dir: Path, url: str) -> Path:
+    """On first start, write an admin and a kitchen token to a file only this user can read."""
+    path = local_tokens_path(data_dir)
+    if path.exists():
+        try:
+            existing = json.loads(path.read_text())
+        except (OSError, ValueError):
+            existing = {}
+        if all(
+            isinstance(existing.get(role), str)
+            and await authenticate(db, existing[role]) is not None
+            for role in ("admin", "kitchen")
+        ):
+            if existing.get("url") != url:
+                existing["url"] = url
+                _write_private(path, existing)
+            return path
+    admin, _ = await create_token(db, Role.ADMIN, "local-admin")
+    kitchen, _ = await create_token(db, Role.KITCHEN, "local-kitchen")
+    _write_private(path, {"admin": admin, "kitchen": kitchen, "url": url})
+    return path
+
+
+def _write_private(path: Path, data: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(data, handle, indent=2)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)

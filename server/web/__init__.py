@@ -1,0 +1,1 @@
+"""The HTTP side: routes, request validation, errors and the OpenAPI document."""

@@ -1,0 +1,15 @@
+"""Typed keys for what the application holds (aiohttp ``AppKey``)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from server.config import Settings
+from server.db.engine import Database
+from server.realtime import Realtime
+from server.service import OrderService
+
+SETTINGS = web.AppKey("settings", Settings)
+DB = web.AppKey("db", Database)
+SERVICE = web.AppKey("service", OrderService)
+REALTIME = web.AppKey("realtime", Realtime)

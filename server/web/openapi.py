@@ -1,0 +1,129 @@
+"""The OpenAPI 3 document, built from the route table and its pydantic models."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from server.web.errors import _HTTP_CODES
+from server.web.routes import Call, Route, json_answer
+from server.web.schemas import ErrorBody
+
+_REF = "#/components/schemas/{model}"
+_REASONS = {
+    400: "Malformed request (bad JSON, bad header)",
+    401: "No token, or a token that is not valid",
+    403: "The token's role may not do this",
+    404: "No such order or item",
+    409: "Conflict: a move the table does not allow, a stale version, or a retry in flight",
+    413: "The body is over 1 MiB",
+    415: "The body is not JSON",
+    422: "Invalid fields: details.field names the first",
+    429: "Too many requests with this token",
+    503: "The database is unreachable; try again",
+}
+
+
+def build(routes: list[Route], version: str) -> dict[str, Any]:
+    models: list[tuple[type[BaseModel], Any]] = [(ErrorBody, "serialization")]
+    for route in routes:
+        if route.body is not None:
+            models.append((route.body, "validation"))
+        if route.answer is not None:
+            models.append((route.answer, "serialization"))
+    refs, schema = models_json_schema(list(dict.fromkeys(models)), ref_template=_REF)
+    components = schema.get("$defs", {})
+    paths: dict[str, dict[str, Any]] = {}
+    for route in routes:
+        path = re.sub(r"\{(\w+):[^}]+\}", r"{\1}", route.path)
+        params: list[dict[str, Any]] = [
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 1, "maximum": 2**62},
+            }
+            for name in re.findall(r"\{(\w+)", path)
+        ]
+        if route.query is not None:
+            qschema = route.query.model_json_schema(ref_template=_REF)
+            components.update(qschema.pop("$defs", {}))
+            for name, prop in qschema.get("properties", {}).items():
+                param = {"name": name, "in": "query", "required": False, "schema": prop}
+                if prop.get("type") == "array":
+                    param.update(style="form", explode=True)
+                params.append(param)
+        for header, description in route.headers.items():
+            params.append(
+                {
+                    "name": header,
+                    "in": "header",
+                    "required": False,
+                    "description": description,
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                }
+            )
+        operation: dict[str, Any] = {
+            "summary": route.summary,
+            "operationId": route.handler.__name__,
+            "parameters": params,
+            "responses": {},
+        }
+        if route.roles is not None:
+            operation["security"] = [{"bearer": []}]
+            operation["description"] = "Roles: " + ", ".join(sorted(route.roles))
+        if route.body is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": refs[(route.body, "validation")]}},
+            }
+        if route.answer is not None:
+            operation["responses"][str(route.status)] = {
+                "description": "OK",
+                "content": {"application/json": {"schema": refs[(route.answer, "serialization")]}},
+            }
+        error_ref = refs[(ErrorBody, "serialization")]
+        for status in sorted(set(route.errors) | {404, 405}):
+            operation["responses"][str(status)] = {
+                "description": _REASONS.get(status, _HTTP_CODES.get(status, ("", "error"))[1]),
+                "content": {"application/json": {"schema": error_ref}},
+            }
+        paths.setdefault(path, {})[route.method.lower()] = operation
+    paths["/api/openapi.json"] = {
+        "get": {
+            "summary": "This document",
+            "operationId": "openapi",
+            "responses": {
+                "200": {
+                    "description": "OpenAPI 3 document",
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                }
+            },
+        }
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Terminal KDS order server",
+            "version": version,
+            "description": "The REST API of the kitchen display system's order server.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+def openapi_route(routes: list[Route], version: str) -> Route:
+    document = build(routes, version)
+
+    async def openapi(_call: Call) -> web.Response:
+        return json_answer(document)
+
+    return Route("GET", "/api/openapi.json", openapi, "This document")

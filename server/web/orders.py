@@ -1,0 +1,269 @@
+"""The REST endpoints of SPEC: thin views over the order service."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+from importlib.metadata import PackageNotFoundError, version
+
+from aiohttp import web
+
+from kds_contract import ItemDoneIn, OrderCreate, OrderEdit, Role, StatusMoveIn
+from server import stats
+from server.db.repo import OrderQuery
+from server.web import schemas
+from server.web.errors import ApiError
+from server.web.keys import SERVICE
+from server.web.routes import ALL_STAFF, Call, Route, json_answer
+
+MAX_IDEMPOTENCY_KEY = 255
+
+try:
+    VERSION = version("terminal-kds")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    VERSION = "0+unknown"
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+async def health(call: Call) -> web.Response:
+    try:
+        seq = await call.app[SERVICE].current_seq()
+    except Exception as exc:  # any failure to reach the database is what health reports
+        body = {
+            "status": "degraded",
+            "database": f"unreachable: {type(exc).__name__}",
+            "seq": None,
+            "version": VERSION,
+        }
+        return web.json_response(body, status=503)
+    return web.json_response({"status": "ok", "database": "ok", "seq": seq, "version": VERSION})
+
+
+def _idempotency_key(call: Call) -> str | None:
+    key = call.request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip().strip('"')
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
+        raise ApiError(
+            400,
+            "bad_idempotency_key",
+            f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} printable characters, "
+            "for example a UUID",
+        )
+    return key
+
+
+async def create_order(call: Call) -> web.Response:
+    key = _idempotency_key(call)
+    canonical = json.dumps(json.loads(call.raw), sort_keys=True, separators=(",", ":"))
+    answer = await call.app[SERVICE].create(
+        call.body,
+        scope=str(call.principal.token_id) if call.principal else "",
+        key=key,
+        request_hash=hashlib.sha256(canonical.encode()).hexdigest(),
+    )
+    response = json_answer(answer.body, answer.status)
+    if answer.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+async def list_orders(call: Call) -> web.Response:
+    q: schemas.ListQuery = call.query
+    query = OrderQuery(
+        statuses=[str(s) for s in q.status],
+        station=q.station,
+        text=q.q,
+        since=_aware(q.since),
+        until=_aware(q.until),
+        page=q.page,
+        per_page=q.per_page,
+        sort=q.sort,
+    )
+    found, total, seq = await call.app[SERVICE].list(query)
+    return json_answer(
+        {
+            "orders": [o.wire() for o in found],
+            "total": total,
+            "page": q.page,
+            "per_page": q.per_page,
+            "seq": seq,
+        }
+    )
+
+
+async def get_order(call: Call) -> web.Response:
+    order = await call.app[SERVICE].get(call.path_int("id"))
+    return json_answer({"order": order.wire()})
+
+
+async def move_order(call: Call) -> web.Response:
+    body: StatusMoveIn = call.body
+    answer = await call.app[SERVICE].move(call.path_int("id"), body.status, body.version)
+    return json_answer(answer.body, answer.status)
+
+
+async def mark_item(call: Call) -> web.Response:
+    body: ItemDoneIn = call.body
+    answer = await call.app[SERVICE].mark_item(
+        call.path_int("id"), call.path_int("item_id"), body.done
+    )
+    return json_answer(answer.body, answer.status)
+
+
+async def edit_order(call: Call) -> web.Response:
+    answer = await call.app[SERVICE].edit(call.path_int("id"), call.body)
+    return json_answer(answer.body, answer.status)
+
+
+async def delete_order(call: Call) -> web.Response:
+    answer = await call.app[SERVICE].delete(call.path_int("id"))
+    return json_answer(answer.body, answer.status)
+
+
+async def order_history(call: Call) -> web.Response:
+    found = await call.app[SERVICE].history(call.path_int("id"))
+    return json_answer({"events": [e.wire() for e in found]})
+
+
+async def events(call: Call) -> web.Response:
+    q: schemas.EventsQuery = call.query
+    found, last = await call.app[SERVICE].events_after(q.after, q.limit)
+    return json_answer({"events": [e.wire() for e in found], "last_seq": last})
+
+
+def _today_local() -> tuple[datetime, datetime]:
+    midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight.astimezone(UTC), (midnight + timedelta(days=1)).astimezone(UTC)
+
+
+async def day_stats(call: Call) -> web.Response:
+    q: schemas.StatsQuery = call.query
+    default_since, default_until = _today_local()
+    since = _aware(q.since) or default_since
+    until = _aware(q.until) or (since + timedelta(days=1) if q.since else default_until)
+    if until <= since:
+        raise ApiError(422, "invalid", "until: must be after since", {"field": "until"})
+    found = await call.app[SERVICE].orders_for_stats(since, until)
+    return json_answer(stats.figures(found, since, until, datetime.now(UTC)))
+
+
+ORDER_ID = r"/api/orders/{id:\d+}"
+_COMMON = (400, 401, 403, 429, 503)
+
+ROUTES: list[Route] = [
+    Route(
+        "GET",
+        "/api/health",
+        health,
+        "Liveness and database reachability",
+        answer=schemas.Health,
+        errors=(503,),
+    ),
+    Route(
+        "POST",
+        "/api/orders",
+        create_order,
+        "Create an order",
+        roles=frozenset({Role.POS, Role.ADMIN}),
+        body=OrderCreate,
+        answer=schemas.OrderAnswer,
+        status=201,
+        errors=(*_COMMON, 409, 413, 415, 422),
+        headers={"Idempotency-Key": "a retry with the same key and body gets the first answer"},
+    ),
+    Route(
+        "GET",
+        "/api/orders",
+        list_orders,
+        "List orders: filter, search, page, sort",
+        roles=ALL_STAFF,
+        query=schemas.ListQuery,
+        answer=schemas.OrderList,
+        errors=(*_COMMON, 422),
+    ),
+    Route(
+        "GET",
+        ORDER_ID,
+        get_order,
+        "One order",
+        roles=ALL_STAFF,
+        answer=schemas.OrderAnswer,
+        errors=(*_COMMON, 404),
+    ),
+    Route(
+        "PATCH",
+        ORDER_ID + "/status",
+        move_order,
+        "Move an order to another status",
+        roles=ALL_STAFF,
+        body=StatusMoveIn,
+        answer=schemas.StatusAnswer,
+        errors=(*_COMMON, 404, 409, 413, 415, 422),
+    ),
+    Route(
+        "PATCH",
+        ORDER_ID + r"/items/{item_id:\d+}",
+        mark_item,
+        "Mark one item done (or not)",
+        roles=ALL_STAFF,
+        body=ItemDoneIn,
+        answer=schemas.OrderAnswer,
+        errors=(*_COMMON, 404, 409, 413, 415, 422),
+    ),
+    Route(
+        "PATCH",
+        ORDER_ID,
+        edit_order,
+        "Edit notes, priority, items, table, customer",
+        roles=frozenset({Role.ADMIN}),
+        body=OrderEdit,
+        answer=schemas.OrderAnswer,
+        errors=(*_COMMON, 404, 409, 413, 415, 422),
+    ),
+    Route(
+        "DELETE",
+        ORDER_ID,
+        delete_order,
+        "Delete an order",
+        roles=frozenset({Role.ADMIN}),
+        answer=schemas.DeleteAnswer,
+        errors=(*_COMMON, 404),
+    ),
+    Route(
+        "GET",
+        ORDER_ID + "/events",
+        order_history,
+        "An order's history",
+        roles=frozenset({Role.ADMIN}),
+        answer=schemas.OrderEventList,
+        errors=(*_COMMON, 404),
+    ),
+    Route(
+        "GET",
+        "/api/events",
+        events,
+        "Every change after a seq, in order",
+        roles=ALL_STAFF,
+        query=schemas.EventsQuery,
+        answer=schemas.EventList,
+        errors=(*_COMMON, 422),
+    ),
+    Route(
+        "GET",
+        "/api/stats",
+        day_stats,
+        "The day's figures",
+        roles=frozenset({Role.ADMIN}),
+        query=schemas.StatsQuery,
+        answer=schemas.Stats,
+        errors=(*_COMMON, 422),
+    ),
+]

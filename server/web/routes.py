@@ -1,0 +1,198 @@
+"""The route table: each endpoint with its roles, its request models and its answers.
+
+One table serves three ends: aiohttp's router, the checks every request goes through
+(token, role, rate, body, query), and the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from kds_contract import Role
+from kds_contract.models import MAX_BODY_BYTES
+from server.tokens import Principal, authenticate
+from server.web.errors import ApiError, validation_error
+from server.web.keys import DB, SETTINGS
+
+ALL_STAFF = frozenset({Role.ADMIN, Role.KITCHEN})
+
+
+@dataclass
+class Call:
+    """One authorised, validated request, as a handler receives it."""
+
+    request: web.Request
+    principal: Principal | None
+    body: Any = None
+    query: Any = None
+    raw: bytes = b""
+
+    @property
+    def app(self) -> web.Application:
+        return self.request.app
+
+    def path_int(self, name: str) -> int:
+        value = int(self.request.match_info[name])
+        if value > 2**62:
+            raise ApiError(404, "not_found", f"{name} {value} does not exist")
+        return value
+
+
+Endpoint = Callable[[Call], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    handler: Endpoint
+    summary: str
+    roles: frozenset[Role] | None = None
+    """Who may call it; None for anyone, without a token."""
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    answer: type[BaseModel] | None = None
+    status: int = 200
+    errors: tuple[int, ...] = ()
+    headers: dict[str, str] = field(default_factory=dict)
+    """Request headers it reads (name: description), for the OpenAPI document."""
+
+
+class RateLimiter:
+    """A token bucket per API token: ``rate`` requests a second, bursts of twice that."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.burst = max(1.0, rate * 2)
+        self._buckets: dict[int, tuple[float, float]] = {}
+
+    def retry_after(self, key: int) -> float:
+        """0 if the request may go ahead now, else seconds to wait."""
+        if self.rate <= 0:
+            return 0.0
+        now = time.monotonic()
+        tokens, last = self._buckets.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        if tokens < 1:
+            self._buckets[key] = (tokens, now)
+            return (1 - tokens) / self.rate
+        self._buckets[key] = (tokens - 1, now)
+        return 0.0
+
+
+def bearer_token(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+async def _authorise(request: web.Request, route: Route) -> Principal | None:
+    if route.roles is None:
+        return None
+    token = bearer_token(request)
+    if token is None:
+        raise ApiError(
+            401, "unauthorized", "no token: send 'Authorization: Bearer <token>' with a KDS token"
+        )
+    principal = await authenticate(request.app[DB], token)
+    if principal is None:
+        raise ApiError(
+            401,
+            "unauthorized",
+            "the token is not valid (unknown or revoked); ask an admin for a new one "
+            "(kds-server token create)",
+        )
+    if principal.role not in route.roles:
+        allowed = ", ".join(sorted(route.roles))
+        raise ApiError(
+            403,
+            "forbidden",
+            f"a {principal.role} token may not {route.method} {route.path}; it needs: {allowed}",
+            {"role": str(principal.role), "allowed": sorted(route.roles)},
+        )
+    wait = request.app[LIMITER].retry_after(principal.token_id)
+    if wait:
+        raise ApiError(
+            429,
+            "too_many_requests",
+            f"too many requests with this token; slow down and retry in {wait:.1f} s",
+            {"retry_after_s": round(wait, 2)},
+            headers={"Retry-After": str(max(1, round(wait)))},
+        )
+    return principal
+
+
+def _parse_query(request: web.Request, model: type[BaseModel]) -> BaseModel:
+    data: dict[str, Any] = {}
+    for key in request.query:
+        values = request.query.getall(key)
+        data[key] = values if len(values) > 1 or key == "status" else values[0]
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc, "query") from None
+
+
+async def _read_body(request: web.Request, model: type[BaseModel]) -> tuple[BaseModel, bytes]:
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise web.HTTPRequestEntityTooLarge(MAX_BODY_BYTES, request.content_length)
+    if request.content_type != "application/json":
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            f"send the body as JSON with 'Content-Type: application/json' "
+            f"(got '{request.content_type}')",
+        )
+    raw = await request.read()
+    if not raw.strip():
+        raise ApiError(400, "bad_json", "the body is empty; send a JSON object")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, "bad_json", f"the body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ApiError(
+            422,
+            "invalid",
+            f"body: expected a JSON object, got {type(data).__name__}",
+            {"field": "body", "fields": [{"field": "body", "message": "expected an object"}]},
+        )
+    try:
+        return model.model_validate_json(raw), raw
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+
+
+def _endpoint(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        principal = await _authorise(request, route)
+        call = Call(request, principal)
+        if route.query is not None:
+            call.query = _parse_query(request, route.query)
+        if route.body is not None:
+            call.body, call.raw = await _read_body(request, route.body)
+        return await route.handler(call)
+
+    handle.__name__ = route.handler.__name__
+    return handle
+
+
+LIMITER = web.AppKey("limiter", RateLimiter)
+
+
+def setup_routes(app: web.Application, routes: list[Route]) -> None:
+    app[LIMITER] = RateLimiter(app[SETTINGS].rate_limit)
+    for route in routes:
+        app.router.add_route(route.method, route.path, _endpoint(route))
+
+
+def json_answer(body: str | dict[str, Any], status: int = 200) -> web.Response:
+    text = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
+    return web.Response(text=text, status=status, content_type="application/json")

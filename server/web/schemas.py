@@ -1,0 +1,143 @@
+"""Query models (they validate requests) and answer models (they document answers).
+
+The request bodies are the contract's own models (kds_contract.models); these add what
+only the HTTP side needs. The OpenAPI document is built from both.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from kds_contract import Order, Status
+from kds_contract.models import MAX_NAME, MAX_PER_PAGE, Timestamp
+
+SortKey = Literal["id", "-id", "created_at", "-created_at", "updated_at", "-updated_at"]
+MAX_EVENTS_PAGE = 5000
+
+
+class _Query(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ListQuery(_Query):
+    """GET /api/orders: filters, paging and sorting."""
+
+    status: list[Status] = Field(
+        default_factory=list, description="one or more statuses, comma-separated or repeated"
+    )
+    station: str | None = Field(default=None, min_length=1, max_length=MAX_NAME)
+    q: str | None = Field(
+        default=None, max_length=MAX_NAME, description="text in customer, table or item names"
+    )
+    page: int = Field(default=1, ge=1, le=1_000_000)
+    per_page: int = Field(default=50, ge=1, le=MAX_PER_PAGE)
+    sort: SortKey = "-id"
+    since: datetime | None = Field(default=None, description="created at or after (ISO 8601)")
+    until: datetime | None = Field(default=None, description="created before (ISO 8601)")
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list):
+            return [part.strip() for v in value for part in str(v).split(",") if part.strip()]
+        return value
+
+
+class EventsQuery(_Query):
+    """GET /api/events: every change after a seq, in order."""
+
+    after: int = Field(default=0, ge=0, le=2**62)
+    limit: int = Field(default=1000, ge=1, le=MAX_EVENTS_PAGE)
+
+
+class StatsQuery(_Query):
+    """GET /api/stats: the period (default: today, server local time)."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class OrderAnswer(BaseModel):
+    order: Order
+    seq: int | None = None
+
+
+class StatusAnswer(BaseModel):
+    order: Order
+    oldStatus: Status
+    newStatus: Status
+    seq: int
+
+
+class DeleteAnswer(BaseModel):
+    orderId: int
+    seq: int
+
+
+class OrderList(BaseModel):
+    orders: list[Order]
+    total: int
+    page: int
+    per_page: int
+    seq: int = Field(description="the last committed seq when the page was read")
+
+
+class EventOut(BaseModel):
+    seq: int
+    type: Literal["order:created", "order:statusUpdated", "order:updated", "order:deleted"]
+    order_id: int
+    at: Timestamp
+    data: dict[str, Any]
+
+
+class EventList(BaseModel):
+    events: list[EventOut]
+    last_seq: int
+
+
+class OrderEventList(BaseModel):
+    events: list[EventOut]
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    database: str
+    seq: int | None
+    version: str
+
+
+class Durations(BaseModel):
+    median_s: float | None
+    p90_s: float | None
+    n: int
+
+
+class HourCount(BaseModel):
+    hour: str
+    count: int
+
+
+class Stats(BaseModel):
+    since: str
+    until: str
+    total: int
+    counts: dict[str, int]
+    time_to_ready: Durations
+    time_to_complete: Durations
+    per_hour: list[HourCount]
+    slowest_open: list[dict[str, Any]]
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail

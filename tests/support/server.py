@@ -1,0 +1,143 @@
+"""Run the real server as a child process on a free port, for tests.
+
+Every test talks to ``python -m server`` over real sockets, with a real database: SQLite
+in a temp folder or a PostgreSQL database made for the test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ServerProcess:
+    """One ``kds-server`` process. ``tokens`` holds an admin, a kitchen and a pos token."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        db_url: str | None = None,
+        port: int | None = None,
+        extra_args: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.db_url = db_url or f"sqlite+aiosqlite:///{self.data_dir / 'kds.db'}"
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.extra_args = extra_args
+        self.env = {**os.environ, "KDS_RATE_LIMIT": "0", **(env or {})}
+        self.log_path = self.data_dir / f"server-{self.port}.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.tokens: dict[str, str] = {}
+
+    def _args(self) -> list[str]:
+        return ["--data-dir", str(self.data_dir), "--db", self.db_url]
+
+    def start(self, timeout: float = 30.0) -> ServerProcess:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "server",
+                *self._args(),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                *self.extra_args,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=self.env,
+            cwd=REPO,
+        )
+        log.close()
+        self.wait_healthy(timeout)
+        if not self.tokens:
+            local = json.loads((self.data_dir / "local-tokens.json").read_text())
+            self.tokens = {"admin": local["admin"], "kitchen": local["kitchen"]}
+            self.tokens["pos"] = self.token("pos", name="test-pos")
+        return self
+
+    def wait_healthy(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/health", timeout=1) as answer:
+                    if answer.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.05)
+        raise TimeoutError(f"server not healthy after {timeout}s:\n{self.log_tail()}")
+
+    def token(self, role: str, name: str | None = None, user_id: str | None = None) -> str:
+        """Make a token with the server's own command line."""
+        args = [sys.executable, "-m", "server", "token", "create", *self._args(), "--role", role]
+        if name:
+            args += ["--name", name]
+        if user_id:
+            args += ["--user-id", user_id]
+        out = subprocess.run(
+            args, capture_output=True, text=True, env=self.env, cwd=REPO, check=True, timeout=60
+        )
+        return out.stdout.strip().splitlines()[-1]
+
+    def cli(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+        """Run ``kds-server`` with this server's data folder and database."""
+        cmd = [sys.executable, "-m", "server", *args[:2], *self._args(), *args[2:]]
+        return subprocess.run(
+            cmd, capture_output=True, text=True, env=self.env, cwd=REPO, check=check, timeout=60
+        )
+
+    def stop(self, timeout: float = 15.0) -> int | None:
+        """SIGTERM, and wait for a clean exit."""
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait(5)
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to clean up."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def restart(self) -> ServerProcess:
+        self.stop()
+        return self.start()
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

@@ -1,0 +1,68 @@
+"""PostgreSQL and Redis for tests: a fresh database per test, and clear skips.
+
+With ``KDS_REQUIRE_SERVICES=1`` (set by .ci/run) a missing service fails the test instead
+of skipping it, so CI proves these tests ran.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+PG_HOST, PG_PORT = "127.0.0.1", 5432
+PG_ADMIN_DSN = f"postgresql://postgres@{PG_HOST}:{PG_PORT}/test"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def require(service: str, host: str, port: int) -> None:
+    if _reachable(host, port):
+        return
+    message = f"{service} is not reachable at {host}:{port}"
+    if os.environ.get("KDS_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{message}, and KDS_REQUIRE_SERVICES=1 says it must be")
+    pytest.skip(f"{message}; start it to run this test")
+
+
+def _psql(sql: str) -> None:
+    import asyncio
+
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(PG_ADMIN_DSN)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database; dropped afterwards. Yields its SQLAlchemy URL."""
+    require("PostgreSQL", PG_HOST, PG_PORT)
+    name = f"kds_test_{uuid.uuid4().hex[:12]}"
+    _psql(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
+    finally:
+        _psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def redis_url() -> str:
+    require("Redis", "127.0.0.1", 6379)
+    return REDIS_URL

@@ -1,0 +1,391 @@
+"""The kitchen display app: wires the live feed to the board and the keys to the server.
+
+The feed's callbacks become messages (``OrderChanged``, ``FeedStatusChanged``); every action
+runs in a worker that asks the server through ``kds_client`` and reports a refusal in the
+server's own words. The app itself does no network I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.widgets import Footer
+
+from kds_client.errors import KdsError
+from kds_contract import (
+    ORDER_CREATED,
+    ORDER_DELETED,
+    ORDER_STATUS_UPDATED,
+    ORDER_UPDATED,
+    Order,
+    Status,
+    undo,
+)
+from kds_tui.config import Settings
+from kds_tui.messages import FeedStatusChanged, OrderChanged
+from kds_tui.model import (
+    STATUS_LABELS,
+    all_day,
+    describe_edit,
+    station_items,
+    status_counts,
+)
+from kds_tui.widgets.allday import AllDayPanel
+from kds_tui.widgets.board import Board, ItemDoneRequested, MoveRequested, PageChanged
+from kds_tui.widgets.header import (
+    Clock,
+    ConnectionBadge,
+    FeedHealth,
+    KitchenHeader,
+    PageIndicator,
+    StatusCounts,
+)
+from kds_tui.widgets.help import HelpScreen
+from kds_tui.widgets.pickup import PickupBoard
+
+Now = Callable[[], datetime]
+
+
+HELP_BUMP = "move ticket [N] on screen on (N = 1 to 9)"
+HELP_TEXT = {
+    "left": "select the ticket to the left",
+    "right": "select the ticket to the right",
+    "up": "select the ticket above",
+    "down": "select the ticket below",
+    "next": "move the selected ticket on: start, ready, bump",
+    "item_done": "mark the selected ticket's next item (▸) done",
+    "item_undone": "mark its last done item not done",
+    "page_next": "next page of tickets",
+    "page_prev": "previous page of tickets",
+    "undo": "undo the last move made here (back one status)",
+    "recall": "recall the last completed order (back to ready)",
+    "all_day": "show or hide the all-day counts",
+    "help": "this help",
+    "quit": "quit",
+}
+
+
+def system_clock() -> datetime:
+    """The local time of day, time-zone aware."""
+    return datetime.now().astimezone()
+
+
+class KitchenApp(App[None]):
+    """The kitchen display. Build it with :func:`make_app`."""
+
+    CSS_PATH = "kds.tcss"
+    TITLE = "Kitchen display"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("u", "undo", "Undo", id="undo"),
+        Binding("r", "recall", "Recall", id="recall"),
+        Binding("a", "toggle_all_day", "All day", id="all_day"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
+
+    show_all_day: reactive[bool] = reactive(False)
+    """Whether the all-day panel is open."""
+
+    def __init__(self, feed: Any, settings: Settings, *, clock: Now = system_clock) -> None:
+        super().__init__()
+        self.feed = feed
+        self.settings = settings
+        self.clock = clock
+        self._in_flight: set[int] = set()
+        self._ours: set[tuple[int, int]] = set()
+        self._moves: list[int] = []
+        self._summary_pending = False
+
+    # -- building and tearing down ------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield KitchenHeader(self.settings.station)
+        with Horizontal(id="main"):
+            if self.settings.pickup:
+                yield PickupBoard()
+            else:
+                yield Board(
+                    station=self.settings.station,
+                    thresholds=self.settings.thresholds,
+                    now=self.clock(),
+                    id="board",
+                )
+                yield AllDayPanel(id="all-day")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.set_keymap(dict(self.settings.keymap))
+        if self.settings.pickup:
+            self.screen.add_class("-pickup")
+        self.feed.on_change(lambda change: self.post_message(OrderChanged(change)))
+        self.feed.on_status(lambda status: self.post_message(FeedStatusChanged(status)))
+        self._show_status(self.feed.status)
+        self._load(self.feed.store.open_orders())
+        self._tick()
+        self.set_interval(1.0, self._tick)
+        await self.feed.start()
+
+    async def on_unmount(self) -> None:
+        await self.feed.stop()
+
+    # -- what the feed says ----------------------------------------------------------------
+
+    def on_feed_status_changed(self, message: FeedStatusChanged) -> None:
+        self._show_status(message.status)
+
+    def on_order_changed(self, message: OrderChanged) -> None:
+        change = message.change
+        if change.type == "reset":
+            self._load(self.feed.store.open_orders())
+            return
+        order: Order | None = change.order
+        previous: Order | None = change.previous
+        ours = change.order_id in self._in_flight or (
+            order is not None and (order.id, order.version) in self._ours
+        )
+        relevant = any(
+            o is not None and station_items(o, self.settings.station) for o in (order, previous)
+        )
+        if change.type == ORDER_DELETED or order is None:
+            self._board_call("remove_order", change.order_id)
+            if relevant and previous is not None and not ours:
+                self.notify(f"#{change.order_id} was deleted", timeout=4)
+        else:
+            self._board_call("update_order", order, previous)
+            if relevant and not ours:
+                self._announce(change.type, order, previous)
+        self._schedule_summary()
+
+    def _announce(self, kind: str, order: Order, previous: Order | None) -> None:
+        """Bell, highlight and a few words for a change made somewhere else."""
+        if kind == ORDER_CREATED:
+            self._ring()
+            self._board_call("highlight", order.id)
+        elif kind == ORDER_STATUS_UPDATED and order.status == Status.CANCELLED:
+            self._ring()
+            self.notify(f"#{order.id} CANCELLED", severity="warning", timeout=6)
+        elif kind == ORDER_STATUS_UPDATED:
+            self.notify(f"#{order.id} is now {STATUS_LABELS[order.status]}", timeout=3)
+        elif kind == ORDER_UPDATED and previous is not None:
+            changes = describe_edit(previous, order)
+            if changes:
+                self._ring()
+                self._board_call("highlight", order.id)
+                self.notify("\n".join(changes), title=f"#{order.id} changed", timeout=10)
+            else:
+                before = {i.id: i.done for i in previous.items}
+                ticked = [i.name for i in order.items if i.done and not before.get(i.id)]
+                what = f"{', '.join(ticked)} done" if ticked else "item marked not done"
+                self.notify(f"#{order.id}: {what}", timeout=3)
+
+    def _ring(self) -> None:
+        if self.settings.bell:
+            self.bell()
+
+    def _board_call(self, method: str, *args: Any) -> None:
+        for board in self.query(Board):
+            getattr(board, method)(*args)
+
+    def _load(self, orders: list[Order]) -> None:
+        self._board_call("load", orders)
+        self._schedule_summary()
+
+    def _show_status(self, status: Any) -> None:
+        state = str(status.state)
+        self.query_one(ConnectionBadge).state = state
+        for board in self.query(Board):
+            board.stale = state != "live"
+        self._tick_status(status)
+
+    def _schedule_summary(self) -> None:
+        if not self._summary_pending:
+            self._summary_pending = True
+            self.call_after_refresh(self._refresh_summary)
+
+    def _refresh_summary(self) -> None:
+        """Counts, all-day and pickup numbers: cheap sums over the open orders."""
+        self._summary_pending = False
+        orders = self.feed.store.open_orders()
+        station = self.settings.station
+        shown = [o for o in orders if station_items(o, station)]
+        self.query_one(StatusCounts).show(status_counts(shown))
+        for panel in self.query(AllDayPanel):
+            if self.show_all_day:
+                panel.show(all_day(orders, station))
+        for pickup in self.query(PickupBoard):
+            pickup.show(orders)
+
+    def on_page_changed(self, message: PageChanged) -> None:
+        indicator = self.query_one(PageIndicator)
+        indicator.page, indicator.pages = message.page, message.pages
+
+    # -- the clock -------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        now = self.clock()
+        self.query_one(Clock).time = now
+        self._board_call("tick", now)
+        self._tick_status(self.feed.status)
+
+    def _tick_status(self, status: Any) -> None:
+        now = self.clock().timestamp()
+        since = status.last_event_at
+        self.query_one(FeedHealth).seconds_ago = None if since is None else int(now - since)
+        badge = self.query_one(ConnectionBadge)
+        retry = status.next_attempt_at
+        badge.retry_in = None if retry is None else max(0, round(retry - now))
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def on_move_requested(self, message: MoveRequested) -> None:
+        self._move(message.order, message.target)
+
+    def on_item_done_requested(self, message: ItemDoneRequested) -> None:
+        self._mark_item(message.order, message.item.id, message.done)
+
+    def action_undo(self) -> None:
+        """Move the order this display moved last back one status."""
+        while self._moves:
+            order = self.feed.store.get(self._moves.pop())
+            target = undo(order.status) if order is not None else None
+            if order is not None and target is not None:
+                self._move(order, target, remember=False)
+                return
+        self.notify("Nothing to undo", severity="warning")
+
+    def action_recall(self) -> None:
+        """Bring the last completed order back to the board, as ready."""
+        self._recall()
+
+    def action_toggle_all_day(self) -> None:
+        """Show or hide the all-day panel."""
+        self.show_all_day = not self.show_all_day
+
+    def watch_show_all_day(self, show: bool) -> None:
+        self.screen.set_class(show, "-all-day")
+        self._schedule_summary()
+
+    def action_help(self) -> None:
+        """Show every key as currently mapped."""
+        self.push_screen(HelpScreen(self.key_rows()))
+
+    def key_rows(self) -> list[tuple[str, str]]:
+        """(keys, what they do) for every binding, with the config file's remaps applied."""
+        rows: list[tuple[str, str]] = []
+        bumps: list[str] = []
+        for binding in [*Board.BINDINGS, *self.BINDINGS]:
+            if not isinstance(binding, Binding) or not binding.id:
+                continue
+            keys = self._keymap.get(binding.id, binding.key)
+            shown = ",".join(self.get_key_display(Binding(k, "")) for k in keys.split(","))
+            if binding.id.startswith("bump_"):
+                bumps.append(shown)
+                if len(bumps) == 9:
+                    same = bumps == [str(n) for n in range(1, 10)]
+                    rows.append(("1-9" if same else " ".join(bumps), HELP_BUMP))
+                continue
+            rows.append((shown, HELP_TEXT.get(binding.id, binding.description)))
+        return rows
+
+    def _check_live(self) -> bool:
+        try:
+            self.feed.require_live()
+        except KdsError as error:
+            self.notify(error.message, title="Not sent", severity="error")
+            return False
+        return True
+
+    # Actions on different orders may run side by side (exclusive=False); two on one order
+    # are kept apart by _in_flight, so a double press never sends a move twice.
+    @work(exclusive=False, group="actions", exit_on_error=False)
+    async def _move(self, order: Order, target: Status, *, remember: bool = True) -> None:
+        if not self._check_live() or not self._start(order.id):
+            return
+        try:
+            result = await self.feed.rest.move(order.id, target, version=order.version)
+        except KdsError as error:
+            self.notify(error.message, title=f"#{order.id} not moved", severity="error")
+            return
+        finally:
+            self._in_flight.discard(order.id)
+        self._confirmed(result)
+        if remember:
+            self._moves.append(order.id)
+
+    @work(exclusive=False, group="actions", exit_on_error=False)
+    async def _mark_item(self, order: Order, item_id: int, done: bool) -> None:
+        if not self._check_live() or not self._start(order.id):
+            return
+        try:
+            result = await self.feed.rest.mark_item(order.id, item_id, done)
+        except KdsError as error:
+            self.notify(error.message, title=f"#{order.id} not changed", severity="error")
+            return
+        finally:
+            self._in_flight.discard(order.id)
+        self._confirmed(result)
+
+    @work(exclusive=True, group="recall", exit_on_error=False)
+    async def _recall(self) -> None:
+        if not self._check_live():
+            return
+        completed = [o for o in self.feed.store.orders.values() if o.status == Status.COMPLETED]
+        if not completed:
+            try:
+                page = await self.feed.rest.list_orders(
+                    status="completed", sort="-updated_at", per_page=1
+                )
+            except KdsError as error:
+                self.notify(error.message, title="Recall", severity="error")
+                return
+            completed = list(page.orders)
+        if not completed:
+            self.notify("No completed order to recall", severity="warning")
+            return
+        last = max(completed, key=lambda o: (o.completed_at or o.updated_at, o.id))
+        target = undo(last.status)
+        if target is not None:
+            self._move(last, target)
+
+    def _start(self, order_id: int) -> bool:
+        if order_id in self._in_flight:
+            self.notify(f"#{order_id} is still being updated", severity="warning", timeout=2)
+            return False
+        self._in_flight.add(order_id)
+        return True
+
+    def _confirmed(self, order: Order) -> None:
+        # The server answered: show it now, even if its event is still on the way.
+        self._ours.add((order.id, order.version))
+        known = self.feed.store.get(order.id)
+        if known is None or known.version < order.version:
+            self._board_call("update_order", order, known)
+
+
+def make_app(
+    settings: Settings,
+    *,
+    feed: Any = None,
+    clock: Now = system_clock,
+) -> KitchenApp:
+    """Build the display the same way for the command line and for tests.
+
+    Args:
+        settings: what to show and how (see :class:`kds_tui.config.Settings`).
+        feed: a ``kds_client.LiveFeed`` (or a stand-in with the same surface); by default
+            one on ``settings.urls`` with ``settings.token``, in the kitchen room.
+        clock: the time of day; tests pass a frozen one.
+    """
+    if feed is None:
+        from kds_client.feed import LiveFeed
+
+        feed = LiveFeed(list(settings.urls), settings.token, rooms=("kitchen",))
+    return KitchenApp(feed, settings, clock=clock)

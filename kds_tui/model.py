@@ -1,0 +1,277 @@
+"""What the kitchen sees, worked out from orders: no Textual, no I/O.
+
+Which tickets a station shows and in what order, the lines of one ticket, how tickets
+flow into columns and pages, the all-day counts, and what an edit changed. Kept pure so
+the widgets stay small and these rules can be tested without a screen.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from kds_contract import OPEN_STATUSES, Item, Order, OrderType, Priority, Status
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.PENDING: "○ NEW",
+    Status.PREPARING: "◐ COOKING",
+    Status.READY: "● READY",
+    Status.COMPLETED: "✓ BUMPED",
+    Status.CANCELLED: "✕ CANCELLED",
+}
+"""The status in words and a symbol, so a ticket reads right with no colour at all."""
+
+ORDER_TYPE_LABELS: dict[OrderType, str] = {
+    OrderType.DINE_IN: "Dine-in",
+    OrderType.TAKEOUT: "Takeout",
+    OrderType.DELIVERY: "Delivery",
+}
+
+MAX_NOTE_LINES = 4
+TICKET_CHROME = 4
+"""Lines of a ticket that are not items or notes: two border lines, the head and the meta line."""
+
+
+@dataclass(frozen=True)
+class AgeThresholds:
+    """Ages (in seconds) at which a ticket turns to warning, then late."""
+
+    warn: float = 5 * 60
+    late: float = 10 * 60
+
+    def level(self, age: float) -> str:
+        """``fresh``, ``warn`` or ``late``."""
+        if age >= self.late:
+            return "late"
+        if age >= self.warn:
+            return "warn"
+        return "fresh"
+
+
+def age_seconds(order: Order, now: datetime) -> float:
+    """How long ago the order was created (its timer runs from creation, recalls included)."""
+    return max(0.0, (now - order.created_at).total_seconds())
+
+
+def age_text(seconds: float) -> str:
+    """An age as ``mm:ss`` (minutes keep counting past 59)."""
+    whole = int(seconds)
+    return f"{whole // 60:02d}:{whole % 60:02d}"
+
+
+def same_station(item: Item, station: str | None) -> bool:
+    """Whether an item belongs on a station's screen (every item does on the expo view)."""
+    if station is None:
+        return True
+    return item.station is not None and item.station.casefold() == station.casefold()
+
+
+def station_items(order: Order, station: str | None) -> list[Item]:
+    """The items of an order a station makes (all of them on the expo view)."""
+    return [item for item in order.items if same_station(item, station)]
+
+
+def shows(order: Order, station: str | None) -> bool:
+    """Whether a station shows this order: open, and with at least one of its items."""
+    return order.status in OPEN_STATUSES and bool(station_items(order, station))
+
+
+def sort_key(order: Order) -> tuple[int, datetime, int]:
+    """Rush orders first, then by arrival."""
+    return (0 if order.priority == Priority.RUSH else 1, order.created_at, order.id)
+
+
+def visible_orders(orders: Iterable[Order], station: str | None) -> list[Order]:
+    """The tickets a station shows, in board order."""
+    return sorted((o for o in orders if shows(o, station)), key=sort_key)
+
+
+def next_item(order: Order, station: str | None) -> Item | None:
+    """The item ``d`` marks done: the first unfinished one of this station."""
+    return next((i for i in station_items(order, station) if not i.done), None)
+
+
+def last_done_item(order: Order, station: str | None) -> Item | None:
+    """The item ``D`` marks not done again: the last finished one of this station."""
+    done = [i for i in station_items(order, station) if i.done]
+    return done[-1] if done else None
+
+
+def station_progress(order: Order) -> list[tuple[str, bool]]:
+    """Each station on the order and whether it has finished its part (for the expo view)."""
+    progress: dict[str, bool] = {}
+    for item in order.items:
+        if item.station:
+            progress[item.station] = progress.get(item.station, True) and item.done
+    return list(progress.items())
+
+
+def all_day(orders: Iterable[Order], station: str | None) -> list[tuple[str, int]]:
+    """How many of each item are still to make on open tickets, most first.
+
+    Items already done, and tickets already ready, are left out: they are no longer work.
+    """
+    counts: Counter[str] = Counter()
+    for order in orders:
+        if order.status in (Status.PENDING, Status.PREPARING):
+            for item in station_items(order, station):
+                if not item.done:
+                    counts[item.name] += item.quantity
+    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0].casefold()))
+
+
+def status_counts(orders: Iterable[Order]) -> dict[Status, int]:
+    """How many tickets are in each open status."""
+    counts = dict.fromkeys(OPEN_STATUSES, 0)
+    for order in orders:
+        if order.status in counts:
+            counts[order.status] += 1
+    return counts
+
+
+def who(order: Order) -> str:
+    """Order type and table or customer, e.g. ``Dine-in · T4`` or ``Takeout · Ana``."""
+    kind = ORDER_TYPE_LABELS.get(order.order_type, str(order.order_type))
+    if order.order_type == OrderType.DINE_IN and order.table:
+        return f"{kind} · T{order.table}" if order.table.isdigit() else f"{kind} · {order.table}"
+    name = order.customer_name or order.table
+    return f"{kind} · {name}" if name else kind
+
+
+def fit(text: str, width: int) -> str:
+    """Cut a line to ``width`` cells, with an ellipsis when cut."""
+    if len(text) <= width:
+        return text
+    return text[: max(0, width - 1)] + "…"
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    """One line of a ticket's item list."""
+
+    text: str
+    kind: str
+    """``item``, ``done``, ``next`` (what ``d`` marks), ``modifier``, ``note`` or ``more``."""
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """Everything a ticket shows, cut to its width: the card renders it as is."""
+
+    head: str
+    meta: str
+    items: tuple[ItemLine, ...]
+    notes: tuple[str, ...]
+    stations: str | None
+
+    @property
+    def height(self) -> int:
+        """Lines the ticket takes on screen, borders included."""
+        return TICKET_CHROME + len(self.items) + len(self.notes) + (1 if self.stations else 0)
+
+
+def item_lines(item: Item, width: int, *, marker: str) -> list[ItemLine]:
+    kind = "done" if item.done else ("next" if marker == "▸" else "item")
+    lead = "✓" if item.done else marker
+    lines = [ItemLine(fit(f"{lead}{item.quantity:>2} {item.name}", width), kind)]
+    lines += [ItemLine(fit(f"    + {m}", width), "modifier") for m in item.modifiers]
+    if item.notes:
+        lines.append(ItemLine(fit(f"    » {item.notes}", width), "note"))
+    return lines
+
+
+def ticket_view(
+    order: Order,
+    station: str | None,
+    width: int,
+    *,
+    max_height: int | None = None,
+    mark_next: bool = False,
+) -> TicketView:
+    """The lines of one ticket at an inner ``width``, no taller than ``max_height``."""
+    width = max(8, width)
+    head = fit(f"#{order.id} {STATUS_LABELS[order.status]}", width)
+    rush = "‼ RUSH · " if order.priority == Priority.RUSH else ""
+    meta = fit(rush + who(order), width)
+    next_id = next_item(order, station).id if mark_next and next_item(order, station) else None
+    lines: list[ItemLine] = []
+    for item in station_items(order, station):
+        lines += item_lines(item, width, marker="▸" if item.id == next_id else " ")
+    notes: list[str] = []
+    if order.notes:
+        wrapped = textwrap.wrap("⚠ " + order.notes, width) or ["⚠"]
+        if len(wrapped) > MAX_NOTE_LINES:
+            wrapped = [
+                *wrapped[: MAX_NOTE_LINES - 1],
+                fit(wrapped[MAX_NOTE_LINES - 1] + " …", width),
+            ]
+        notes = wrapped
+    stations = None
+    if station is None:
+        progress = station_progress(order)
+        if progress:
+            stations = fit("  ".join(f"{s} {'✓' if ok else '…'}" for s, ok in progress), width)
+    view = TicketView(head, meta, tuple(lines), tuple(notes), stations)
+    if max_height is not None and view.height > max_height:
+        room = max(1, len(lines) - (view.height - max_height) - 1)
+        hidden = sum(1 for line in lines[room:] if line.kind in ("item", "done", "next"))
+        more = ItemLine(fit(f"  … {hidden} more item{'s' if hidden != 1 else ''}", width), "more")
+        view = TicketView(head, meta, (*lines[:room], more), tuple(notes), stations)
+    return view
+
+
+def paginate(heights: Sequence[int], columns: int, column_height: int) -> list[list[list[int]]]:
+    """Flow tickets down columns, then across, then onto the next page.
+
+    Returns pages of columns of indexes into ``heights``. A ticket taller than a column gets a
+    column of its own (the caller caps ticket heights, so this is rare).
+    """
+    columns = max(1, columns)
+    pages: list[list[list[int]]] = []
+    page: list[list[int]] = [[]]
+    used = 0
+    for index, height in enumerate(heights):
+        if page[-1] and used + height > column_height:
+            if len(page) == columns:
+                pages.append(page)
+                page = [[]]
+            else:
+                page.append([])
+            used = 0
+        page[-1].append(index)
+        used += height
+    if page[-1] or not pages:
+        pages.append(page)
+    return pages
+
+
+def describe_edit(before: Order, after: Order) -> list[str]:
+    """What an edit changed, in words a cook reads at a glance (done marks are not edits)."""
+    changes: list[str] = []
+
+    def label(item: Item) -> str:
+        extra = f" ({', '.join(item.modifiers)})" if item.modifiers else ""
+        note = f" » {item.notes}" if item.notes else ""
+        return f"{item.quantity}× {item.name}{extra}{note}"  # noqa: RUF001
+
+    old = Counter(label(i) for i in before.items)
+    new = Counter(label(i) for i in after.items)
+    changes += [f"+ {text}" for text in (new - old).elements()]
+    changes += [f"− {text}" for text in (old - new).elements()]  # noqa: RUF001
+    if before.notes != after.notes:
+        changes.append(f"notes: {after.notes or '(none)'}")
+    if before.priority != after.priority:
+        changes.append("now RUSH" if after.priority == Priority.RUSH else "no longer rush")
+    if before.table != after.table or before.customer_name != after.customer_name:
+        changes.append(who(after))
+    if before.order_type != after.order_type:
+        changes.append(ORDER_TYPE_LABELS.get(after.order_type, str(after.order_type)))
+    return changes
+
+
+def only_done_marks_changed(before: Order, after: Order) -> bool:
+    """Whether an update only ticked items done or not done (a station at work, not an edit)."""
+    return not describe_edit(before, after)

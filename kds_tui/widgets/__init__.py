@@ -1,0 +1,1 @@
+"""The kitchen display's widgets, one family per module."""

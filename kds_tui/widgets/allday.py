@@ -1,0 +1,24 @@
+"""The all-day panel: how many of each item are still to make across the open tickets."""
+
+from __future__ import annotations
+
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from kds_tui.model import fit
+
+
+class AllDayPanel(VerticalScroll, can_focus=False):
+    """A list like ``Burger x7``, most first; toggled with ``a``."""
+
+    def compose(self):  # type: ignore[override]
+        yield Static(classes="counts")
+
+    def on_mount(self) -> None:
+        self.border_title = "All day"
+
+    def show(self, counts: list[tuple[str, int]]) -> None:
+        """Show new counts."""
+        width = max(8, self.size.width - 4) if self.size.width else 20
+        lines = [f"{fit(name, width - 5):<{width - 5}} x{count:>3}" for name, count in counts]
+        self.query_one(".counts", Static).update("\n".join(lines) or "nothing to make")

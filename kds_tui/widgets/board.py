@@ -1,0 +1,376 @@
+"""The board: tickets flowing down columns and across pages, a selection, and the ticket keys.
+
+Only the tickets of the page on screen exist as widgets. A change to one order updates its
+card in place; a column is rebuilt only when the tickets in it change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Static
+
+from kds_contract import OPEN_STATUSES, Item, Order, Status, forward
+from kds_tui.model import (
+    AgeThresholds,
+    TicketView,
+    last_done_item,
+    next_item,
+    paginate,
+    sort_key,
+    station_items,
+    ticket_view,
+)
+from kds_tui.widgets.ticket import TicketCard
+
+MIN_COLUMN_WIDTH = 26
+CARD_SIDES = 5
+"""Cells of a column that are not ticket text: two borders, two padding, one gap."""
+LEAVING_SECONDS = 5.0
+HIGHLIGHT_SECONDS = 5.0
+
+
+@dataclass
+class MoveRequested(Message):
+    """Move an order to another status (the app asks the server)."""
+
+    order: Order
+    target: Status
+
+
+@dataclass
+class ItemDoneRequested(Message):
+    """Mark an item of an order done, or not done (the app asks the server)."""
+
+    order: Order
+    item: Item
+    done: bool
+
+
+@dataclass
+class PageChanged(Message):
+    """The page on screen, or the number of pages, changed."""
+
+    page: int
+    pages: int
+
+
+class TicketColumn(Vertical):
+    """One column of tickets."""
+
+
+class Board(Widget, can_focus=True):
+    """The open tickets of one station (or all of them, on the expo view)."""
+
+    BINDINGS = [
+        Binding("left,h", "select('left')", "Left", show=False, id="left"),
+        Binding("right,l", "select('right')", "Right", show=False, id="right"),
+        Binding("up,k", "select('up')", "Up", show=False, id="up"),
+        Binding("down,j", "select('down')", "Down", show=False, id="down"),
+        Binding("enter,space", "next", "Next status", id="next"),
+        *(
+            Binding(
+                str(n),
+                f"bump({n})",
+                "Bump" if n == 1 else f"Bump ticket {n}",
+                show=n == 1,
+                key_display="1-9" if n == 1 else None,
+                id=f"bump_{n}",
+            )
+            for n in range(1, 10)
+        ),
+        Binding("d", "item_done(True)", "Item done", id="item_done"),
+        Binding("D", "item_done(False)", "Item not done", show=False, id="item_undone"),
+        Binding("pagedown,n", "page(1)", "Next page", show=False, id="page_next"),
+        Binding("pageup,p", "page(-1)", "Previous page", show=False, id="page_prev"),
+    ]
+
+    selected_id: reactive[int | None] = reactive(None)
+    """The order the ticket keys act on."""
+    stale: reactive[bool] = reactive(False)
+    """The feed is not live: what is shown is the last known state."""
+
+    def __init__(
+        self,
+        *,
+        station: str | None,
+        thresholds: AgeThresholds,
+        now: datetime | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.station = station
+        self.thresholds = thresholds
+        self.now = now or datetime.now(UTC)
+        self.page = 0
+        self._orders: dict[int, Order] = {}
+        self._leaving: set[int] = set()
+        self._highlit: set[int] = set()
+        self._cards: dict[int, TicketCard] = {}
+        self._pages: list[list[list[int]]] = [[[]]]
+        self._flat: list[int] = []
+        self._views: dict[tuple[int, int, int, int, bool], TicketView] = {}
+        self._layout_pending = False
+        self._page_count = 1
+
+    def compose(self):  # type: ignore[override]
+        yield Static("⚠ OFFLINE: showing the last known state", classes="stale-note")
+        yield Static("No open tickets", classes="empty")
+
+    # -- what is on the board -------------------------------------------------------------
+
+    def orders(self) -> list[Order]:
+        """The open orders the board knows (every station's, not just the shown ones)."""
+        return [o for o in self._orders.values() if o.status in OPEN_STATUSES]
+
+    def get(self, order_id: int) -> Order | None:
+        """An order the board knows, open or just leaving."""
+        return self._orders.get(order_id)
+
+    def shown(self) -> list[Order]:
+        """The tickets on the board in board order, every page."""
+        return [self._orders[i] for i in self._flat]
+
+    def on_page(self) -> list[Order]:
+        """The tickets on the page on screen, in the order the number keys count them."""
+        page = self._pages[min(self.page, len(self._pages) - 1)]
+        return [self._orders[i] for column in page for i in column]
+
+    def selected(self) -> Order | None:
+        """The selected order, if any."""
+        return self._orders.get(self.selected_id) if self.selected_id is not None else None
+
+    def load(self, orders: list[Order]) -> None:
+        """Replace everything (first load, and after the feed reloaded a snapshot)."""
+        self._orders = {o.id: o for o in orders}
+        self._leaving.clear()
+        self._schedule_layout()
+
+    def update_order(self, order: Order, previous: Order | None) -> None:
+        """Apply one changed order. A ticket cancelled while on screen stays a few seconds."""
+        was_shown = order.id in self._flat
+        if order.status == Status.CANCELLED and was_shown:
+            self._orders[order.id] = order
+            self._leaving.add(order.id)
+            self.set_timer(LEAVING_SECONDS, lambda: self._drop(order.id))
+        elif order.status in OPEN_STATUSES:
+            self._orders[order.id] = order
+        else:
+            self._orders.pop(order.id, None)
+        self._schedule_layout()
+
+    def remove_order(self, order_id: int) -> None:
+        """Forget a deleted order."""
+        self._orders.pop(order_id, None)
+        self._leaving.discard(order_id)
+        self._schedule_layout()
+
+    def highlight(self, order_id: int, seconds: float = HIGHLIGHT_SECONDS) -> None:
+        """Light a ticket up for a few seconds (a new or changed order)."""
+        self._highlit.add(order_id)
+        if card := self._cards.get(order_id):
+            card.highlighted = True
+        self.set_timer(seconds, lambda: self._unhighlight(order_id))
+
+    def tick(self, now: datetime) -> None:
+        """Move every timer on screen on by one tick; no ticket is rebuilt."""
+        self.now = now
+        for card in self._cards.values():
+            card.tick(now, self.thresholds)
+
+    def _drop(self, order_id: int) -> None:
+        if order_id in self._leaving:
+            self._leaving.discard(order_id)
+            order = self._orders.get(order_id)
+            if order is not None and order.status not in OPEN_STATUSES:
+                del self._orders[order_id]
+            self._schedule_layout()
+
+    def _unhighlight(self, order_id: int) -> None:
+        self._highlit.discard(order_id)
+        if card := self._cards.get(order_id):
+            card.highlighted = False
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def _visible(self) -> list[Order]:
+        # A ticket cancelled on screen keeps its place while it shows that it was cancelled.
+        candidates = (
+            o for o in self._orders.values() if o.status in OPEN_STATUSES or o.id in self._leaving
+        )
+        return sorted((o for o in candidates if station_items(o, self.station)), key=sort_key)
+
+    def _schedule_layout(self) -> None:
+        # Many events can land in one frame (a reconnect's catch-up): lay out once after them.
+        if not self._layout_pending:
+            self._layout_pending = True
+            self.call_after_refresh(self.relayout)
+
+    def on_resize(self) -> None:
+        self._schedule_layout()
+
+    def watch_stale(self, stale: bool) -> None:
+        self.set_class(stale, "-stale")
+
+    def watch_selected_id(self, old: int | None, new: int | None) -> None:
+        for order_id in (old, new):
+            if order_id is not None and order_id in self._orders:
+                self._schedule_layout()
+                break
+
+    def _view(self, order: Order, inner: int, height: int) -> TicketView:
+        mark = order.id == self.selected_id
+        key = (order.id, order.version, inner, height, mark)
+        view = self._views.get(key)
+        if view is None:
+            if len(self._views) > 5000:
+                self._views.clear()
+            view = ticket_view(order, self.station, inner, max_height=height, mark_next=mark)
+            self._views[key] = view
+        return view
+
+    def relayout(self) -> None:
+        """Flow the tickets into columns and pages, and show the selected ticket's page."""
+        self._layout_pending = False
+        if not self.is_mounted:
+            return
+        width, height = self.size.width, max(6, self.size.height)
+        if width <= 0:
+            return
+        columns = max(1, width // MIN_COLUMN_WIDTH)
+        inner = width // columns - CARD_SIDES
+        visible = self._visible()
+        if self._flat and visible and not self._orders_contain(self.selected_id, visible):
+            self._reselect_near(visible)
+        views = {o.id: self._view(o, inner, height) for o in visible}
+        index = paginate([views[o.id].height for o in visible], columns, height)
+        self._flat = [o.id for o in visible]
+        self._pages = [[[self._flat[i] for i in col] for col in page] for page in index]
+        if self.selected_id is None or self.selected_id not in views:
+            oldest = min(visible, key=lambda o: (o.created_at, o.id), default=None)
+            self.selected_id = oldest.id if oldest else None
+        self.page = self._page_of(self.selected_id)
+        self._show_page(columns, views)
+        if len(self._pages) != self._page_count or self.page != getattr(self, "_shown_page", -1):
+            self._page_count, self._shown_page = len(self._pages), self.page
+            self.post_message(PageChanged(self.page, len(self._pages)))
+
+    def _orders_contain(self, order_id: int | None, orders: list[Order]) -> bool:
+        return order_id is not None and any(o.id == order_id for o in orders)
+
+    def _reselect_near(self, visible: list[Order]) -> None:
+        # The selected ticket left: select the one that takes its place.
+        if self.selected_id in self._flat:
+            place = self._flat.index(self.selected_id)
+            ids = {o.id for o in visible}
+            after = [i for i in self._flat[place:] if i in ids]
+            before = [i for i in self._flat[:place] if i in ids]
+            self.selected_id = after[0] if after else (before[-1] if before else None)
+
+    def _page_of(self, order_id: int | None) -> int:
+        for number, page in enumerate(self._pages):
+            if any(order_id in column for column in page):
+                return number
+        return min(self.page, len(self._pages) - 1)
+
+    def _show_page(self, columns: int, views: dict[int, TicketView]) -> None:
+        page = self._pages[self.page]
+        self.query_one(".empty").display = not self._flat
+        existing = list(self.query_children(TicketColumn))
+        if len(existing) != columns:
+            for column in existing:
+                column.remove()
+            existing = [TicketColumn() for _ in range(columns)]
+            self.mount_all(existing)
+            self._cards.clear()
+        position = 0
+        keep: dict[int, TicketCard] = {}
+        for number, column in enumerate(existing):
+            ids = page[number] if number < len(page) else []
+            current = [card.order.id for card in column.query_children(TicketCard)]
+            rebuild = current != ids or any(i not in self._cards for i in ids)
+            cards: list[TicketCard] = []
+            for order_id in ids:
+                position += 1
+                order, view = self._orders[order_id], views[order_id]
+                spot = position if position <= 9 else None
+                card = None if rebuild else self._cards.get(order_id)
+                if card is None:
+                    card = TicketCard(order, view, spot)
+                    cards.append(card)
+                elif card.order is not order or card.view is not view or card.position != spot:
+                    card.show(order, view, spot)
+                card.tick(self.now, self.thresholds)
+                card.selected = order_id == self.selected_id
+                card.highlighted = order_id in self._highlit
+                keep[order_id] = card
+            if rebuild:
+                column.remove_children()
+                column.mount_all(cards)
+        self._cards = keep
+
+    # -- keys ----------------------------------------------------------------------------
+
+    def action_select(self, direction: str) -> None:
+        """Move the selection one ticket up or down, or one column left or right."""
+        if not self._flat:
+            return
+        if self.selected_id not in self._flat:
+            self.selected_id = self._flat[0]
+            return
+        if direction in ("up", "down"):
+            place = self._flat.index(self.selected_id) + (1 if direction == "down" else -1)
+            self.selected_id = self._flat[max(0, min(place, len(self._flat) - 1))]
+            return
+        columns = [(p, column) for p, page in enumerate(self._pages) for column in page if column]
+        here = next(n for n, (_, col) in enumerate(columns) if self.selected_id in col)
+        row = columns[here][1].index(self.selected_id)
+        there = max(0, min(here + (1 if direction == "right" else -1), len(columns) - 1))
+        target = columns[there][1]
+        self.selected_id = target[min(row, len(target) - 1)]
+
+    def action_page(self, step: int) -> None:
+        """Show the next or previous page, selecting its first ticket."""
+        target = max(0, min(self.page + step, len(self._pages) - 1))
+        first = next((col[0] for col in self._pages[target] if col), None)
+        if first is not None:
+            self.selected_id = first
+
+    def action_next(self) -> None:
+        """Move the selected ticket on: start, finish, bump."""
+        if order := self.selected():
+            self._request_next(order)
+
+    def action_bump(self, position: int) -> None:
+        """Move the Nth ticket on screen on to its next status."""
+        tickets = self.on_page()
+        if 0 < position <= len(tickets):
+            self.selected_id = tickets[position - 1].id
+            self._request_next(tickets[position - 1])
+        else:
+            self.notify(f"There is no ticket {position} on this page", severity="warning")
+
+    def action_item_done(self, done: bool) -> None:
+        """Mark the selected ticket's next item done (``D``: the last done one not done)."""
+        order = self.selected()
+        if order is None:
+            return
+        item = next_item(order, self.station) if done else last_done_item(order, self.station)
+        if item is None:
+            what = "every item is done" if done else "no item is done yet"
+            self.notify(f"#{order.id}: {what}", severity="warning")
+            return
+        self.post_message(ItemDoneRequested(order, item, done))
+
+    def _request_next(self, order: Order) -> None:
+        target = forward(order.status)
+        if target is None:
+            self.notify(f"#{order.id} is {order.status}: nothing comes next", severity="warning")
+            return
+        self.post_message(MoveRequested(order, target))

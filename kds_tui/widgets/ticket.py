@@ -1,0 +1,111 @@
+"""One ticket on the board, and the age timer that ticks on it without rebuilding it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Static
+
+from kds_contract import Order, Priority, Status
+from kds_tui.model import AgeThresholds, TicketView, age_seconds, age_text
+
+ITEM_STYLES = {
+    "item": "",
+    "next": "bold",
+    "done": "strike dim",
+    "modifier": "",
+    "note": "italic",
+    "more": "dim",
+}
+AGE_LEVELS = ("fresh", "warn", "late")
+
+
+class AgeTimer(Widget):
+    """A ticket's age as mm:ss: the only part of a ticket that changes every second."""
+
+    seconds: reactive[int] = reactive(0)
+    """Whole seconds since the order was created."""
+
+    def render(self) -> str:
+        return age_text(self.seconds)
+
+
+class TicketCard(Vertical):
+    """One order as a ticket: number, status in words, who, items, notes, stations."""
+
+    age_level: reactive[str] = reactive("fresh")
+    """``fresh``, ``warn`` or ``late``: sets the ticket's colour."""
+    selected: reactive[bool] = reactive(False)
+    """Whether the key actions apply to this ticket."""
+    highlighted: reactive[bool] = reactive(False)
+    """A new or changed order, lit up for a few seconds."""
+
+    def __init__(self, order: Order, view: TicketView, position: int | None = None) -> None:
+        super().__init__(id=f"ticket-{order.id}")
+        self.order = order
+        self.view = view
+        self.position = position
+        self._seconds = 0
+
+    def compose(self) -> ComposeResult:
+        timer = AgeTimer()
+        timer.set_reactive(AgeTimer.seconds, self._seconds)
+        with Horizontal(classes="ticket-head"):
+            yield Static(classes="head")
+            yield timer
+        yield Static(classes="meta")
+        yield Static(classes="items")
+        yield Static(classes="notes")
+        yield Static(classes="stations")
+
+    def on_mount(self) -> None:
+        self._fill()
+
+    def show(self, order: Order, view: TicketView, position: int | None = None) -> None:
+        """Show a new version of the order in place (the widget is kept)."""
+        self.order, self.view, self.position = order, view, position
+        if self.is_mounted:
+            self._fill()
+
+    def _fill(self) -> None:
+        order, view, position = self.order, self.view, self.position
+        self.border_subtitle = f"[{position}]" if position is not None else ""
+        self.border_title = "RUSH" if order.priority == Priority.RUSH else ""
+        for status in Status:
+            self.set_class(order.status == status, f"-{status}")
+        self.set_class(order.priority == Priority.RUSH, "-rush")
+        self.query_one(".head", Static).update(view.head)
+        self.query_one(".meta", Static).update(view.meta)
+        items = Content("\n").join(
+            Content.styled(line.text, ITEM_STYLES[line.kind]) for line in view.items
+        )
+        self.query_one(".items", Static).update(items)
+        notes = self.query_one(".notes", Static)
+        notes.update("\n".join(view.notes))
+        notes.display = bool(view.notes)
+        stations = self.query_one(".stations", Static)
+        stations.update(view.stations or "")
+        stations.display = bool(view.stations)
+
+    def tick(self, now: datetime, thresholds: AgeThresholds) -> None:
+        """Move the timer on and recolour by age; nothing else is touched."""
+        age = age_seconds(self.order, now)
+        self.age_level = thresholds.level(age)
+        self._seconds = int(age)
+        if self.is_mounted:
+            self.query_one(AgeTimer).seconds = int(age)
+
+    def watch_age_level(self, level: str) -> None:
+        for name in AGE_LEVELS:
+            self.set_class(level == name, f"-{name}")
+
+    def watch_selected(self, selected: bool) -> None:
+        self.set_class(selected, "-selected")
+
+    def watch_highlighted(self, highlighted: bool) -> None:
+        self.set_class(highlighted, "-highlight")

@@ -1,0 +1,126 @@
+"""What a person can do to an order, shared by the table and the detail screen.
+
+Each action asks what it must (which status, are you sure, the form), then sends the request
+in a worker; the server's answer, or its reason for refusing, is shown as a notification.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+
+from admin_tui.formatting import move_label
+from admin_tui.messages import OrderSaved
+from admin_tui.screens.confirm import ConfirmScreen
+from admin_tui.screens.move import MoveScreen
+from admin_tui.screens.order_form import OrderFormScreen
+from kds_client.errors import KdsError
+from kds_contract import TRANSITIONS, Order, Status, can_move
+
+if TYPE_CHECKING:
+    from admin_tui.app import AdminApp
+
+
+class OrderActions:
+    """Mixed into :class:`~admin_tui.app.AdminApp`: move, cancel, delete, edit, create."""
+
+    def start_move(self: AdminApp, order: Order) -> None:
+        """Offer the moves allowed from the order's status, then make the chosen one."""
+        if not TRANSITIONS[order.status]:
+            self.notify(
+                f"Order {order.id} is {order.status.value}: it cannot move any more.",
+                severity="warning",
+            )
+            return
+
+        def chosen(target: Status | None) -> None:
+            if target == Status.CANCELLED:
+                self.start_cancel(order)
+            elif target is not None:
+                self.send_move(order, target)
+
+        self.push_screen(MoveScreen(order), chosen)
+
+    def start_cancel(self: AdminApp, order: Order) -> None:
+        """Ask, then cancel the order."""
+        if not can_move(order.status, Status.CANCELLED):
+            self.notify(
+                f"Order {order.id} is {order.status.value}: it cannot be cancelled.",
+                severity="warning",
+            )
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.send_move(order, Status.CANCELLED)
+
+        self.push_screen(
+            ConfirmScreen(f"Cancel order {order.id} ({order.status.value})?", yes="Cancel it"),
+            answered,
+        )
+
+    def start_delete(self: AdminApp, order: Order) -> None:
+        """Ask, then delete the order for good."""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.send_delete(order)
+
+        self.push_screen(
+            ConfirmScreen(
+                f"Delete order {order.id} for good? This cannot be undone.", yes="Delete"
+            ),
+            answered,
+        )
+
+    def start_edit(self: AdminApp, order: Order) -> None:
+        """Open the form on the order; it saves through the server itself."""
+
+        async def save(changes: dict[str, Any]) -> Order:
+            self.feed.require_live()
+            return await self.rest.edit_order(order.id, changes)
+
+        def saved(result: Order | None) -> None:
+            if result is not None:
+                self.broadcast(OrderSaved(result))
+                self.notify(f"Order {result.id} saved.")
+
+        self.push_screen(OrderFormScreen(save, order), saved)
+
+    def start_create(self: AdminApp) -> None:
+        """Open an empty form for a phone order."""
+
+        async def save(payload: dict[str, Any]) -> Order:
+            self.feed.require_live()
+            return await self.rest.create_order(payload)
+
+        def saved(result: Order | None) -> None:
+            if result is not None:
+                self.notify(f"Order {result.id} created.")
+
+        self.push_screen(OrderFormScreen(save), saved)
+
+    @work(group="actions")
+    async def send_move(self: AdminApp, order: Order, target: Status) -> None:
+        """Move the order, refusing if someone changed it since it was shown (version)."""
+        try:
+            self.feed.require_live()
+            moved = await self.rest.move(order.id, target, version=order.version)
+        except KdsError as error:
+            self.notify(error.message, title=f"Order {order.id} not moved", severity="error")
+            return
+        self.broadcast(OrderSaved(moved))
+        self.notify(f"Order {order.id}: {move_label(order.status, target)}.")
+
+    @work(group="actions")
+    async def send_delete(self: AdminApp, order: Order) -> None:
+        """Delete the order."""
+        try:
+            self.feed.require_live()
+            await self.rest.delete_order(order.id)
+        except KdsError as error:
+            self.notify(error.message, title=f"Order {order.id} not deleted", severity="error")
+            return
+        self.broadcast(OrderSaved(None, deleted_id=order.id))
+        self.notify(f"Order {order.id} deleted.")

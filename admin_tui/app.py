@@ -1,0 +1,107 @@
+"""The admin console app, and the one factory that builds it for the command line and tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import fields
+from datetime import datetime
+
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+
+from admin_tui.actions import OrderActions
+from admin_tui.messages import FeedStatusChanged, OrderChanged
+from admin_tui.screens.orders import OrdersScreen
+from kds_client.feed import FeedStatus, LiveFeed
+from kds_client.rest import KdsRest
+from kds_client.store import Change
+
+Clock = Callable[[], datetime]
+"""Now, as an aware datetime in the zone the console shows days and times in."""
+
+
+def local_now() -> datetime:
+    """The wall clock, in the machine's time zone."""
+    return datetime.now().astimezone()
+
+
+class AdminApp(OrderActions, App[None]):
+    """Every order live, with filters, paging, history, actions and the day's figures."""
+
+    CSS_PATH = "admin.tcss"
+    TITLE = "KDS admin"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark,f1", "toggle_keys", "Keys", id="app.keys"),
+    ]
+
+    feed_status: reactive[FeedStatus | None] = reactive(None)
+    """The live feed's last status; every screen's connection bar follows it."""
+
+    def __init__(
+        self, rest: KdsRest, feed: LiveFeed, *, clock: Clock = local_now, bell: bool = True
+    ) -> None:
+        super().__init__()
+        self.rest = rest
+        """REST calls: pages of orders, details, history, actions, figures."""
+        self.feed = feed
+        """Live changes from the ``admin`` room, caught up by seq after a cut."""
+        self.clock = clock
+        self.bell_on = bell
+        """Ring the terminal bell on a new order."""
+
+    async def on_mount(self) -> None:
+        self.feed.on_change(self._feed_changed)
+        self.feed.on_status(self._feed_status_changed)
+        await self.push_screen(OrdersScreen())
+        await self.feed.start()
+
+    async def on_unmount(self) -> None:
+        await self.feed.stop()
+        await self.rest.close()
+
+    def _feed_changed(self, change: Change) -> None:
+        self.broadcast(OrderChanged(change))
+
+    def _feed_status_changed(self, status: FeedStatus) -> None:
+        self.post_message(FeedStatusChanged(status))
+
+    def on_feed_status_changed(self, message: FeedStatusChanged) -> None:
+        self.feed_status = message.status
+
+    def broadcast(self, message: Message) -> None:
+        """Post ``message`` to every screen on the stack (each gets its own copy)."""
+        for screen in self.screen_stack:
+            screen.post_message(_copy(message))
+
+    def action_toggle_keys(self) -> None:
+        if self.screen.query("KeyPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+
+def _copy(message: Message) -> Message:
+    return type(message)(**{f.name: getattr(message, f.name) for f in fields(message)})
+
+
+def make_app(
+    urls: Sequence[str] | str,
+    token: str,
+    *,
+    clock: Clock = local_now,
+    bell: bool = True,
+    rest: KdsRest | None = None,
+    feed: LiveFeed | None = None,
+) -> AdminApp:
+    """Build the console: one ``KdsRest`` and one ``LiveFeed`` on the ``admin`` room.
+
+    Tests pass ``clock`` to freeze time, and may pass ``rest``/``feed`` of their own.
+    """
+    url_list = [urls] if isinstance(urls, str) else list(urls)
+    rest = rest or KdsRest(url_list, token)
+    feed = feed or LiveFeed(url_list, token, rooms=("admin",), rest=rest)
+    return AdminApp(rest, feed, clock=clock, bell=bell)

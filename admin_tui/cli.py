@@ -1,0 +1,62 @@
+"""``kds-admin``: the admin console's command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from kds_contract.local import DEFAULT_URL, read_local_tokens
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Flags first, then ``KDS_*`` environment variables, then the local token file."""
+    parser = argparse.ArgumentParser(
+        prog="kds-admin",
+        description="The KDS admin console: every order live, filters, history, actions, figures.",
+    )
+    parser.add_argument(
+        "--url",
+        action="append",
+        dest="urls",
+        metavar="URL",
+        help="server to use; repeat for failover (default: KDS_URL, the local server's "
+        f"address, else {DEFAULT_URL})",
+    )
+    parser.add_argument(
+        "--token",
+        help="admin token (default: KDS_TOKEN, else the local server's token file)",
+    )
+    parser.add_argument("--no-bell", action="store_true", help="no terminal bell on new orders")
+    return parser.parse_args(argv)
+
+
+def resolve(args: argparse.Namespace) -> tuple[list[str], str | None]:
+    """The URLs and token to use."""
+    local = read_local_tokens()
+    urls = args.urls or _env_urls() or [local.get("url") or DEFAULT_URL]
+    token = args.token or os.environ.get("KDS_TOKEN") or local.get("admin")
+    return urls, token
+
+
+def _env_urls() -> list[str]:
+    value = os.environ.get("KDS_URL", "")
+    return [url.strip() for url in value.split(",") if url.strip()]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the console until the person quits."""
+    from admin_tui.app import make_app
+
+    args = parse_args(argv)
+    urls, token = resolve(args)
+    if not token:
+        print(
+            "kds-admin: no token. Pass --token, set KDS_TOKEN, or run on the server's host "
+            "(its local token file is read).",
+            file=sys.stderr,
+        )
+        return 2
+    make_app(urls, token, bell=not args.no_bell).run()
+    return 0

@@ -1,0 +1,106 @@
+"""How orders read in a terminal: short, plain text that survives 16 colours and SSH."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+
+from kds_contract import Order, OrderType, Priority, Status
+
+STATUS_STYLE: dict[Status, str] = {
+    Status.PENDING: "bold yellow",
+    Status.PREPARING: "bold cyan",
+    Status.READY: "bold green",
+    Status.COMPLETED: "dim",
+    Status.CANCELLED: "red",
+}
+"""Plain ANSI colour names, so the table reads the same with 16 colours."""
+
+TYPE_LABEL: dict[OrderType, str] = {
+    OrderType.DINE_IN: "dine-in",
+    OrderType.TAKEOUT: "takeout",
+    OrderType.DELIVERY: "delivery",
+}
+
+MOVE_VERB: dict[tuple[Status, Status], str] = {
+    (Status.PENDING, Status.PREPARING): "start",
+    (Status.PREPARING, Status.READY): "ready",
+    (Status.PREPARING, Status.PENDING): "undo",
+    (Status.READY, Status.COMPLETED): "bump",
+    (Status.READY, Status.PREPARING): "undo",
+    (Status.COMPLETED, Status.READY): "recall",
+}
+"""The kitchen's word for a move, where it has one; cancel is just 'cancel'."""
+
+
+def status_text(status: Status | str) -> Text:
+    """The status as coloured text."""
+    status = Status(status)
+    return Text(status.value, style=STATUS_STYLE[status])
+
+
+def duration(seconds: float | None) -> str:
+    """A short duration: ``45s``, ``12m``, ``3h05``, ``2d``."""
+    if seconds is None:
+        return "-"
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}"
+    return f"{seconds // 86400}d"
+
+
+def since(moment: datetime | None, now: datetime) -> str:
+    """How long ago ``moment`` was, as :func:`duration` writes it."""
+    if moment is None:
+        return "-"
+    return duration((now - moment).total_seconds())
+
+
+def money(cents: int | None) -> str:
+    """``1250`` -> ``12.50``; nothing when the order has no total."""
+    return "" if cents is None else f"{cents / 100:.2f}"
+
+
+def who(order: Order) -> str:
+    """Table and customer, as far as known: ``T12``, ``Ann``, ``T4 Ann``."""
+    parts = []
+    if order.table:
+        parts.append(f"T{order.table}")
+    if order.customer_name:
+        parts.append(order.customer_name)
+    return " ".join(parts) or "-"
+
+
+def items_summary(order: Order) -> str:
+    """``2x Burger, Fries, Cola``."""
+    return ", ".join(
+        f"{item.quantity}x {item.name}" if item.quantity > 1 else item.name for item in order.items
+    )
+
+
+def number(order: Order) -> Text:
+    """The order number, with ``!`` in front of a rush order."""
+    if order.priority == Priority.RUSH:
+        return Text(f"!{order.id}", style="bold red")
+    return Text(str(order.id))
+
+
+def local_time(moment: datetime | None, now: datetime) -> str:
+    """``14:02:11`` in the clock's time zone, with the date when it is not today."""
+    if moment is None:
+        return "-"
+    moment = moment.astimezone(now.tzinfo)
+    if moment.date() == now.date():
+        return moment.strftime("%H:%M:%S")
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def move_label(current: Status, target: Status) -> str:
+    """``ready (bump)``-style label of a move for menus and notifications."""
+    verb = MOVE_VERB.get((current, target))
+    return f"{target.value} ({verb})" if verb else target.value

@@ -1,0 +1,220 @@
+"""One order in full: every field, the items with their done marks, and its history."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from admin_tui import formatting as fmt
+from admin_tui.history import describe
+from admin_tui.messages import OrderChanged, OrderSaved
+from admin_tui.widgets.connection_bar import ConnectionBar
+from kds_client.errors import KdsError, NotFound
+from kds_contract import ORDER_DELETED, Order, Status
+
+if TYPE_CHECKING:
+    from admin_tui.app import AdminApp
+
+
+class OrderDetailScreen(Screen[None]):
+    """Shows the order as the server has it now, and follows its live changes."""
+
+    app: AdminApp
+
+    BINDINGS = [
+        Binding("escape,backspace", "app.pop_screen", "Back", id="detail.back"),
+        Binding("m", "move", "Move", id="detail.move"),
+        Binding("e", "edit", "Edit", id="detail.edit"),
+        Binding("c", "cancel", "Cancel", id="detail.cancel"),
+        Binding("x,delete", "delete", "Del", id="detail.delete"),
+        Binding("r", "reload", "Reload", id="detail.reload"),
+    ]
+
+    def __init__(self, order: Order) -> None:
+        super().__init__()
+        self.order_id = order.id
+        self.order: Order | None = order
+        """The order as last heard of; None once it is deleted."""
+        self._history: list = []
+
+    def compose(self) -> ComposeResult:
+        yield ConnectionBar(title=f"KDS admin - order {self.order_id}")
+        with VerticalScroll(id="detail"):
+            yield Static(id="summary")
+            yield Static(id="items")
+            yield Static(Text("history: loading...", style="dim"), id="history")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._render_order()
+        self.load()
+
+    @work(exclusive=True, group="detail")
+    async def load(self) -> None:
+        """Fetch the order and its history from the server."""
+        rest = self.app.rest
+        try:
+            order, events = await asyncio.gather(
+                rest.get_order(self.order_id), rest.order_events(self.order_id)
+            )
+        except NotFound:
+            self.order = None
+            self._render_order()
+            events = await self._events_or_none()
+            if events is not None:
+                self._history = events
+                self._render_history()
+            return
+        except KdsError as error:
+            self.notify(error.message, title=f"Order {self.order_id}", severity="error")
+            return
+        self.order = order
+        self._history = events
+        self._render_order()
+        self._render_history()
+
+    async def _events_or_none(self) -> list | None:
+        try:
+            return await self.app.rest.order_events(self.order_id)
+        except KdsError:
+            return None
+
+    def on_order_changed(self, message: OrderChanged) -> None:
+        change = message.change
+        if change.order_id == self.order_id or change.type == "reset":
+            if change.type == ORDER_DELETED:
+                self.order = None
+                self._render_order()
+            elif change.order is not None:
+                self.order = change.order
+                self._render_order()
+            self.load()
+
+    def on_order_saved(self, message: OrderSaved) -> None:
+        if message.order is not None and message.order.id == self.order_id:
+            self.order = message.order
+            self._render_order()
+        elif message.deleted_id == self.order_id:
+            self.app.pop_screen()
+
+    def _render_order(self) -> None:
+        summary = self.query_one("#summary", Static)
+        items = self.query_one("#items", Static)
+        if self.order is None:
+            summary.update(Text(f"Order {self.order_id} was deleted.", style="bold red"))
+            items.update("")
+            return
+        summary.update(order_summary(self.order, self.app.clock()))
+        items.update(items_table(self.order))
+
+    def _render_history(self) -> None:
+        now = self.app.clock()
+        table = Table(
+            box=None,
+            padding=(0, 1),
+            show_header=True,
+            header_style="bold",
+            title="History",
+            title_justify="left",
+            title_style="bold",
+        )
+        table.add_column("when", no_wrap=True)
+        table.add_column("seq", justify="right", style="dim")
+        table.add_column("what")
+        for line in describe(self._history):
+            table.add_row(fmt.local_time(line.at, now), str(line.seq), line.what)
+        if not self._history:
+            table.add_row("-", "", "no events")
+        self.query_one("#history", Static).update(table)
+
+    def _require_order(self) -> Order | None:
+        if self.order is None:
+            self.notify(f"Order {self.order_id} no longer exists.", severity="warning")
+        return self.order
+
+    def action_move(self) -> None:
+        if order := self._require_order():
+            self.app.start_move(order)
+
+    def action_cancel(self) -> None:
+        if order := self._require_order():
+            self.app.start_cancel(order)
+
+    def action_delete(self) -> None:
+        if order := self._require_order():
+            self.app.start_delete(order)
+
+    def action_edit(self) -> None:
+        if order := self._require_order():
+            self.app.start_edit(order)
+
+    def action_reload(self) -> None:
+        self.load()
+
+
+def order_summary(order: Order, now) -> Group:
+    """Every field of the order, label and value."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column()
+    title = Text.assemble(
+        (f"Order {order.id}  ", "bold"),
+        fmt.status_text(order.status),
+        ("  RUSH" if order.priority == "rush" else "", "bold red"),
+    )
+    grid.add_row("type", fmt.TYPE_LABEL[order.order_type])
+    grid.add_row("table", order.table or "-")
+    grid.add_row("customer", order.customer_name or "-")
+    if order.user_id:
+        grid.add_row("account", order.user_id)
+    grid.add_row("priority", order.priority.value)
+    grid.add_row("notes", Text(order.notes, style="bold reverse") if order.notes else "-")
+    grid.add_row("total", fmt.money(order.total_cents) or "-")
+    grid.add_row(
+        "created",
+        f"{fmt.local_time(order.created_at, now)}  ({fmt.since(order.created_at, now)} ago)",
+    )
+    grid.add_row("changed", f"{fmt.local_time(order.updated_at, now)}  version {order.version}")
+    entered = [
+        f"{status.value} {fmt.local_time(getattr(order, f'{status.value}_at'), now)}"
+        for status in Status
+        if getattr(order, f"{status.value}_at") is not None
+    ]
+    grid.add_row("statuses", Text(" | ".join(entered)))
+    return Group(title, grid)
+
+
+def items_table(order: Order) -> Table:
+    """The items with quantity, modifiers, station, notes and done marks."""
+    table = Table(
+        box=None,
+        padding=(0, 1),
+        header_style="bold",
+        title="Items",
+        title_justify="left",
+        title_style="bold",
+    )
+    table.add_column("done", no_wrap=True)
+    table.add_column("qty", justify="right")
+    table.add_column("item")
+    table.add_column("station", style="dim")
+    for item in order.items:
+        name = Text(item.name, style="bold")
+        for modifier in item.modifiers:
+            name.append(f"\n  + {modifier}", style="")
+        if item.notes:
+            name.append(f"\n  ! {item.notes}", style="bold reverse")
+        table.add_row(
+            Text("[x]" if item.done else "[ ]"), str(item.quantity), name, item.station or "-"
+        )
+    return table

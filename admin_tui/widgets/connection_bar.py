@@ -1,0 +1,72 @@
+"""The top line of every screen: what this is, and whether it is live."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widget import Widget
+
+from kds_client.feed import ConnectionState, FeedStatus
+
+STATE_LABEL: dict[ConnectionState, str] = {
+    ConnectionState.CONNECTING: "CONNECTING",
+    ConnectionState.LIVE: "LIVE",
+    ConnectionState.RECONNECTING: "RECONNECTING",
+    ConnectionState.OFFLINE: "OFFLINE",
+}
+
+
+class ConnectionBar(Widget):
+    """Title on the left; connection state and server on the right. Follows ``app.feed_status``."""
+
+    DEFAULT_CSS = """
+    ConnectionBar { height: 1; }
+    """
+
+    status: reactive[FeedStatus | None] = reactive(None)
+    """The feed's last reported status; ``None`` before the first report."""
+
+    def __init__(self, title: str = "KDS admin", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.title = title
+        self._ticker: Timer | None = None
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "feed_status", self._follow, init=True)
+
+    def _follow(self, status: FeedStatus | None) -> None:
+        self.status = status
+
+    def watch_status(self, status: FeedStatus | None) -> None:
+        state = status.state if status else ConnectionState.CONNECTING
+        for each in ConnectionState:
+            self.set_class(each == state, f"-{each.value}")
+        # A countdown to the next attempt needs a tick; a live feed does not.
+        if state == ConnectionState.RECONNECTING and self._ticker is None:
+            self._ticker = self.set_interval(1, self.refresh)
+        elif state != ConnectionState.RECONNECTING and self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+
+    def render(self) -> Text:
+        status = self.status
+        state = status.state if status else ConnectionState.CONNECTING
+        words = STATE_LABEL[state]
+        if state == ConnectionState.RECONNECTING and status and status.next_attempt_at:
+            words += f" in {max(0, round(status.next_attempt_at - time.time()))}s"
+        where = _host(status.url) if status and status.url else ""
+        if status and status.error and state != ConnectionState.LIVE:
+            where = f"{where} {status.error}".strip()
+        right = Text.assemble((f" {words} ", "reverse"), " ", where)
+        left = Text(f" {self.title}", style="bold")
+        gap = max(1, self.size.width - left.cell_len - right.cell_len)
+        line = Text.assemble(left, " " * gap, right)
+        line.truncate(self.size.width)
+        return line
+
+
+def _host(url: str) -> str:
+    return url.split("://", 1)[-1].rstrip("/")

@@ -1,0 +1,177 @@
+"""The orders table: one page of orders, updated in place as changes arrive."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual.binding import Binding
+from textual.events import Resize
+from textual.message import Message
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowDoesNotExist
+
+from admin_tui import formatting as fmt
+from kds_contract import Order
+
+# (key, label, width); the items column takes what is left.
+FIXED_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("number", "#", 5),
+    ("status", "status", 9),
+    ("type", "type", 8),
+    ("who", "table/cust", 10),
+)
+TAIL_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("total", "total", 7),
+    ("age", "age", 4),
+    ("changed", "chg", 4),
+)
+MIN_ITEMS_WIDTH = 10
+
+
+class OrdersTable(DataTable):
+    """A page of orders keyed by order id; the page size follows the widget's height."""
+
+    BINDINGS = [
+        Binding(
+            "pagedown,right,right_square_bracket",
+            "page(1)",
+            "Next page",
+            show=False,
+            id="orders.page_next",
+        ),
+        Binding(
+            "pageup,left,left_square_bracket",
+            "page(-1)",
+            "Prev page",
+            show=False,
+            id="orders.page_prev",
+        ),
+    ]
+
+    @dataclass
+    class PageRequested(Message):
+        """The person asked for the next (+1) or previous (-1) page."""
+
+        step: int
+
+    @dataclass
+    class Fitted(Message):
+        """The table can show ``rows`` rows without scrolling."""
+
+        rows: int
+
+    def __init__(self, clock: Callable[[], datetime], **kwargs) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self._clock = clock
+        self._orders: dict[int, Order] = {}
+        self._items_width = MIN_ITEMS_WIDTH
+        self._rows_fit = 0
+
+    @property
+    def orders(self) -> list[Order]:
+        """The orders shown, top to bottom."""
+        return [self._orders[int(row.key.value)] for row in self.ordered_rows]
+
+    @property
+    def current(self) -> Order | None:
+        """The order under the cursor."""
+        if not self.row_count:
+            return None
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        return self._orders.get(int(key.value))
+
+    def order(self, order_id: int) -> Order | None:
+        """The shown order with this id, if it is on this page."""
+        return self._orders.get(order_id)
+
+    def on_mount(self) -> None:
+        self._build_columns()
+
+    def on_resize(self, event: Resize) -> None:
+        width = event.size.width
+        fixed = sum(w + 2 * self.cell_padding for _, _, w in FIXED_COLUMNS + TAIL_COLUMNS)
+        items_width = max(MIN_ITEMS_WIDTH, width - fixed - 2 * self.cell_padding - 1)
+        if items_width != self._items_width:
+            self._items_width = items_width
+            self.show(self.orders)
+        rows = max(1, event.size.height - (self.header_height if self.show_header else 0))
+        if rows != self._rows_fit:
+            self._rows_fit = rows
+            self.post_message(self.Fitted(rows))
+
+    def action_page(self, step: int) -> None:
+        self.post_message(self.PageRequested(step))
+
+    def show(self, orders: Iterable[Order]) -> None:
+        """Show these orders, keeping the cursor on the same order when it is still there."""
+        current = self.current
+        index = self.cursor_row
+        orders = list(orders)
+        self._build_columns()
+        self._orders = {order.id: order for order in orders}
+        for order in orders:
+            self.add_row(*self._cells(order), key=str(order.id))
+        self._restore_cursor(current.id if current else None, index)
+
+    def update_order(self, order: Order) -> bool:
+        """Update the row of ``order`` in place, if shown and newer; whether it changed."""
+        shown = self._orders.get(order.id)
+        if shown is None or order.version < shown.version:
+            return False
+        self._orders[order.id] = order
+        for (key, _, _), value in zip(self._columns(), self._cells(order), strict=True):
+            self.update_cell(str(order.id), key, value)
+        return True
+
+    def insert_top(self, order: Order, limit: int) -> bool:
+        """Put a new order at the top, keeping at most ``limit`` rows; False if already shown."""
+        if order.id in self._orders:
+            return self.update_order(order)
+        self.show([order, *self.orders][:limit])
+        return True
+
+    def remove_order(self, order_id: int) -> bool:
+        """Drop the row of a deleted order; whether it was shown."""
+        if self._orders.pop(order_id, None) is None:
+            return False
+        try:
+            self.remove_row(str(order_id))
+        except RowDoesNotExist:
+            return False
+        return True
+
+    def tick(self) -> None:
+        """Refresh the age columns (called every few seconds)."""
+        now = self._clock()
+        for order in self._orders.values():
+            self.update_cell(str(order.id), "age", fmt.since(order.created_at, now))
+            self.update_cell(str(order.id), "changed", fmt.since(order.updated_at, now))
+
+    def _columns(self) -> tuple[tuple[str, str, int], ...]:
+        return (*FIXED_COLUMNS, ("items", "items", self._items_width), *TAIL_COLUMNS)
+
+    def _build_columns(self) -> None:
+        self.clear(columns=True)
+        for key, label, width in self._columns():
+            self.add_column(label, key=key, width=width)
+
+    def _cells(self, order: Order) -> list[object]:
+        now = self._clock()
+        return [
+            fmt.number(order),
+            fmt.status_text(order.status),
+            fmt.TYPE_LABEL[order.order_type],
+            fmt.who(order),
+            fmt.items_summary(order),
+            fmt.money(order.total_cents),
+            fmt.since(order.created_at, now),
+            fmt.since(order.updated_at, now),
+        ]
+
+    def _restore_cursor(self, order_id: int | None, index: int) -> None:
+        if order_id is not None and order_id in self._orders:
+            index = self.get_row_index(str(order_id))
+        if self.row_count:
+            self.move_cursor(row=min(index, self.row_count - 1), animate=False)

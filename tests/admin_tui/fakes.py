@@ -1,0 +1,181 @@
+"""Fixed data and stand-ins for ``KdsRest``/``LiveFeed``, for snapshots that never flake.
+
+Pilot tests use the real server; only the snapshots use these, so their pictures depend on
+nothing but the data below and the frozen clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from kds_client import Change, ConnectionState, Event, FeedStatus, OrderPage
+from kds_contract import Order
+
+NOW = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
+"""The frozen clock of every snapshot."""
+
+
+def frozen_clock() -> datetime:
+    return NOW
+
+
+def _at(minutes_ago: float) -> str:
+    return (NOW - timedelta(minutes=minutes_ago)).isoformat().replace("+00:00", "Z")
+
+
+_CUSTOMERS = ["Ann", "Bob", None, "Chen", None, "Dana", "Eli", None, "Fatima", "Gus"]
+_DISHES = [
+    [("Burger", 2, ["no onion"]), ("Fries", 1, []), ("Cola", 2, [])],
+    [("Margherita", 1, []), ("Caesar salad", 1, ["dressing on side"])],
+    [("Pad thai", 1, ["extra spicy"]), ("Spring rolls", 3, [])],
+    [("Fish tacos", 2, []), ("Lemonade", 1, [])],
+    [("Ramen", 1, ["no egg"])],
+]
+_STATUSES = ["pending", "preparing", "ready", "completed", "cancelled"]
+
+
+def sample_order(n: int) -> Order:
+    """Order ``n`` of the fixed sample: varied status, type, items and age."""
+    status = _STATUSES[n % 5] if n % 7 else "pending"
+    created = 3 + (60 - n) * 4
+    items = [
+        {
+            "id": n * 10 + i,
+            "name": name,
+            "quantity": qty,
+            "modifiers": mods,
+            "station": "grill" if i == 0 else None,
+            "done": status != "pending" and i == 0,
+        }
+        for i, (name, qty, mods) in enumerate(_DISHES[n % len(_DISHES)])
+    ]
+    order_type = ["dine_in", "takeout", "delivery"][n % 3]
+    data: dict[str, Any] = {
+        "id": n,
+        "status": status,
+        "order_type": order_type,
+        "table": str(n % 20 + 1) if order_type == "dine_in" else None,
+        "customer_name": _CUSTOMERS[n % len(_CUSTOMERS)] if order_type != "dine_in" else None,
+        "priority": "rush" if n % 11 == 0 else "normal",
+        "notes": "nut allergy" if n % 6 == 0 else None,
+        "items": items,
+        "total_cents": 1250 + n * 75,
+        "version": 1 + _STATUSES.index(status),
+        "created_at": _at(created),
+        "updated_at": _at(created - 2 if status != "pending" else created),
+        "pending_at": _at(created),
+    }
+    if status in ("preparing", "ready", "completed"):
+        data["preparing_at"] = _at(created - 1)
+    if status in ("ready", "completed"):
+        data["ready_at"] = _at(created - 2)
+    if status == "completed":
+        data["completed_at"] = _at(created - 2)
+    if status == "cancelled":
+        data["cancelled_at"] = _at(created - 2)
+    return Order.model_validate(data)
+
+
+SAMPLE = [sample_order(n) for n in range(60, 0, -1)]
+"""Sixty orders, newest (highest id) first."""
+
+STATS: dict[str, Any] = {
+    "counts": {"pending": 9, "preparing": 10, "ready": 10, "completed": 19, "cancelled": 12},
+    "total": 60,
+    "time_to_ready": {"median_s": 412.0, "p90_s": 1260.5, "n": 29},
+    "time_to_complete": {"median_s": 960.0, "p90_s": 2400.0, "n": 19},
+    "per_hour": [
+        {"hour": f"2026-03-14T{h:02d}:00:00Z", "count": c}
+        for h, c in zip(range(7, 16), [2, 5, 9, 4, 12, 15, 6, 3, 4], strict=True)
+    ],
+    "slowest_open": [o.wire() for o in SAMPLE if o.status in ("pending", "preparing")][-5:],
+}
+
+HISTORY = [
+    Event(101, "order:created", 7, _at(40), {"order": sample_order(7).wire(), "seq": 101}),
+    Event(
+        140,
+        "order:statusUpdated",
+        7,
+        _at(38),
+        {
+            "order": sample_order(7).wire(),
+            "oldStatus": "pending",
+            "newStatus": "preparing",
+            "seq": 140,
+        },
+    ),
+    Event(
+        180,
+        "order:statusUpdated",
+        7,
+        _at(30),
+        {
+            "order": sample_order(7).wire(),
+            "oldStatus": "preparing",
+            "newStatus": "ready",
+            "seq": 180,
+        },
+    ),
+]
+
+
+class FakeRest:
+    """Answers from :data:`SAMPLE` the way the server pages, filters and sorts it."""
+
+    url = "http://127.0.0.1:5000"
+
+    async def close(self) -> None:
+        return None
+
+    async def list_orders(
+        self,
+        *,
+        status=None,
+        q=None,
+        page=1,
+        per_page=50,
+        sort=None,
+        since=None,
+        until=None,
+        station=None,
+    ) -> OrderPage:
+        orders = [o for o in SAMPLE if not status or o.status in status]
+        start = (page - 1) * per_page
+        return OrderPage(orders[start : start + per_page], len(orders), page, per_page)
+
+    async def get_order(self, order_id: int) -> Order:
+        return sample_order(order_id)
+
+    async def order_events(self, order_id: int) -> list[Event]:
+        return HISTORY
+
+    async def stats(self, **_: Any) -> dict[str, Any]:
+        return STATS
+
+
+class FakeFeed:
+    """A feed that is live at once and never changes anything."""
+
+    def __init__(self) -> None:
+        self.status = FeedStatus(ConnectionState.LIVE, url="http://127.0.0.1:5000", last_seq=180)
+        self._status: list[Callable[[FeedStatus], None]] = []
+        self._change: list[Callable[[Change], None]] = []
+
+    def on_change(self, callback: Callable[[Change], None]) -> None:
+        self._change.append(callback)
+
+    def on_status(self, callback: Callable[[FeedStatus], None]) -> None:
+        self._status.append(callback)
+
+    async def start(self) -> None:
+        for callback in self._status:
+            callback(self.status)
+
+    async def stop(self) -> None:
+        return None
+
+    def require_live(self) -> None:
+        return None

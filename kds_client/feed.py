@@ -229,6 +229,8 @@ class LiveFeed:
         self._sio = sio
         try:
             async with asyncio.timeout(self.connect_timeout):
+                # An HTTP request first: its failure says why in words ("connection refused").
+                await self.rest.health(url=url)
                 await sio.connect(
                     url,
                     auth={"token": self.token},
@@ -239,6 +241,8 @@ class LiveFeed:
                     await self._join(sio, room)
         except TimeoutError as exc:
             raise _AttemptFailed(f"no answer from {url} in {self.connect_timeout:g} s") from exc
+        except KdsError as exc:
+            raise _AttemptFailed(exc.message.removeprefix("offline: ")) from exc
         except socketio.exceptions.ConnectionError as exc:
             raise _AttemptFailed(self._refusal or f"cannot connect to {url} ({exc})") from exc
         except (socketio.exceptions.SocketIOError, aiohttp.ClientError, OSError) as exc:
@@ -430,10 +434,9 @@ class LiveFeed:
                     callback(change)
                 except Exception:
                     log.exception("a change listener failed on %s %s", change.type, change.seq)
-        if changes:
-            self._set_status(last_seq=self.store.last_seq)
 
     def _set_status(self, **fields: Any) -> None:
+        """Update the status (always with the store's seq) and tell the listeners if it changed."""
         fields.setdefault("last_seq", self.store.last_seq)
         new = replace(self.status, **fields)
         if new == self.status:

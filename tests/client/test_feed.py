@@ -1,0 +1,230 @@
+"""The live feed keeps its store equal to the server's state, order by order, through
+busy periods, network cuts, a SIGKILLed server and a failover to another process."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from kds_client import ConnectionState, FeedStatus, KdsRest, LiveFeed, Offline
+from tests.support.client import TcpProxy, all_orders, differences, make_changes, wait_for
+from tests.support.server import ServerProcess
+
+FAST = {
+    "check_interval": 1.0,
+    "backoff_base": 0.2,
+    "backoff_max": 1.0,
+    "connect_timeout": 2.0,
+    "snapshot_statuses": None,  # every order, so the whole store can be compared
+}
+
+
+@pytest.fixture
+async def admin(server: ServerProcess) -> AsyncIterator[KdsRest]:
+    async with KdsRest(server.url, server.tokens["admin"]) as rest:
+        yield rest
+
+
+def feed_for(urls: list[str] | str, token: str, **options: object) -> LiveFeed:
+    return LiveFeed(urls, token, **{**FAST, **options})  # type: ignore[arg-type]
+
+
+def record_states(feed: LiveFeed) -> list[ConnectionState]:
+    states: list[ConnectionState] = []
+
+    def on_status(status: FeedStatus) -> None:
+        if not states or states[-1] is not status.state:
+            states.append(status.state)
+
+    feed.on_status(on_status)
+    return states
+
+
+async def converged(feed: LiveFeed, rest: KdsRest, within: float = 15.0) -> None:
+    """Wait until the feed is live and its store equals the server's orders."""
+    server_state: dict = {}
+
+    async def equal() -> bool:
+        nonlocal server_state
+        if not feed.live:
+            return False
+        server_state = await all_orders(rest)
+        return feed.store.orders == server_state
+
+    await wait_for(
+        equal,
+        within,
+        interval=0.2,
+        message=lambda: (
+            f"the store to equal the server ({feed.status})\n"
+            + differences(feed.store.orders, server_state)
+        ),
+    )
+
+
+async def test_store_follows_200_changes_while_connected(server, admin):
+    await make_changes(admin, 10, random.Random(1))
+    feed = feed_for(server.url, server.tokens["kitchen"], check_interval=60.0)
+    changes: list[int] = []
+    feed.on_change(lambda change: changes.append(change.seq))
+    await feed.start()
+    try:
+        await wait_for(lambda: feed.live)
+        accepted = await make_changes(admin, 200, random.Random(2), concurrency=8)
+
+        await converged(feed, admin)
+        assert accepted > 150
+        assert feed.store.last_seq == (await admin.health())["seq"]
+        live_seqs = changes[1:]  # after the snapshot's reset
+        assert live_seqs == sorted(set(live_seqs)), "each change applied once, in seq order"
+    finally:
+        await feed.stop()
+
+
+async def test_store_catches_up_after_a_network_cut(server, admin):
+    proxy = await TcpProxy(server.port).start()
+    feed = feed_for(proxy.url, server.tokens["kitchen"])
+    states = record_states(feed)
+    await feed.start()
+    try:
+        await wait_for(lambda: feed.live)
+        await make_changes(admin, 20, random.Random(3))
+        await converged(feed, admin)
+
+        proxy.cut()
+        await make_changes(admin, 30, random.Random(4))
+        await wait_for(lambda: not feed.live, 8, message="the feed to notice the cut")
+        with pytest.raises(Offline, match="offline"):
+            feed.require_live()
+        await make_changes(admin, 30, random.Random(5))
+        proxy.heal()
+
+        await converged(feed, admin)
+        assert states[0] is ConnectionState.CONNECTING
+        assert ConnectionState.RECONNECTING in states or ConnectionState.OFFLINE in states
+        assert states[-1] is ConnectionState.LIVE
+    finally:
+        await feed.stop()
+        await proxy.stop()
+
+
+async def test_store_catches_up_after_the_server_is_killed_and_restarted(server, admin):
+    feed = feed_for(server.url, server.tokens["kitchen"])
+    states = record_states(feed)
+    await feed.start()
+    try:
+        await wait_for(lambda: feed.live)
+        await make_changes(admin, 30, random.Random(6))
+
+        server.kill()
+        await wait_for(lambda: not feed.live, 5, message="the feed to notice the kill")
+        assert feed.status.error
+        server.start()
+        await make_changes(admin, 30, random.Random(7))
+
+        await converged(feed, admin)
+        assert states.count(ConnectionState.LIVE) >= 2
+    finally:
+        await feed.stop()
+
+
+async def test_feed_fails_over_to_a_second_server_on_the_same_database(server_factory):
+    first = server_factory()
+    second = server_factory(db_url=first.db_url)
+    token = first.tokens["kitchen"]
+    async with (
+        KdsRest(first.url, first.tokens["admin"]) as via_first,
+        KdsRest(second.url, first.tokens["admin"]) as via_second,
+    ):
+        feed = feed_for([first.url, second.url], token)
+        await feed.start()
+        try:
+            await wait_for(lambda: feed.live)
+            assert feed.status.url == first.url
+            await make_changes(via_first, 30, random.Random(8))
+            await converged(feed, via_first)
+
+            first.kill()
+            await make_changes(via_second, 30, random.Random(9))
+
+            await converged(feed, via_second)
+            assert feed.status.url == second.url
+            await make_changes(via_second, 10, random.Random(10))
+            await converged(feed, via_second)
+        finally:
+            await feed.stop()
+
+
+async def test_a_first_connection_that_fails_is_retried(server_factory):
+    later = server_factory()
+    later.stop()
+    feed = feed_for(later.url, later.tokens["kitchen"])
+    states = record_states(feed)
+    await feed.start()
+    try:
+        await wait_for(lambda: feed.status.next_attempt_at is not None)
+        assert feed.status.state is ConnectionState.OFFLINE
+        assert "connection refused" in (feed.status.error or "")
+
+        later.start()
+        async with KdsRest(later.url, later.tokens["admin"]) as admin:
+            await admin.create_order({"items": [{"name": "Soup"}]})
+            await converged(feed, admin)
+        assert states[-1] is ConnectionState.LIVE
+    finally:
+        await feed.stop()
+
+
+async def test_a_refused_token_is_reported_in_words(server):
+    feed = feed_for(server.url, "wrong-token")
+    await feed.start()
+    try:
+        await wait_for(lambda: feed.status.error is not None)
+        assert "unauthorized" in feed.status.error
+        assert not feed.live
+    finally:
+        await feed.stop()
+
+
+async def test_a_refused_room_is_reported_in_words(server):
+    feed = feed_for(server.url, server.tokens["kitchen"], rooms=["admin"])
+    await feed.start()
+    try:
+        await wait_for(lambda: feed.status.error is not None)
+        assert "refused to join room 'admin'" in feed.status.error
+        assert "forbidden" in feed.status.error
+    finally:
+        await feed.stop()
+
+
+async def test_the_default_snapshot_holds_the_open_orders(server, admin):
+    done = await admin.create_order({"items": [{"name": "Tea"}]})
+    for status in ("preparing", "ready", "completed"):
+        await admin.move(done.id, status)
+    waiting = await admin.create_order({"items": [{"name": "Cake"}]})
+    feed = LiveFeed(server.url, server.tokens["kitchen"])
+    await feed.start()
+    try:
+        await wait_for(lambda: feed.live)
+        assert [o.id for o in feed.store.open_orders()] == [waiting.id]
+        assert done.id not in feed.store.orders
+    finally:
+        await feed.stop()
+
+
+async def test_a_failing_listener_does_not_stop_the_feed(server, admin):
+    feed = feed_for(server.url, server.tokens["kitchen"])
+    seen: list[int] = []
+    broken: Callable[[object], None] = lambda _change: 1 / 0  # noqa: E731
+    feed.on_change(broken)
+    feed.on_change(lambda change: seen.append(change.seq))
+    await feed.start()
+    try:
+        await wait_for(lambda: feed.live)
+        order = await admin.create_order({"items": [{"name": "Pie"}]})
+        await wait_for(lambda: order.id in feed.store.orders)
+        assert seen[-1] == feed.store.last_seq
+    finally:
+        await feed.stop()

@@ -1,0 +1,193 @@
+"""Helpers for client tests: waiting for a condition, a TCP proxy that can cut the network,
+random order changes, and the server's full state to compare a store with."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import random
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from kds_client import Conflict, KdsRest, NotFound
+from kds_contract import TRANSITIONS, Order, Status
+from tests.support.server import free_port
+
+
+async def wait_for(
+    predicate: Callable[[], bool | Awaitable[bool]],
+    timeout: float = 10.0,  # noqa: ASYNC109 - the failure names the condition that timed out
+    *,
+    interval: float = 0.02,
+    message: str | Callable[[], str] = "condition",
+) -> None:
+    """Wait until ``predicate()`` is true (it may be async); fail the test after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return
+        if time.monotonic() > deadline:
+            text = message() if callable(message) else message
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {text}")
+        await asyncio.sleep(interval)
+
+
+async def all_orders(rest: KdsRest) -> dict[int, Order]:
+    """Every order on the server, by id."""
+    orders: dict[int, Order] = {}
+    page = 1
+    while True:
+        found = await rest.list_orders(page=page, per_page=200, sort="id")
+        orders.update((o.id, o) for o in found.orders)
+        if page >= found.pages or not found.orders:
+            return orders
+        page += 1
+
+
+def differences(store: dict[int, Order], server: dict[int, Order]) -> str:
+    """A readable account of how a store differs from the server, order by order."""
+    lines = []
+    for order_id in sorted(set(store) | set(server)):
+        mine, theirs = store.get(order_id), server.get(order_id)
+        if mine != theirs:
+            lines.append(
+                f"order {order_id}: store has "
+                f"{mine and (mine.status, mine.version)}, server has "
+                f"{theirs and (theirs.status, theirs.version)}"
+            )
+    return "\n".join(lines) or "no difference"
+
+
+async def make_changes(
+    rest: KdsRest, count: int, rng: random.Random, *, concurrency: int = 4
+) -> int:
+    """Make ``count`` random changes (create, move, mark an item, edit, delete).
+
+    Changes run a few at a time so that events reach the clients interleaved. Returns how
+    many the server accepted (a move raced by another may be refused: that is fine).
+    """
+    known: list[int] = [o.id for o in (await rest.list_orders(per_page=200)).orders]
+    accepted = 0
+
+    async def one() -> bool:
+        action = rng.choice(["create", "create", "move", "move", "mark", "edit", "delete"])
+        if action == "create" or not known:
+            order = await rest.create_order(
+                {"items": [{"name": "Burger", "quantity": rng.randint(1, 3)}, {"name": "Fries"}]}
+            )
+            known.append(order.id)
+            return True
+        order_id = rng.choice(known)
+        try:
+            if action == "delete":
+                if order_id in known:
+                    known.remove(order_id)
+                await rest.delete_order(order_id)
+                return True
+            order = await rest.get_order(order_id)
+            if action == "move":
+                targets = sorted(TRANSITIONS[order.status])
+                if not targets:
+                    return False
+                if Status.CANCELLED in targets and len(targets) > 1 and rng.random() < 0.8:
+                    targets.remove(Status.CANCELLED)
+                await rest.move(order_id, rng.choice(targets))
+            elif action == "mark":
+                item = rng.choice(order.items)
+                await rest.mark_item(order_id, item.id, not item.done)
+            else:
+                await rest.edit_order(order_id, {"notes": f"note {rng.random():.6f}"})
+            return True
+        except (Conflict, NotFound):
+            return False
+
+    remaining = count
+    while remaining > 0:
+        batch = min(concurrency, remaining)
+        results = await asyncio.gather(*(one() for _ in range(batch)))
+        accepted += sum(results)
+        remaining -= batch
+    return accepted
+
+
+class TcpProxy:
+    """A TCP proxy in front of a server, to cut and restore the network in a test.
+
+    ``cut()`` makes the network silent (a blackhole: connections stay open, nothing gets
+    through, new ones are accepted and ignored), as a pulled cable does. ``heal()`` closes
+    what was silenced and lets traffic through again.
+    """
+
+    def __init__(self, target_port: int, port: int | None = None) -> None:
+        self.target_port = target_port
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.blackhole = False
+        self._server: asyncio.Server | None = None
+        self._links: set[asyncio.Task[Any]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> TcpProxy:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+        return self
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        self._close_all()
+        for task in list(self._links):
+            task.cancel()
+        await asyncio.gather(*self._links, return_exceptions=True)
+        if self._server is not None:
+            with contextlib.suppress(Exception):
+                await self._server.wait_closed()
+
+    def cut(self) -> None:
+        """Stop every byte from getting through, without closing anything."""
+        self.blackhole = True
+
+    def heal(self) -> None:
+        """Let traffic through again; connections silenced by the cut are dropped."""
+        self._close_all()
+        self.blackhole = False
+
+    def _close_all(self) -> None:
+        for writer in list(self._writers):
+            writer.close()
+        self._writers.clear()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        except OSError:
+            writer.close()
+            return
+        self._writers.add(up_writer)
+        links = [
+            asyncio.create_task(self._pipe(reader, up_writer)),
+            asyncio.create_task(self._pipe(up_reader, writer)),
+        ]
+        self._links.update(links)
+        await asyncio.gather(*links, return_exceptions=True)
+        self._links.difference_update(links)
+        for w in (writer, up_writer):
+            w.close()
+            self._writers.discard(w)
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                if self.blackhole:
+                    continue
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.close()

@@ -53,7 +53,7 @@ class FilterBar(Widget):
         else:
             right = Text(f"p{query.page}/{query.pages(self.total)} ({self.total})")
         if self.new_count:
-            right.append(f"  +{self.new_count} new (r)", style="bold reverse")
+            right.append(f"  +{self.new_count} new", style="bold reverse")
         gap = self.size.width - left.cell_len - right.cell_len - 1
         if gap < 1:
             left.truncate(max(0, left.cell_len + gap - 1), overflow="ellipsis")

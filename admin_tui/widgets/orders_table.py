@@ -15,19 +15,21 @@ from textual.widgets.data_table import RowDoesNotExist
 from admin_tui import formatting as fmt
 from kds_contract import Order
 
+WHO_WIDTH = 10
+MAX_WHO_WIDTH = 20
+MIN_ITEMS_WIDTH = 10
 # (key, label, width); the items column takes what is left.
 FIXED_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("number", "#", 5),
     ("status", "status", 9),
     ("type", "type", 8),
-    ("who", "table/cust", 10),
+    ("who", "table/cust", WHO_WIDTH),
 )
 TAIL_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("total", "total", 7),
     ("age", "age", 4),
     ("changed", "chg", 4),
 )
-MIN_ITEMS_WIDTH = 10
 
 
 class OrdersTable(DataTable):
@@ -67,6 +69,7 @@ class OrdersTable(DataTable):
         self._clock = clock
         self._orders: dict[int, Order] = {}
         self._items_width = MIN_ITEMS_WIDTH
+        self._who_width = WHO_WIDTH
         self._rows_fit = 0
 
     @property
@@ -92,9 +95,12 @@ class OrdersTable(DataTable):
     def on_resize(self, event: Resize) -> None:
         width = event.size.width
         fixed = sum(w + 2 * self.cell_padding for _, _, w in FIXED_COLUMNS + TAIL_COLUMNS)
-        items_width = max(MIN_ITEMS_WIDTH, width - fixed - 2 * self.cell_padding - 1)
-        if items_width != self._items_width:
-            self._items_width = items_width
+        spare = max(0, width - fixed - 2 * self.cell_padding - 1 - MIN_ITEMS_WIDTH)
+        # Wider screens: the items get most of the room, names some of it.
+        who_width = WHO_WIDTH + min(spare // 4, MAX_WHO_WIDTH - WHO_WIDTH)
+        items_width = MIN_ITEMS_WIDTH + spare - (who_width - WHO_WIDTH)
+        if (items_width, who_width) != (self._items_width, self._who_width):
+            self._items_width, self._who_width = items_width, who_width
             self.show(self.orders)
         rows = max(1, event.size.height - (self.header_height if self.show_header else 0))
         if rows != self._rows_fit:
@@ -118,7 +124,7 @@ class OrdersTable(DataTable):
     def update_order(self, order: Order) -> bool:
         """Update the row of ``order`` in place, if shown and newer; whether it changed."""
         shown = self._orders.get(order.id)
-        if shown is None or order.version < shown.version:
+        if shown is None or order.version <= shown.version:
             return False
         self._orders[order.id] = order
         for (key, _, _), value in zip(self._columns(), self._cells(order), strict=True):
@@ -150,7 +156,11 @@ class OrdersTable(DataTable):
             self.update_cell(str(order.id), "changed", fmt.since(order.updated_at, now))
 
     def _columns(self) -> tuple[tuple[str, str, int], ...]:
-        return (*FIXED_COLUMNS, ("items", "items", self._items_width), *TAIL_COLUMNS)
+        head = tuple(
+            (key, label, self._who_width if key == "who" else width)
+            for key, label, width in FIXED_COLUMNS
+        )
+        return (*head, ("items", "items", self._items_width), *TAIL_COLUMNS)
 
     def _build_columns(self) -> None:
         self.clear(columns=True)

@@ -1,0 +1,103 @@
+"""Helpers for driving the admin console against a real server."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from rich.console import Console
+from textual.pilot import Pilot
+
+from admin_tui import AdminApp, make_app
+from admin_tui.screens.orders import OrdersScreen
+from admin_tui.widgets.filter_bar import FilterBar
+from admin_tui.widgets.orders_table import OrdersTable
+from kds_client import ConnectionState, KdsRest
+from tests.support.server import ServerProcess
+
+WAIT_SECONDS = 10.0
+
+
+@pytest.fixture
+async def rest(server: ServerProcess) -> AsyncIterator[KdsRest]:
+    """A client of the test server with the admin token, for setting the scene."""
+    client = KdsRest(server.url, server.tokens["admin"])
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+def console_app(server: ServerProcess) -> Callable[..., AdminApp]:
+    """Build the console on the test server, as ``kds-admin`` would (no bell in tests)."""
+
+    def build(**kwargs: Any) -> AdminApp:
+        return make_app(server.url, server.tokens["admin"], bell=False, **kwargs)
+
+    return build
+
+
+async def wait_for(pilot: Pilot, condition: Callable[[], Any], what: str) -> Any:
+    """Let the app run until ``condition()`` is truthy; fail after a while, saying ``what``."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        await pilot.pause(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def orders_screen(app: AdminApp) -> OrdersScreen:
+    """The main screen, wherever it is on the stack."""
+    return next(s for s in app.screen_stack if isinstance(s, OrdersScreen))
+
+
+def table(app: AdminApp) -> OrdersTable:
+    return orders_screen(app).query_one(OrdersTable)
+
+
+def bar(app: AdminApp) -> FilterBar:
+    return orders_screen(app).query_one(FilterBar)
+
+
+def shown_ids(app: AdminApp) -> list[int]:
+    """Order ids in the table, top to bottom."""
+    return [order.id for order in table(app).orders]
+
+
+async def ready(pilot: Pilot) -> AdminApp:
+    """Wait until the console is live and showed its first page."""
+    app = pilot.app
+    assert isinstance(app, AdminApp)
+    await wait_for(
+        pilot,
+        lambda: app.feed_status is not None and app.feed_status.state == ConnectionState.LIVE,
+        "the live feed",
+    )
+    await wait_for(
+        pilot, lambda: bar(app).total is not None and not bar(app).loading_page, "the first page"
+    )
+    return app
+
+
+async def settled(pilot: Pilot) -> None:
+    """Let queued page loads finish."""
+    app = pilot.app
+    await wait_for(pilot, lambda: not bar(app).loading_page, "the page to load")  # type: ignore[arg-type]
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def notices(app: AdminApp) -> list[str]:
+    """The notifications shown so far (title and message)."""
+    return [f"{n.title}: {n.message}" for n in app._notifications]
+
+
+def plain(renderable: Any, width: int = 120) -> str:
+    """A Rich renderable as plain text."""
+    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()

@@ -1,0 +1,84 @@
+"""Live changes reach the table: inserts at the top, updates in place, deletes disappear,
+and changes outside the current view leave it alone."""
+
+from __future__ import annotations
+
+from kds_contract import Status
+from tests.admin_tui.conftest import bar, ready, settled, shown_ids, table, wait_for
+from tests.admin_tui.seeding import order_payload, seed
+
+
+async def test_insert_update_delete_live(console_app, rest) -> None:
+    first = await seed(rest, 5)
+    app = console_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        assert shown_ids(app) == [o.id for o in reversed(first)]
+        assert bar(app).total == 5
+
+        # Someone else creates an order: it appears on top, with a notification.
+        table(app).move_cursor(row=2)
+        under_cursor = table(app).current
+        new = await rest.create_order(order_payload(99))
+        await wait_for(pilot, lambda: shown_ids(app)[:1] == [new.id], "the new order on top")
+        assert bar(app).total == 6
+        assert table(app).current == under_cursor, "the cursor stays on its order"
+        assert any(f"New order {new.id}" in n.message for n in app._notifications)
+
+        # A status change updates its row in place.
+        moved = await rest.move(first[0].id, Status.PREPARING)
+        await wait_for(
+            pilot,
+            lambda: table(app).order(moved.id).status == Status.PREPARING,
+            "the row to show preparing",
+        )
+        assert str(table(app).get_cell(str(moved.id), "status")) == "preparing"
+        assert shown_ids(app)[-1] == moved.id, "the row did not move"
+
+        # An edit too.
+        await rest.edit_order(first[1].id, {"table": "42"})
+        await wait_for(
+            pilot, lambda: table(app).order(first[1].id).table == "42", "the edited table"
+        )
+        assert table(app).get_cell(str(first[1].id), "who") == "T42"
+
+        # A deleted order disappears.
+        await rest.delete_order(first[2].id)
+        await wait_for(pilot, lambda: first[2].id not in shown_ids(app), "the row to go")
+        assert bar(app).total == 5
+
+
+async def test_changes_outside_the_view_leave_it_alone(console_app, rest) -> None:
+    orders = await seed(rest, 6)
+    await rest.move(orders[0].id, Status.PREPARING)
+    app = console_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("2")  # preparing only
+        await settled(pilot)
+        assert shown_ids(app) == [orders[0].id]
+
+        # A new (pending) order does not match: the view stays, a hint counts it.
+        new = await rest.create_order(order_payload(50))
+        await wait_for(pilot, lambda: bar(app).new_count == 1, "the new-orders hint")
+        assert shown_ids(app) == [orders[0].id]
+        assert bar(app).total == 1
+        assert any(
+            f"New order {new.id} (not on this page)" in n.message for n in app._notifications
+        )
+
+        # A change to an order that is not shown does nothing to the rows.
+        await rest.move(orders[3].id, Status.CANCELLED)
+        await rest.move(orders[0].id, Status.READY)
+        await wait_for(
+            pilot, lambda: table(app).order(orders[0].id).status == Status.READY, "the update"
+        )
+        assert shown_ids(app) == [orders[0].id]
+
+        # Sorted oldest first, a new order belongs at the end, on the last page: not shown.
+        await pilot.press("0", "s")
+        await settled(pilot)
+        before = shown_ids(app)
+        await rest.create_order(order_payload(51))
+        await wait_for(pilot, lambda: bar(app).new_count == 1, "the hint on the sorted view")
+        assert shown_ids(app) == before

@@ -1,0 +1,73 @@
+"""The console's look at 80x24 and 120x40, from fixed data and a frozen clock."""
+
+from __future__ import annotations
+
+import pytest
+from textual.pilot import Pilot
+
+from admin_tui import make_app
+from admin_tui.screens.figures import FiguresScreen
+from tests.admin_tui.fakes import FakeFeed, FakeRest, frozen_clock
+
+SIZES = [(80, 24), (120, 40)]
+
+
+def _app():
+    return make_app(
+        "http://127.0.0.1:5000", "token", clock=frozen_clock, rest=FakeRest(), feed=FakeFeed()
+    )
+
+
+async def _settled(pilot: Pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    pilot.app.screen.set_focus(pilot.app.screen.focused)  # no blink changes mid-shot
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_orders_table(snap_compare, size: tuple[int, int]) -> None:
+    assert snap_compare(_app(), terminal_size=size, run_before=_settled)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_order_detail(snap_compare, size: tuple[int, int]) -> None:
+    async def open_detail(pilot: Pilot) -> None:
+        await _settled(pilot)
+        await pilot.press("down", "down", "down", "enter")
+        await _settled(pilot)
+
+    assert snap_compare(_app(), terminal_size=size, run_before=open_detail)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_figures(snap_compare, size: tuple[int, int]) -> None:
+    async def open_figures(pilot: Pilot) -> None:
+        await _settled(pilot)
+        await pilot.press("f")
+        await pilot.app.screen.workers.wait_for_complete()
+        assert isinstance(pilot.app.screen, FiguresScreen)
+        await _settled(pilot)
+
+    assert snap_compare(_app(), terminal_size=size, run_before=open_figures)
+
+
+def test_move_dialog(snap_compare) -> None:
+    async def open_move(pilot: Pilot) -> None:
+        await _settled(pilot)
+        await pilot.press("down", "down", "down", "m")
+        await _settled(pilot)
+
+    assert snap_compare(_app(), terminal_size=(80, 24), run_before=open_move)
+
+
+def test_order_form_errors(snap_compare) -> None:
+    async def bad_form(pilot: Pilot) -> None:
+        await _settled(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"0 Burger", "tab", "tab")
+        await _settled(pilot)
+        await pilot.press("ctrl+s")
+        await _settled(pilot)
+
+    assert snap_compare(_app(), terminal_size=(80, 24), run_before=bad_form)

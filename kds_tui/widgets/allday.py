@@ -11,6 +11,9 @@ from kds_tui.model import fit
 class AllDayPanel(VerticalScroll, can_focus=False):
     """A list like ``Burger x7``, most first; toggled with ``a``."""
 
+    counts: list[tuple[str, int]] = []
+    """The counts on show, most first."""
+
     def compose(self):  # type: ignore[override]
         yield Static(classes="counts")
 
@@ -19,6 +22,7 @@ class AllDayPanel(VerticalScroll, can_focus=False):
 
     def show(self, counts: list[tuple[str, int]]) -> None:
         """Show new counts."""
+        self.counts = counts
         width = max(8, self.size.width - 4) if self.size.width else 20
         lines = [f"{fit(name, width - 5):<{width - 5}} x{count:>3}" for name, count in counts]
         self.query_one(".counts", Static).update("\n".join(lines) or "nothing to make")

@@ -142,6 +142,10 @@ class Board(Widget, can_focus=True):
         page = self._pages[min(self.page, len(self._pages) - 1)]
         return [self._orders[i] for column in page for i in column]
 
+    def card(self, order_id: int) -> TicketCard | None:
+        """The ticket widget of an order, if it is on the page on screen."""
+        return self._cards.get(order_id)
+
     def selected(self) -> Order | None:
         """The selected order, if any."""
         return self._orders.get(self.selected_id) if self.selected_id is not None else None

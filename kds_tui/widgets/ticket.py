@@ -46,7 +46,7 @@ class TicketCard(Vertical):
     """A new or changed order, lit up for a few seconds."""
 
     def __init__(self, order: Order, view: TicketView, position: int | None = None) -> None:
-        super().__init__(id=f"ticket-{order.id}")
+        super().__init__()
         self.order = order
         self.view = view
         self.position = position
@@ -79,7 +79,12 @@ class TicketCard(Vertical):
         for status in Status:
             self.set_class(order.status == status, f"-{status}")
         self.set_class(order.priority == Priority.RUSH, "-rush")
-        self.query_one(".head", Static).update(view.head)
+        heads = self.query(".head")
+        if not heads:
+            # Mounted, but its parts are still being composed: fill them in once they are.
+            self.call_after_refresh(self._fill)
+            return
+        heads.first(Static).update(view.head)
         self.query_one(".meta", Static).update(view.meta)
         items = Content("\n").join(
             Content.styled(line.text, ITEM_STYLES[line.kind]) for line in view.items
@@ -97,8 +102,8 @@ class TicketCard(Vertical):
         age = age_seconds(self.order, now)
         self.age_level = thresholds.level(age)
         self._seconds = int(age)
-        if self.is_mounted:
-            self.query_one(AgeTimer).seconds = int(age)
+        for timer in self.query(AgeTimer):
+            timer.seconds = int(age)
 
     def watch_age_level(self, level: str) -> None:
         for name in AGE_LEVELS:

@@ -1,0 +1,286 @@
+"""The kitchen display against a real server: keys, bell, offline, stations, recall, remaps."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from kds_client import KdsRest
+from kds_contract import Status
+from kds_tui.cli import parser, settings_from
+from kds_tui.widgets.allday import AllDayPanel
+from kds_tui.widgets.board import MoveRequested
+from kds_tui.widgets.header import ConnectionBadge
+from tests.kds_tui.conftest import board_of, kitchen_app, live, shown_ids
+from tests.support.client import TcpProxy, wait_for
+from tests.support.server import ServerProcess
+
+SIZE = (120, 40)
+
+
+def status_on_server(rest: KdsRest, order_id: int, status: str):
+    async def check() -> bool:
+        return (await rest.get_order(order_id)).status == status
+
+    return check
+
+
+async def test_orders_appear_and_a_new_one_rings_the_bell(server: ServerProcess, pos: KdsRest):
+    first = await pos.create_order({"items": [{"name": "Burger"}]})
+    app = kitchen_app(server)
+    async with app.run_test(size=SIZE):
+        await wait_for(lambda: shown_ids(app) == [first.id], message="the first order")
+        assert app.bell.calls == [], "orders already there when the display starts do not ring"
+
+        rush = await pos.create_order({"items": [{"name": "Fries"}], "priority": "rush"})
+        await wait_for(lambda: shown_ids(app) == [rush.id, first.id], message="rush first")
+        assert len(app.bell.calls) == 1
+        card = board_of(app).card(rush.id)
+        assert card is not None and card.has_class("-highlight")
+        assert card.view.meta.startswith("‼ RUSH")
+
+
+async def test_no_bell_when_asked(server: ServerProcess, pos: KdsRest):
+    app = kitchen_app(server, bell=False)
+    async with app.run_test(size=SIZE):
+        await wait_for(live(app), message="live")
+        order = await pos.create_order({"items": [{"name": "Burger"}]})
+        await wait_for(lambda: shown_ids(app) == [order.id], message="the order")
+        assert app.bell.calls == []
+
+
+async def test_keys_move_tickets_and_the_server_agrees(
+    server: ServerProcess, pos: KdsRest, admin: KdsRest
+):
+    a = await pos.create_order({"items": [{"name": "Burger"}]})
+    b = await pos.create_order({"items": [{"name": "Salad"}]})
+    app = kitchen_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        board = board_of(app)
+        await wait_for(lambda: shown_ids(app) == [a.id, b.id], message="both orders")
+        assert board.selected_id == a.id, "the oldest ticket is selected at start"
+
+        for status in ("preparing", "ready"):
+            await pilot.press("enter")
+            await wait_for(status_on_server(admin, a.id, status), message=f"#{a.id} {status}")
+            await wait_for(lambda s=status: board.get(a.id).status == s, message="the ticket")
+
+        await pilot.press("2")
+        await wait_for(status_on_server(admin, b.id, "preparing"), message="ticket 2 started")
+        assert board.selected_id == b.id
+
+        await pilot.press("up", "space")
+        await wait_for(status_on_server(admin, a.id, "completed"), message="bumped")
+        await wait_for(lambda: shown_ids(app) == [b.id], message="a bumped ticket leaves")
+
+
+async def test_a_refused_move_shows_the_servers_reason(server: ServerProcess, pos: KdsRest):
+    order = await pos.create_order({"items": [{"name": "Burger"}]})
+    app = kitchen_app(server)
+    async with app.run_test(size=SIZE):
+        await wait_for(live(app), message="live")
+        await wait_for(lambda: shown_ids(app) == [order.id], message="the order")
+        board_of(app).post_message(MoveRequested(order, Status.COMPLETED))
+        await wait_for(
+            lambda: any(sev == "error" and "pending" in msg for msg, sev in app.notified),
+            message="the refusal",
+        )
+
+
+async def test_offline_then_back_online_and_the_board_converges(
+    server: ServerProcess, pos: KdsRest, admin: KdsRest
+):
+    a = await pos.create_order({"items": [{"name": "Burger"}]})
+    gone = await pos.create_order({"items": [{"name": "Toast"}]})
+    proxy = await TcpProxy(server.port).start()
+    app = kitchen_app(server, url=proxy.url)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            board, badge = board_of(app), app.query_one(ConnectionBadge)
+            await wait_for(live(app), message="live")
+            await wait_for(lambda: shown_ids(app) == [a.id, gone.id], message="the orders")
+
+            proxy.cut()
+            await wait_for(lambda: badge.state != "live" and board.stale, message="offline shown")
+            assert shown_ids(app) == [a.id, gone.id], "the board keeps its last known state"
+            await pilot.press("enter")
+            await wait_for(
+                lambda: any(sev == "error" and "offline" in msg for msg, sev in app.notified),
+                message="the action refused while offline",
+            )
+
+            # Changes the display cannot see while the network is down.
+            b = await pos.create_order({"items": [{"name": "Soup"}]})
+            await admin.move(a.id, "preparing")
+            await admin.move(gone.id, "cancelled")
+            c = await pos.create_order({"items": [{"name": "Cake"}]})
+            await admin.delete_order(c.id)
+            assert (await admin.get_order(a.id)).status == Status.PREPARING
+
+            proxy.heal()
+            await wait_for(live(app), message="back online")
+            await wait_for(lambda: shown_ids(app) == [a.id, b.id], message="the board converged")
+            assert not board.stale
+            assert board.get(a.id).status == Status.PREPARING
+    finally:
+        await proxy.stop()
+
+
+async def test_a_station_sees_its_items_and_marks_them_done(
+    server: ServerProcess, pos: KdsRest, admin: KdsRest
+):
+    mixed = await pos.create_order(
+        {"items": [{"name": "Burger", "station": "grill"}, {"name": "Fries", "station": "fry"}]}
+    )
+    await pos.create_order({"items": [{"name": "Onion rings", "station": "fry"}]})
+    app = kitchen_app(server, station="grill")
+    async with app.run_test(size=SIZE) as pilot:
+        board = board_of(app)
+        await wait_for(lambda: shown_ids(app) == [mixed.id], message="only the grill's ticket")
+        card = board.card(mixed.id)
+        assert card is not None
+        assert [line.text.split()[-1] for line in card.view.items] == ["Burger"]
+        burger = mixed.items[0]
+
+        await pilot.press("d")
+        await wait_for(
+            lambda: board.get(mixed.id).items[0].done, message="the burger done on the board"
+        )
+        assert (await admin.get_order(mixed.id)).items[0].done
+        assert board.card(mixed.id).view.items[0].kind == "done"
+
+        await pilot.press("d")
+        await wait_for(lambda: any("every item is done" in m for m, _ in app.notified), message="")
+
+        await pilot.press("D")
+        await wait_for(lambda: not board.get(mixed.id).items[0].done, message="undone")
+        assert not (await admin.get_order(mixed.id)).items[0].done
+        assert burger.station == "grill"
+
+
+async def test_expo_view_shows_which_stations_are_done(server: ServerProcess, pos: KdsRest):
+    order = await pos.create_order(
+        {"items": [{"name": "Burger", "station": "grill"}, {"name": "Fries", "station": "fry"}]}
+    )
+    async with KdsRest(server.url, server.tokens["kitchen"]) as kitchen:
+        await kitchen.mark_item(order.id, order.items[1].id, True)
+    app = kitchen_app(server)
+    async with app.run_test(size=SIZE):
+        await wait_for(lambda: shown_ids(app) == [order.id], message="the order")
+        assert board_of(app).card(order.id).view.stations == "grill …  fry ✓"
+
+
+async def test_all_day_counts(server: ServerProcess, pos: KdsRest):
+    await pos.create_order({"items": [{"name": "Burger", "quantity": 2}, {"name": "Fries"}]})
+    second = await pos.create_order({"items": [{"name": "Burger"}]})
+    app = kitchen_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(AllDayPanel)
+        await wait_for(lambda: len(shown_ids(app)) == 2, message="both orders")
+        assert not panel.display
+        await pilot.press("a")
+        await wait_for(lambda: panel.counts == [("Burger", 3), ("Fries", 1)], message="counts")
+        assert panel.display
+
+        await pos.create_order({"items": [{"name": "Fries", "quantity": 4}]})
+        await wait_for(lambda: panel.counts == [("Fries", 5), ("Burger", 3)], message="more")
+        await pilot.press("2", "2")  # ticket 2 to ready: its burger is no longer to make
+        await wait_for(lambda: board_of(app).get(second.id).status == "ready", message="ready")
+        assert panel.counts == [("Fries", 5), ("Burger", 2)]
+
+
+async def test_undo_and_recall(server: ServerProcess, pos: KdsRest, admin: KdsRest):
+    order = await pos.create_order({"items": [{"name": "Burger"}]})
+    app = kitchen_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        board = board_of(app)
+        await wait_for(lambda: shown_ids(app) == [order.id], message="the order")
+        await pilot.press("enter")
+        await wait_for(lambda: board.get(order.id).status == "preparing", message="started")
+        await pilot.press("u")
+        await wait_for(status_on_server(admin, order.id, "pending"), message="undone")
+        await wait_for(lambda: board.get(order.id).status == "pending", message="undone here")
+
+        for status in ("preparing", "ready", "completed"):
+            await pilot.press("enter")
+            await wait_for(status_on_server(admin, order.id, status), message=status)
+            await wait_for(
+                lambda s=status: board.get(order.id) is None or board.get(order.id).status == s,
+                message=f"{status} here",
+            )
+        await wait_for(lambda: shown_ids(app) == [], message="bumped off the board")
+
+        await pilot.press("r")
+        await wait_for(status_on_server(admin, order.id, "ready"), message="recalled")
+        await wait_for(lambda: shown_ids(app) == [order.id], message="back on the board")
+        assert board.card(order.id).view.head.endswith("READY")
+
+
+async def test_remapped_keys_from_a_config_file(
+    server: ServerProcess, pos: KdsRest, admin: KdsRest, tmp_path: Path
+):
+    config = tmp_path / "kitchen.toml"
+    config.write_text(
+        '[keys]\nnext = "b"\nall_day = "z"\n[age]\nwarn_minutes = 1\nlate_minutes = 2\n'
+    )
+    args = parser().parse_args(["--config", str(config), "--url", server.url, "--no-bell"])
+    settings = settings_from(args, {"KDS_TOKEN": server.tokens["kitchen"]})
+    assert settings.token == server.tokens["kitchen"] and not settings.bell
+    assert settings.thresholds.warn == 60 and settings.thresholds.late == 120
+    order = await pos.create_order({"items": [{"name": "Burger"}]})
+    app = kitchen_app(server, keymap=settings.keymap, thresholds=settings.thresholds)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(lambda: shown_ids(app) == [order.id], message="the order")
+        await pilot.press("enter")  # no longer bound
+        await pilot.press("b")
+        await wait_for(status_on_server(admin, order.id, "preparing"), message="b moves it")
+        await wait_for(lambda: board_of(app).get(order.id).version == 2, message="one move")
+        assert (await admin.get_order(order.id)).version == 2, "enter did nothing"
+        await pilot.press("z")
+        assert app.query_one(AllDayPanel).display
+        assert ("b", "move the selected ticket on: start, ready, bump") in app.key_rows()
+
+
+async def test_changes_made_elsewhere(server: ServerProcess, pos: KdsRest, admin: KdsRest):
+    order = await pos.create_order({"items": [{"name": "Burger"}]})
+    app = kitchen_app(server)
+    async with app.run_test(size=SIZE):
+        board = board_of(app)
+        await wait_for(lambda: shown_ids(app) == [order.id], message="the order")
+        card = board.card(order.id)
+
+        await admin.move(order.id, "preparing")
+        await wait_for(lambda: card.order.status == "preparing", message="updated in place")
+        assert board.card(order.id) is card, "the ticket was updated, not rebuilt"
+        assert any("COOKING" in m for m, _ in app.notified)
+        assert app.bell.calls == []
+
+        await admin.edit_order(order.id, {"items": [{"name": "Burger"}, {"name": "Fries"}]})
+        await wait_for(lambda: len(app.bell.calls) == 1, message="an edit rings")
+        assert any("+ 1× Fries" in m for m, _ in app.notified)  # noqa: RUF001
+
+        await admin.move(order.id, "cancelled")
+        await wait_for(lambda: len(app.bell.calls) == 2, message="a cancel rings")
+        assert any("CANCELLED" in m for m, _ in app.notified)
+        await wait_for(lambda: board.card(order.id).has_class("-cancelled"), message="shown")
+        await wait_for(lambda: shown_ids(app) == [], timeout=10, message="then it goes")
+
+
+@pytest.mark.parametrize("size", [(80, 24)])
+async def test_many_tickets_page_at_80x24(
+    server: ServerProcess, pos: KdsRest, size: tuple[int, int]
+):
+    made = [await pos.create_order({"items": [{"name": f"Dish {n}"}]}) for n in range(20)]
+    app = kitchen_app(server)
+    async with app.run_test(size=size) as pilot:
+        board = board_of(app)
+        await wait_for(lambda: len(shown_ids(app)) == 20, message="all orders")
+        assert len(board._pages) > 1
+        first_page = [o.id for o in board.on_page()]
+        await pilot.press("pagedown")
+        await wait_for(lambda: board.page == 1, message="page 2")
+        assert [o.id for o in board.on_page()][0] not in first_page
+        assert app.query_one("PageIndicator").render() == f"page 2/{len(board._pages)}"
+        assert made[0].id in first_page

@@ -53,7 +53,7 @@ def random_order(rng: random.Random | None = None) -> OrderCreate:
     order_type = rng.choices(list(OrderType), weights=(6, 3, 2))[0]
     items: list[ItemIn] = []
     for name, station, _price, modifiers in rng.sample(MENU, k=rng.randint(1, 5)):
-        chosen = rng.sample(modifiers, k=rng.choice((0, 0, 0, 1, 1, 2)) if modifiers else 0)
+        chosen = rng.sample(modifiers, k=min(len(modifiers), rng.choice((0, 0, 0, 1, 1, 2))))
         items.append(
             ItemIn(
                 name=name,
@@ -104,8 +104,9 @@ async def run_demo(
     """
     rng = rng or random.Random()
     stop_event = stop_event or asyncio.Event()
-    made: list[int] = []
-    while not stop_event.is_set() and (count is None or len(made) < count):
+    created = 0
+    moving: list[int] = []  # demo orders still on their way through the kitchen
+    while not stop_event.is_set() and (count is None or created < count):
         try:
             order = await rest.create_order(random_order(rng))
         except KdsError as exc:
@@ -113,12 +114,13 @@ async def run_demo(
                 raise
             log.warning("demo order not created: %s", exc)
         else:
-            made.append(order.id)
+            created += 1
+            moving.append(order.id)
             if on_order is not None:
                 on_order(order)
-        if advance and made:
-            await _advance_one(rest, rng, made)
-        if count is not None and len(made) >= count:
+        if advance and moving:
+            await _advance_one(rest, rng, moving)
+        if count is not None and created >= count:
             break
         delay = rng.expovariate(rate / 60.0) if rate > 0 else 0.0
         try:
@@ -126,7 +128,7 @@ async def run_demo(
                 await stop_event.wait()
         except TimeoutError:
             pass
-    return len(made)
+    return created
 
 
 async def _advance_one(rest: KdsRest, rng: random.Random, made: list[int]) -> None:

@@ -1,0 +1,194 @@
+"""``kds-order`` as a shell script sees it: output, messages on stderr and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kds_client.cli import (
+    EXIT_AUTH,
+    EXIT_CONFLICT,
+    EXIT_NOT_FOUND,
+    EXIT_OFFLINE,
+    EXIT_OK,
+    EXIT_USAGE,
+    parse_item,
+)
+from tests.support.server import REPO, ServerProcess, free_port
+
+
+def kds_order(
+    server: ServerProcess | None,
+    *args: str,
+    token: str | None = None,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 30,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m kds_client ARGS`` against ``server`` with its admin token."""
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("KDS_")}
+    base_env["KDS_DATA_DIR"] = "/nonexistent-kds-test-dir"  # never the user's real tokens
+    if server is not None:
+        base_env["KDS_URL"] = server.url
+        base_env["KDS_TOKEN"] = token or server.tokens["admin"]
+    return subprocess.run(
+        [sys.executable, "-m", "kds_client", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**base_env, **(env or {})},
+        cwd=REPO,
+        timeout=timeout,
+    )
+
+
+def test_create_from_flags_prints_the_id_and_show_has_it_all(server):
+    made = kds_order(
+        server,
+        "create",
+        "--item",
+        "2x Cheeseburger +no onion +extra cheese @grill",
+        "--item",
+        "Fries #extra crispy",
+        "--table",
+        "12",
+        "--rush",
+        "--notes",
+        "Nut allergy!",
+    )
+    order_id = made.stdout.strip()
+    shown = kds_order(server, "show", order_id, "--json")
+
+    assert made.returncode == EXIT_OK, made.stderr
+    assert order_id.isdigit()
+    assert "created order" in made.stderr
+    order = json.loads(shown.stdout)
+    assert order["table"] == "12" and order["priority"] == "rush"
+    assert order["notes"] == "Nut allergy!"
+    assert [(i["name"], i["quantity"], i["modifiers"], i["station"]) for i in order["items"]] == [
+        ("Cheeseburger", 2, ["no onion", "extra cheese"], "grill"),
+        ("Fries", 1, [], None),
+    ]
+    assert order["items"][1]["notes"] == "extra crispy"
+
+
+def test_create_from_a_json_file_and_from_stdin(server, tmp_path: Path):
+    body = {"order_type": "takeout", "customer_name": "Maria", "items": [{"name": "Salad"}]}
+    path = tmp_path / "order.json"
+    path.write_text(json.dumps(body))
+
+    from_file = kds_order(server, "create", "--file", str(path), "--json")
+    from_stdin = kds_order(server, "--json", "create", "-f", "-", stdin=json.dumps(body))
+
+    assert from_file.returncode == EXIT_OK and from_stdin.returncode == EXIT_OK
+    assert json.loads(from_file.stdout)["customer_name"] == "Maria"
+    assert json.loads(from_stdin.stdout)["order_type"] == "takeout"
+
+
+def test_list_move_and_done_as_a_script_would(server):
+    first = kds_order(server, "create", "-i", "Soup").stdout.strip()
+    kds_order(server, "create", "-i", "Tea")
+
+    moved = kds_order(server, "move", first, "preparing")
+    done = kds_order(server, "done", first, "1", "--json")
+    listed = kds_order(server, "list", "--status", "preparing", "--json")
+    table = kds_order(server, "list", "--open")
+
+    assert moved.returncode == EXIT_OK
+    assert moved.stdout.strip() == f"order {first}: pending -> preparing"
+    assert json.loads(done.stdout)["items"][0]["done"] is True
+    assert [o["id"] for o in json.loads(listed.stdout)["orders"]] == [int(first)]
+    assert table.stdout.splitlines()[0].split()[:2] == ["ID", "STATUS"]
+    assert len(table.stdout.splitlines()) == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("show", "424242"), EXIT_NOT_FOUND, "not found: order 424242"),
+        (("move", "{id}", "completed"), EXIT_CONFLICT, "conflict: order {id}: cannot move"),
+        (("create", "-i", "0x Burger"), EXIT_USAGE, "invalid input: items.0.quantity"),
+        (("create", "--table", "4"), EXIT_USAGE, "needs at least one --item"),
+        (("create", "-f", "/no/such/file.json"), EXIT_USAGE, "cannot read /no/such/file.json"),
+        (("move", "{id}", "flying"), EXIT_USAGE, "invalid choice: 'flying'"),
+    ],
+)
+def test_refusals_have_a_message_and_an_exit_code(shared_server, args, code, message):
+    order_id = kds_order(shared_server, "create", "-i", "Burger").stdout.strip()
+
+    result = kds_order(shared_server, *(a.format(id=order_id) for a in args))
+
+    assert result.returncode == code
+    assert message.format(id=order_id) in result.stderr
+    assert result.stdout == ""
+
+
+def test_tokens_are_checked(shared_server):
+    server = shared_server
+    refused = kds_order(server, "list", token="not-a-token")
+    kitchen = kds_order(server, "delete", "1", token=server.tokens["kitchen"])
+    missing = kds_order(None, "--url", server.url, "list")
+
+    assert refused.returncode == EXIT_AUTH and "unauthorized" in refused.stderr
+    assert kitchen.returncode == EXIT_AUTH and "forbidden" in kitchen.stderr
+    assert missing.returncode == EXIT_AUTH and "no token: pass --token" in missing.stderr
+
+
+def test_the_local_token_file_is_the_default(shared_server):
+    result = kds_order(None, "health", env={"KDS_DATA_DIR": str(shared_server.data_dir)})
+
+    assert result.returncode == EXIT_OK, result.stderr
+    assert json.loads(result.stdout)["status"] == "ok"
+
+
+def test_no_server_reachable_is_exit_6_and_failover_uses_the_next(shared_server):
+    server = shared_server
+    dead = f"http://127.0.0.1:{free_port()}"
+    offline = kds_order(None, "--url", dead, "--token", "t", "list")
+    failover = kds_order(server, "--url", dead, "--url", server.url, "create", "-i", "Pie")
+
+    assert offline.returncode == EXIT_OFFLINE
+    assert "offline: cannot reach the server" in offline.stderr
+    assert failover.returncode == EXIT_OK and failover.stdout.strip().isdigit()
+
+
+def test_watch_prints_changes_as_json_lines(server):
+    earlier = kds_order(server, "create", "-i", "Cake").stdout.strip()
+    kds_order(server, "move", earlier, "preparing")
+
+    watched = kds_order(server, "watch", "--after", "0", "--count", "2")
+    lines = [json.loads(line) for line in watched.stdout.splitlines()]
+
+    assert watched.returncode == EXIT_OK, watched.stderr
+    assert [(e["seq"], e["type"]) for e in lines] == [
+        (1, "order:created"),
+        (2, "order:statusUpdated"),
+    ]
+    assert lines[1]["data"]["newStatus"] == "preparing"
+    assert "live on" in watched.stderr
+
+
+def test_demo_creates_orders_at_a_rate(server):
+    result = kds_order(server, "demo", "--rate", "6000", "--count", "3", "--seed", "7")
+    listed = json.loads(kds_order(server, "list", "--json").stdout)
+
+    assert result.returncode == EXIT_OK, result.stderr
+    assert len(result.stdout.splitlines()) == 3
+    assert "3 demo orders created" in result.stderr
+    assert listed["total"] == 3
+
+
+def test_item_specs_parse_like_a_ticket_reads():
+    assert parse_item("3 x Onion Rings +ranch dip @fry #well done") == {
+        "quantity": 3,
+        "name": "Onion Rings",
+        "modifiers": ["ranch dip"],
+        "station": "fry",
+        "notes": "well done",
+    }
+    assert parse_item("Lemonade") == {"name": "Lemonade"}

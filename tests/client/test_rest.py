@@ -1,0 +1,140 @@
+"""The REST client against the real server: typed answers, typed errors in the server's
+words, and failover to the next URL when a server cannot be reached."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from kds_client import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    KdsRest,
+    NotFound,
+    Offline,
+    Unauthorized,
+)
+from kds_client.demo import random_order, run_demo
+from kds_contract import ORDER_CREATED, ORDER_STATUS_UPDATED, OrderCreate, Status
+from tests.support.server import ServerProcess, free_port
+
+
+@pytest.fixture
+async def admin(server: ServerProcess) -> AsyncIterator[KdsRest]:
+    async with KdsRest(server.url, server.tokens["admin"]) as rest:
+        yield rest
+
+
+async def test_an_order_goes_through_the_kitchen(admin):
+    created = await admin.create_order(
+        OrderCreate.model_validate({"items": [{"name": "Burger", "station": "grill"}]})
+    )
+    moved = await admin.move(created.id, Status.PREPARING, version=created.version)
+    marked = await admin.mark_item(created.id, created.items[0].id, True)
+    edited = await admin.edit_order(created.id, {"notes": "Nut allergy!"})
+    history = await admin.order_events(created.id)
+
+    assert created.status is Status.PENDING and created.version == 1
+    assert moved.status is Status.PREPARING
+    assert marked.items[0].done
+    assert edited.notes == "Nut allergy!" and edited.version == 4
+    assert [e.type for e in history][:2] == [ORDER_CREATED, ORDER_STATUS_UPDATED]
+    assert await admin.get_order(created.id) == edited
+
+
+async def test_lists_filter_page_and_carry_the_seq(admin):
+    ids = [(await admin.create_order({"items": [{"name": f"Dish {n}"}]})).id for n in range(5)]
+    await admin.move(ids[0], "preparing")
+
+    pending = await admin.list_orders(status=["pending"], per_page=2, sort="id")
+    preparing = await admin.list_orders(status="preparing,ready")
+    found = await admin.list_orders(q="Dish 3")
+
+    assert pending.total == 4 and pending.pages == 2
+    assert [o.id for o in pending.orders] == ids[1:3]
+    assert [o.id for o in preparing.orders] == [ids[0]]
+    assert [o.id for o in found.orders] == [ids[3]]
+    assert pending.seq == (await admin.health())["seq"] == 6
+
+
+async def test_events_after_a_seq_are_the_changes_in_order(admin):
+    order = await admin.create_order({"items": [{"name": "Tea"}]})
+    await admin.move(order.id, "preparing")
+    await admin.delete_order(order.id)
+
+    page = await admin.event_page(after=1)
+
+    assert [e.seq for e in await admin.events()] == [1, 2, 3]
+    assert (page.events[0].seq, page.events[0].type) == (2, ORDER_STATUS_UPDATED)
+    assert page.events[-1].data == {"orderId": order.id, "seq": 3}
+    assert page.last_seq == 3
+
+
+async def test_stats_count_orders_by_status(admin):
+    await admin.create_order({"items": [{"name": "Tea"}]})
+
+    stats = await admin.stats()
+
+    assert stats["counts"]["pending"] == 1
+
+
+async def test_refusals_are_typed_and_in_the_servers_words(server, admin):
+    order = await admin.create_order({"items": [{"name": "Soup"}]})
+    async with (
+        KdsRest(server.url, server.tokens["kitchen"]) as kitchen,
+        KdsRest(server.url, "not-a-token") as stranger,
+    ):
+        with pytest.raises(NotFound) as missing:
+            await admin.get_order(999_999)
+        with pytest.raises(Conflict, match="cannot move an order from pending to completed"):
+            await admin.move(order.id, "completed")
+        with pytest.raises(Conflict) as stale:
+            await admin.move(order.id, "preparing", version=7)
+        with pytest.raises(Invalid) as invalid:
+            await admin.create_order({"items": [{"name": "Fries", "quantity": 0}]})
+        with pytest.raises(Forbidden):
+            await kitchen.delete_order(order.id)
+        with pytest.raises(Unauthorized):
+            await stranger.list_orders()
+
+    assert missing.value.status == 404 and missing.value.code == "not_found"
+    assert stale.value.code == "stale_version"
+    assert invalid.value.field == "items.0.quantity"
+    assert invalid.value.status == 422 and "items.0.quantity" in str(invalid.value)
+
+
+async def test_an_unreachable_server_is_skipped_for_the_next(server):
+    dead = f"http://127.0.0.1:{free_port()}"
+    async with KdsRest([dead, server.url], server.tokens["admin"]) as rest:
+        order = await rest.create_order({"items": [{"name": "Cake"}]})
+
+        assert rest.url == server.url
+        assert (await rest.get_order(order.id)).id == order.id
+
+
+async def test_no_server_reachable_is_offline_in_words():
+    dead = [f"http://127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"]
+    async with KdsRest(dead, "token") as rest:
+        with pytest.raises(Offline, match=r"offline: cannot reach the server .*connection refused"):
+            await rest.health()
+
+
+async def test_a_retried_create_with_the_same_key_makes_one_order(admin):
+    body = {"items": [{"name": "Pizza"}]}
+    first = await admin.create_order(body, idempotency_key="till-7-ticket-42")
+    again = await admin.create_order(body, idempotency_key="till-7-ticket-42")
+
+    assert again.id == first.id
+    assert (await admin.list_orders()).total == 1
+
+
+async def test_demo_orders_are_valid_and_arrive_at_the_rate_asked(admin):
+    orders = [random_order() for _ in range(200)]
+    made = await run_demo(admin, rate=6000, count=5, advance=True)
+
+    assert all(1 <= len(o.items) <= 5 for o in orders)
+    assert any(o.notes for o in orders) and any(o.priority == "rush" for o in orders)
+    assert made == 5
+    assert (await admin.list_orders()).total == 5

@@ -79,11 +79,12 @@ async def ensure_local_tokens(db: Database, data_dir: Path, url: str) -> Path:
             existing = json.loads(path.read_text())
         except (OSError, ValueError):
             existing = {}
-        if all(
+        valid = [
             isinstance(existing.get(role), str)
             and await authenticate(db, existing[role]) is not None
             for role in ("admin", "kitchen")
-        ):
+        ]
+        if all(valid):
             if existing.get("url") != url:
                 existing["url"] = url
                 _write_private(path, existing)

@@ -10,6 +10,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pytest
@@ -48,7 +49,9 @@ def _psql(sql: str) -> None:
         finally:
             await conn.close()
 
-    asyncio.run(run())
+    # Fixtures may be entered from inside a running event loop: use a thread of our own.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
 
 
 @contextmanager

@@ -1,0 +1,146 @@
+"""Live events: payloads of SPEC, to the right rooms, after the commit."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import socketio
+
+from tests.support.http import Api, wait_for
+from tests.support.server import ServerProcess
+
+JS_DIR = Path(__file__).resolve().parents[1] / "js"
+
+
+class Listener:
+    """A python-socketio client in one room, recording every event it gets."""
+
+    def __init__(self, server: ServerProcess, token: str, join: str) -> None:
+        self.server, self.token, self.join = server, token, join
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.events: list[tuple[str, dict[str, Any]]] = []
+        self.client.on("*", self._record)
+
+    async def _record(self, event: str, data: dict[str, Any]) -> None:
+        self.events.append((event, data))
+
+    async def __aenter__(self) -> Listener:
+        await self.client.connect(
+            self.server.url, auth={"token": self.token}, transports=["websocket"]
+        )
+        ack = await self.client.call(self.join, timeout=5)
+        assert ack["ok"], ack
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.client.disconnect()
+
+
+async def test_every_change_is_announced_with_its_seq(any_server: ServerProcess) -> None:
+    async with (
+        Listener(any_server, any_server.tokens["kitchen"], "join:kitchen") as kitchen,
+        Listener(any_server, any_server.tokens["admin"], "join:admin") as admin,
+        Api(any_server.url, any_server.tokens["admin"]) as api,
+    ):
+        order = await api.create()
+        oid = order["id"]
+        await api.patch(f"/api/orders/{oid}/status", {"status": "preparing"})
+        await api.patch(f"/api/orders/{oid}/items/1", {"done": True})
+        await api.patch(f"/api/orders/{oid}", {"notes": "no salt"})
+        await api.delete(f"/api/orders/{oid}")
+        await wait_for(
+            lambda: len(kitchen.events) == 5 and len(admin.events) == 5,
+            what="5 events in each room",
+        )
+        log = (await api.get("/api/events")).body["events"]
+    assert [e for e, _ in kitchen.events] == [
+        "order:created",
+        "order:statusUpdated",
+        "order:updated",
+        "order:updated",
+        "order:deleted",
+    ]
+    assert kitchen.events == admin.events
+    created = kitchen.events[0][1]
+    assert set(created) == {"order", "seq"} and created["order"] == order
+    moved = kitchen.events[1][1]
+    assert (moved["oldStatus"], moved["newStatus"]) == ("pending", "preparing")
+    assert moved["order"]["status"] == "preparing"
+    assert kitchen.events[4][1] == {"orderId": oid, "seq": 5}
+    assert [(e["type"], e["data"]) for e in log] == kitchen.events, "the log holds the payloads"
+
+
+async def test_customer_hears_only_their_own_orders(server: ServerProcess) -> None:
+    token = server.token("customer", user_id="ada")
+    async with (
+        Listener(server, token, "join:user") as ada,
+        Api(server.url, server.tokens["admin"]) as api,
+    ):
+        mine = await api.create(user_id="ada")
+        theirs = await api.create(user_id="bob")
+        for order in (theirs, mine):
+            await api.patch(f"/api/orders/{order['id']}/status", {"status": "preparing"})
+        await wait_for(lambda: len(ada.events) >= 1, what="ada's status update")
+        # One more change to her order: once it arrives, anything else would have too.
+        await api.patch(f"/api/orders/{mine['id']}/status", {"status": "ready"})
+        await wait_for(lambda: len(ada.events) >= 2, what="ada's second update")
+    assert [(e, d["order"]["id"]) for e, d in ada.events] == [
+        ("order:statusUpdated", mine["id"]),
+        ("order:statusUpdated", mine["id"]),
+    ]
+
+
+def _node_ready() -> bool:
+    return (
+        shutil.which("node") is not None and (JS_DIR / "node_modules" / "socket.io-client").is_dir()
+    )
+
+
+@pytest.mark.node
+async def test_stock_socketio_javascript_client(server: ServerProcess) -> None:
+    if not _node_ready():
+        message = "node or tests/js/node_modules missing: run `npm ci --prefix tests/js`"
+        if os.environ.get("KDS_REQUIRE_SERVICES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    proc = await asyncio.create_subprocess_exec(
+        "node",
+        str(JS_DIR / "stock_client.mjs"),
+        server.url,
+        server.tokens["kitchen"],
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    lines: list[dict[str, Any]] = []
+
+    async def next_line() -> dict[str, Any]:
+        raw = await asyncio.wait_for(proc.stdout.readline(), 20)  # type: ignore[union-attr]
+        assert raw, (await proc.stderr.read()).decode()  # type: ignore[union-attr]
+        line = json.loads(raw)
+        lines.append(line)
+        return line  # type: ignore[no-any-return]
+
+    try:
+        assert await next_line() == {
+            "refused": "unauthorized: connect with auth {token: '...'} holding a valid KDS token"
+        }
+        assert await next_line() == {"joined": {"ok": True, "room": "kitchen"}}
+        async with Api(server.url, server.tokens["admin"]) as api:
+            order = await api.create(notes="sesame")
+            created = await next_line()
+            await api.patch(f"/api/orders/{order['id']}/status", {"status": "preparing"})
+            moved = await next_line()
+    finally:
+        proc.kill()
+        await proc.wait()
+    assert created == {"event": "order:created", "data": {"order": order, "seq": 1}}
+    assert moved["event"] == "order:statusUpdated"
+    assert moved["data"]["oldStatus"] == "pending" and moved["data"]["newStatus"] == "preparing"
+    assert moved["data"]["seq"] == 2 and moved["data"]["order"]["version"] == 2

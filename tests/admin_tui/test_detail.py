@@ -1,0 +1,86 @@
+"""An order's detail screen: every field, items with done marks, history from the event log."""
+
+from __future__ import annotations
+
+from admin_tui.screens.detail import OrderDetailScreen
+from admin_tui.screens.orders import OrdersScreen
+from kds_contract import Status
+from tests.admin_tui.conftest import plain, ready, settled, shown_ids, wait_for
+from tests.admin_tui.seeding import order_payload
+
+
+def _text(screen: OrderDetailScreen, widget_id: str) -> str:
+    return plain(screen.query_one(f"#{widget_id}").content)
+
+
+async def test_detail_shows_fields_items_and_history(console_app, rest) -> None:
+    order = await rest.create_order(order_payload(1) | {"notes": "nut allergy", "priority": "rush"})
+    await rest.move(order.id, Status.PREPARING)
+    await rest.mark_item(order.id, order.items[0].id, True)
+    await rest.edit_order(order.id, {"customer_name": "Zoe"})
+    await rest.move(order.id, Status.READY)
+
+    app = console_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        assert shown_ids(app) == [order.id]
+        await pilot.press("enter")
+        screen = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, OrderDetailScreen) and app.screen,
+            "the detail screen",
+        )
+        await wait_for(pilot, lambda: "seq" in _text(screen, "history"), "the history")
+
+        summary = _text(screen, "summary")
+        assert f"Order {order.id}" in summary
+        assert "ready" in summary and "RUSH" in summary
+        assert "nut allergy" in summary
+        assert "Zoe" in summary
+        assert "version 5" in summary
+
+        items = _text(screen, "items")
+        assert "[x]" in items and "Pizza" in items  # order_payload(1): Pizza, marked done
+        assert "[ ]" in items and "Cola" in items and "+ no ice" in items
+
+        history = [
+            line.split(None, 2)[2].strip()
+            for line in _text(screen, "history").splitlines()[2:]
+            if line.strip()
+        ]
+        assert history == [
+            "created (pending)",
+            "pending -> preparing",
+            "Pizza done",
+            "edited customer",
+            "preparing -> ready",
+        ]
+
+        # A change made elsewhere shows up on the open detail screen.
+        await rest.move(order.id, Status.COMPLETED)
+        await wait_for(
+            pilot, lambda: "ready -> completed" in _text(screen, "history"), "the new event"
+        )
+        assert "completed" in _text(screen, "summary")
+
+        await pilot.press("escape")
+        assert isinstance(app.screen, OrdersScreen)
+
+
+async def test_detail_of_a_deleted_order(console_app, rest) -> None:
+    order = await rest.create_order(order_payload(2))
+    app = console_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("enter")
+        screen = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, OrderDetailScreen) and app.screen,
+            "the detail screen",
+        )
+        await settled(pilot)
+        await rest.delete_order(order.id)
+        await wait_for(pilot, lambda: "was deleted" in _text(screen, "summary"), "deleted")
+        await wait_for(pilot, lambda: "deleted" in _text(screen, "history"), "the delete event")
+        await pilot.press("m")
+        assert any("no longer exists" in n.message for n in app._notifications)

@@ -28,12 +28,10 @@ import socketio.exceptions
 from kds_client.errors import KdsError, Offline, Unauthorized
 from kds_client.rest import KdsRest, normalize_urls
 from kds_client.store import Change, Event, OrderStore
-from kds_contract import EVENT_TYPES, OPEN_STATUSES, Order, Status
+from kds_client.sync import StoreSync
+from kds_contract import EVENT_TYPES, OPEN_STATUSES, Status
 
 log = logging.getLogger(__name__)
-
-SNAPSHOT_PAGE = 200
-SNAPSHOT_TRIES = 3
 
 
 class ConnectionState(StrEnum):
@@ -119,13 +117,10 @@ class LiveFeed:
         self.store = store if store is not None else OrderStore()
         self._own_rest = rest is None
         self.rest = rest if rest is not None else KdsRest(self.urls, token)
-        self.snapshot_statuses = list(snapshot_statuses) if snapshot_statuses is not None else None
         self.check_interval = check_interval
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.connect_timeout = connect_timeout
-        self.max_catch_up = max_catch_up
-        self.page_size = page_size
         self.gap_grace = gap_grace
         self.status = FeedStatus(ConnectionState.OFFLINE, last_seq=self.store.last_seq)
         self._change_callbacks: list[Callable[[Change], None]] = []
@@ -135,9 +130,16 @@ class LiveFeed:
         self._sio: socketio.AsyncClient | None = None
         self._dropped = asyncio.Event()
         self._live = asyncio.Event()
-        self._sync_lock = asyncio.Lock()
         self._refusal: str | None = None
-        self._list_has_seq = True
+        self._http: aiohttp.ClientSession | None = None
+        self._sync = StoreSync(
+            self.store,
+            self.rest,
+            self._emit,
+            statuses=snapshot_statuses,
+            page_size=page_size,
+            max_catch_up=max_catch_up,
+        )
 
     # -- what the apps use ------------------------------------------------------------
 
@@ -184,7 +186,8 @@ class LiveFeed:
 
     async def refresh(self) -> None:
         """Ask the server now for any change the store has not seen."""
-        await self._catch_up(self.status.url)
+        await self._sync.catch_up(self.status.url)
+        self._set_status(last_event_at=time.time())
 
     # -- the connection loop ----------------------------------------------------------
 
@@ -248,7 +251,7 @@ class LiveFeed:
         except (socketio.exceptions.SocketIOError, aiohttp.ClientError, OSError) as exc:
             raise _AttemptFailed(f"{url}: {exc or type(exc).__name__}") from exc
         try:
-            await self._sync(url)
+            await self._sync.sync(url)
         except KdsError as exc:
             raise _AttemptFailed(f"cannot catch up from {url}: {exc}") from exc
         if self._dropped.is_set():
@@ -271,7 +274,8 @@ class LiveFeed:
                 pass
             try:
                 async with asyncio.timeout(max(self.check_interval, 2.0)):
-                    await self._catch_up(url)
+                    await self._sync.catch_up(url)
+                self._set_status(last_event_at=time.time())
             except (Offline, TimeoutError):
                 return f"{url} stopped answering"
             except Unauthorized as exc:
@@ -281,7 +285,11 @@ class LiveFeed:
                 self._set_status(error=f"check with the server failed: {exc}")
 
     def _new_client(self) -> socketio.AsyncClient:
-        sio = socketio.AsyncClient(reconnection=False, handle_sigint=False, logger=False)
+        # Our own HTTP session, so that closing it ends a connection that hangs.
+        self._http = aiohttp.ClientSession()
+        sio = socketio.AsyncClient(
+            reconnection=False, handle_sigint=False, logger=False, http_session=self._http
+        )
 
         def on_event(event_type: str) -> Callable[[Any], None]:
             return lambda payload: self._on_event(sio, event_type, payload)
@@ -311,13 +319,16 @@ class LiveFeed:
 
     async def _close_socket(self) -> None:
         sio, self._sio = self._sio, None
-        if sio is None:
-            return
+        http, self._http = self._http, None
         try:
-            async with asyncio.timeout(2.0):
-                await sio.disconnect()
+            if sio is not None:
+                async with asyncio.timeout(2.0):
+                    await sio.disconnect()
         except (TimeoutError, aiohttp.ClientError, OSError, socketio.exceptions.SocketIOError):
             log.debug("socket did not close cleanly", exc_info=True)
+        finally:
+            if http is not None:
+                await http.close()
 
     # -- keeping the store up to date -------------------------------------------------
 
@@ -343,87 +354,9 @@ class LiveFeed:
         if not self.store.has_gap or not self.store.loaded:
             return
         try:
-            await self._catch_up(self.status.url)
+            await self._sync.catch_up(self.status.url)
         except KdsError as exc:
             log.warning("cannot fetch missing events: %s", exc)
-
-    async def _sync(self, url: str) -> None:
-        """Bring the store up to date: a snapshot when needed, else the missed events."""
-        if not self.store.loaded:
-            await self._snapshot(url)
-        await self._catch_up(url)
-
-    async def _catch_up(self, url: str | None) -> None:
-        async with self._sync_lock:
-            reloaded = False
-            while True:
-                after = self.store.last_seq
-                page = await self.rest.event_page(after, self.page_size, url=url)
-                behind = (page.last_seq or 0) - after
-                if (
-                    not reloaded
-                    and page.last_seq is not None
-                    and (page.last_seq < after or behind > self.max_catch_up)
-                ):
-                    log.warning(
-                        "server at seq %s, store at %s: reloading a snapshot", page.last_seq, after
-                    )
-                    await self._snapshot(url, locked=True)
-                    reloaded = True
-                    continue
-                self._emit(self.store.catch_up(page.events))
-                self._set_status(last_event_at=time.time())
-                caught_up = page.last_seq is None or self.store.last_seq >= page.last_seq
-                if (len(page.events) < self.page_size and caught_up) or not page.events:
-                    return
-
-    async def _snapshot(self, url: str | None, *, locked: bool = False) -> None:
-        """Reload the store from ``GET /api/orders`` at a known seq."""
-        if not locked:
-            async with self._sync_lock:
-                return await self._snapshot(url, locked=True)
-        for attempt in range(SNAPSHOT_TRIES):
-            orders, seq, consistent = await self._read_orders(url)
-            if consistent:
-                break
-            log.info("orders changed while reading the snapshot (try %s)", attempt + 1)
-        self._emit([self.store.reset(orders, seq)])
-
-    async def _read_orders(self, url: str | None) -> tuple[list[Order], int, bool]:
-        """Every order of the snapshot, the seq it is current at, and whether it is consistent.
-
-        The seq of the first page is the one to catch up from; later pages are as new or
-        newer, and the events after that seq bring them all to the same point. If the seq
-        moved between pages, an order may have slipped between two pages: read again.
-        """
-        health_seq: int | None = None
-        if not self._list_has_seq:
-            # A server that does not send seq with a list: take the seq before reading.
-            health_seq = int((await self.rest.health(url=url)).get("seq") or 0)
-        orders: dict[int, Order] = {}
-        seqs: set[int] = set()
-        page_number = 1
-        while True:
-            page = await self.rest.list_orders(
-                status=self.snapshot_statuses,
-                page=page_number,
-                per_page=SNAPSHOT_PAGE,
-                sort="id",
-                url=url,
-            )
-            orders.update((o.id, o) for o in page.orders)
-            if page.seq is not None:
-                seqs.add(page.seq)
-            if page_number >= page.pages or not page.orders:
-                break
-            page_number += 1
-        if not seqs:
-            if health_seq is None:
-                self._list_has_seq = False
-                return await self._read_orders(url)
-            return list(orders.values()), health_seq, True
-        self._list_has_seq = True
-        return list(orders.values()), min(seqs), len(seqs) == 1
 
     # -- telling the listeners ----------------------------------------------------------
 

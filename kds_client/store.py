@@ -148,7 +148,11 @@ class OrderStore:
     # -- changing -------------------------------------------------------------------------
 
     def reset(self, orders: Iterable[Order], seq: int) -> Change:
-        """Replace everything with a snapshot taken at ``seq``; held-back events after it stay."""
+        """Replace everything with a snapshot taken at ``seq``.
+
+        Held-back events after ``seq`` stay held: follow with ``catch_up`` (the events after
+        ``seq``, or ``[]``) to apply them.
+        """
         self.orders = {o.id: o for o in orders}
         self.last_seq = seq
         self.loaded = True
@@ -190,7 +194,7 @@ class OrderStore:
         order. Stale and duplicate events change nothing.
         """
         if event.seq <= self.last_seq:
-            return []
+            return self._drain() if self.loaded else []
         if not self.loaded or event.seq != self.last_seq + 1:
             self._ahead.setdefault(event.seq, event)
             return self._drain() if self.loaded else []

@@ -18,7 +18,7 @@ from tests.support.server import free_port
 
 async def wait_for(
     predicate: Callable[[], bool | Awaitable[bool]],
-    timeout: float = 10.0,  # noqa: ASYNC109 - the failure names the condition that timed out
+    timeout: float = 10.0,
     *,
     interval: float = 0.02,
     message: str | Callable[[], str] = "condition",

@@ -13,6 +13,7 @@ from textual.reactive import reactive
 
 from admin_tui.actions import OrderActions
 from admin_tui.messages import FeedStatusChanged, OrderChanged
+from admin_tui.screens.help import HelpScreen
 from admin_tui.screens.orders import OrdersScreen
 from kds_client.feed import FeedStatus, LiveFeed
 from kds_client.rest import KdsRest
@@ -35,7 +36,7 @@ class AdminApp(OrderActions, App[None]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("question_mark,f1", "toggle_keys", "Keys", id="app.keys"),
+        Binding("question_mark,f1", "keys", "Keys", id="app.keys"),
     ]
 
     feed_status: reactive[FeedStatus | None] = reactive(None)
@@ -77,11 +78,13 @@ class AdminApp(OrderActions, App[None]):
         for screen in self.screen_stack:
             screen.post_message(_copy(message))
 
-    def action_toggle_keys(self) -> None:
-        if self.screen.query("KeyPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+    def action_keys(self) -> None:
+        """Show the keys of the current screen (and the app's own)."""
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        bindings = [*getattr(screen, "HELP_BINDINGS", ()), *screen.BINDINGS, *self.BINDINGS]
+        self.push_screen(HelpScreen(getattr(screen, "HELP_TITLE", "Keys"), bindings))
 
 
 def _copy(message: Message) -> Message:

@@ -9,13 +9,14 @@ from rich.text import Text
 from kds_contract import Order, OrderType, Priority, Status
 
 STATUS_STYLE: dict[Status, str] = {
-    Status.PENDING: "bold yellow",
-    Status.PREPARING: "bold cyan",
-    Status.READY: "bold green",
+    Status.PENDING: "bold #ffd700",
+    Status.PREPARING: "bold #00d7d7",
+    Status.READY: "bold #5fd75f",
     Status.COMPLETED: "dim",
-    Status.CANCELLED: "red",
+    Status.CANCELLED: "#d70000",
 }
-"""Plain ANSI colour names, so the table reads the same with 16 colours."""
+"""Colours chosen to stay distinct when downgraded to 16 colours (yellow, cyan, bright green,
+grey, red). ANSI names would go through the theme, where yellow is orange and becomes red."""
 
 TYPE_LABEL: dict[OrderType, str] = {
     OrderType.DINE_IN: "dine-in",
@@ -86,7 +87,7 @@ def items_summary(order: Order) -> str:
 def number(order: Order) -> Text:
     """The order number, with ``!`` in front of a rush order."""
     if order.priority == Priority.RUSH:
-        return Text(f"!{order.id}", style="bold red")
+        return Text(f"!{order.id}", style="bold #ff5f5f")
     return Text(str(order.id))
 
 

@@ -31,6 +31,8 @@ class OrderDetailScreen(Screen[None]):
 
     app: AdminApp
 
+    HELP_TITLE = "Keys: order detail"
+    HELP_BINDINGS = [Binding("up,down,pageup,pagedown", "scroll", "Scroll")]
     BINDINGS = [
         Binding("escape,backspace", "app.pop_screen", "Back", id="detail.back"),
         Binding("m", "move", "Move", id="detail.move"),
@@ -111,7 +113,7 @@ class OrderDetailScreen(Screen[None]):
         summary = self.query_one("#summary", Static)
         items = self.query_one("#items", Static)
         if self.order is None:
-            summary.update(Text(f"Order {self.order_id} was deleted.", style="bold red"))
+            summary.update(Text(f"Order {self.order_id} was deleted.", style="bold #ff5f5f"))
             items.update("")
             return
         summary.update(order_summary(self.order, self.app.clock()))
@@ -170,7 +172,7 @@ def order_summary(order: Order, now) -> Group:
     title = Text.assemble(
         (f"Order {order.id}  ", "bold"),
         fmt.status_text(order.status),
-        ("  RUSH" if order.priority == "rush" else "", "bold red"),
+        ("  RUSH" if order.priority == "rush" else "", "bold #ff5f5f"),
     )
     grid.add_row("type", fmt.TYPE_LABEL[order.order_type])
     grid.add_row("table", order.table or "-")

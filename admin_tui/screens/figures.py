@@ -31,6 +31,7 @@ class FiguresScreen(Screen[None]):
 
     app: AdminApp
 
+    HELP_TITLE = "Keys: figures"
     BINDINGS = [
         Binding("escape,backspace,f", "app.pop_screen", "Back", id="figures.back"),
         Binding("r", "reload", "Reload", id="figures.reload"),

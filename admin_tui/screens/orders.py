@@ -49,6 +49,12 @@ class OrdersScreen(Screen[None]):
 
     app: AdminApp
 
+    HELP_TITLE = "Keys: orders"
+    HELP_BINDINGS = [
+        Binding("up,down", "cursor", "Choose an order"),
+        Binding("enter", "open", "Open the order"),
+        *OrdersTable.BINDINGS,
+    ]
     BINDINGS = [
         # Shown in the footer: what fits in 80 columns. The rest are in the keys panel (?).
         Binding("m", "move", "Move", id="orders.move"),

@@ -71,3 +71,12 @@ def test_order_form_errors(snap_compare) -> None:
         await _settled(pilot)
 
     assert snap_compare(_app(), terminal_size=(80, 24), run_before=bad_form)
+
+
+def test_keys_help(snap_compare) -> None:
+    async def open_help(pilot: Pilot) -> None:
+        await _settled(pilot)
+        await pilot.press("question_mark")
+        await _settled(pilot)
+
+    assert snap_compare(_app(), terminal_size=(80, 24), run_before=open_help)

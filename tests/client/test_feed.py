@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from kds_client import ConnectionState, FeedStatus, KdsRest, LiveFeed, Offline
+from kds_client import ConnectionState, FeedStatus, KdsRest, LiveFeed, Offline, OrderStore
+from kds_client.store import RESET
 from tests.support.client import TcpProxy, all_orders, differences, make_changes, wait_for
 from tests.support.server import ServerProcess
 
@@ -226,5 +227,42 @@ async def test_a_failing_listener_does_not_stop_the_feed(server, admin):
         order = await admin.create_order({"items": [{"name": "Pie"}]})
         await wait_for(lambda: order.id in feed.store.orders)
         assert seen[-1] == feed.store.last_seq
+    finally:
+        await feed.stop()
+
+
+async def test_changes_never_announced_arrive_by_the_periodic_check(server_factory):
+    # Two processes on one database without Redis: the one the feed is on never
+    # announces what the other commits, as if every broadcast were lost.
+    watched = server_factory()
+    other = server_factory(db_url=watched.db_url)
+    feed = feed_for(watched.url, watched.tokens["kitchen"], check_interval=0.5)
+    async with KdsRest(other.url, watched.tokens["admin"]) as via_other:
+        await feed.start()
+        try:
+            await wait_for(lambda: feed.live)
+            await make_changes(via_other, 20, random.Random(11))
+
+            await converged(feed, via_other)
+        finally:
+            await feed.stop()
+
+
+@pytest.mark.parametrize(
+    ("store_seq", "why"), [(0, "too far behind"), (10_000, "the server's history is shorter")]
+)
+async def test_a_store_too_far_from_the_server_reloads_a_snapshot(server, admin, store_seq, why):
+    await make_changes(admin, 20, random.Random(12))
+    store = OrderStore()
+    store.reset([], store_seq)  # as if this client had been away (or the database replaced)
+    feed = feed_for(server.url, server.tokens["kitchen"], store=store, max_catch_up=5)
+    kinds: list[str] = []
+    feed.on_change(lambda change: kinds.append(change.type))
+    await feed.start()
+    try:
+        await converged(feed, admin)
+
+        assert kinds[0] == RESET, why
+        assert feed.store.last_seq == (await admin.health())["seq"]
     finally:
         await feed.stop()

@@ -203,6 +203,7 @@ class KitchenApp(App[None]):
         self.query_one(ConnectionBadge).state = state
         for board in self.query(Board):
             board.stale = state != "live"
+        self.screen.set_class(state != "live", "-stale")
         self._tick_status(status)
 
     def _schedule_summary(self) -> None:

@@ -173,11 +173,15 @@ class TicketView:
         return TICKET_CHROME + len(self.items) + len(self.notes) + (1 if self.stations else 0)
 
 
-def item_lines(item: Item, width: int, *, marker: str) -> list[ItemLine]:
+def item_lines(item: Item, width: int, *, marker: str, compact: bool = False) -> list[ItemLine]:
+    """An item's lines: the item, its modifiers (one line for all when compact), its note."""
     kind = "done" if item.done else ("next" if marker == "▸" else "item")
     lead = "✓" if item.done else marker
     lines = [ItemLine(fit(f"{lead}{item.quantity:>2} {item.name}", width), kind)]
-    lines += [ItemLine(fit(f"    + {m}", width), "modifier") for m in item.modifiers]
+    if compact and item.modifiers:
+        lines.append(ItemLine(fit(f"    + {', '.join(item.modifiers)}", width), "modifier"))
+    else:
+        lines += [ItemLine(fit(f"    + {m}", width), "modifier") for m in item.modifiers]
     if item.notes:
         lines.append(ItemLine(fit(f"    » {item.notes}", width), "note"))
     return lines
@@ -190,16 +194,21 @@ def ticket_view(
     *,
     max_height: int | None = None,
     mark_next: bool = False,
+    compact: bool = False,
 ) -> TicketView:
-    """The lines of one ticket at an inner ``width``, no taller than ``max_height``."""
+    """The lines of one ticket at an inner ``width``, no taller than ``max_height``.
+
+    ``compact`` (small screens) puts an item's modifiers on one line and notes on two.
+    """
     width = max(8, width)
     head = fit(f"#{order.id} {STATUS_LABELS[order.status]}", width)
-    rush = "‼ RUSH · " if order.priority == Priority.RUSH else ""
+    rush = "‼ " if order.priority == Priority.RUSH else ""
     meta = fit(rush + who(order), width)
     next_id = next_item(order, station).id if mark_next and next_item(order, station) else None
     lines: list[ItemLine] = []
     for item in station_items(order, station):
-        lines += item_lines(item, width, marker="▸" if item.id == next_id else " ")
+        marker = "▸" if item.id == next_id else " "
+        lines += item_lines(item, width, marker=marker, compact=compact)
     notes: list[str] = []
     if order.notes:
         wrapped = textwrap.wrap("⚠ " + order.notes, width) or ["⚠"]
@@ -224,26 +233,25 @@ def ticket_view(
 
 
 def paginate(heights: Sequence[int], columns: int, column_height: int) -> list[list[list[int]]]:
-    """Flow tickets down columns, then across, then onto the next page.
+    """Lay tickets out in board order, each in the column with the most room left.
 
-    Returns pages of columns of indexes into ``heights``. A ticket taller than a column gets a
-    column of its own (the caller caps ticket heights, so this is rare).
+    Tickets read left to right and top to bottom, and fill the screen evenly; when the next
+    ticket fits in no column, a new page starts. Returns pages of columns of indexes into
+    ``heights``. A ticket taller than a column gets a column of its own (callers cap heights).
     """
     columns = max(1, columns)
     pages: list[list[list[int]]] = []
-    page: list[list[int]] = [[]]
-    used = 0
+    page: list[list[int]] = [[] for _ in range(columns)]
+    used = [0] * columns
     for index, height in enumerate(heights):
-        if page[-1] and used + height > column_height:
-            if len(page) == columns:
-                pages.append(page)
-                page = [[]]
-            else:
-                page.append([])
-            used = 0
-        page[-1].append(index)
-        used += height
-    if page[-1] or not pages:
+        column = min(range(columns), key=lambda c: (used[c], c))
+        if used[column] and used[column] + height > column_height:
+            pages.append(page)
+            page, used = [[] for _ in range(columns)], [0] * columns
+            column = 0
+        page[column].append(index)
+        used[column] += height
+    if any(page) or not pages:
         pages.append(page)
     return pages
 

@@ -32,6 +32,8 @@ from kds_tui.widgets.ticket import TicketCard
 MIN_COLUMN_WIDTH = 26
 CARD_SIDES = 5
 """Cells of a column that are not ticket text: two borders, two padding, one gap."""
+COMPACT_BELOW = 30
+"""Boards shorter than this many lines (an 80x24 terminal) show compact tickets."""
 LEAVING_SECONDS = 5.0
 HIGHLIGHT_SECONDS = 5.0
 
@@ -115,9 +117,11 @@ class Board(Widget, can_focus=True):
         self._cards: dict[int, TicketCard] = {}
         self._pages: list[list[list[int]]] = [[[]]]
         self._flat: list[int] = []
+        self._heights: dict[int, int] = {}
         self._views: dict[tuple[int, int, int, int, bool], TicketView] = {}
         self._layout_pending = False
         self._page_count = 1
+        self._shown_page = -1
 
     def compose(self):  # type: ignore[override]
         yield Static("⚠ OFFLINE: showing the last known state", classes="stale-note")
@@ -140,7 +144,8 @@ class Board(Widget, can_focus=True):
     def on_page(self) -> list[Order]:
         """The tickets on the page on screen, in the order the number keys count them."""
         page = self._pages[min(self.page, len(self._pages) - 1)]
-        return [self._orders[i] for column in page for i in column]
+        ids = {i for column in page for i in column}
+        return [self._orders[i] for i in self._flat if i in ids]
 
     def card(self, order_id: int) -> TicketCard | None:
         """The ticket widget of an order, if it is on the page on screen."""
@@ -235,7 +240,14 @@ class Board(Widget, can_focus=True):
         if view is None:
             if len(self._views) > 5000:
                 self._views.clear()
-            view = ticket_view(order, self.station, inner, max_height=height, mark_next=mark)
+            view = ticket_view(
+                order,
+                self.station,
+                inner,
+                max_height=height,
+                mark_next=mark,
+                compact=height < COMPACT_BELOW,
+            )
             self._views[key] = view
         return view
 
@@ -255,13 +267,14 @@ class Board(Widget, can_focus=True):
         views = {o.id: self._view(o, inner, height) for o in visible}
         index = paginate([views[o.id].height for o in visible], columns, height)
         self._flat = [o.id for o in visible]
+        self._heights = {i: v.height for i, v in views.items()}
         self._pages = [[[self._flat[i] for i in col] for col in page] for page in index]
         if self.selected_id is None or self.selected_id not in views:
             oldest = min(visible, key=lambda o: (o.created_at, o.id), default=None)
             self.selected_id = oldest.id if oldest else None
         self.page = self._page_of(self.selected_id)
         self._show_page(columns, views)
-        if len(self._pages) != self._page_count or self.page != getattr(self, "_shown_page", -1):
+        if len(self._pages) != self._page_count or self.page != self._shown_page:
             self._page_count, self._shown_page = len(self._pages), self.page
             self.post_message(PageChanged(self.page, len(self._pages)))
 
@@ -285,6 +298,7 @@ class Board(Widget, can_focus=True):
 
     def _show_page(self, columns: int, views: dict[int, TicketView]) -> None:
         page = self._pages[self.page]
+        numbers = {order.id: n for n, order in enumerate(self.on_page(), start=1)}
         self.query_one(".empty").display = not self._flat
         existing = list(self.query_children(TicketColumn))
         if len(existing) != columns:
@@ -293,7 +307,6 @@ class Board(Widget, can_focus=True):
             existing = [TicketColumn() for _ in range(columns)]
             self.mount_all(existing)
             self._cards.clear()
-        position = 0
         keep: dict[int, TicketCard] = {}
         for number, column in enumerate(existing):
             ids = page[number] if number < len(page) else []
@@ -301,9 +314,8 @@ class Board(Widget, can_focus=True):
             rebuild = current != ids or any(i not in self._cards for i in ids)
             cards: list[TicketCard] = []
             for order_id in ids:
-                position += 1
                 order, view = self._orders[order_id], views[order_id]
-                spot = position if position <= 9 else None
+                spot = numbers[order_id] if numbers[order_id] <= 9 else None
                 card = None if rebuild else self._cards.get(order_id)
                 if card is None:
                     card = TicketCard(order, view, spot)
@@ -328,16 +340,32 @@ class Board(Widget, can_focus=True):
         if self.selected_id not in self._flat:
             self.selected_id = self._flat[0]
             return
-        if direction in ("up", "down"):
-            place = self._flat.index(self.selected_id) + (1 if direction == "down" else -1)
-            self.selected_id = self._flat[max(0, min(place, len(self._flat) - 1))]
-            return
         columns = [(p, column) for p, page in enumerate(self._pages) for column in page if column]
         here = next(n for n, (_, col) in enumerate(columns) if self.selected_id in col)
-        row = columns[here][1].index(self.selected_id)
+        column = columns[here][1]
+        row = column.index(self.selected_id)
+        if direction in ("up", "down"):
+            row += 1 if direction == "down" else -1
+            if 0 <= row < len(column):
+                self.selected_id = column[row]
+            else:
+                self.action_page(1 if direction == "down" else -1)
+            return
         there = max(0, min(here + (1 if direction == "right" else -1), len(columns) - 1))
-        target = columns[there][1]
-        self.selected_id = target[min(row, len(target) - 1)]
+        self.selected_id = self._beside(self._top(column, self.selected_id), columns[there][1])
+
+    def _top(self, column: list[int], order_id: int) -> int:
+        """The line a ticket starts on in its column."""
+        return sum(self._heights.get(i, 0) for i in column[: column.index(order_id)])
+
+    def _beside(self, line: int, column: list[int]) -> int:
+        """The ticket of ``column`` level with ``line`` (or its last ticket)."""
+        top = 0
+        for order_id in column:
+            top += self._heights.get(order_id, 0)
+            if top > line:
+                return order_id
+        return column[-1]
 
     def action_page(self, step: int) -> None:
         """Show the next or previous page, selecting its first ticket."""

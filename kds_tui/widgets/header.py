@@ -64,7 +64,7 @@ class StatusCounts(Widget):
 
     def render(self) -> str:
         new, cooking, ready = self.counts
-        return f"{new} new · {cooking} cooking · {ready} ready"
+        return f"{new} new · {cooking} cook · {ready} ready"
 
     def show(self, counts: dict[Status, int]) -> None:
         """Show counts by status."""
@@ -87,7 +87,7 @@ class PageIndicator(Widget):
         return f"page {self.page + 1}/{self.pages}"
 
     def watch_pages(self, pages: int) -> None:
-        self.set_class(pages > 1, "-many")
+        self.display = pages > 1
 
 
 class Clock(Widget):
@@ -97,7 +97,7 @@ class Clock(Widget):
     """The time shown."""
 
     def render(self) -> str:
-        return self.time.strftime("%H:%M:%S") if self.time else "--:--:--"
+        return self.time.strftime("%H:%M") if self.time else "--:--"
 
 
 class KitchenHeader(Horizontal):

@@ -42,6 +42,14 @@ def kitchen_app(server: ServerProcess, *, url: str | None = None, **settings: An
         check_interval=0.5,
         connect_timeout=2.0,
     )
+    stop = feed.stop
+
+    async def stop_and_close() -> None:
+        # The feed closes only a REST client it made; this one (short timeouts) is ours.
+        await stop()
+        await feed.rest.close()
+
+    feed.stop = stop_and_close  # type: ignore[method-assign]
     app = make_app(config, feed=feed)
     app.bell = Spy()  # type: ignore[method-assign]
     real_notify = app.notify

@@ -8,7 +8,7 @@ from typing import Any
 
 from kds_client.errors import Offline
 from kds_client.feed import ConnectionState, FeedStatus
-from kds_client.store import Change, OrderStore
+from kds_client.store import Change, Event, OrderStore
 from kds_contract import Order
 
 FROZEN = datetime(2026, 1, 15, 12, 30, 0, tzinfo=UTC)
@@ -139,3 +139,20 @@ class FakeFeed:
     def require_live(self) -> None:
         if self.status.state is not ConnectionState.LIVE:
             raise Offline("offline: not connected to the server")
+
+    def emit(self, event_type: str, changed: Order) -> None:
+        """Apply one event to the store and tell the app, as the real feed does."""
+        seq = self.store.last_seq + 1
+        event = Event(seq, event_type, changed.id, "", {"order": changed.wire(), "seq": seq})
+        change = self.store.apply(event)
+        assert change is not None
+        for callback in self._changes:
+            callback(change)
+
+    def set_state(self, state: str) -> None:
+        """Change the connection state and tell the app."""
+        self.status = FeedStatus(
+            ConnectionState(state), url=self.status.url, last_event_at=self.status.last_event_at
+        )
+        for callback in self._statuses:
+            callback(self.status)

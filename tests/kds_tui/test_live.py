@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from kds_contract import Status
 from kds_tui.cli import parser, settings_from
 from kds_tui.widgets.allday import AllDayPanel
 from kds_tui.widgets.board import MoveRequested
-from kds_tui.widgets.header import ConnectionBadge
+from kds_tui.widgets.header import ConnectionBadge, PageIndicator
 from tests.kds_tui.conftest import board_of, kitchen_app, live, shown_ids
 from tests.support.client import TcpProxy, wait_for
 from tests.support.server import ServerProcess
@@ -39,7 +38,7 @@ async def test_orders_appear_and_a_new_one_rings_the_bell(server: ServerProcess,
         assert len(app.bell.calls) == 1
         card = board_of(app).card(rush.id)
         assert card is not None and card.has_class("-highlight")
-        assert card.view.meta.startswith("‼ RUSH")
+        assert card.view.meta.startswith("‼ ") and card.border_title == "RUSH"
 
 
 async def test_no_bell_when_asked(server: ServerProcess, pos: KdsRest):
@@ -281,6 +280,7 @@ async def test_many_tickets_page_at_80x24(
         first_page = [o.id for o in board.on_page()]
         await pilot.press("pagedown")
         await wait_for(lambda: board.page == 1, message="page 2")
-        assert [o.id for o in board.on_page()][0] not in first_page
-        assert app.query_one("PageIndicator").render() == f"page 2/{len(board._pages)}"
+        assert next(o.id for o in board.on_page()) not in first_page
+        indicator = app.query_one(PageIndicator)
+        await wait_for(lambda: indicator.render() == f"page 2/{len(board._pages)}", message="2/n")
         assert made[0].id in first_page

@@ -1,7 +1,7 @@
-"""``kds-order``: the KDS from a shell script.
+"""kds-order: the KDS from a shell script.
 
-Every command takes ``--url`` (repeat it, or separate with commas, for failover) and
-``--token`` (or ``KDS_TOKEN``; by default the admin token the local server wrote in its data
+Every command takes --url (repeat it, or separate with commas, for failover) and
+--token (or KDS_TOKEN; by default the admin token the local server wrote in its data
 folder). Results go to stdout, messages to stderr, and the exit code says what happened:
 
     0  done
@@ -12,7 +12,7 @@ folder). Results go to stdout, messages to stderr, and the exit code says what h
     5  no token, a token the server refuses, or a role that may not do this
     6  offline: no server could be reached
     7  too many requests
-    130 interrupted (Ctrl-C), except for ``watch`` and ``demo`` whose normal end it is
+    130 interrupted (Ctrl-C), except for watch and demo whose normal end it is
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from kds_client.cli_parser import PROG, UsageError, build_parser, parse_item
 from kds_client.errors import (
     Conflict,
     Forbidden,
@@ -39,10 +39,8 @@ from kds_client.errors import (
 )
 from kds_client.rest import KdsRest, normalize_urls
 from kds_client.text import order_line, order_table, order_text
-from kds_contract import OrderType, Priority, Status
+from kds_contract import Priority
 from kds_contract.local import DEFAULT_URL, read_local_tokens
-
-PROG = "kds-order"
 
 EXIT_OK = 0
 EXIT_SERVER = 1
@@ -65,13 +63,9 @@ _EXIT_BY_ERROR: tuple[tuple[type[KdsError], int, str], ...] = (
 )
 
 
-class UsageError(Exception):
-    """Bad flags or an unreadable input file: exit 2 with this message."""
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``kds-order`` with ``argv`` (default: the command line); return the exit code."""
-    parser = build_parser()
+    parser = build_parser(epilog=__doc__.split("\n\n", 1)[1] if __doc__ else None)
     args = parser.parse_args(argv)
     try:
         return asyncio.run(_dispatch(args))
@@ -111,115 +105,6 @@ def _out(text: str) -> None:
 
 def _json(value: Any) -> None:
     _out(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
-
-
-# -- the parser ---------------------------------------------------------------------------
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser, with one subcommand per action."""
-    common = _common_options(argparse.SUPPRESS)
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="Create, list, move and watch kitchen orders from a shell.",
-        epilog=__doc__.split("\n\n", 1)[1] if __doc__ else None,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[_common_options(None)],
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def command(name: str, help_: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=help_, description=help_, parents=[common])
-
-    create = command("create", "create an order from flags or a JSON file; prints its id")
-    create.add_argument(
-        "-i",
-        "--item",
-        action="append",
-        default=[],
-        metavar="SPEC",
-        help='an item: "[N x] NAME [+MODIFIER]... [@STATION] [#NOTE]", '
-        'e.g. "2x Cheeseburger +no onion @grill" (repeat for more items)',
-    )
-    create.add_argument("-f", "--file", help="a JSON order body (- for stdin); flags add to it")
-    create.add_argument("--type", choices=[t.value for t in OrderType], dest="order_type")
-    create.add_argument("--table")
-    create.add_argument("--customer", dest="customer_name")
-    create.add_argument("--user-id")
-    create.add_argument("--rush", action="store_true", help="priority rush")
-    create.add_argument("--notes", help="order notes (allergies go here)")
-    create.add_argument("--total", type=int, dest="total_cents", metavar="CENTS")
-    create.add_argument("--idempotency-key", help="repeat a create safely with the same key")
-
-    lister = command("list", "list orders, newest first")
-    lister.add_argument(
-        "-s", "--status", action="append", default=[], help="a status (repeat, or a,b)"
-    )
-    lister.add_argument("--open", action="store_true", help="pending, preparing and ready")
-    lister.add_argument("--station")
-    lister.add_argument("-q", "--query", dest="q", help="text to search for")
-    lister.add_argument("--page", type=int, default=1)
-    lister.add_argument("--per-page", type=int, default=50, help="at most 200")
-    lister.add_argument("--sort", help="id, -id, created_at, -created_at, updated_at, -updated_at")
-    lister.add_argument("--since", help="created at or after (ISO 8601)")
-    lister.add_argument("--until", help="created before (ISO 8601)")
-
-    show = command("show", "show one order")
-    show.add_argument("order_id", type=int)
-    show.add_argument("--history", action="store_true", help="also its history of changes")
-
-    move = command("move", "move an order to another status")
-    move.add_argument("order_id", type=int)
-    move.add_argument("status", choices=[s.value for s in Status])
-    move.add_argument("--version", type=int, help="refuse (exit 4) if the order changed since")
-
-    done = command("done", "mark an item of an order done (or not, with --undo)")
-    done.add_argument("order_id", type=int)
-    done.add_argument("item_id", type=int)
-    done.add_argument("--undo", action="store_true", help="mark it not done")
-
-    edit = command("edit", "edit an order's notes, priority, table or customer (admin)")
-    edit.add_argument("order_id", type=int)
-    edit.add_argument("--notes")
-    edit.add_argument("--priority", choices=[p.value for p in Priority])
-    edit.add_argument("--table")
-    edit.add_argument("--customer", dest="customer_name")
-    edit.add_argument("--version", type=int)
-
-    delete = command("delete", "delete an order (admin)")
-    delete.add_argument("order_id", type=int)
-
-    command("stats", "the day's figures, as JSON")
-    command("health", "whether the server and its database answer, as JSON")
-
-    watch = command("watch", "print live changes as JSON lines until Ctrl-C")
-    watch.add_argument("--after", type=int, help="first replay every change after this seq")
-    watch.add_argument("--room", default="kitchen", choices=["kitchen", "admin"])
-    watch.add_argument("--count", type=int, help="exit after this many changes")
-
-    demo = command("demo", "create realistic demo orders at a rate until Ctrl-C")
-    demo.add_argument("--rate", type=float, default=6.0, help="orders per minute (default 6)")
-    demo.add_argument("--count", type=int, help="stop after this many orders")
-    demo.add_argument("--advance", action="store_true", help="also move older orders along")
-    demo.add_argument("--seed", type=int, help="for a reproducible demo")
-    return parser
-
-
-def _common_options(default: Any) -> argparse.ArgumentParser:
-    """Options accepted before and after the command (``default`` SUPPRESS after it)."""
-    parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument(
-        "--url",
-        action="append",
-        default=default,
-        help="server URL (repeat for failover; default $KDS_URL, the local server, "
-        f"or {DEFAULT_URL})",
-    )
-    parent.add_argument("--token", default=default, help="API token (default $KDS_TOKEN)")
-    parent.add_argument("--data-dir", default=default, help="where the local token file is")
-    parent.add_argument("--timeout", type=float, default=default or 10.0, help="seconds")
-    parent.add_argument("--json", action="store_true", default=default or False)
-    return parent
 
 
 # -- running a command --------------------------------------------------------------------
@@ -284,32 +169,6 @@ def _read_body(path: str) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise UsageError(f"{path} must hold a JSON object (an order)")
     return body
-
-
-_QUANTITY = re.compile(r"^\s*(\d+)\s*[xX*]\s+")
-_PARTS = re.compile(r"\s+(?=[+@#])")
-
-
-def parse_item(spec: str) -> dict[str, Any]:
-    """An item from ``"[N x] NAME [+MODIFIER]... [@STATION] [#NOTE]"``."""
-    item: dict[str, Any] = {}
-    match = _QUANTITY.match(spec)
-    if match:
-        item["quantity"] = int(match.group(1))
-        spec = spec[match.end() :]
-    name, *parts = _PARTS.split(spec.strip())
-    if not name or name[0] in "+@#":
-        raise UsageError(f"item {spec!r} has no name")
-    item["name"] = name
-    for part in parts:
-        marker, value = part[0], part[1:].strip()
-        if marker == "+":
-            item.setdefault("modifiers", []).append(value)
-        elif marker == "@":
-            item["station"] = value
-        else:
-            item["notes"] = value
-    return item
 
 
 async def _list(rest: KdsRest, args: argparse.Namespace) -> int:

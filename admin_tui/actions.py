@@ -6,9 +6,12 @@ in a worker; the server's answer, or its reason for refusing, is shown as a noti
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import fields
+from typing import Any
 
 from textual import work
+from textual.app import App
+from textual.message import Message
 
 from admin_tui.formatting import move_label
 from admin_tui.messages import OrderSaved
@@ -16,16 +19,23 @@ from admin_tui.screens.confirm import ConfirmScreen
 from admin_tui.screens.move import MoveScreen
 from admin_tui.screens.order_form import OrderFormScreen
 from kds_client.errors import KdsError
+from kds_client.feed import LiveFeed
+from kds_client.rest import KdsRest
 from kds_contract import TRANSITIONS, Order, Status, can_move
 
-if TYPE_CHECKING:
-    from admin_tui.app import AdminApp
 
+class OrderActions(App[None]):
+    """The base of :class:`~admin_tui.app.AdminApp`: move, cancel, delete, edit, create."""
 
-class OrderActions:
-    """Mixed into :class:`~admin_tui.app.AdminApp`: move, cancel, delete, edit, create."""
+    rest: KdsRest
+    feed: LiveFeed
 
-    def start_move(self: AdminApp, order: Order) -> None:
+    def broadcast(self, message: Message) -> None:
+        """Post ``message`` to every screen on the stack (each gets its own copy)."""
+        for screen in self.screen_stack:
+            screen.post_message(_copy(message))
+
+    def start_move(self, order: Order) -> None:
         """Offer the moves allowed from the order's status, then make the chosen one."""
         if not TRANSITIONS[order.status]:
             self.notify(
@@ -42,7 +52,7 @@ class OrderActions:
 
         self.push_screen(MoveScreen(order), chosen)
 
-    def start_cancel(self: AdminApp, order: Order) -> None:
+    def start_cancel(self, order: Order) -> None:
         """Ask, then cancel the order."""
         if not can_move(order.status, Status.CANCELLED):
             self.notify(
@@ -60,7 +70,7 @@ class OrderActions:
             answered,
         )
 
-    def start_delete(self: AdminApp, order: Order) -> None:
+    def start_delete(self, order: Order) -> None:
         """Ask, then delete the order for good."""
 
         def answered(yes: bool | None) -> None:
@@ -74,7 +84,7 @@ class OrderActions:
             answered,
         )
 
-    def start_edit(self: AdminApp, order: Order) -> None:
+    def start_edit(self, order: Order) -> None:
         """Open the form on the order; it saves through the server itself."""
 
         async def save(changes: dict[str, Any]) -> Order:
@@ -88,7 +98,7 @@ class OrderActions:
 
         self.push_screen(OrderFormScreen(save, order), saved)
 
-    def start_create(self: AdminApp) -> None:
+    def start_create(self) -> None:
         """Open an empty form for a phone order."""
 
         async def save(payload: dict[str, Any]) -> Order:
@@ -102,7 +112,7 @@ class OrderActions:
         self.push_screen(OrderFormScreen(save), saved)
 
     @work(group="actions")
-    async def send_move(self: AdminApp, order: Order, target: Status) -> None:
+    async def send_move(self, order: Order, target: Status) -> None:
         """Move the order, refusing if someone changed it since it was shown (version)."""
         try:
             self.feed.require_live()
@@ -114,7 +124,7 @@ class OrderActions:
         self.notify(f"Order {order.id}: {move_label(order.status, target)}.")
 
     @work(group="actions")
-    async def send_delete(self: AdminApp, order: Order) -> None:
+    async def send_delete(self, order: Order) -> None:
         """Delete the order."""
         try:
             self.feed.require_live()
@@ -124,3 +134,8 @@ class OrderActions:
             return
         self.broadcast(OrderSaved(None, deleted_id=order.id))
         self.notify(f"Order {order.id} deleted.")
+
+
+def _copy(message: Message) -> Message:
+    data: Any = message  # every message the app broadcasts is a dataclass
+    return type(message)(**{f.name: getattr(message, f.name) for f in fields(data)})

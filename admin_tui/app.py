@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import fields
 from datetime import datetime
 
-from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
 from textual.reactive import reactive
 
 from admin_tui.actions import OrderActions
@@ -28,7 +25,7 @@ def local_now() -> datetime:
     return datetime.now().astimezone()
 
 
-class AdminApp(OrderActions, App[None]):
+class AdminApp(OrderActions):
     """Every order live, with filters, paging, history, actions and the day's figures."""
 
     CSS_PATH = "admin.tcss"
@@ -73,11 +70,6 @@ class AdminApp(OrderActions, App[None]):
     def on_feed_status_changed(self, message: FeedStatusChanged) -> None:
         self.feed_status = message.status
 
-    def broadcast(self, message: Message) -> None:
-        """Post ``message`` to every screen on the stack (each gets its own copy)."""
-        for screen in self.screen_stack:
-            screen.post_message(_copy(message))
-
     def action_keys(self) -> None:
         """Show the keys of the current screen (and the app's own)."""
         screen = self.screen
@@ -85,10 +77,6 @@ class AdminApp(OrderActions, App[None]):
             return
         bindings = [*getattr(screen, "HELP_BINDINGS", ()), *screen.BINDINGS, *self.BINDINGS]
         self.push_screen(HelpScreen(getattr(screen, "HELP_TITLE", "Keys"), bindings))
-
-
-def _copy(message: Message) -> Message:
-    return type(message)(**{f.name: getattr(message, f.name) for f in fields(message)})
 
 
 def make_app(

@@ -20,6 +20,7 @@ from admin_tui.history import describe
 from admin_tui.messages import OrderChanged, OrderSaved
 from admin_tui.widgets.connection_bar import ConnectionBar
 from kds_client.errors import KdsError, NotFound
+from kds_client.store import Event
 from kds_contract import ORDER_DELETED, Order, Status
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ class OrderDetailScreen(Screen[None]):
         self.order_id = order.id
         self.order: Order | None = order
         """The order as last heard of; None once it is deleted."""
-        self._history: list = []
+        self._history: list[Event] = []
 
     def compose(self) -> ComposeResult:
         yield ConnectionBar(title=f"KDS admin - order {self.order_id}")
@@ -72,9 +73,9 @@ class OrderDetailScreen(Screen[None]):
         except NotFound:
             self.order = None
             self._render_order()
-            events = await self._events_or_none()
-            if events is not None:
-                self._history = events
+            history = await self._events_or_none()
+            if history is not None:
+                self._history = history
                 self._render_history()
             return
         except KdsError as error:
@@ -85,7 +86,7 @@ class OrderDetailScreen(Screen[None]):
         self._render_order()
         self._render_history()
 
-    async def _events_or_none(self) -> list | None:
+    async def _events_or_none(self) -> list[Event] | None:
         try:
             return await self.app.rest.order_events(self.order_id)
         except KdsError:

@@ -53,7 +53,7 @@ class MoveScreen(ModalScreen[Status | None]):
             yield Static("digit or enter: move   esc: close", classes="hint")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(Status(event.option.id))
+        self.dismiss(self.moves[event.option_index])
 
     def action_pick(self, index: int) -> None:
         if 0 <= index < len(self.moves):

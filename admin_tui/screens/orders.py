@@ -75,15 +75,15 @@ class OrdersScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._query: OrderQuery | None = None
+        self._order_query: OrderQuery | None = None
         self._loading = False
         self._held: list[Change] = []
 
     @property
-    def query_(self) -> OrderQuery:
+    def order_query(self) -> OrderQuery:
         """What the table shows."""
-        assert self._query is not None
-        return self._query
+        assert self._order_query is not None
+        return self._order_query
 
     def compose(self) -> ComposeResult:
         yield ConnectionBar()
@@ -99,7 +99,7 @@ class OrdersScreen(Screen[None]):
         # Back after a cut: the feed caught up by seq; reload the page so it converges too.
         was_live = old is not None and old.state == ConnectionState.LIVE
         if new is not None and new.state == ConnectionState.LIVE and not was_live:
-            if self._query is not None:
+            if self._order_query is not None:
                 self.load_page()
 
     @property
@@ -117,20 +117,22 @@ class OrdersScreen(Screen[None]):
 
     def set_query(self, query: OrderQuery) -> None:
         """Show what ``query`` asks for; the server fetches it."""
-        self._query = query
-        self.bar.query = query
+        self._order_query = query
+        self.bar.order_query = query
         self.load_page()
 
     def on_orders_table_fitted(self, message: OrdersTable.Fitted) -> None:
-        if self._query is None:
+        if self._order_query is None:
             self.set_query(OrderQuery.today(self.now(), per_page=message.rows))
             return
         # Keep the first order shown on the new page.
-        first = (self.query_.page - 1) * self.query_.per_page
-        self.set_query(self.query_.with_(per_page=message.rows, page=first // message.rows + 1))
+        first = (self.order_query.page - 1) * self.order_query.per_page
+        self.set_query(
+            self.order_query.with_(per_page=message.rows, page=first // message.rows + 1)
+        )
 
     def on_orders_table_page_requested(self, message: OrdersTable.PageRequested) -> None:
-        query = self.query_
+        query = self.order_query
         last = query.pages(self.bar.total or 0)
         page = min(max(1, query.page + message.step), last)
         if page != query.page:
@@ -139,7 +141,7 @@ class OrdersScreen(Screen[None]):
     @work(exclusive=True, group="page")
     async def load_page(self) -> None:
         """Fetch the current page; changes that arrive meanwhile are applied after it."""
-        query = self.query_
+        query = self.order_query
         self._loading = self.bar.loading_page = True
         try:
             page = await self.app.rest.list_orders(**query.rest_params(self.now()))
@@ -161,7 +163,7 @@ class OrdersScreen(Screen[None]):
     # Live changes ----------------------------------------------------------------------
 
     def on_order_changed(self, message: OrderChanged) -> None:
-        if self._query is None:
+        if self._order_query is None:
             return
         if self._loading:
             self._held.append(message.change)
@@ -192,7 +194,7 @@ class OrdersScreen(Screen[None]):
                 )
 
     def _created(self, order: Order, *, quiet: bool) -> None:
-        query = self.query_
+        query = self.order_query
         if self.table.order(order.id) is not None:
             return
         fits = query.page == 1 and query.newest_first and query.matches(order, self.now())
@@ -243,15 +245,15 @@ class OrdersScreen(Screen[None]):
 
     def action_filter(self, key: str) -> None:
         statuses = next(s for k, s, _ in STATUS_KEYS if k == key)
-        self.set_query(self.query_.with_(statuses=statuses))
+        self.set_query(self.order_query.with_(statuses=statuses))
 
     def action_sort(self) -> None:
         sorts = list(SORTS)
-        following = sorts[(sorts.index(self.query_.sort) + 1) % len(sorts)]
-        self.set_query(self.query_.with_(sort=following))
+        following = sorts[(sorts.index(self.order_query.sort) + 1) % len(sorts)]
+        self.set_query(self.order_query.with_(sort=following))
 
     def action_search(self, focus: str) -> None:
-        query = self.query_
+        query = self.order_query
 
         def chosen(choice: SearchChoice | None) -> None:
             if choice is not None:
@@ -272,4 +274,4 @@ class OrdersScreen(Screen[None]):
     def action_figures(self) -> None:
         from admin_tui.screens.figures import FiguresScreen
 
-        self.app.push_screen(FiguresScreen(self.query_))
+        self.app.push_screen(FiguresScreen(self.order_query))

@@ -19,7 +19,7 @@ class FilterBar(Widget):
     FilterBar { height: 1; }
     """
 
-    query: reactive[OrderQuery] = reactive(OrderQuery, layout=False)
+    order_query: reactive[OrderQuery] = reactive(OrderQuery, layout=False)
     """What the table was asked to show."""
     total: reactive[int | None] = reactive(None)
     """How many orders match in all; ``None`` until the first page arrives."""
@@ -36,7 +36,7 @@ class FilterBar(Widget):
         self.set_class(count > 0, "-new")
 
     def render(self) -> Text:
-        query = self.query
+        query = self.order_query
         left = Text.assemble(
             ("[", "dim"),
             (query.status_label(), "bold"),

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.events import Resize
 from textual.message import Message
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowDoesNotExist
+from textual.widgets.data_table import RowDoesNotExist, RowKey
 
 from admin_tui import formatting as fmt
 from kds_contract import Order
@@ -75,7 +75,7 @@ class OrdersTable(DataTable):
     @property
     def orders(self) -> list[Order]:
         """The orders shown, top to bottom."""
-        return [self._orders[int(row.key.value)] for row in self.ordered_rows]
+        return [self._orders[_order_id(row.key)] for row in self.ordered_rows]
 
     @property
     def current(self) -> Order | None:
@@ -83,7 +83,7 @@ class OrdersTable(DataTable):
         if not self.row_count:
             return None
         key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
-        return self._orders.get(int(key.value))
+        return self._orders.get(_order_id(key))
 
     def order(self, order_id: int) -> Order | None:
         """The shown order with this id, if it is on this page."""
@@ -185,3 +185,8 @@ class OrdersTable(DataTable):
             index = self.get_row_index(str(order_id))
         if self.row_count:
             self.move_cursor(row=min(index, self.row_count - 1), animate=False)
+
+
+def _order_id(key: RowKey) -> int:
+    """Rows are keyed by order id."""
+    return int(str(key.value))

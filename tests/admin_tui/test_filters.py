@@ -36,7 +36,7 @@ async def test_filters_search_sort_and_paging(console_app, rest) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(pilot)
         per_page = table(app).size.height - 1
-        assert bar(app).query.per_page == per_page, "the page fits the screen"
+        assert bar(app).order_query.per_page == per_page, "the page fits the screen"
         assert bar(app).total == 1000
         assert shown_ids(app) == newest_first[:per_page]
 
@@ -46,7 +46,7 @@ async def test_filters_search_sort_and_paging(console_app, rest) -> None:
         assert shown_ids(app) == newest_first[per_page : 2 * per_page]
         await pilot.press("pagedown")
         await settled(pilot)
-        assert bar(app).query.page == 3
+        assert bar(app).order_query.page == 3
         assert shown_ids(app) == newest_first[2 * per_page : 3 * per_page]
         await pilot.press("left_square_bracket")
         await settled(pilot)
@@ -58,7 +58,7 @@ async def test_filters_search_sort_and_paging(console_app, rest) -> None:
             await pilot.press(key)
             await settled(pilot)
             assert bar(app).total == total, key
-            assert bar(app).query.page == 1
+            assert bar(app).order_query.page == 1
         await pilot.press("2")
         await settled(pilot)
         assert {o.status for o in table(app).orders} == {Status.PREPARING}
@@ -75,7 +75,7 @@ async def test_filters_search_sort_and_paging(console_app, rest) -> None:
         # Sort: oldest first.
         await pilot.press("s")
         await settled(pilot)
-        assert bar(app).query.sort == "id"
+        assert bar(app).order_query.sort == "id"
         assert shown_ids(app) == ramen[:per_page]
 
         # Days: yesterday has none of these orders; today is the default.
@@ -94,5 +94,5 @@ async def test_filters_search_sort_and_paging(console_app, rest) -> None:
         await settled(pilot)
         smaller = table(app).size.height - 1
         assert smaller < per_page
-        assert bar(app).query.per_page == smaller
+        assert bar(app).order_query.per_page == smaller
         assert shown_ids(app) == ramen[:smaller]

@@ -198,7 +198,7 @@ def ticket_view(
 ) -> TicketView:
     """The lines of one ticket at an inner ``width``, no taller than ``max_height``.
 
-    ``compact`` (small screens) puts an item's modifiers on one line and notes on two.
+    ``compact`` (small screens) puts each item's modifiers on one line.
     """
     width = max(8, width)
     head = fit(f"#{order.id} {STATUS_LABELS[order.status]}", width)
@@ -212,6 +212,7 @@ def ticket_view(
     notes: list[str] = []
     if order.notes:
         wrapped = textwrap.wrap("⚠ " + order.notes, width) or ["⚠"]
+        # Allergies are never shortened for a compact screen, only past MAX_NOTE_LINES.
         if len(wrapped) > MAX_NOTE_LINES:
             wrapped = [
                 *wrapped[: MAX_NOTE_LINES - 1],

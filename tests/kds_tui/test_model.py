@@ -1,0 +1,125 @@
+"""The board's rules without a screen: order, ticket lines, layout, all-day, edits."""
+
+from __future__ import annotations
+
+from kds_contract import Status
+from kds_tui.model import (
+    AgeThresholds,
+    age_text,
+    all_day,
+    describe_edit,
+    paginate,
+    station_progress,
+    status_counts,
+    ticket_view,
+    visible_orders,
+)
+from tests.kds_tui.fakes import kitchen_orders, order
+
+
+def test_rush_first_then_by_arrival_and_only_open_orders():
+    orders = [
+        order(1, age=100),
+        order(2, age=300),
+        order(3, age=10, priority="rush"),
+        order(4, age=500, status="completed"),
+        order(5, age=600, status="cancelled"),
+    ]
+    assert [o.id for o in visible_orders(orders, None)] == [3, 2, 1]
+
+
+def test_a_station_sees_only_tickets_with_its_items():
+    orders = kitchen_orders()
+    assert [o.id for o in visible_orders(orders, "GRILL")] == [1, 5, 4, 6]
+    assert [o.id for o in visible_orders(orders, "wok")] == [3]
+    assert visible_orders(orders, "pastry") == []
+
+
+def test_age_colours_and_timer():
+    thresholds = AgeThresholds(warn=300, late=600)
+    assert [thresholds.level(a) for a in (0, 299, 300, 599, 600)] == [
+        "fresh",
+        "fresh",
+        "warn",
+        "warn",
+        "late",
+    ]
+    assert age_text(0) == "00:00"
+    assert age_text(65.9) == "01:05"
+    assert age_text(3 * 3600) == "180:00"
+
+
+def test_ticket_lines_read_without_colour():
+    view = ticket_view(kitchen_orders()[0], None, 22)
+    assert view.head == "#1 ○ NEW"
+    assert view.meta == "Dine-in · T2"
+    assert [(line.text, line.kind) for line in view.items] == [
+        ("  2 Burger", "item"),
+        ("    + no onion", "modifier"),
+        ("    + extra cheese", "modifier"),
+        ("✓ 1 Fries", "done"),
+    ]
+    assert view.stations == "grill …  fry ✓"
+    assert view.height == 4 + 4 + 1
+
+
+def test_notes_wrap_and_stand_apart_and_long_tickets_are_cut():
+    long = order(
+        9,
+        notes="severe peanut allergy, no nuts anywhere near this order please " * 3,
+        items=[{"name": f"Dish {n}", "modifiers": ["a", "b"]} for n in range(30)],
+    )
+    view = ticket_view(long, None, 20, max_height=20)
+    assert view.height == 20
+    assert view.notes[0].startswith("⚠ severe peanut")
+    assert len(view.notes) == 4 and view.notes[-1].endswith("…")
+    assert view.items[-1].kind == "more" and "more items" in view.items[-1].text
+    assert all(len(line.text) <= 20 for line in view.items)
+    compact = ticket_view(long, None, 20, max_height=20, compact=True)
+    assert compact.items[1].text == "    + a, b"
+    assert compact.notes == view.notes, "allergies are never shortened to save room"
+
+
+def test_the_selected_ticket_marks_the_item_d_will_mark_done():
+    view = ticket_view(kitchen_orders()[0], "fry", 22, mark_next=True)
+    assert [line.kind for line in view.items] == ["done"]
+    view = ticket_view(kitchen_orders()[0], None, 22, mark_next=True)
+    assert view.items[0].text.startswith("▸")
+
+
+def test_tickets_fill_the_shortest_column_then_a_new_page():
+    assert paginate([5, 3, 4, 2], columns=2, column_height=10) == [[[0, 3], [1, 2]]]
+    assert paginate([6, 6, 6], columns=2, column_height=10) == [[[0], [1]], [[2], []]]
+    assert paginate([], columns=3, column_height=10) == [[[], [], []]]
+    assert paginate([30], columns=1, column_height=10) == [[[0]]]
+
+
+def test_all_day_counts_what_is_still_to_make():
+    counts = dict(all_day(kitchen_orders(), None))
+    # #1: 2 burgers (fries done); #5: 3 burgers, 3 fries; #4 is ready: not counted.
+    assert counts["Burger"] == 5 and counts["Fries"] == 3
+    assert dict(all_day(kitchen_orders(), "fry")) == {"Spring rolls": 3, "Fries": 3}
+
+
+def test_counts_and_station_progress():
+    orders = kitchen_orders()
+    assert status_counts(orders) == {Status.PENDING: 4, Status.PREPARING: 1, Status.READY: 1}
+    assert station_progress(orders[0]) == [("grill", False), ("fry", True)]
+
+
+def test_what_an_edit_changed():
+    before = order(1, items=[{"name": "Burger"}, {"name": "Salad"}])
+    after = order(
+        1,
+        items=[{"name": "Burger", "quantity": 2}, {"name": "Salad"}],
+        notes="no nuts",
+        priority="rush",
+    )
+    assert describe_edit(before, after) == [
+        "+ 2× Burger",  # noqa: RUF001
+        "− 1× Burger",  # noqa: RUF001
+        "notes: no nuts",
+        "now RUSH",
+    ]
+    done = order(1, items=[{"name": "Burger", "done": True}, {"name": "Salad"}])
+    assert describe_edit(before, done) == []

@@ -1,0 +1,88 @@
+"""300 open tickets stay smooth: one event touches one ticket, a tick touches only timers."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from kds_contract import ORDER_CREATED, ORDER_STATUS_UPDATED, Status
+from kds_tui import Settings, make_app
+from kds_tui.widgets.board import Board
+from kds_tui.widgets.ticket import AgeTimer, TicketCard
+from tests.kds_tui.fakes import FROZEN, FakeFeed, order
+from tests.support.client import wait_for
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = FROZEN
+
+    def __call__(self) -> Any:
+        return self.now
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[int]]:
+    """Which tickets were built, and which were redrawn with new content."""
+    calls: dict[str, list[int]] = {"built": [], "shown": []}
+    real_init, real_show = TicketCard.__init__, TicketCard.show
+
+    def init(self: TicketCard, order: Any, *args: Any, **kwargs: Any) -> None:
+        calls["built"].append(order.id)
+        real_init(self, order, *args, **kwargs)
+
+    def show(self: TicketCard, order: Any, *args: Any, **kwargs: Any) -> None:
+        calls["shown"].append(order.id)
+        real_show(self, order, *args, **kwargs)
+
+    monkeypatch.setattr(TicketCard, "__init__", init)
+    monkeypatch.setattr(TicketCard, "show", show)
+    return calls
+
+
+async def test_300_tickets(counted: dict[str, list[int]]):
+    orders = [order(n, age=3600 - n * 10, items=[{"name": f"Dish {n % 9}"}]) for n in range(1, 301)]
+    feed, clock = FakeFeed(orders), Clock()
+    app = make_app(Settings(), feed=feed, clock=clock)
+    started = time.perf_counter()
+    async with app.run_test(size=(200, 60)) as pilot:
+        board = app.query_one(Board)
+        await wait_for(lambda: len(board.query(TicketCard)) > 20, message="a full first page")
+        first_board = time.perf_counter() - started
+        assert len(board.shown()) == 300
+        on_screen = [o.id for o in board.on_page()]
+        assert len(counted["built"]) == len(on_screen), "only the page on screen is built"
+        assert first_board < 5, f"first board took {first_board:.2f} s"
+
+        # A tick: every timer moves on, no ticket is rebuilt or redrawn.
+        await pilot.pause()
+        counted["built"].clear()
+        counted["shown"].clear()
+        clock.now = FROZEN + timedelta(seconds=7)
+        app._tick()
+        await pilot.pause()
+        timer = board.card(on_screen[0]).query_one(AgeTimer)
+        assert timer.seconds == 3600 - on_screen[0] * 10 + 7
+        assert counted == {"built": [], "shown": []}
+
+        # One event: one ticket redrawn in place, nothing built.
+        target = next(o for o in orders if o.id == on_screen[3])
+        moved = target.model_copy(update={"status": Status.PREPARING, "version": 2})
+        before = time.perf_counter()
+        feed.emit(ORDER_STATUS_UPDATED, moved)
+        await wait_for(lambda: board.card(target.id).order.status == "preparing", message="moved")
+        event_to_screen = time.perf_counter() - before
+        assert counted["built"] == []
+        assert set(counted["shown"]) == {target.id}
+        assert event_to_screen < 1, f"event to screen took {event_to_screen:.3f} s"
+
+        # A new order lands at the end: the page on screen is left alone.
+        feed.emit(ORDER_CREATED, order(301, age=1))
+        await wait_for(lambda: len(board.shown()) == 301, message="the new order")
+        await pilot.pause()
+        assert counted["built"] == [] and set(counted["shown"]) == {target.id}

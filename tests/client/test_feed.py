@@ -4,7 +4,7 @@ busy periods, network cuts, a SIGKILLed server and a failover to another process
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 
@@ -12,6 +12,7 @@ from kds_client import ConnectionState, FeedStatus, KdsRest, LiveFeed, Offline, 
 from kds_client.store import RESET
 from tests.support.client import TcpProxy, all_orders, differences, make_changes, wait_for
 from tests.support.server import ServerProcess
+from tests.support.services import postgres_database, redis_url
 
 FAST = {
     "check_interval": 1.0,
@@ -131,20 +132,42 @@ async def test_store_catches_up_after_the_server_is_killed_and_restarted(server,
         await feed.stop()
 
 
-async def test_feed_fails_over_to_a_second_server_on_the_same_database(server_factory):
-    first = server_factory()
-    second = server_factory(db_url=first.db_url)
-    token = first.tokens["kitchen"]
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres+redis", marks=[pytest.mark.postgres, pytest.mark.redis]),
+    ]
+)
+def two_servers(request, server_factory) -> Iterator[tuple[ServerProcess, ServerProcess]]:
+    """Two server processes on one database: a SQLite file, or PostgreSQL shared through Redis."""
+    if request.param == "sqlite":
+        first = server_factory()
+        yield first, server_factory(db_url=first.db_url)
+        return
+    with postgres_database() as db_url:
+        scale_out = ("--redis", redis_url())
+        pair = (
+            server_factory(db_url=db_url, extra_args=scale_out),
+            server_factory(db_url=db_url, extra_args=scale_out),
+        )
+        yield pair
+        for proc in pair:  # before the database is dropped under them
+            proc.kill()
+
+
+async def test_feed_fails_over_to_a_second_server_on_the_same_database(two_servers):
+    first, second = two_servers
     async with (
         KdsRest(first.url, first.tokens["admin"]) as via_first,
         KdsRest(second.url, first.tokens["admin"]) as via_second,
     ):
-        feed = feed_for([first.url, second.url], token)
+        feed = feed_for([first.url, second.url], first.tokens["kitchen"])
         await feed.start()
         try:
             await wait_for(lambda: feed.live)
             assert feed.status.url == first.url
             await make_changes(via_first, 30, random.Random(8))
+            await make_changes(via_second, 10, random.Random(18))
             await converged(feed, via_first)
 
             first.kill()

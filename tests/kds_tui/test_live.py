@@ -38,7 +38,8 @@ async def test_orders_appear_and_a_new_one_rings_the_bell(server: ServerProcess,
         assert len(app.bell.calls) == 1
         card = board_of(app).card(rush.id)
         assert card is not None and card.has_class("-highlight")
-        assert card.view.meta.startswith("‼ ") and card.border_title == "RUSH"
+        await wait_for(lambda: card.border_title == "RUSH", message="the rush mark")
+        assert card.view.meta.startswith("‼ ")
 
 
 async def test_no_bell_when_asked(server: ServerProcess, pos: KdsRest):

@@ -47,7 +47,8 @@ def kds_order(
     )
 
 
-def test_create_from_flags_prints_the_id_and_show_has_it_all(server):
+def test_create_from_flags_prints_the_id_and_show_has_it_all(shared_server):
+    server = shared_server
     made = kds_order(
         server,
         "create",
@@ -77,7 +78,8 @@ def test_create_from_flags_prints_the_id_and_show_has_it_all(server):
     assert order["items"][1]["notes"] == "extra crispy"
 
 
-def test_create_from_a_json_file_and_from_stdin(server, tmp_path: Path):
+def test_create_from_a_json_file_and_from_stdin(shared_server, tmp_path: Path):
+    server = shared_server
     body = {"order_type": "takeout", "customer_name": "Maria", "items": [{"name": "Salad"}]}
     path = tmp_path / "order.json"
     path.write_text(json.dumps(body))

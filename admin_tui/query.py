@@ -15,9 +15,9 @@ from kds_contract import OPEN_STATUSES, Order, Status
 
 SORTS: dict[str, str] = {
     "-id": "newest",
-    "id": "oldest",
+    "created_at": "oldest",
     "-updated_at": "last change",
-    "created_at": "longest waiting",
+    "updated_at": "unchanged longest",
 }
 """The sorts the console cycles through, with their labels (server ``sort`` values)."""
 

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Container, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -32,6 +32,8 @@ class OrderDetailScreen(Screen[None]):
 
     app: AdminApp
 
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    """Wide terminals show the history beside the order, narrow ones below it."""
     HELP_TITLE = "Keys: order detail"
     HELP_BINDINGS = [Binding("up,down,pageup,pagedown", "scroll", "Scroll")]
     BINDINGS = [
@@ -52,9 +54,10 @@ class OrderDetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ConnectionBar(title=f"KDS admin - order {self.order_id}")
-        with VerticalScroll(id="detail"):
-            yield Static(id="summary")
-            yield Static(id="items")
+        with VerticalScroll(id="detail"), Container(id="detail-columns"):
+            with Vertical(id="detail-left"):
+                yield Static(id="summary")
+                yield Static(id="items")
             yield Static(Text("history: loading...", style="dim"), id="history")
         yield Footer(compact=True)
 

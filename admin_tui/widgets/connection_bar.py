@@ -19,12 +19,12 @@ STATE_LABEL: dict[ConnectionState, str] = {
 }
 
 
+WAITING = (ConnectionState.RECONNECTING, ConnectionState.OFFLINE)
+"""States in which the feed waits for its next attempt (``next_attempt_at``)."""
+
+
 class ConnectionBar(Widget):
     """Title on the left; connection state and server on the right. Follows ``app.feed_status``."""
-
-    DEFAULT_CSS = """
-    ConnectionBar { height: 1; }
-    """
 
     status: reactive[FeedStatus | None] = reactive(None)
     """The feed's last reported status; ``None`` before the first report."""
@@ -45,9 +45,10 @@ class ConnectionBar(Widget):
         for each in ConnectionState:
             self.set_class(each == state, f"-{each.value}")
         # A countdown to the next attempt needs a tick; a live feed does not.
-        if state == ConnectionState.RECONNECTING and self._ticker is None:
+        waiting = state in WAITING
+        if waiting and self._ticker is None:
             self._ticker = self.set_interval(1, self.refresh)
-        elif state != ConnectionState.RECONNECTING and self._ticker is not None:
+        elif not waiting and self._ticker is not None:
             self._ticker.stop()
             self._ticker = None
 
@@ -55,17 +56,20 @@ class ConnectionBar(Widget):
         status = self.status
         state = status.state if status else ConnectionState.CONNECTING
         words = STATE_LABEL[state]
-        if state == ConnectionState.RECONNECTING and status and status.next_attempt_at:
-            words += f" in {max(0, round(status.next_attempt_at - time.time()))}s"
-        where = _host(status.url) if status and status.url else ""
+        if state in WAITING and status and status.next_attempt_at:
+            words += f", retry in {max(0, round(status.next_attempt_at - time.time()))}s"
         if status and status.error and state != ConnectionState.LIVE:
-            where = f"{where} {status.error}".strip()
-        right = Text.assemble((f" {words} ", "reverse"), " ", where)
+            detail = status.error
+        else:
+            detail = _host(status.url) if status and status.url else ""
         left = Text(f" {self.title}", style="bold")
+        label = Text(f" {words} ", style="reverse")
+        room = self.size.width - left.cell_len - label.cell_len - 3
+        detail_text = Text(detail)
+        detail_text.truncate(max(0, room), overflow="ellipsis")
+        right = Text.assemble(label, " ", detail_text, " ")
         gap = max(1, self.size.width - left.cell_len - right.cell_len)
-        line = Text.assemble(left, " " * gap, right)
-        line.truncate(self.size.width)
-        return line
+        return Text.assemble(left, " " * gap, right)
 
 
 def _host(url: str) -> str:

@@ -15,17 +15,13 @@ from admin_tui.query import SORTS, OrderQuery
 class FilterBar(Widget):
     """Shows an :class:`OrderQuery`, the total it matched and how many new orders are off-page."""
 
-    DEFAULT_CSS = """
-    FilterBar { height: 1; }
-    """
-
     order_query: reactive[OrderQuery] = reactive(OrderQuery, layout=False)
     """What the table was asked to show."""
     total: reactive[int | None] = reactive(None)
     """How many orders match in all; ``None`` until the first page arrives."""
     new_count: reactive[int] = reactive(0)
     """New orders that arrived but are not shown (other filter, page or sort)."""
-    loading_page: reactive[bool] = reactive(False)
+    loading_page: reactive[bool] = reactive(True)
     """A page request is on its way."""
 
     def __init__(self, clock: Callable[[], datetime], **kwargs) -> None:
@@ -48,8 +44,10 @@ class FilterBar(Widget):
         if query.text.strip():
             left.append("  /", style="dim")
             left.append(query.text.strip(), style="bold")
-        if self.total is None or self.loading_page:
+        if self.loading_page:
             right = Text("loading...", style="dim")
+        elif self.total is None:
+            right = Text("not loaded (r)", style="dim")
         else:
             right = Text(f"p{query.page}/{query.pages(self.total)} ({self.total})")
         if self.new_count:

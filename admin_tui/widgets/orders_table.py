@@ -97,7 +97,7 @@ class OrdersTable(DataTable):
         fixed = sum(w + 2 * self.cell_padding for _, _, w in FIXED_COLUMNS + TAIL_COLUMNS)
         spare = max(0, width - fixed - 2 * self.cell_padding - 1 - MIN_ITEMS_WIDTH)
         # Wider screens: the items get most of the room, names some of it.
-        who_width = WHO_WIDTH + min(spare // 4, MAX_WHO_WIDTH - WHO_WIDTH)
+        who_width = WHO_WIDTH + min(max(0, spare - 20) // 3, MAX_WHO_WIDTH - WHO_WIDTH)
         items_width = MIN_ITEMS_WIDTH + spare - (who_width - WHO_WIDTH)
         if (items_width, who_width) != (self._items_width, self._who_width):
             self._items_width, self._who_width = items_width, who_width

@@ -75,7 +75,7 @@ async def test_filters_search_sort_and_paging(console_app, rest) -> None:
         # Sort: oldest first.
         await pilot.press("s")
         await settled(pilot)
-        assert bar(app).order_query.sort == "id"
+        assert bar(app).order_query.sort == "created_at"
         assert shown_ids(app) == ramen[:per_page]
 
         # Days: yesterday has none of these orders; today is the default.

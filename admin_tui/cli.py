@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from kds_contract.local import DEFAULT_URL, read_local_tokens
 
@@ -21,12 +22,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         action="append",
         dest="urls",
         metavar="URL",
-        help="server to use; repeat for failover (default: KDS_URL, the local server's "
-        f"address, else {DEFAULT_URL})",
+        help="server to use; repeat (or separate with commas) for failover (default: KDS_URL, "
+        f"the local server's address, else {DEFAULT_URL})",
     )
     parser.add_argument(
         "--token",
         help="admin token (default: KDS_TOKEN, else the local server's token file)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="the local server's data folder, for its token file (default: KDS_DATA_DIR, "
+        "else the user's data folder)",
     )
     parser.add_argument("--no-bell", action="store_true", help="no terminal bell on new orders")
     return parser.parse_args(argv)
@@ -34,15 +41,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def resolve(args: argparse.Namespace) -> tuple[list[str], str | None]:
     """The URLs and token to use."""
-    local = read_local_tokens()
-    urls = args.urls or _env_urls() or [local.get("url") or DEFAULT_URL]
+    local = read_local_tokens(args.data_dir)
+    urls = _split(args.urls or []) or _split([os.environ.get("KDS_URL", "")])
+    urls = urls or [local.get("url") or DEFAULT_URL]
     token = args.token or os.environ.get("KDS_TOKEN") or local.get("admin")
     return urls, token
 
 
-def _env_urls() -> list[str]:
-    value = os.environ.get("KDS_URL", "")
-    return [url.strip() for url in value.split(",") if url.strip()]
+def _split(values: Sequence[str]) -> list[str]:
+    """URLs given repeatedly or comma-separated, in order."""
+    return [url.strip() for value in values for url in value.split(",") if url.strip()]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,6 +16,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+PG_CONNECT_TIMEOUT = 5
+PG_COMMAND_TIMEOUT = 30
 
 
 def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
@@ -57,7 +59,14 @@ class Database:
             self.reader = _sqlite_engine(url, immediate=False, pool_size=4)
         else:
             self.writer = create_async_engine(
-                url, pool_size=10, max_overflow=10, pool_pre_ping=True, pool_timeout=10
+                url,
+                pool_size=10,
+                max_overflow=10,
+                pool_pre_ping=True,
+                pool_timeout=10,
+                # A database that stops answering (a cut network, not a refused connection)
+                # must turn into a 503 in seconds, not a request that hangs.
+                connect_args={"timeout": PG_CONNECT_TIMEOUT, "command_timeout": PG_COMMAND_TIMEOUT},
             )
             self.reader = self.writer
 

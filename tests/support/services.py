@@ -7,7 +7,10 @@ of skipping it, so CI proves these tests ran.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -69,3 +72,39 @@ def postgres_database() -> Iterator[str]:
 def redis_url() -> str:
     require("Redis", "127.0.0.1", 6379)
     return REDIS_URL
+
+
+class RedisProcess:
+    """A Redis server of the test's own on a free port, so a test may stop and restart it
+    without touching the machine's Redis."""
+
+    def __init__(self, port: int | None = None) -> None:
+        from tests.support.server import free_port
+
+        self.port = port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> RedisProcess:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            message = "redis-server is not installed"
+            if os.environ.get("KDS_REQUIRE_SERVICES") == "1":
+                pytest.fail(f"{message}, and KDS_REQUIRE_SERVICES=1 says it must be")
+            pytest.skip(message)
+        self.proc = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--loglevel", "warning"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not _reachable("127.0.0.1", self.port):
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise RuntimeError(f"redis-server did not start on port {self.port}")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _common(sub.add_parser("serve", help="run the server (the default)"))
     _common(sub.add_parser("migrate", help="create or upgrade the database schema, then exit"))
+    backup = sub.add_parser("backup", help="copy a SQLite database while the server runs")
+    _common(backup)
+    backup.add_argument("target", type=Path, help="the file to write the copy to")
     token = sub.add_parser("token", help="create, list or revoke API tokens")
     token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
     create = token_sub.add_parser(
@@ -166,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "token":
             return asyncio.run(_token_command(args, settings))
+        if args.command == "backup":
+            return backup_sqlite(settings, args.target)
         if args.command == "migrate":
             asyncio.run(_with_db(settings, lambda db: asyncio.sleep(0)))
             print(f"schema is up to date: {redact_url(settings.database_url)}")
@@ -196,4 +202,26 @@ def serve(settings: Settings) -> int:
         shutdown_timeout=10,
         loop=uvloop.new_event_loop() if uvloop else None,
     )
+    return 0
+
+
+def backup_sqlite(settings: Settings, target: Path) -> int:
+    """SQLite's online backup: a consistent copy, taken while the server keeps writing."""
+    if not settings.is_sqlite:
+        print(
+            "kds-server: backup copies the SQLite database; for PostgreSQL use pg_dump "
+            "(see docs/DEPLOY.md)",
+            file=sys.stderr,
+        )
+        return 2
+    source = Path(settings.database_url.split(":///", 1)[1])
+    if not source.exists():
+        print(f"kds-server: no database at {source}", file=sys.stderr)
+        return 1
+    if target.exists():
+        print(f"kds-server: {target} exists; choose a new file name", file=sys.stderr)
+        return 2
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    print(f"backed up {source} to {target}")
     return 0

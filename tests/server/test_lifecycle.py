@@ -66,3 +66,20 @@ def test_help_and_settings_from_environment(tmp_path) -> None:  # type: ignore[n
         assert "listening on" not in proc.log_text(), "KDS_LOG_LEVEL=WARNING was honoured"
     finally:
         proc.stop()
+
+
+async def test_online_backup_of_sqlite(server: ServerProcess, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    async with Api(server.url, server.tokens["pos"]) as api:
+        order = await api.create(table="9")
+    target = tmp_path / "copy.db"
+    out = server.cli("backup", str(target), check=True)
+    assert "backed up" in out.stdout
+    assert server.cli("backup", str(target)).returncode == 2, "never overwrites"
+    restored = ServerProcess(tmp_path / "restored", db_url=f"sqlite+aiosqlite:///{target}")
+    restored.start()
+    try:
+        async with Api(restored.url, restored.tokens["admin"]) as api:
+            copy = (await api.get(f"/api/orders/{order['id']}")).body["order"]
+    finally:
+        restored.stop()
+    assert copy == order

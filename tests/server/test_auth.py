@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 import socketio
 
-from tests.support.http import Api, wait_for
+from tests.support.client import wait_for
+from tests.support.http import Api
 from tests.support.server import ServerProcess
 
 ADMIN, KITCHEN, POS, CUSTOMER = "admin", "kitchen", "pos", "customer"
@@ -62,7 +63,7 @@ async def test_revoked_token_is_refused_and_its_socket_dropped(server: ServerPro
             assert "revoked 1" in out.stdout
             reply = await api.get("/api/orders")
             assert reply.status == 401, "revoked at once for REST"
-        await wait_for(lambda: not client.connected, timeout=10, what="socket dropped")
+        await wait_for(lambda: not client.connected, timeout=10, message="socket dropped")
     finally:
         await client.disconnect()
     listing = server.cli("token", "list").stdout

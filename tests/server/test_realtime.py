@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 import socketio
 
-from tests.support.http import Api, wait_for
+from tests.support.client import wait_for
+from tests.support.http import Api
 from tests.support.server import ServerProcess
 
 JS_DIR = Path(__file__).resolve().parents[1] / "js"
@@ -56,7 +57,7 @@ async def test_every_change_is_announced_with_its_seq(any_server: ServerProcess)
         await api.delete(f"/api/orders/{oid}")
         await wait_for(
             lambda: len(kitchen.events) == 5 and len(admin.events) == 5,
-            what="5 events in each room",
+            message="5 events in each room",
         )
         log = (await api.get("/api/events")).body["events"]
     assert [e for e, _ in kitchen.events] == [
@@ -86,10 +87,10 @@ async def test_customer_hears_only_their_own_orders(server: ServerProcess) -> No
         theirs = await api.create(user_id="bob")
         for order in (theirs, mine):
             await api.patch(f"/api/orders/{order['id']}/status", {"status": "preparing"})
-        await wait_for(lambda: len(ada.events) >= 1, what="ada's status update")
+        await wait_for(lambda: len(ada.events) >= 1, message="ada's status update")
         # One more change to her order: once it arrives, anything else would have too.
         await api.patch(f"/api/orders/{mine['id']}/status", {"status": "ready"})
-        await wait_for(lambda: len(ada.events) >= 2, what="ada's second update")
+        await wait_for(lambda: len(ada.events) >= 2, message="ada's second update")
     assert [(e, d["order"]["id"]) for e, d in ada.events] == [
         ("order:statusUpdated", mine["id"]),
         ("order:statusUpdated", mine["id"]),

@@ -199,7 +199,7 @@ class OrderService:
         async with self.db.reading() as conn:
             return await self._get(conn, order_id)
 
-    async def list(self, query: OrderQuery) -> tuple[list[Order], int, int]:
+    async def list_orders(self, query: OrderQuery) -> tuple[list[Order], int, int]:
         """A page of orders, the total matching, and the seq the snapshot is at."""
         async with self.db.reading() as conn:
             seq = await repo.current_seq(conn)

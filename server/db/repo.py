@@ -10,20 +10,20 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kds_contract import Item, Order, Status
 from kds_contract.models import _utc_z
 from server.db.tables import EventRow, IdempotencyRow, OrderRow, SeqCounter, TokenRow
 
-orders = OrderRow.__table__
-events = EventRow.__table__
-seq_counter = SeqCounter.__table__
-idempotency = IdempotencyRow.__table__
-tokens = TokenRow.__table__
+orders = cast(Table, OrderRow.__table__)
+events = cast(Table, EventRow.__table__)
+seq_counter = cast(Table, SeqCounter.__table__)
+idempotency = cast(Table, IdempotencyRow.__table__)
+tokens = cast(Table, TokenRow.__table__)
 
 _ORDER_COLUMNS = [c for c in orders.c if c.key not in ("search_text", "stations")]
 
@@ -130,7 +130,7 @@ SORT_KEYS = tuple(key for name in _SORTS for key in (name, f"-{name}"))
 
 
 async def list_orders(conn: AsyncConnection, query: OrderQuery) -> tuple[list[Order], int]:
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if query.statuses:
         conditions.append(orders.c.status.in_(list(query.statuses)))
     if query.station:

@@ -87,7 +87,7 @@ async def list_orders(call: Call) -> web.Response:
         per_page=q.per_page,
         sort=q.sort,
     )
-    found, total, seq = await call.app[SERVICE].list(query)
+    found, total, seq = await call.app[SERVICE].list_orders(query)
     return json_answer(
         {
             "orders": [o.wire() for o in found],

@@ -1,0 +1,129 @@
+"""The kitchen display (issue 7, item 4), measured in-process with ``app.run_test()`` against
+a real server: time to first board with 300 open orders, event-to-screen with 300 tickets,
+and CPU while idle (only its timers and the feed's periodic check running)."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from typing import Any
+
+import aiohttp
+
+from bench.common import latency_summary, print_table, start_kds
+from bench.seed import post_orders
+
+OPEN_ORDERS = 300
+SIZE = (200, 60)
+
+
+async def _until(condition: Any, limit: float = 30.0) -> None:
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the display did not get there")
+        await asyncio.sleep(0.002)
+
+
+async def _measure(url: str, token: str, admin: str, events: int, idle: float) -> dict[str, Any]:
+    from kds_tui import Settings, make_app
+    from kds_tui.widgets.board import Board
+    from kds_tui.widgets.ticket import TicketCard
+
+    shown_at: dict[tuple[int, int], float] = {}
+    real_show = TicketCard.show
+
+    def show(self: TicketCard, order: Any, *args: Any, **kwargs: Any) -> None:
+        real_show(self, order, *args, **kwargs)
+        shown_at[(order.id, order.version)] = time.perf_counter()
+
+    TicketCard.show = show  # type: ignore[method-assign]
+    try:
+        app = make_app(Settings(urls=(url,), token=token, bell=False))
+        arrived: dict[tuple[int, int], float] = {}
+        app.feed.on_change(
+            lambda change: [
+                arrived.setdefault((o.id, o.version), time.perf_counter())
+                for o in ([change.order] if getattr(change, "order", None) else [])
+            ]
+        )
+        started = time.perf_counter()
+        async with app.run_test(size=SIZE) as pilot:
+            board = app.query_one(Board)
+            await _until(lambda: len(board.shown()) >= OPEN_ORDERS and board.query(TicketCard))
+            await pilot.pause()
+            first_board = time.perf_counter() - started
+
+            to_ticket, to_frame = [], []
+            headers = {"Authorization": f"Bearer {admin}", "Content-Type": "application/json"}
+            async with aiohttp.ClientSession(headers=headers) as http:
+                for n in range(events):
+                    target = board.on_page()[n % len(board.on_page())]
+                    status = "preparing" if target.status == "pending" else "pending"
+                    key = (target.id, target.version + 1)
+                    async with http.patch(
+                        f"{url}/api/orders/{target.id}/status",
+                        json={"status": status, "version": target.version},
+                    ) as answer:
+                        assert answer.status == 200, await answer.text()
+                    await _until(lambda key=key: key in shown_at and key in arrived)
+                    await pilot.pause()  # the next frame
+                    to_ticket.append(shown_at[key] - arrived[key])
+                    to_frame.append(time.perf_counter() - arrived[key])
+                    await asyncio.sleep(0.05)
+
+            await asyncio.sleep(2.0)
+            cpu0, t0 = time.process_time(), time.monotonic()
+            await asyncio.sleep(idle)
+            idle_cpu = (time.process_time() - cpu0) / (time.monotonic() - t0)
+            await pilot.press("q")
+    finally:
+        TicketCard.show = real_show  # type: ignore[method-assign]
+    ticket = latency_summary(to_ticket)
+    frame = latency_summary(to_frame)
+    return {
+        "first_board_s": round(first_board, 3),
+        "event_to_ticket_p50_ms": ticket["p50_ms"],
+        "event_to_ticket_max_ms": ticket["max_ms"],
+        "event_to_frame_p50_ms": frame["p50_ms"],
+        "event_to_frame_p99_ms": frame["p99_ms"],
+        "event_to_frame_max_ms": frame["max_ms"],
+        "events": len(to_frame),
+        "idle_cpu_pct": round(100 * idle_cpu, 2),
+        "idle_s": idle,
+    }
+
+
+def display(*, full: bool = False, runs: int | None = None, **_: Any) -> dict[str, Any]:
+    runs = runs or (5 if full else 3)
+    events = 50 if full else 20
+    idle = 30.0 if full else 8.0
+    server = start_kds("display", rate_limit=0)
+    windows = []
+    try:
+        asyncio.run(post_orders(server.url, server.tokens["admin"], OPEN_ORDERS))
+        for _ in range(runs):
+            windows.append(
+                asyncio.run(
+                    _measure(
+                        server.url, server.tokens["kitchen"], server.tokens["admin"], events, idle
+                    )
+                )
+            )
+    finally:
+        server.stop()
+    keys = [k for k in windows[0] if k not in ("events", "idle_s")]
+    row = {k: round(statistics.median(w[k] for w in windows), 3) for k in keys}
+    print_table(
+        f"kitchen display, {OPEN_ORDERS} open orders, {SIZE[0]}x{SIZE[1]}, {runs} runs (medians)",
+        [row],
+        keys,
+    )
+    return {
+        "open_orders": OPEN_ORDERS,
+        "size": SIZE,
+        "events": events,
+        "runs": windows,
+        "median": row,
+    }

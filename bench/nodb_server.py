@@ -1,0 +1,51 @@
+"""The KDS server with a create-order that does no database work: the ceiling for
+bench/throughput. Same app, routes, validation and broadcast; the order gets its id and seq
+from a counter in memory, and tokens are looked up once and then remembered.
+
+    python -m bench.nodb_server [kds-server flags]
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import server.app
+import server.web.routes
+from kds_contract import ORDER_CREATED, OrderCreate
+from server import cli, domain
+from server.db.repo import StoredEvent, dumps
+from server.service import Answer, OrderService
+from server.tokens import Principal, authenticate
+
+
+class NoDbOrderService(OrderService):
+    _ids = itertools.count(1)
+
+    async def create(self, data: OrderCreate, **_: Any) -> Answer:
+        seq = next(self._ids)
+        now = self._clock()
+        order = domain.new_order(data, seq, now)
+        payload = {"order": order.wire(), "seq": seq}
+        event = StoredEvent(seq, ORDER_CREATED, order.id, now, dumps(payload))
+        await self._announce(event, payload)
+        return Answer(201, event.data)
+
+
+_known: dict[str, Principal | None] = {}
+
+
+async def remembered(db: Any, token: str | None) -> Principal | None:
+    if token not in _known:
+        _known[token or ""] = await authenticate(db, token)
+    return _known[token or ""]
+
+
+def main() -> int:
+    server.app.OrderService = NoDbOrderService  # type: ignore[misc]
+    server.web.routes.authenticate = remembered  # type: ignore[assignment]
+    return cli.main()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

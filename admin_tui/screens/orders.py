@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
+from admin_tui.announcer import Announcer
 from admin_tui.messages import OrderChanged, OrderSaved
 from admin_tui.query import SORTS, OrderQuery
 from admin_tui.screens.search import SearchChoice, SearchScreen
@@ -77,6 +78,8 @@ class OrdersScreen(Screen[None]):
         super().__init__()
         self._order_query: OrderQuery | None = None
         self._loading = False
+        """A page request is out: live changes are applied now and again after it."""
+        self._loads = 0
         self._held: list[Change] = []
 
     @property
@@ -92,6 +95,7 @@ class OrdersScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.announcer = Announcer(self, self.app.bell if self.app.bell_on else None)
         self.set_interval(5, self.table.tick)
         self.watch(self.app, "feed_status", self._feed_status, init=False)
 
@@ -142,6 +146,8 @@ class OrdersScreen(Screen[None]):
     async def load_page(self) -> None:
         """Fetch the current page; changes that arrive meanwhile are applied after it."""
         query = self.order_query
+        self._loads += 1
+        serial = self._loads
         self._loading = self.bar.loading_page = True
         try:
             page = await self.app.rest.list_orders(**query.rest_params(self.now()))
@@ -149,7 +155,9 @@ class OrdersScreen(Screen[None]):
             self.notify(error.message, title="Orders not loaded", severity="error")
             return
         finally:
-            self._loading = self.bar.loading_page = False
+            # A newer load may have replaced this one (exclusive worker): it is still loading.
+            if serial == self._loads:
+                self._loading = self.bar.loading_page = False
         if page.total and query.page > query.pages(page.total):
             self.set_query(query.with_(page=query.pages(page.total)))
             return
@@ -182,15 +190,14 @@ class OrdersScreen(Screen[None]):
             if self.table.remove_order(change.order_id):
                 self.bar.total = max(0, (self.bar.total or 1) - 1)
                 if not quiet:
-                    self.notify(f"Order {change.order_id} was deleted.", timeout=3)
+                    self.announcer.say(f"Order {change.order_id} was deleted.")
         elif change.order is not None and change.type == ORDER_CREATED:
             self._created(change.order, quiet=quiet)
         elif change.order is not None and self.table.update_order(change.order) and not quiet:
             if change.type == ORDER_STATUS_UPDATED and change.previous is not None:
-                self.notify(
+                self.announcer.say(
                     f"Order {change.order.id}: {change.previous.status.value} -> "
-                    f"{change.order.status.value}",
-                    timeout=3,
+                    f"{change.order.status.value}"
                 )
 
     def _created(self, order: Order, *, quiet: bool) -> None:
@@ -204,10 +211,8 @@ class OrdersScreen(Screen[None]):
         elif not quiet:
             self.bar.new_count += 1
         if not quiet:
-            if self.app.bell_on:
-                self.app.bell()
             where = "" if fits else " (not on this page)"
-            self.notify(f"New order {order.id}{where}.", timeout=4)
+            self.announcer.say(f"New order {order.id}{where}.", new_order=True)
 
     # Actions on the order under the cursor ---------------------------------------------
 

@@ -34,7 +34,7 @@ def console_app(server: ServerProcess) -> Callable[..., AdminApp]:
     """Build the console on the test server, as ``kds-admin`` would (no bell in tests)."""
 
     def build(**kwargs: Any) -> AdminApp:
-        return make_app(server.url, server.tokens["admin"], bell=False, **kwargs)
+        return make_app(server.url, server.tokens["admin"], **{"bell": False, **kwargs})
 
     return build
 

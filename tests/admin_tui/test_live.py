@@ -3,6 +3,7 @@ and changes outside the current view leave it alone."""
 
 from __future__ import annotations
 
+from admin_tui import announcer
 from kds_contract import Status
 from tests.admin_tui.conftest import bar, ready, settled, shown_ids, table, wait_for
 from tests.admin_tui.seeding import order_payload, seed
@@ -23,7 +24,11 @@ async def test_insert_update_delete_live(console_app, rest) -> None:
         await wait_for(pilot, lambda: shown_ids(app)[:1] == [new.id], "the new order on top")
         assert bar(app).total == 6
         assert table(app).current == under_cursor, "the cursor stays on its order"
-        assert any(f"New order {new.id}" in n.message for n in app._notifications)
+        await wait_for(
+            pilot,
+            lambda: any(f"New order {new.id}." in n.message for n in app._notifications),
+            "the notification",
+        )
 
         # A status change updates its row in place.
         moved = await rest.move(first[0].id, Status.PREPARING)
@@ -63,8 +68,12 @@ async def test_changes_outside_the_view_leave_it_alone(console_app, rest) -> Non
         await wait_for(pilot, lambda: bar(app).new_count == 1, "the new-orders hint")
         assert shown_ids(app) == [orders[0].id]
         assert bar(app).total == 1
-        assert any(
-            f"New order {new.id} (not on this page)" in n.message for n in app._notifications
+        await wait_for(
+            pilot,
+            lambda: any(
+                f"New order {new.id} (not on this page)" in n.message for n in app._notifications
+            ),
+            "the notification",
         )
 
         # A change to an order that is not shown does nothing to the rows.
@@ -82,3 +91,28 @@ async def test_changes_outside_the_view_leave_it_alone(console_app, rest) -> Non
         await rest.create_order(order_payload(51))
         await wait_for(pilot, lambda: bar(app).new_count == 1, "the hint on the sorted view")
         assert shown_ids(app) == before
+
+
+async def test_a_burst_of_new_orders_is_one_notice_and_one_bell(
+    console_app, rest, monkeypatch
+) -> None:
+    # A wide window, so a slow machine still sees the 20 creations as one burst.
+    monkeypatch.setattr(announcer, "GATHER_SECONDS", 2.0)
+    await seed(rest, 2)
+    app = console_app(bell=True)
+    rings: list[int] = []
+    app.bell = lambda: rings.append(1)  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        burst = await seed(rest, 20, start=100)
+        newest = sorted((o.id for o in burst), reverse=True)
+        per_page = bar(app).order_query.per_page
+        await wait_for(pilot, lambda: bar(app).total == 22, "every new order counted")
+        await wait_for(pilot, lambda: shown_ids(app) == newest[:per_page], "newest on top")
+        await wait_for(
+            pilot,
+            lambda: any("20 new orders" in n.message for n in app._notifications),
+            "one summary",
+        )
+        assert not any("New order" in n.message for n in app._notifications)
+        assert rings == [1]

@@ -200,7 +200,8 @@ class KitchenApp(App[None]):
 
     def _show_status(self, status: Any) -> None:
         state = str(status.state)
-        self.query_one(ConnectionBadge).state = state
+        for badge in self.query(ConnectionBadge):
+            badge.state = state
         for board in self.query(Board):
             board.stale = state != "live"
         self.screen.set_class(state != "live", "-stale")
@@ -217,7 +218,8 @@ class KitchenApp(App[None]):
         orders = self.feed.store.open_orders()
         station = self.settings.station
         shown = [o for o in orders if station_items(o, station)]
-        self.query_one(StatusCounts).show(status_counts(shown))
+        for counts in self.query(StatusCounts):
+            counts.show(status_counts(shown))
         for panel in self.query(AllDayPanel):
             if self.show_all_day:
                 panel.show(all_day(orders, station))
@@ -225,24 +227,27 @@ class KitchenApp(App[None]):
             pickup.show(orders)
 
     def on_page_changed(self, message: PageChanged) -> None:
-        indicator = self.query_one(PageIndicator)
-        indicator.page, indicator.pages = message.page, message.pages
+        for indicator in self.query(PageIndicator):
+            indicator.page, indicator.pages = message.page, message.pages
 
     # -- the clock -------------------------------------------------------------------------
 
     def _tick(self) -> None:
         now = self.clock()
-        self.query_one(Clock).time = now
+        for clock in self.query(Clock):
+            clock.time = now
         self._board_call("tick", now)
         self._tick_status(self.feed.status)
 
     def _tick_status(self, status: Any) -> None:
         now = self.clock().timestamp()
         since = status.last_event_at
-        self.query_one(FeedHealth).seconds_ago = None if since is None else int(now - since)
-        badge = self.query_one(ConnectionBadge)
         retry = status.next_attempt_at
-        badge.retry_in = None if retry is None else max(0, round(retry - now))
+        # query, not query_one: the feed may still report while the app shuts down.
+        for health in self.query(FeedHealth):
+            health.seconds_ago = None if since is None else int(now - since)
+        for badge in self.query(ConnectionBadge):
+            badge.retry_in = None if retry is None else max(0, round(retry - now))
 
     # -- actions ---------------------------------------------------------------------------
 

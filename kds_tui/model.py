@@ -33,6 +33,11 @@ ORDER_TYPE_LABELS: dict[OrderType, str] = {
 MAX_NOTE_LINES = 4
 TICKET_CHROME = 4
 """Lines of a ticket that are not items or notes: two border lines, the head and the meta line."""
+CONTINUED_CHROME = 3
+"""A ticket continued in the next column repeats its head, not its meta line."""
+MIN_PART = 3
+"""Fewest body lines worth starting a ticket with at the foot of a column (and tickets of
+no more than twice this many are never split)."""
 
 
 @dataclass(frozen=True)
@@ -168,9 +173,29 @@ class TicketView:
     stations: str | None
 
     @property
+    def body(self) -> int:
+        """Lines below the head and meta line: notes, items, stations."""
+        return len(self.items) + len(self.notes) + (1 if self.stations else 0)
+
+    @property
     def height(self) -> int:
-        """Lines the ticket takes on screen, borders included."""
-        return TICKET_CHROME + len(self.items) + len(self.notes) + (1 if self.stations else 0)
+        """Lines the whole ticket takes on screen, borders included."""
+        return TICKET_CHROME + self.body
+
+    def part(
+        self, start: int, end: int
+    ) -> tuple[tuple[str, ...], tuple[ItemLine, ...], str | None]:
+        """The notes, items and stations line among body lines ``start`` to ``end``.
+
+        The body reads notes first, so an allergy is on the first part of a long ticket.
+        """
+        notes, items = len(self.notes), len(self.items)
+        stations = self.stations if self.stations and start <= notes + items < end else None
+        return (
+            self.notes[start:end],
+            self.items[max(0, start - notes) : max(0, end - notes)],
+            stations,
+        )
 
 
 def item_lines(item: Item, width: int, *, marker: str, compact: bool = False) -> list[ItemLine]:
@@ -233,25 +258,77 @@ def ticket_view(
     return view
 
 
-def paginate(heights: Sequence[int], columns: int, column_height: int) -> list[list[list[int]]]:
+@dataclass(frozen=True)
+class Placement:
+    """Body lines ``start`` to ``end`` of ticket ``index``, in one column."""
+
+    index: int
+    start: int
+    end: int
+
+    @property
+    def continued(self) -> bool:
+        """Whether this is the rest of a ticket begun in an earlier column."""
+        return self.start > 0
+
+
+Page = list[list[Placement]]
+"""The columns of one page, each a list of placements, top to bottom."""
+
+
+def paginate(
+    bodies: Sequence[int], columns: int, column_height: int
+) -> list[list[list[Placement]]]:
     """Lay tickets out in board order, each in the column with the most room left.
 
-    Tickets read left to right and top to bottom, and fill the screen evenly; when the next
-    ticket fits in no column, a new page starts. Returns pages of columns of indexes into
-    ``heights``. A ticket taller than a column gets a column of its own (callers cap heights).
+    Tickets read left to right and top to bottom and fill the screen evenly. A ticket that
+    does not fit starts at the foot of a column when a few of its lines fit there and carries
+    on at the top of the next column (or page), so no space is wasted and nothing is hidden.
+
+    Args:
+        bodies: each ticket's body lines (``TicketView.body``).
+        columns: columns on a page.
+        column_height: lines in a column.
+
+    Returns:
+        Pages of columns of placements.
     """
     columns = max(1, columns)
-    pages: list[list[list[int]]] = []
-    page: list[list[int]] = [[] for _ in range(columns)]
+    column_height = max(column_height, TICKET_CHROME + MIN_PART)
+    pages: list[Page] = []
+    page: Page = [[] for _ in range(columns)]
     used = [0] * columns
-    for index, height in enumerate(heights):
-        column = min(range(columns), key=lambda c: (used[c], c))
-        if used[column] and used[column] + height > column_height:
-            pages.append(page)
-            page, used = [[] for _ in range(columns)], [0] * columns
-            column = 0
-        page[column].append(index)
-        used[column] += height
+
+    def new_page() -> None:
+        nonlocal page, used
+        pages.append(page)
+        page, used = [[] for _ in range(columns)], [0] * columns
+
+    for index, body in enumerate(bodies):
+        start, after = 0, -1
+        while True:
+            # A ticket's continuation goes to a column right of its previous part.
+            candidates = range(after + 1, columns) if start else range(columns)
+            if not candidates:
+                new_page()
+                after = -1
+                continue
+            column = min(candidates, key=lambda c: (used[c], c))
+            chrome = CONTINUED_CHROME if start else TICKET_CHROME
+            room = column_height - used[column] - chrome
+            rest = body - start
+            if rest <= room:
+                page[column].append(Placement(index, start, body))
+                used[column] += chrome + rest
+                break
+            worth_splitting = room >= MIN_PART and body > 2 * MIN_PART
+            if worth_splitting or (used[column] == 0 and room > 0):
+                page[column].append(Placement(index, start, start + room))
+                used[column] = column_height
+                start, after = start + room, column
+                continue
+            new_page()
+            after = -1
     if any(page) or not pages:
         pages.append(page)
     return pages

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,6 +19,8 @@ from textual.widgets import Static
 
 from kds_contract import OPEN_STATUSES, Item, Order, Status, forward
 from kds_tui.model import (
+    CONTINUED_CHROME,
+    TICKET_CHROME,
     AgeThresholds,
     TicketView,
     last_done_item,
@@ -61,6 +64,18 @@ class PageChanged(Message):
 
     page: int
     pages: int
+
+
+class Slot(NamedTuple):
+    """Where (part of) a ticket goes: body lines ``start`` to ``end`` of an order."""
+
+    order_id: int
+    start: int
+    end: int
+
+    @property
+    def height(self) -> int:
+        return (CONTINUED_CHROME if self.start else TICKET_CHROME) + self.end - self.start
 
 
 class TicketColumn(Vertical):
@@ -114,10 +129,9 @@ class Board(Widget, can_focus=True):
         self._orders: dict[int, Order] = {}
         self._leaving: set[int] = set()
         self._highlit: set[int] = set()
-        self._cards: dict[int, TicketCard] = {}
-        self._pages: list[list[list[int]]] = [[[]]]
+        self._cards: dict[Slot, TicketCard] = {}
+        self._pages: list[list[list[Slot]]] = [[[]]]
         self._flat: list[int] = []
-        self._heights: dict[int, int] = {}
         self._views: dict[tuple[int, int, int, int, bool], TicketView] = {}
         self._layout_pending = False
         self._page_count = 1
@@ -144,12 +158,13 @@ class Board(Widget, can_focus=True):
     def on_page(self) -> list[Order]:
         """The tickets on the page on screen, in the order the number keys count them."""
         page = self._pages[min(self.page, len(self._pages) - 1)]
-        ids = {i for column in page for i in column}
+        ids = {slot.order_id for column in page for slot in column}
         return [self._orders[i] for i in self._flat if i in ids]
 
     def card(self, order_id: int) -> TicketCard | None:
-        """The ticket widget of an order, if it is on the page on screen."""
-        return self._cards.get(order_id)
+        """The ticket widget of an order (its first part), if it is on the page on screen."""
+        parts = [slot for slot in self._cards if slot.order_id == order_id]
+        return self._cards[min(parts, key=lambda slot: slot.start)] if parts else None
 
     def selected(self) -> Order | None:
         """The selected order, if any."""
@@ -183,7 +198,7 @@ class Board(Widget, can_focus=True):
     def highlight(self, order_id: int, seconds: float = HIGHLIGHT_SECONDS) -> None:
         """Light a ticket up for a few seconds (a new or changed order)."""
         self._highlit.add(order_id)
-        if card := self._cards.get(order_id):
+        for card in self._parts(order_id):
             card.highlighted = True
         self.set_timer(seconds, lambda: self._unhighlight(order_id))
 
@@ -203,8 +218,11 @@ class Board(Widget, can_focus=True):
 
     def _unhighlight(self, order_id: int) -> None:
         self._highlit.discard(order_id)
-        if card := self._cards.get(order_id):
+        for card in self._parts(order_id):
             card.highlighted = False
+
+    def _parts(self, order_id: int) -> list[TicketCard]:
+        return [card for slot, card in self._cards.items() if slot.order_id == order_id]
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -244,7 +262,6 @@ class Board(Widget, can_focus=True):
                 order,
                 self.station,
                 inner,
-                max_height=height,
                 mark_next=mark,
                 compact=height < COMPACT_BELOW,
             )
@@ -265,14 +282,17 @@ class Board(Widget, can_focus=True):
         if self._flat and visible and not self._orders_contain(self.selected_id, visible):
             self._reselect_near(visible)
         views = {o.id: self._view(o, inner, height) for o in visible}
-        index = paginate([views[o.id].height for o in visible], columns, height)
+        pages = paginate([views[o.id].body for o in visible], columns, height)
         self._flat = [o.id for o in visible]
-        self._heights = {i: v.height for i, v in views.items()}
-        self._pages = [[[self._flat[i] for i in col] for col in page] for page in index]
+        self._pages = [
+            [[Slot(self._flat[p.index], p.start, p.end) for p in column] for column in page]
+            for page in pages
+        ]
         if self.selected_id is None or self.selected_id not in views:
             oldest = min(visible, key=lambda o: (o.created_at, o.id), default=None)
             self.selected_id = oldest.id if oldest else None
-        self.page = self._page_of(self.selected_id)
+        if not self._is_on(self.page, self.selected_id):
+            self.page = self._page_of(self.selected_id)
         self._show_page(columns, views)
         if len(self._pages) != self._page_count or self.page != self._shown_page:
             self._page_count, self._shown_page = len(self._pages), self.page
@@ -290,9 +310,14 @@ class Board(Widget, can_focus=True):
             before = [i for i in self._flat[:place] if i in ids]
             self.selected_id = after[0] if after else (before[-1] if before else None)
 
+    def _is_on(self, page: int, order_id: int | None) -> bool:
+        if not 0 <= page < len(self._pages):
+            return False
+        return any(slot.order_id == order_id for col in self._pages[page] for slot in col)
+
     def _page_of(self, order_id: int | None) -> int:
         for number, page in enumerate(self._pages):
-            if any(order_id in column for column in page):
+            if any(slot.order_id == order_id for column in page for slot in column):
                 return number
         return min(self.page, len(self._pages) - 1)
 
@@ -307,25 +332,25 @@ class Board(Widget, can_focus=True):
             existing = [TicketColumn() for _ in range(columns)]
             self.mount_all(existing)
             self._cards.clear()
-        keep: dict[int, TicketCard] = {}
+        keep: dict[Slot, TicketCard] = {}
         for number, column in enumerate(existing):
-            ids = page[number] if number < len(page) else []
-            current = [card.order.id for card in column.query_children(TicketCard)]
-            rebuild = current != ids or any(i not in self._cards for i in ids)
+            slots = page[number] if number < len(page) else []
+            current = [card.slot for card in column.query_children(TicketCard)]
+            rebuild = current != slots or any(slot not in self._cards for slot in slots)
             cards: list[TicketCard] = []
-            for order_id in ids:
-                order, view = self._orders[order_id], views[order_id]
-                spot = numbers[order_id] if numbers[order_id] <= 9 else None
-                card = None if rebuild else self._cards.get(order_id)
+            for slot in slots:
+                order, view = self._orders[slot.order_id], views[slot.order_id]
+                spot = numbers[slot.order_id] if numbers[slot.order_id] <= 9 else None
+                card = None if rebuild else self._cards.get(slot)
                 if card is None:
-                    card = TicketCard(order, view, spot)
+                    card = TicketCard(order, view, spot, part=(slot.start, slot.end))
                     cards.append(card)
                 elif card.order is not order or card.view is not view or card.position != spot:
                     card.show(order, view, spot)
                 card.tick(self.now, self.thresholds)
-                card.selected = order_id == self.selected_id
-                card.highlighted = order_id in self._highlit
-                keep[order_id] = card
+                card.selected = slot.order_id == self.selected_id
+                card.highlighted = slot.order_id in self._highlit
+                keep[slot] = card
             if rebuild:
                 column.remove_children()
                 column.mount_all(cards)
@@ -340,39 +365,55 @@ class Board(Widget, can_focus=True):
         if self.selected_id not in self._flat:
             self.selected_id = self._flat[0]
             return
-        columns = [(p, column) for p, page in enumerate(self._pages) for column in page if column]
-        here = next(n for n, (_, col) in enumerate(columns) if self.selected_id in col)
-        column = columns[here][1]
-        row = column.index(self.selected_id)
+        columns = [
+            (number, [slot.order_id for slot in col], self._tops(col))
+            for number, page in enumerate(self._pages)
+            for col in page
+            if col
+        ]
+        mine = [n for n, (_, ids, _) in enumerate(columns) if self.selected_id in ids]
+        here = next((n for n in mine if columns[n][0] == self.page), mine[0])
+        _, ids, tops = columns[here]
+        row = ids.index(self.selected_id)
         if direction in ("up", "down"):
             row += 1 if direction == "down" else -1
-            if 0 <= row < len(column):
-                self.selected_id = column[row]
+            if 0 <= row < len(ids):
+                self.selected_id = ids[row]
             else:
                 self.action_page(1 if direction == "down" else -1)
             return
-        there = max(0, min(here + (1 if direction == "right" else -1), len(columns) - 1))
-        self.selected_id = self._beside(self._top(column, self.selected_id), columns[there][1])
+        step = 1 if direction == "right" else -1
+        there = here + step
+        # Skip the other parts of a ticket that carries on across columns.
+        while 0 <= there < len(columns) and columns[there][1] == [self.selected_id]:
+            there += step
+        if not 0 <= there < len(columns):
+            return
+        page, target, target_tops = columns[there]
+        beside = [i for i, top in zip(target, target_tops, strict=True) if top <= tops[row]]
+        choice = beside[-1] if beside else target[0]
+        if choice == self.selected_id and len(target) > 1:
+            choice = target[1] if step > 0 else target[0]
+        self.page = page
+        self.selected_id = choice
+        self._schedule_layout()
 
-    def _top(self, column: list[int], order_id: int) -> int:
-        """The line a ticket starts on in its column."""
-        return sum(self._heights.get(i, 0) for i in column[: column.index(order_id)])
-
-    def _beside(self, line: int, column: list[int]) -> int:
-        """The ticket of ``column`` level with ``line`` (or its last ticket)."""
-        top = 0
-        for order_id in column:
-            top += self._heights.get(order_id, 0)
-            if top > line:
-                return order_id
-        return column[-1]
+    def _tops(self, column: list[Slot]) -> list[int]:
+        """The line each ticket of a column starts on."""
+        tops, line = [], 0
+        for slot in column:
+            tops.append(line)
+            line += slot.height
+        return tops
 
     def action_page(self, step: int) -> None:
         """Show the next or previous page, selecting its first ticket."""
         target = max(0, min(self.page + step, len(self._pages) - 1))
-        first = next((col[0] for col in self._pages[target] if col), None)
-        if first is not None:
+        first = next((col[0].order_id for col in self._pages[target] if col), None)
+        if first is not None and target != self.page:
+            self.page = target
             self.selected_id = first
+            self._schedule_layout()
 
     def action_next(self) -> None:
         """Move the selected ticket on: start, finish, bump."""

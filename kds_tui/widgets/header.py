@@ -12,6 +12,8 @@ from textual.widgets import Static
 
 from kds_contract import Status
 
+STALE_AFTER = 15
+"""Seconds without a word from the server after which the feed health turns amber."""
 STATE_TEXT = {
     "connecting": "… Connecting",
     "live": "● Live",
@@ -32,6 +34,8 @@ class ConnectionBadge(Widget):
         text = STATE_TEXT.get(self.state, self.state)
         if self.state == "reconnecting" and self.retry_in is not None:
             text += f" in {self.retry_in}s"
+        elif self.state == "offline" and self.retry_in is not None:
+            text += f", retry in {self.retry_in}s"
         return text
 
     def watch_state(self, state: str) -> None:
@@ -53,7 +57,8 @@ class FeedHealth(Widget):
         return f"updated {self.seconds_ago // 60}m ago"
 
     def watch_seconds_ago(self, seconds: int | None) -> None:
-        self.set_class(seconds is not None and seconds >= 60, "-old")
+        # The feed checks in every few seconds: silence this long means something is wrong.
+        self.set_class(seconds is not None and seconds >= STALE_AFTER, "-old")
 
 
 class StatusCounts(Widget):

@@ -45,11 +45,20 @@ class TicketCard(Vertical):
     highlighted: reactive[bool] = reactive(False)
     """A new or changed order, lit up for a few seconds."""
 
-    def __init__(self, order: Order, view: TicketView, position: int | None = None) -> None:
+    def __init__(
+        self,
+        order: Order,
+        view: TicketView,
+        position: int | None = None,
+        *,
+        part: tuple[int, int] | None = None,
+    ) -> None:
         super().__init__()
         self.order = order
         self.view = view
         self.position = position
+        self.part = part or (0, view.body)
+        """The body lines this card shows: a long ticket carries on in the next column."""
         self._seconds = 0
 
     def compose(self) -> ComposeResult:
@@ -59,12 +68,17 @@ class TicketCard(Vertical):
             yield Static(classes="head")
             yield timer
         yield Static(classes="meta")
-        yield Static(classes="items")
         yield Static(classes="notes")
+        yield Static(classes="items")
         yield Static(classes="stations")
 
     def on_mount(self) -> None:
         self._fill()
+
+    @property
+    def slot(self) -> tuple[int, int, int]:
+        """The order and the body lines this card shows."""
+        return (self.order.id, *self.part)
 
     def show(self, order: Order, view: TicketView, position: int | None = None) -> None:
         """Show a new version of the order in place (the widget is kept)."""
@@ -74,8 +88,12 @@ class TicketCard(Vertical):
 
     def _fill(self) -> None:
         order, view, position = self.order, self.view, self.position
-        self.border_subtitle = f"[{position}]" if position is not None else ""
+        start, end = self.part
+        continues = end < view.body
+        number = f"[{position}]" if position is not None else ""
+        self.border_subtitle = f"{number} more ↓" if continues else number
         self.border_title = "RUSH" if order.priority == Priority.RUSH else ""
+        self.set_class(start > 0, "-continued")
         for status in Status:
             self.set_class(order.status == status, f"-{status}")
         self.set_class(order.priority == Priority.RUSH, "-rush")
@@ -84,18 +102,24 @@ class TicketCard(Vertical):
             # Mounted, but its parts are still being composed: fill them in once they are.
             self.call_after_refresh(self._fill)
             return
-        heads.first(Static).update(view.head)
-        self.query_one(".meta", Static).update(view.meta)
-        items = Content("\n").join(
-            Content.styled(line.text, ITEM_STYLES[line.kind]) for line in view.items
+        heads.first(Static).update(f"#{order.id} continued" if start else view.head)
+        meta = self.query_one(".meta", Static)
+        meta.update(view.meta)
+        meta.display = not start
+        note_lines, item_lines, station_line = view.part(start, end)
+        items = self.query_one(".items", Static)
+        items.update(
+            Content("\n").join(
+                Content.styled(line.text, ITEM_STYLES[line.kind]) for line in item_lines
+            )
         )
-        self.query_one(".items", Static).update(items)
+        items.display = bool(item_lines)
         notes = self.query_one(".notes", Static)
-        notes.update("\n".join(view.notes))
-        notes.display = bool(view.notes)
+        notes.update("\n".join(note_lines))
+        notes.display = bool(note_lines)
         stations = self.query_one(".stations", Static)
-        stations.update(view.stations or "")
-        stations.display = bool(view.stations)
+        stations.update(station_line or "")
+        stations.display = bool(station_line)
 
     def tick(self, now: datetime, thresholds: AgeThresholds) -> None:
         """Move the timer on and recolour by age; nothing else is touched."""

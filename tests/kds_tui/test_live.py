@@ -71,7 +71,7 @@ async def test_keys_move_tickets_and_the_server_agrees(
         await wait_for(status_on_server(admin, b.id, "preparing"), message="ticket 2 started")
         assert board.selected_id == b.id
 
-        await pilot.press("up", "space")
+        await pilot.press("left", "space")
         await wait_for(status_on_server(admin, a.id, "completed"), message="bumped")
         await wait_for(lambda: shown_ids(app) == [b.id], message="a bumped ticket leaves")
 

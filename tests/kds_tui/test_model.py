@@ -70,7 +70,9 @@ def test_notes_wrap_and_stand_apart_and_long_tickets_are_cut():
         items=[{"name": f"Dish {n}", "modifiers": ["a", "b"]} for n in range(30)],
     )
     view = ticket_view(long, None, 20, max_height=20)
-    assert view.height == 20
+    assert view.height == 20 and view.body == 16
+    assert view.part(0, 5) == (view.notes, view.items[:1], None)
+    assert view.part(5, 7) == ((), view.items[1:3], None)
     assert view.notes[0].startswith("⚠ severe peanut")
     assert len(view.notes) == 4 and view.notes[-1].endswith("…")
     assert view.items[-1].kind == "more" and "more items" in view.items[-1].text
@@ -87,11 +89,26 @@ def test_the_selected_ticket_marks_the_item_d_will_mark_done():
     assert view.items[0].text.startswith("▸")
 
 
+def layout(bodies: list[int], columns: int, height: int) -> list[list[list[tuple[int, int, int]]]]:
+    pages = paginate(bodies, columns, height)
+    return [[[(p.index, p.start, p.end) for p in col] for col in page] for page in pages]
+
+
 def test_tickets_fill_the_shortest_column_then_a_new_page():
-    assert paginate([5, 3, 4, 2], columns=2, column_height=10) == [[[0, 3], [1, 2]]]
-    assert paginate([6, 6, 6], columns=2, column_height=10) == [[[0], [1]], [[2], []]]
-    assert paginate([], columns=3, column_height=10) == [[[], [], []]]
-    assert paginate([30], columns=1, column_height=10) == [[[0]]]
+    # Bodies of 1, 2, 2 lines (heights 5, 6, 6) in two columns of 12 lines.
+    assert layout([1, 2, 2], 2, 12) == [[[(0, 0, 1), (2, 0, 2)], [(1, 0, 2)]]]
+    # A ticket that fits nowhere on the page, and has no room to start, opens a new page.
+    assert layout([6, 6, 6], 2, 12) == [[[(0, 0, 6)], [(1, 0, 6)]], [[(2, 0, 6)], []]]
+    assert layout([], 3, 10) == [[[], [], []]]
+
+
+def test_a_long_ticket_carries_on_in_the_next_column():
+    # 4 + 3 lines fill column 0 to 7 of 12: ticket 1 (10 body lines) starts in column 1
+    # and carries on to its right: on the next page when there is no column to its right.
+    assert layout([3, 10], 2, 12) == [[[(0, 0, 3)], [(1, 0, 8)]], [[(1, 8, 10)], []]]
+    assert layout([3, 10, 1], 3, 12) == [[[(0, 0, 3)], [(1, 0, 8)], [(1, 8, 10), (2, 0, 1)]]]
+    # Taller than a whole column: split over as many columns as it takes.
+    assert layout([20], 2, 10) == [[[(0, 0, 6)], [(0, 6, 13)]], [[(0, 13, 20)], []]]
 
 
 def test_all_day_counts_what_is_still_to_make():

@@ -65,3 +65,13 @@ def test_pickup_board(snap_compare: Any, size: tuple[int, int]) -> None:
 
 def test_empty_board(snap_compare: Any) -> None:
     assert snap_compare(display([]), terminal_size=SMALL, run_before=settle)
+
+
+def test_a_long_ticket_carries_on_in_the_next_column(snap_compare: Any) -> None:
+    long = order(
+        7,
+        age=30,
+        notes="Shellfish allergy: clean the grill first",
+        items=[{"name": f"Tapas {n}", "modifiers": ["spicy"] * (n % 2)} for n in range(1, 16)],
+    )
+    assert snap_compare(display([*kitchen_orders(), long]), terminal_size=SMALL, run_before=settle)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.dom import DOMNode
+from textual.widget import Widget
 from textual.timer import Timer
 
 GATHER_SECONDS = 0.25
@@ -16,7 +16,7 @@ MAX_SINGLE = 3
 class Announcer:
     """Shows notifications for live changes on ``node``; rings ``bell`` once per new-order burst."""
 
-    def __init__(self, node: DOMNode, bell: Callable[[], None] | None) -> None:
+    def __init__(self, node: Widget, bell: Callable[[], None] | None) -> None:
         self._node = node
         self._bell = bell
         self._notices: list[tuple[str, bool]] = []

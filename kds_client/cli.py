@@ -12,15 +12,17 @@ folder). Results go to stdout, messages to stderr, and the exit code says what h
     5  no token, a token the server refuses, or a role that may not do this
     6  offline: no server could be reached
     7  too many requests
-    130 interrupted (Ctrl-C), except for watch and demo whose normal end it is
+    130 interrupted (Ctrl-C); watch and demo end with 0 on Ctrl-C or SIGTERM
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -131,6 +133,14 @@ async def _dispatch(args: argparse.Namespace) -> int:
     async with KdsRest(urls, token, timeout=args.timeout) as rest:
         handler = _HANDLERS[args.command]
         return await handler(rest, args)
+
+
+def _stop_on_sigterm() -> asyncio.Event:
+    """An event set by SIGTERM, so that a supervisor's stop ends watch and demo cleanly."""
+    stop = asyncio.Event()
+    with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    return stop
 
 
 async def _create(rest: KdsRest, args: argparse.Namespace) -> int:
@@ -281,7 +291,14 @@ async def _health(rest: KdsRest, args: argparse.Namespace) -> int:
 async def _watch(rest: KdsRest, args: argparse.Namespace) -> int:
     from kds_client.watch import watch
 
-    return await watch(rest, after=args.after, room=args.room, count=args.count, say=_say)
+    return await watch(
+        rest,
+        after=args.after,
+        room=args.room,
+        count=args.count,
+        say=_say,
+        stop_event=_stop_on_sigterm(),
+    )
 
 
 async def _demo(rest: KdsRest, args: argparse.Namespace) -> int:
@@ -292,6 +309,7 @@ async def _demo(rest: KdsRest, args: argparse.Namespace) -> int:
     made = await run_demo(
         rest,
         args.rate,
+        _stop_on_sigterm(),
         count=args.count,
         advance=args.advance,
         rng=random.Random(args.seed) if args.seed is not None else None,

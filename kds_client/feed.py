@@ -203,10 +203,10 @@ class LiveFeed:
                 failures += 1
                 index = (index + 1) % len(self.urls)
                 reason = str(exc)
-                log.warning("cannot connect to %s: %s", url, reason)
+                log.info("cannot connect to %s: %s", url, reason)
             else:
                 failures = 0
-                log.warning("connection to %s ended: %s", url, reason)
+                log.info("connection to %s ended: %s", url, reason)
             finally:
                 await self._close_socket()
             delay = random.uniform(

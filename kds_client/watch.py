@@ -20,11 +20,12 @@ async def watch(
     room: str = "kitchen",
     count: int | None = None,
     say: Callable[[str], None] = print,
+    stop_event: asyncio.Event | None = None,
 ) -> int:
-    """Print every change from now on (or after seq ``after``) until ``count`` or Ctrl-C.
+    """Print every change from now on (or after seq ``after``) until ``count`` or ``stop_event``.
 
     Each line is an event as ``GET /api/events`` lists it: ``{seq, type, order_id, at, data}``.
-    Connection changes go to ``say`` (stderr). Returns the exit code.
+    Connection changes go to ``say`` (stderr), once each. Returns the exit code.
     """
     store = OrderStore()
     if after is not None:
@@ -35,7 +36,7 @@ async def watch(
         except Offline as exc:
             say(f"{exc}; retrying")  # the feed will snapshot once a server answers
     feed = LiveFeed(rest.urls, rest.token, rooms=[room], store=store, rest=rest)
-    done = asyncio.Event()
+    done = stop_event or asyncio.Event()
     printed = 0
 
     def on_change(change: Change) -> None:
@@ -47,17 +48,21 @@ async def watch(
         if count is not None and printed >= count:
             done.set()
 
-    last_state: list[ConnectionState] = []
+    said: list[tuple[ConnectionState, str | None]] = []
 
     def on_status(status: FeedStatus) -> None:
-        if last_state and last_state[-1] is status.state:
-            return
-        last_state.append(status.state)
         if status.state is ConnectionState.LIVE:
-            say(f"live on {status.url} at seq {status.last_seq}")
+            news = (status.state, status.url)
+            line = f"live on {status.url} at seq {status.last_seq}"
         elif status.state in (ConnectionState.RECONNECTING, ConnectionState.OFFLINE):
+            news = (status.state, status.error)
             wait = max(0.0, (status.next_attempt_at or time.time()) - time.time())
-            say(f"{status.state}: {status.error}; next attempt in {wait:.1f} s")
+            line = f"{status.state}: {status.error}; trying again (next in {wait:.1f} s)"
+        else:
+            return
+        if not said or said[-1] != news:  # not once per attempt while the server is away
+            said.append(news)
+            say(line)
 
     feed.on_change(on_change)
     feed.on_status(on_status)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from kds_client import KdsRest
 from kds_client.cli import (
     EXIT_AUTH,
     EXIT_CONFLICT,
@@ -194,3 +197,35 @@ def test_item_specs_parse_like_a_ticket_reads():
         "notes": "well done",
     }
     assert parse_item("Lemonade") == {"name": "Lemonade"}
+
+
+async def test_watch_prints_live_changes_and_ends_cleanly_on_sigterm(server):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KDS_")}
+    env.update(KDS_URL=server.url, KDS_TOKEN=server.tokens["kitchen"])
+    watcher = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "kds_client",
+        "watch",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+        cwd=REPO,
+    )
+    assert watcher.stdout is not None and watcher.stderr is not None
+    try:
+        async with asyncio.timeout(20):
+            assert "live on" in (await watcher.stderr.readline()).decode()
+            async with KdsRest(server.url, server.tokens["pos"]) as pos:
+                order = await pos.create_order({"items": [{"name": "Ramen"}]})
+            line = json.loads(await watcher.stdout.readline())
+            watcher.send_signal(signal.SIGTERM)
+            code = await watcher.wait()
+    finally:
+        if watcher.returncode is None:
+            watcher.kill()
+            await watcher.wait()
+
+    assert (line["type"], line["order_id"]) == ("order:created", order.id)
+    assert line["data"]["order"]["items"][0]["name"] == "Ramen"
+    assert code == EXIT_OK

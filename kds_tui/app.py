@@ -103,6 +103,9 @@ class KitchenApp(App[None]):
         self._ours: set[tuple[int, int]] = set()
         self._moves: list[int] = []
         self._summary_pending = False
+        self._last_state = ""
+        self._was_live = False
+        self._told_offline = False
 
     # -- building and tearing down ------------------------------------------------------
 
@@ -139,7 +142,21 @@ class KitchenApp(App[None]):
     # -- what the feed says ----------------------------------------------------------------
 
     def on_feed_status_changed(self, message: FeedStatusChanged) -> None:
-        self._show_status(message.status)
+        status = message.status
+        state, before = str(status.state), self._last_state
+        why = f": {status.error}" if status.error else ""
+        if state != before:
+            if before == "live":
+                self.notify(f"Connection lost{why}", severity="warning", timeout=6)
+            elif state == "offline" and not self._told_offline:
+                self.notify(f"Offline{why}", severity="error", timeout=10)
+                self._told_offline = True
+            elif state == "live" and self._was_live:
+                self.notify("Back online: the board is up to date", timeout=4)
+            if state == "live":
+                self._was_live, self._told_offline = True, False
+            self._last_state = state
+        self._show_status(status)
 
     def on_order_changed(self, message: OrderChanged) -> None:
         change = message.change
@@ -256,6 +273,12 @@ class KitchenApp(App[None]):
 
     def on_item_done_requested(self, message: ItemDoneRequested) -> None:
         self._mark_item(message.order, message.item.id, message.done)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The pickup board faces customers: it shows numbers and takes no kitchen action.
+        if self.settings.pickup and action in ("undo", "recall", "toggle_all_day"):
+            return False
+        return True
 
     def action_undo(self) -> None:
         """Move the order this display moved last back one status."""

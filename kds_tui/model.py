@@ -229,7 +229,8 @@ def ticket_view(
     head = fit(f"#{order.id} {STATUS_LABELS[order.status]}", width)
     rush = "‼ " if order.priority == Priority.RUSH else ""
     meta = fit(rush + who(order), width)
-    next_id = next_item(order, station).id if mark_next and next_item(order, station) else None
+    marked = next_item(order, station) if mark_next else None
+    next_id = marked.id if marked is not None else None
     lines: list[ItemLine] = []
     for item in station_items(order, station):
         marker = "▸" if item.id == next_id else " "

@@ -152,14 +152,14 @@ class Board(Widget, can_focus=True):
         return self._orders.get(order_id)
 
     def shown(self) -> list[Order]:
-        """The tickets on the board in board order, every page."""
-        return [self._orders[i] for i in self._flat]
+        """The tickets on the board in board order, every page (as last laid out)."""
+        return [self._orders[i] for i in self._flat if i in self._orders]
 
     def on_page(self) -> list[Order]:
         """The tickets on the page on screen, in the order the number keys count them."""
         page = self._pages[min(self.page, len(self._pages) - 1)]
         ids = {slot.order_id for column in page for slot in column}
-        return [self._orders[i] for i in self._flat if i in ids]
+        return [self._orders[i] for i in self._flat if i in ids and i in self._orders]
 
     def card(self, order_id: int) -> TicketCard | None:
         """The ticket widget of an order (its first part), if it is on the page on screen."""

@@ -71,3 +71,9 @@ def test_the_command_refuses_a_bad_config_or_no_token(
     assert "cannot read config file" in capsys.readouterr().err
     assert main([]) == 2
     assert "no token" in capsys.readouterr().err
+
+
+def test_the_example_config_file_loads():
+    example = Path(__file__).parents[2] / "kds_tui" / "kitchen.example.toml"
+    loaded = load_config(example, binding_ids())
+    assert loaded["thresholds"].warn == 300 and loaded["thresholds"].late == 600

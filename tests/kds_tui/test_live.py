@@ -124,6 +124,9 @@ async def test_offline_then_back_online_and_the_board_converges(
             await wait_for(lambda: shown_ids(app) == [a.id, b.id], message="the board converged")
             assert not board.stale
             assert board.get(a.id).status == Status.PREPARING
+            said = [msg for msg, _ in app.notified]
+            assert any(m.startswith("Connection lost") for m in said)
+            assert any(m.startswith("Back online") for m in said)
     finally:
         await proxy.stop()
 

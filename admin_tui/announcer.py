@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.widget import Widget
 from textual.timer import Timer
+from textual.widget import Widget
 
 GATHER_SECONDS = 0.25
 """How long to wait for more notices before showing them."""

@@ -62,6 +62,15 @@ def since(moment: datetime | None, now: datetime) -> str:
     return duration((now - moment).total_seconds())
 
 
+def age(order: Order, now: datetime) -> Text:
+    """How long the order has been in the kitchen; for a closed order, how long it took
+    (dim, as it no longer grows)."""
+    if order.status in (Status.COMPLETED, Status.CANCELLED):
+        end = order.status_entered_at() or order.updated_at
+        return Text(duration((end - order.created_at).total_seconds()), style="dim")
+    return Text(since(order.created_at, now))
+
+
 def money(cents: int | None) -> str:
     """``1250`` -> ``12.50``; nothing when the order has no total."""
     return "" if cents is None else f"{cents / 100:.2f}"

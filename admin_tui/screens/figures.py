@@ -12,9 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Sparkline, Static
 
 from admin_tui import formatting as fmt
+from admin_tui.messages import OrderChanged
 from admin_tui.query import OrderQuery
 from admin_tui.widgets.connection_bar import ConnectionBar
 from kds_client.errors import KdsError
@@ -24,10 +26,12 @@ if TYPE_CHECKING:
     from admin_tui.app import AdminApp
 
 REFRESH_SECONDS = 30
+CHANGE_DELAY_SECONDS = 2
 
 
 class FiguresScreen(Screen[None]):
-    """Figures for the days the orders table shows; refreshed every 30 s and on ``r``."""
+    """Figures for the days the orders table shows; refreshed after changes, every 30 s
+    and on ``r``."""
 
     app: AdminApp
 
@@ -56,8 +60,18 @@ class FiguresScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self._soon: Timer | None = None
         self.load()
         self.set_interval(REFRESH_SECONDS, self.load)
+
+    def on_order_changed(self, message: OrderChanged) -> None:
+        # Orders change in bursts; one reload a moment later covers the lot.
+        if self._soon is None:
+            self._soon = self.set_timer(CHANGE_DELAY_SECONDS, self._reload_soon)
+
+    def _reload_soon(self) -> None:
+        self._soon = None
+        self.load()
 
     def action_reload(self) -> None:
         self.load()

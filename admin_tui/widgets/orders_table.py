@@ -152,7 +152,7 @@ class OrdersTable(DataTable):
         """Refresh the age columns (called every few seconds)."""
         now = self._clock()
         for order in self._orders.values():
-            self.update_cell(str(order.id), "age", fmt.since(order.created_at, now))
+            self.update_cell(str(order.id), "age", fmt.age(order, now))
             self.update_cell(str(order.id), "changed", fmt.since(order.updated_at, now))
 
     def _columns(self) -> tuple[tuple[str, str, int], ...]:
@@ -176,7 +176,7 @@ class OrdersTable(DataTable):
             fmt.who(order),
             fmt.items_summary(order),
             fmt.money(order.total_cents),
-            fmt.since(order.created_at, now),
+            fmt.age(order, now),
             fmt.since(order.updated_at, now),
         ]
 

@@ -116,10 +116,13 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if exc.content_type == "application/json":
             raise
         code, message = _HTTP_CODES.get(exc.status, ("error", exc.reason))
+        headers = None
         if exc.status == 405:
             allowed = sorted(getattr(exc, "allowed_methods", ()) or ())
             message = f"{request.method} is not allowed on {request.path}; use {', '.join(allowed)}"
-        return error_response(exc.status, code, message)
+            # RFC 9110 15.5.6: a 405 must say which methods the resource supports.
+            headers = {"Allow": ", ".join(allowed)}
+        return error_response(exc.status, code, message, headers=headers)
     except (OperationalError, PoolTimeout, ConnectionError, OSError) as exc:
         log.warning("database unavailable for %s %s: %s", request.method, request.path, exc)
         return error_response(

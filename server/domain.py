@@ -7,7 +7,7 @@ transition table itself lives in ``kds_contract.statuses``, shared with the clie
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
 from kds_contract import Item, Order, OrderCreate, OrderEdit, Status
 from kds_contract.statuses import can_move, refusal
@@ -129,6 +129,11 @@ def edit(order: Order, change: OrderEdit, now: datetime) -> Order:
         raise OrderClosed(f"order {order.id} is cancelled and cannot be edited", status="cancelled")
     update: dict[str, Any] = {}
     for field, value in change.changes().items():
+        if value is None and not can_clear(field):
+            raise InvalidChange(
+                f"{field}: cannot be null; leave it out to keep the order's {field}",
+                field=field,
+            )
         if field == "items":
             update["items"] = _edited_items(order, value)
         else:
@@ -136,6 +141,11 @@ def edit(order: Order, change: OrderEdit, now: datetime) -> Order:
     update["version"] = order.version + 1
     update["updated_at"] = now
     return order.model_copy(update=update)
+
+
+def can_clear(field: str) -> bool:
+    """Whether an edit may set ``field`` to null: only fields an order may hold as null."""
+    return type(None) in get_args(Order.model_fields[field].annotation)
 
 
 def _edited_items(order: Order, items: list[Any]) -> list[Item]:

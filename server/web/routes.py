@@ -153,8 +153,19 @@ async def _read_body(request: web.Request, model: type[BaseModel]) -> tuple[Base
     raw = await request.read()
     if not raw.strip():
         raise ApiError(400, "bad_json", "the body is empty; send a JSON object")
+    integral: list[bool] = []
+
+    def number(text: str) -> int | float:
+        # JSON has one number type: 2.0 is the integer 2 (JSON Schema says so too), but the
+        # strict models refuse a float for an int field.
+        value = float(text)
+        if value.is_integer() and abs(value) < 2**63:
+            integral.append(True)
+            return int(value)
+        return value
+
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_float=number)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, "bad_json", f"the body is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
@@ -165,7 +176,7 @@ async def _read_body(request: web.Request, model: type[BaseModel]) -> tuple[Base
             {"field": "body", "fields": [{"field": "body", "message": "expected an object"}]},
         )
     try:
-        return model.model_validate_json(raw), raw
+        return model.model_validate_json(json.dumps(data) if integral else raw), raw
     except ValidationError as exc:
         raise validation_error(exc) from None
 

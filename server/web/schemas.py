@@ -44,7 +44,8 @@ class ListQuery(_Query):
         if isinstance(value, str):
             value = [value]
         if isinstance(value, list):
-            return [part.strip() for v in value for part in str(v).split(",") if part.strip()]
+            # An empty part ("status=", "pending,,ready") is refused as no status at all.
+            return [part.strip() for v in value for part in str(v).split(",")]
         return value
 
 

@@ -151,8 +151,19 @@ async def day_stats(call: Call) -> web.Response:
     until = _aware(q.until) or (since + timedelta(days=1) if q.since else default_until)
     if until <= since:
         raise ApiError(422, "invalid", "until: must be after since", {"field": "until"})
+    now = datetime.now(UTC)
+    # The answer has one per_hour entry for every hour of the period up to now: a period
+    # of centuries took minutes and gigabytes to answer, with every client waiting.
+    if min(until, now + timedelta(hours=1)) - since > timedelta(days=schemas.MAX_STATS_DAYS):
+        raise ApiError(
+            422,
+            "invalid",
+            f"since: the period up to now is at most {schemas.MAX_STATS_DAYS} days; "
+            "ask for a shorter one",
+            {"field": "since"},
+        )
     found = await call.app[SERVICE].orders_for_stats(since, until)
-    return json_answer(stats.figures(found, since, until, datetime.now(UTC)))
+    return json_answer(stats.figures(found, since, until, now))
 
 
 ORDER_ID = r"/api/orders/{id:\d+}"

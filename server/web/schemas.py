@@ -6,16 +6,46 @@ only the HTTP side needs. The OpenAPI document is built from both.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from kds_contract import Order, Status
 from kds_contract.models import MAX_NAME, MAX_PER_PAGE, Timestamp
 
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def _iso_8601(value: Any) -> Any:
+    # pydantic alone would also take "0.5" as seconds since 1970: a query wants ISO 8601.
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("expected an ISO 8601 time, such as 2026-01-31T12:00:00Z") from None
+    return value
+
+
+def _clamped_utc(value: datetime) -> datetime:
+    # No order is older than 1970 or later than 9000; clamping keeps far-off bounds (year 1,
+    # year 9999, with any offset) from overflowing in time arithmetic and conversions.
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    if value.year < 1970:
+        return EARLIEST
+    if value.year >= 9000:
+        return LATEST
+    return min(LATEST, max(EARLIEST, value.astimezone(UTC)))
+
+
+QueryTime = Annotated[datetime, BeforeValidator(_iso_8601), AfterValidator(_clamped_utc)]
+"""A time in a query: ISO 8601 (no offset means UTC), in UTC, within 1970 to 9000."""
+
 SortKey = Literal["id", "-id", "created_at", "-created_at", "updated_at", "-updated_at"]
 MAX_EVENTS_PAGE = 5000
+MAX_STATS_DAYS = 366
 
 
 class _Query(BaseModel):
@@ -35,8 +65,8 @@ class ListQuery(_Query):
     page: int = Field(default=1, ge=1, le=1_000_000)
     per_page: int = Field(default=50, ge=1, le=MAX_PER_PAGE)
     sort: SortKey = "-id"
-    since: datetime | None = Field(default=None, description="created at or after (ISO 8601)")
-    until: datetime | None = Field(default=None, description="created before (ISO 8601)")
+    since: QueryTime | None = Field(default=None, description="created at or after (ISO 8601)")
+    until: QueryTime | None = Field(default=None, description="created before (ISO 8601)")
 
     @field_validator("status", mode="before")
     @classmethod
@@ -59,8 +89,14 @@ class EventsQuery(_Query):
 class StatsQuery(_Query):
     """GET /api/stats: the period (default: today, server local time)."""
 
-    since: datetime | None = None
-    until: datetime | None = None
+    since: QueryTime | None = Field(
+        default=None, description="start of the period (ISO 8601); default: today's midnight"
+    )
+    until: QueryTime | None = Field(
+        default=None,
+        description=f"end of the period, after since (ISO 8601); default: since + 1 day. "
+        f"The period, up to now, is at most {MAX_STATS_DAYS} days",
+    )
 
 
 class OrderAnswer(BaseModel):

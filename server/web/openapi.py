@@ -7,8 +7,10 @@ from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
+from pydantic_core import core_schema
 
+from server.domain import can_clear
 from server.web.errors import _HTTP_CODES
 from server.web.routes import Call, Route, json_answer
 from server.web.schemas import ErrorBody
@@ -28,6 +30,22 @@ _REASONS = {
 }
 
 
+NOT_ONLY_SPACE = r"[^\t-\r\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+"""A character that pydantic's whitespace stripping keeps (not Unicode White_Space), spelt
+out: ``\\S`` means other characters in Python and in ECMAScript."""
+
+
+class _Schemas(GenerateJsonSchema):
+    """pydantic's JSON Schema, saying also what stripping whitespace implies."""
+
+    def str_schema(self, schema: core_schema.StringSchema) -> JsonSchemaValue:
+        value = super().str_schema(schema)
+        if schema.get("strip_whitespace") and schema.get("min_length", 0) >= 1:
+            # Stripped before its length is checked: " " is as empty as "".
+            value["pattern"] = NOT_ONLY_SPACE
+        return value
+
+
 def build(routes: list[Route], version: str) -> dict[str, Any]:
     models: list[tuple[type[BaseModel], Any]] = [(ErrorBody, "serialization")]
     for route in routes:
@@ -35,8 +53,12 @@ def build(routes: list[Route], version: str) -> dict[str, Any]:
             models.append((route.body, "validation"))
         if route.answer is not None:
             models.append((route.answer, "serialization"))
-    refs, schema = models_json_schema(list(dict.fromkeys(models)), ref_template=_REF)
+    refs, schema = models_json_schema(
+        list(dict.fromkeys(models)), ref_template=_REF, schema_generator=_Schemas
+    )
     components = schema.get("$defs", {})
+    if "OrderEdit" in components:
+        _edit_rules(components["OrderEdit"])
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:
         path = re.sub(r"\{(\w+):[^}]+\}", r"{\1}", route.path)
@@ -57,16 +79,8 @@ def build(routes: list[Route], version: str) -> dict[str, Any]:
                 if prop.get("type") == "array":
                     param.update(style="form", explode=True)
                 params.append(param)
-        for header, description in route.headers.items():
-            params.append(
-                {
-                    "name": header,
-                    "in": "header",
-                    "required": False,
-                    "description": description,
-                    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-                }
-            )
+        for header, spec in route.headers.items():
+            params.append({"name": header, "in": "header", "required": False, **spec})
         operation: dict[str, Any] = {
             "summary": route.summary,
             "operationId": route.handler.__name__,
@@ -118,6 +132,24 @@ def build(routes: list[Route], version: str) -> dict[str, Any]:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }
+
+
+def _edit_rules(edit: dict[str, Any]) -> None:
+    """What the edit model checks beyond its fields' types, said in the schema: fields an
+    order cannot hold as null cannot be set to null, and an edit changes at least one field."""
+    changeable = []
+    for name, prop in edit.get("properties", {}).items():
+        if name == "version":
+            continue
+        changeable.append(name)
+        if not can_clear(name) and "anyOf" in prop:
+            kept = [s for s in prop.pop("anyOf") if s.get("type") != "null"]
+            prop.pop("default", None)
+            if len(kept) == 1:
+                prop.update(kept[0])
+            else:
+                prop["anyOf"] = kept
+    edit["anyOf"] = [{"required": [name]} for name in changeable]
 
 
 def openapi_route(routes: list[Route], version: str) -> Route:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
 
@@ -18,6 +19,9 @@ from server.web.keys import SERVICE
 from server.web.routes import ALL_STAFF, Call, Route, json_answer
 
 MAX_IDEMPOTENCY_KEY = 255
+IDEMPOTENCY_KEY_RULE = r"[ -~]*[!#-~][ -~]*"
+"""Printable ASCII, with at least one character that is not a space or a quote."""
+IDEMPOTENCY_KEY_PATTERN = re.compile(IDEMPOTENCY_KEY_RULE)
 
 try:
     VERSION = version("terminal-kds")
@@ -49,15 +53,16 @@ def _idempotency_key(call: Call) -> str | None:
     key = call.request.headers.get("Idempotency-Key")
     if key is None:
         return None
-    key = key.strip().strip('"')
-    if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
+    # The IETF draft's key is a structured-field string: printable ASCII (a UUID, say).
+    # The rule is checked on the header as sent, as the OpenAPI document states it.
+    if len(key) > MAX_IDEMPOTENCY_KEY or not IDEMPOTENCY_KEY_PATTERN.fullmatch(key):
         raise ApiError(
             400,
             "bad_idempotency_key",
             f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} printable characters, "
             "for example a UUID",
         )
-    return key
+    return key.strip().strip('"')
 
 
 async def create_order(call: Call) -> web.Response:
@@ -188,7 +193,17 @@ ROUTES: list[Route] = [
         answer=schemas.OrderAnswer,
         status=201,
         errors=(*_COMMON, 409, 413, 415, 422),
-        headers={"Idempotency-Key": "a retry with the same key and body gets the first answer"},
+        headers={
+            "Idempotency-Key": {
+                "description": "a retry with the same key and body gets the first answer",
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_IDEMPOTENCY_KEY,
+                    "pattern": f"^{IDEMPOTENCY_KEY_RULE}$",
+                },
+            }
+        },
     ),
     Route(
         "GET",

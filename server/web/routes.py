@@ -61,8 +61,8 @@ class Route:
     answer: type[BaseModel] | None = None
     status: int = 200
     errors: tuple[int, ...] = ()
-    headers: dict[str, str] = field(default_factory=dict)
-    """Request headers it reads (name: description), for the OpenAPI document."""
+    headers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Request headers it reads (name: OpenAPI parameter fields), for the OpenAPI document."""
 
 
 class RateLimiter:

@@ -89,5 +89,12 @@ def init_app(settings: Settings) -> web.Application:
     app[SERVICE] = OrderService(db, realtime.publish)
     realtime.attach(app)
     setup_routes(app, [*ROUTES, openapi_route(ROUTES, VERSION)])
+    app.on_shutdown.append(_close_sockets)
     app.cleanup_ctx.append(_lifecycle)
     return app
+
+
+async def _close_sockets(app: web.Application) -> None:
+    # Before aiohttp waits for open requests to finish: a WebSocket never does by itself,
+    # so a stop with clients connected took the whole shutdown timeout, then was killed.
+    await app[REALTIME].close()

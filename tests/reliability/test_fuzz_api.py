@@ -1,0 +1,72 @@
+"""Schemathesis against /api/openapi.json of a live server, with all its default checks:
+0 failures. A bounded number of examples per operation in CI; more with KDS_LONG=1 (or
+KDS_FUZZ_EXAMPLES=N). Settings and their reasons: tests/reliability/schemathesis.toml."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.common import LONG, report, server_errors
+from tests.support.server import REPO, ServerProcess
+
+HERE = Path(__file__).parent
+EXAMPLES = int(os.environ.get("KDS_FUZZ_EXAMPLES", "300" if LONG else "25"))
+SEED = None if LONG else 20261126
+"""CI uses one seed, so that a failure there can be replayed; long runs draw a new one."""
+
+
+def schemathesis() -> str:
+    found = shutil.which("st", path=str(Path(sys.executable).parent)) or shutil.which("st")
+    if found is None:
+        pytest.fail("schemathesis is not installed: pip install -e '.[dev]'")
+    return found
+
+
+def test_schemathesis_finds_no_failure(server: ServerProcess, tmp_path: Path) -> None:
+    args = [
+        schemathesis(),
+        "--config-file",
+        str(HERE / "schemathesis.toml"),
+        "run",
+        f"{server.url}/api/openapi.json",
+        "--max-examples",
+        str(EXAMPLES),
+        "--workers",
+        "2",
+        "--request-timeout",
+        "10",
+        "--report-dir",
+        str(tmp_path / "report"),
+        "--report",
+        "junit",
+    ]
+    if SEED is not None:
+        args += ["--seed", str(SEED)]
+    env = {
+        **os.environ,
+        "KDS_FUZZ_TOKEN": server.tokens["admin"],
+        "PYTHONPATH": str(REPO),  # the hooks module, tests.reliability.st_hooks
+        "NO_COLOR": "1",
+    }
+    done = subprocess.run(
+        args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900, check=False
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-20000:]
+    assert "No issues found" in output, output[-5000:]
+    assert not server_errors(server.log_text()), "\n".join(server_errors(server.log_text()))
+    generated = re.search(r"(\d+) generated", output)
+    report(
+        "schemathesis",
+        examples_per_operation=EXAMPLES,
+        seed=SEED or "random",
+        test_cases=generated.group(1) if generated else "?",
+        failures=0,
+    )

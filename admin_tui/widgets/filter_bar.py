@@ -48,6 +48,8 @@ class FilterBar(Widget):
             right = Text("loading...", style="dim")
         elif self.total is None:
             right = Text("not loaded (r)", style="dim")
+        elif self.total == 0:
+            right = Text("no orders match (0: all statuses, d: days)", style="bold")
         else:
             right = Text(f"p{query.page}/{query.pages(self.total)} ({self.total})")
         if self.new_count:

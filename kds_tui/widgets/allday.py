@@ -15,7 +15,7 @@ class AllDayPanel(VerticalScroll, can_focus=False):
     """The counts on show, most first."""
 
     def compose(self):  # type: ignore[override]
-        yield Static(classes="counts")
+        yield Static(classes="counts", markup=False)
 
     def on_mount(self) -> None:
         self.border_title = "All day"

@@ -234,10 +234,10 @@ class Board(Widget, can_focus=True):
         return sorted((o for o in candidates if station_items(o, self.station)), key=sort_key)
 
     def _schedule_layout(self) -> None:
-        # Many events can land in one frame (a reconnect's catch-up): lay out once after them.
+        # Many events can land at once (a reconnect's catch-up): lay out once after them.
         if not self._layout_pending:
             self._layout_pending = True
-            self.call_after_refresh(self.relayout)
+            self.call_later(self.relayout)
 
     def on_resize(self) -> None:
         self._schedule_layout()
@@ -325,7 +325,7 @@ class Board(Widget, can_focus=True):
         page = self._pages[self.page]
         numbers = {order.id: n for n, order in enumerate(self.on_page(), start=1)}
         self.query_one(".empty").display = not self._flat
-        existing = list(self.query_children(TicketColumn))
+        existing = [child for child in self.children if isinstance(child, TicketColumn)]
         if len(existing) != columns:
             for column in existing:
                 column.remove()
@@ -333,9 +333,10 @@ class Board(Widget, can_focus=True):
             self.mount_all(existing)
             self._cards.clear()
         keep: dict[Slot, TicketCard] = {}
+        selected = self.selected_id
         for number, column in enumerate(existing):
             slots = page[number] if number < len(page) else []
-            current = [card.slot for card in column.query_children(TicketCard)]
+            current = [card.slot for card in column.children if isinstance(card, TicketCard)]
             rebuild = current != slots or any(slot not in self._cards for slot in slots)
             cards: list[TicketCard] = []
             for slot in slots:
@@ -348,7 +349,7 @@ class Board(Widget, can_focus=True):
                 elif card.order is not order or card.view is not view or card.position != spot:
                     card.show(order, view, spot)
                 card.tick(self.now, self.thresholds)
-                card.selected = slot.order_id == self.selected_id
+                card.selected = slot.order_id == selected
                 card.highlighted = slot.order_id in self._highlit
                 keep[slot] = card
             if rebuild:

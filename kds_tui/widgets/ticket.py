@@ -60,20 +60,46 @@ class TicketCard(Vertical):
         self.part = part or (0, view.body)
         """The body lines this card shows: a long ticket carries on in the next column."""
         self._seconds = 0
+        self._timer: AgeTimer | None = None
+        # Classes and titles before mounting, so a new card is styled once, not twice.
+        self._set_classes()
 
     def compose(self) -> ComposeResult:
-        timer = AgeTimer()
+        notes, items, stations = self._content()
+        timer = self._timer = AgeTimer()
         timer.set_reactive(AgeTimer.seconds, self._seconds)
         with Horizontal(classes="ticket-head"):
-            yield Static(classes="head")
+            yield Static(self._head(), classes="head", markup=False)
             yield timer
-        yield Static(classes="meta")
-        yield Static(classes="notes")
-        yield Static(classes="items")
-        yield Static(classes="stations")
+        yield Static(self.view.meta, classes="meta", markup=False).set_styles(self._shown(not self.part[0]))
+        yield Static(notes, classes="notes", markup=False).set_styles(self._shown(bool(notes)))
+        yield Static(items, classes="items").set_styles(self._shown(bool(items)))
+        yield Static(stations, classes="stations", markup=False).set_styles(self._shown(bool(stations)))
 
-    def on_mount(self) -> None:
-        self._fill()
+    @staticmethod
+    def _shown(shown: bool) -> str:
+        return "" if shown else "display: none;"
+
+    def _head(self) -> str:
+        return f"#{self.order.id} continued" if self.part[0] else self.view.head
+
+    def _content(self) -> tuple[str, Content, str]:
+        notes, items, stations = self.view.part(*self.part)
+        lines = Content("\n").join(
+            Content.styled(line.text, ITEM_STYLES[line.kind]) for line in items
+        )
+        return "\n".join(notes), lines, stations or ""
+
+    def _set_classes(self) -> None:
+        order, view, position = self.order, self.view, self.position
+        start, end = self.part
+        number = f"[{position}]" if position is not None else ""
+        self.border_subtitle = f"{number} more ↓" if end < view.body else number
+        self.border_title = "RUSH" if order.priority == Priority.RUSH else ""
+        for status in Status:
+            self.set_class(order.status == status, f"-{status}")
+        self.set_class(order.priority == Priority.RUSH, "-rush")
+        self.set_class(start > 0, "-continued")
 
     @property
     def slot(self) -> tuple[int, int, int]:
@@ -87,47 +113,31 @@ class TicketCard(Vertical):
             self._fill()
 
     def _fill(self) -> None:
-        order, view, position = self.order, self.view, self.position
-        start, end = self.part
-        continues = end < view.body
-        number = f"[{position}]" if position is not None else ""
-        self.border_subtitle = f"{number} more ↓" if continues else number
-        self.border_title = "RUSH" if order.priority == Priority.RUSH else ""
-        self.set_class(start > 0, "-continued")
-        for status in Status:
-            self.set_class(order.status == status, f"-{status}")
-        self.set_class(order.priority == Priority.RUSH, "-rush")
+        self._set_classes()
         heads = self.query(".head")
         if not heads:
             # Mounted, but its parts are still being composed: fill them in once they are.
             self.call_after_refresh(self._fill)
             return
-        heads.first(Static).update(f"#{order.id} continued" if start else view.head)
-        meta = self.query_one(".meta", Static)
-        meta.update(view.meta)
-        meta.display = not start
-        note_lines, item_lines, station_line = view.part(start, end)
-        items = self.query_one(".items", Static)
-        items.update(
-            Content("\n").join(
-                Content.styled(line.text, ITEM_STYLES[line.kind]) for line in item_lines
-            )
-        )
-        items.display = bool(item_lines)
-        notes = self.query_one(".notes", Static)
-        notes.update("\n".join(note_lines))
-        notes.display = bool(note_lines)
-        stations = self.query_one(".stations", Static)
-        stations.update(station_line or "")
-        stations.display = bool(station_line)
+        notes, items, stations = self._content()
+        heads.first(Static).update(self._head())
+        for name, content, shown in (
+            ("meta", self.view.meta, not self.part[0]),
+            ("notes", notes, bool(notes)),
+            ("items", items, bool(items)),
+            ("stations", stations, bool(stations)),
+        ):
+            part = self.query_one(f".{name}", Static)
+            part.update(content)
+            part.display = shown
 
     def tick(self, now: datetime, thresholds: AgeThresholds) -> None:
         """Move the timer on and recolour by age; nothing else is touched."""
         age = age_seconds(self.order, now)
         self.age_level = thresholds.level(age)
         self._seconds = int(age)
-        for timer in self.query(AgeTimer):
-            timer.seconds = int(age)
+        if self._timer is not None:
+            self._timer.seconds = int(age)
 
     def watch_age_level(self, level: str) -> None:
         for name in AGE_LEVELS:

@@ -163,7 +163,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             bell=not args.no_bell,
             pickup=args.pickup,
         )
-        make_app(settings).run()
+        app = make_app(settings)
+        # Closing the terminal or a plain kill ends the display, so the finally below runs.
+        before = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP)}
+        for sig in before:
+            signal.signal(sig, lambda *_: app.exit())
+        try:
+            app.run()
+        finally:
+            for sig, handler in before.items():
+                signal.signal(sig, handler)
     except (RuntimeError, KdsError, TimeoutError) as error:
         print(f"kds-demo: {error} (see {log})", file=sys.stderr)
         return 1

@@ -71,10 +71,14 @@ class TicketCard(Vertical):
         with Horizontal(classes="ticket-head"):
             yield Static(self._head(), classes="head", markup=False)
             yield timer
-        yield Static(self.view.meta, classes="meta", markup=False).set_styles(self._shown(not self.part[0]))
+        yield Static(self.view.meta, classes="meta", markup=False).set_styles(
+            self._shown(not self.part[0])
+        )
         yield Static(notes, classes="notes", markup=False).set_styles(self._shown(bool(notes)))
         yield Static(items, classes="items").set_styles(self._shown(bool(items)))
-        yield Static(stations, classes="stations", markup=False).set_styles(self._shown(bool(stations)))
+        yield Static(stations, classes="stations", markup=False).set_styles(
+            self._shown(bool(stations))
+        )
 
     @staticmethod
     def _shown(shown: bool) -> str:

@@ -52,6 +52,19 @@ class ServerProcess:
         return ["--data-dir", str(self.data_dir), "--db", self.db_url]
 
     def start(self, timeout: float = 30.0) -> ServerProcess:
+        # free_port() can race with another test process taking the same port between our
+        # check and the server's bind: then try another port.
+        for _attempt in range(3):
+            try:
+                return self._start(timeout)
+            except RuntimeError:
+                if "address already in use" not in self.log_tail(5).lower():
+                    raise
+                self.port = free_port()
+                self.url = f"http://127.0.0.1:{self.port}"
+        return self._start(timeout)
+
+    def _start(self, timeout: float) -> ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(

@@ -44,9 +44,12 @@ class ServerProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.extra_args = extra_args
         self.env = {**os.environ, "KDS_RATE_LIMIT": "0", **(env or {})}
-        self.log_path = self.data_dir / f"server-{self.port}.log"
         self.proc: subprocess.Popen[bytes] | None = None
         self.tokens: dict[str, str] = {}
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / f"server-{self.port}.log"
 
     def _args(self) -> list[str]:
         return ["--data-dir", str(self.data_dir), "--db", self.db_url]

@@ -3,8 +3,6 @@ words, and failover to the next URL when a server cannot be reached."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from kds_client import (
@@ -18,22 +16,11 @@ from kds_client import (
 )
 from kds_client.demo import random_order, run_demo
 from kds_contract import ORDER_CREATED, ORDER_STATUS_UPDATED, OrderCreate, Status
-from tests.support.server import ServerProcess, free_port
+from tests.support.server import free_port
 
 
-@pytest.fixture
-async def admin(server: ServerProcess) -> AsyncIterator[KdsRest]:
-    async with KdsRest(server.url, server.tokens["admin"]) as rest:
-        yield rest
-
-
-@pytest.fixture
-async def shared_admin(shared_server: ServerProcess) -> AsyncIterator[KdsRest]:
-    async with KdsRest(shared_server.url, shared_server.tokens["admin"]) as rest:
-        yield rest
-
-
-async def test_an_order_goes_through_the_kitchen(admin):
+async def test_an_order_goes_through_the_kitchen(shared_admin):
+    admin = shared_admin
     created = await admin.create_order(
         OrderCreate.model_validate({"items": [{"name": "Burger", "station": "grill"}]})
     )
@@ -78,12 +65,13 @@ async def test_events_after_a_seq_are_the_changes_in_order(admin):
     assert page.last_seq == 3
 
 
-async def test_stats_count_orders_by_status(admin):
-    await admin.create_order({"items": [{"name": "Tea"}]})
+async def test_stats_count_orders_by_status(shared_admin):
+    before = (await shared_admin.stats())["counts"]["pending"]
+    await shared_admin.create_order({"items": [{"name": "Tea"}]})
 
-    stats = await admin.stats()
+    stats = await shared_admin.stats()
 
-    assert stats["counts"]["pending"] == 1
+    assert stats["counts"]["pending"] == before + 1
 
 
 async def test_refusals_are_typed_and_in_the_servers_words(shared_server, shared_admin):
@@ -138,11 +126,12 @@ async def test_a_retried_create_with_the_same_key_makes_one_order(shared_admin):
     assert (await shared_admin.list_orders(q="Pizza al taglio")).total == 1
 
 
-async def test_demo_orders_are_valid_and_arrive_at_the_rate_asked(admin):
+async def test_demo_orders_are_valid_and_arrive_at_the_rate_asked(shared_admin):
     orders = [random_order() for _ in range(200)]
-    made = await run_demo(admin, rate=6000, count=5, advance=True)
+    seen: list[int] = []
+    made = await run_demo(shared_admin, rate=6000, count=5, advance=True, on_order=seen.append)
 
     assert all(1 <= len(o.items) <= 5 for o in orders)
     assert any(o.notes for o in orders) and any(o.priority == "rush" for o in orders)
-    assert made == 5
-    assert (await admin.list_orders()).total == 5
+    assert made == 5 == len(seen)
+    assert [(await shared_admin.get_order(o.id)).id for o in seen] == [o.id for o in seen]

@@ -41,7 +41,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--url",
         action="append",
-        help="server URL; repeat for failover (default: KDS_URL, else " + DEFAULT_URL + ")",
+        help="server URL; repeat for failover (default: KDS_URL, else the local server, else "
+        + DEFAULT_URL
+        + ")",
     )
     p.add_argument("--token", help="kitchen API token (default: KDS_TOKEN, else the local file)")
     p.add_argument("--station", help="show only this station's items (default: the expo view)")

@@ -90,7 +90,7 @@ class Board(Widget, can_focus=True):
         Binding("right,l", "select('right')", "Right", show=False, id="right"),
         Binding("up,k", "select('up')", "Up", show=False, id="up"),
         Binding("down,j", "select('down')", "Down", show=False, id="down"),
-        Binding("enter,space", "next", "Next status", id="next"),
+        Binding("enter,space", "next", "Next", id="next"),
         *(
             Binding(
                 str(n),
@@ -102,7 +102,7 @@ class Board(Widget, can_focus=True):
             )
             for n in range(1, 10)
         ),
-        Binding("d", "item_done(True)", "Item done", id="item_done"),
+        Binding("d", "item_done(True)", "Done", id="item_done"),
         Binding("D", "item_done(False)", "Item not done", show=False, id="item_undone"),
         Binding("pagedown,n", "page(1)", "Next page", show=False, id="page_next"),
         Binding("pageup,p", "page(-1)", "Previous page", show=False, id="page_prev"),

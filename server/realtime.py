@@ -10,7 +10,9 @@ from typing import Any
 
 import socketio
 from aiohttp import web
+from engineio import packet as eio_packet
 from engineio.async_drivers import aiohttp as engineio_aiohttp
+from socketio import packet as sio_packet
 
 from kds_contract import (
     ORDER_STATUS_UPDATED,
@@ -50,8 +52,69 @@ class _UncompressedWebSocket(engineio_aiohttp.WebSocket):  # type: ignore[misc]
         )
         await self._sock.prepare(request)
         self.environ = environ
+        # So that the Socket.IO layer can close this WebSocket (see _SocketServer).
+        self.handler.__self__.websocket = self._sock
         await self.handler(self)
         return self._sock
+
+    async def wait(self) -> Any:
+        """The next message; None (closed) after closing on a malformed Engine.IO packet,
+        as the stock Socket.IO server does: engineio would raise on it (and answer HTTP 500
+        inside the WebSocket, leaving its socket registered) or log and read on."""
+        data = await super().wait()
+        try:
+            kind = eio_packet.Packet(encoded_packet=data).packet_type
+        except (ValueError, TypeError, IndexError):
+            kind = None
+        if kind not in range(len(eio_packet.packet_names)):
+            log.info("closing a socket that sent a malformed Engine.IO packet: %.40r", data)
+            await _close_malformed(self._sock)
+            return None  # engineio's "closed by the client": it cleans up as usual
+        return data
+
+
+_SIO_PACKETS = frozenset(
+    {
+        sio_packet.CONNECT,
+        sio_packet.DISCONNECT,
+        sio_packet.EVENT,
+        sio_packet.ACK,
+        sio_packet.BINARY_EVENT,
+        sio_packet.BINARY_ACK,
+    }
+)
+
+
+def _well_formed(packet_class: type[sio_packet.Packet], data: Any) -> bool:
+    """Whether python-socketio can handle this packet without raising."""
+    try:
+        pkt = packet_class(encoded_packet=data)
+    except (ValueError, TypeError, IndexError, KeyError):
+        return False
+    if pkt.packet_type in (sio_packet.EVENT, sio_packet.BINARY_EVENT):
+        return isinstance(pkt.data, list) and bool(pkt.data) and isinstance(pkt.data[0], str)
+    if pkt.packet_type in (sio_packet.ACK, sio_packet.BINARY_ACK):
+        return isinstance(pkt.data, list)
+    return pkt.packet_type in _SIO_PACKETS
+
+
+async def _close_malformed(websocket: web.WebSocketResponse | None) -> None:
+    if websocket is not None and not websocket.closed:
+        await websocket.close(code=1002, message=b"malformed packet")
+
+
+class _SocketServer(socketio.AsyncServer):  # type: ignore[misc]
+    """python-socketio's server, closing a connection that sends a malformed Socket.IO
+    packet (as the stock server does) instead of logging a traceback and reading on."""
+
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        if eio_sid not in self._binary_packet and not _well_formed(self.packet_class, data):
+            log.info("closing socket %s: it sent a malformed packet %.40r", eio_sid, data)
+            websocket = getattr(self.eio.sockets.get(eio_sid), "websocket", None)
+            await self.eio.disconnect(eio_sid)
+            await _close_malformed(websocket)
+            return
+        await super()._handle_eio_message(eio_sid, data)
 
 
 def _token_from(environ: dict[str, Any], auth: Any) -> str | None:
@@ -76,7 +139,7 @@ class Realtime:
     ) -> None:
         self.db = db
         manager = socketio.AsyncRedisManager(redis_url) if redis_url else None
-        self.sio = socketio.AsyncServer(
+        self.sio = _SocketServer(
             async_mode="aiohttp",
             client_manager=manager,
             cors_allowed_origins=list(cors_origins) if cors_origins else None,
@@ -115,6 +178,15 @@ class Realtime:
                 principal.name if principal else "?",
                 reason,
             )
+
+        @sio.on("*")
+        async def unknown(event: str, sid: str, *_: Any) -> dict[str, Any]:
+            log.info("socket sid=%s sent an unknown event %.80r", sid, event)
+            return {
+                "ok": False,
+                "error": f"unknown event {event[:80]!r}: this server takes "
+                f"{JOIN_KITCHEN}, {JOIN_ADMIN} and {JOIN_USER}",
+            }
 
         @sio.on(JOIN_KITCHEN)
         async def join_kitchen(sid: str, *_: Any) -> dict[str, Any]:

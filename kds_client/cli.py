@@ -206,7 +206,9 @@ async def _list(rest: KdsRest, args: argparse.Namespace) -> int:
         )
     else:
         _out(order_table(page.orders))
-        _say(f"page {page.page} of {page.pages}, {page.total} orders")
+        _say(
+            f"page {page.page} of {page.pages}, {page.total} order{'' if page.total == 1 else 's'}"
+        )
     return EXIT_OK
 
 

@@ -60,7 +60,9 @@ def build_parser(epilog: str | None = None) -> argparse.ArgumentParser:
     lister.add_argument("-q", "--query", dest="q", help="text to search for")
     lister.add_argument("--page", type=int, default=1)
     lister.add_argument("--per-page", type=int, default=50, help="at most 200")
-    lister.add_argument("--sort", help="id, -id, created_at, -created_at, updated_at, -updated_at")
+    lister.add_argument(
+        "--sort", help="id, created_at or updated_at; a leading - (--sort=-id) sorts descending"
+    )
     lister.add_argument("--since", help="created at or after (ISO 8601)")
     lister.add_argument("--until", help="created before (ISO 8601)")
 

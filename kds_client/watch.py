@@ -54,7 +54,7 @@ async def watch(
         if status.state is ConnectionState.LIVE:
             news = (status.state, status.url)
             line = f"live on {status.url} at seq {status.last_seq}"
-        elif status.state in (ConnectionState.RECONNECTING, ConnectionState.OFFLINE):
+        elif status.next_attempt_at is not None:  # reconnecting, or offline and retrying
             news = (status.state, status.error)
             wait = max(0.0, (status.next_attempt_at or time.time()) - time.time())
             line = f"{status.state}: {status.error}; trying again (next in {wait:.1f} s)"

@@ -51,12 +51,13 @@ async def watch(
     said: list[tuple[ConnectionState, str | None]] = []
 
     def on_status(status: FeedStatus) -> None:
+        news: tuple[ConnectionState, str | None]
         if status.state is ConnectionState.LIVE:
             news = (status.state, status.url)
             line = f"live on {status.url} at seq {status.last_seq}"
         elif status.next_attempt_at is not None:  # reconnecting, or offline and retrying
             news = (status.state, status.error)
-            wait = max(0.0, (status.next_attempt_at or time.time()) - time.time())
+            wait = max(0.0, status.next_attempt_at - time.time())
             line = f"{status.state}: {status.error}; trying again (next in {wait:.1f} s)"
         else:
             return

@@ -118,7 +118,9 @@ class OrderActions(App[None]):
             self.feed.require_live()
             moved = await self.rest.move(order.id, target, version=order.version)
         except KdsError as error:
-            self.notify(error.message, title=f"Order {order.id} not moved", severity="error")
+            self.notify(
+                error.message, title=f"Order {order.id} not moved", severity="error", markup=False
+            )
             return
         self.broadcast(OrderSaved(moved))
         self.notify(f"Order {order.id}: {move_label(order.status, target)}.")
@@ -130,7 +132,9 @@ class OrderActions(App[None]):
             self.feed.require_live()
             await self.rest.delete_order(order.id)
         except KdsError as error:
-            self.notify(error.message, title=f"Order {order.id} not deleted", severity="error")
+            self.notify(
+                error.message, title=f"Order {order.id} not deleted", severity="error", markup=False
+            )
             return
         self.broadcast(OrderSaved(None, deleted_id=order.id))
         self.notify(f"Order {order.id} deleted.")

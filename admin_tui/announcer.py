@@ -37,7 +37,7 @@ class Announcer:
             self._bell()
         if len(notices) <= MAX_SINGLE:
             for text, is_new in notices:
-                self._node.notify(text, timeout=4 if is_new else 3)
+                self._node.notify(text, timeout=4 if is_new else 3, markup=False)
             return
         parts = []
         if new:

@@ -82,7 +82,9 @@ class OrderDetailScreen(Screen[None]):
                 self._render_history()
             return
         except KdsError as error:
-            self.notify(error.message, title=f"Order {self.order_id}", severity="error")
+            self.notify(
+                error.message, title=f"Order {self.order_id}", severity="error", markup=False
+            )
             return
         self.order = order
         self._history = events
@@ -138,7 +140,7 @@ class OrderDetailScreen(Screen[None]):
         table.add_column("seq", justify="right", style="dim")
         table.add_column("what")
         for line in describe(self._history):
-            table.add_row(fmt.local_time(line.at, now), str(line.seq), line.what)
+            table.add_row(fmt.local_time(line.at, now), str(line.seq), Text(line.what))
         if not self._history:
             table.add_row("-", "", "no events")
         self.query_one("#history", Static).update(table)
@@ -178,12 +180,13 @@ def order_summary(order: Order, now) -> Group:
         fmt.status_text(order.status),
         ("  RUSH" if order.priority == "rush" else "", "bold #ff5f5f"),
     )
-    grid.add_row("type", fmt.TYPE_LABEL[order.order_type])
-    grid.add_row("table", order.table or "-")
-    grid.add_row("customer", order.customer_name or "-")
+    # Text, never str: Rich reads str cells as markup, and these come from tills.
+    grid.add_row("type", Text(fmt.TYPE_LABEL[order.order_type]))
+    grid.add_row("table", Text(order.table or "-"))
+    grid.add_row("customer", Text(order.customer_name or "-"))
     if order.user_id:
-        grid.add_row("account", order.user_id)
-    grid.add_row("priority", order.priority.value)
+        grid.add_row("account", Text(order.user_id))
+    grid.add_row("priority", Text(order.priority.value))
     grid.add_row("notes", Text(order.notes, style="bold reverse") if order.notes else "-")
     grid.add_row("total", fmt.money(order.total_cents) or "-")
     grid.add_row(
@@ -221,6 +224,6 @@ def items_table(order: Order) -> Table:
         if item.notes:
             name.append(f"\n  ! {item.notes}", style="bold reverse")
         table.add_row(
-            Text("[x]" if item.done else "[ ]"), str(item.quantity), name, item.station or "-"
+            Text("[x]" if item.done else "[ ]"), str(item.quantity), name, Text(item.station or "-")
         )
     return table

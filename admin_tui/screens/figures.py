@@ -82,7 +82,7 @@ class FiguresScreen(Screen[None]):
         try:
             stats = await self.app.rest.stats(**self.days.stats_params(self.app.clock()))
         except KdsError as error:
-            self.notify(error.message, title="Figures not loaded", severity="error")
+            self.notify(error.message, title="Figures not loaded", severity="error", markup=False)
             return
         self.show(stats)
 
@@ -177,8 +177,8 @@ def slowest_table(stats: dict[str, Any], now: datetime) -> Table:
             fmt.status_text(order.status),
             fmt.since(order.created_at, now),
             fmt.since(order.status_entered_at(), now),
-            fmt.who(order),
-            fmt.items_summary(order),
+            Text(fmt.who(order)),
+            Text(fmt.items_summary(order)),
         )
     if not table.row_count:
         table.add_row("-", "", "", "", "", "none open")

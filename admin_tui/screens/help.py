@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -38,7 +39,7 @@ class HelpScreen(ModalScreen[None]):
             table.add_column(style="bold", justify="right", no_wrap=True)
             table.add_column(no_wrap=True)
         for left, right in zip(rows[:half], [*rows[half:], ("", "")], strict=False):
-            table.add_row(*left, *right)
+            table.add_row(*(Text(cell) for cell in (*left, *right)))
         return table
 
     def action_dismiss_help(self) -> None:

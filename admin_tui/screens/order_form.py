@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -114,7 +115,7 @@ class OrderFormScreen(ModalScreen[Order | None]):
             return
         except KdsError as error:
             self.show_error(None, error.message)
-            self.notify(error.message, title="Not saved", severity="error")
+            self.notify(error.message, title="Not saved", severity="error", markup=False)
             return
         self.dismiss(saved)
 
@@ -181,7 +182,7 @@ class OrderFormScreen(ModalScreen[Order | None]):
             if parts[1].isdigit():
                 message = f"line {int(parts[1]) + 1}: {message}"
         static = self.query_one(target, Static)
-        static.update(message)
+        static.update(Text(message))  # the server's or pydantic's words, never markup
         static.add_class("-shown")
 
 

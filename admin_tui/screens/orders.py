@@ -152,7 +152,7 @@ class OrdersScreen(Screen[None]):
         try:
             page = await self.app.rest.list_orders(**query.rest_params(self.now()))
         except KdsError as error:
-            self.notify(error.message, title="Orders not loaded", severity="error")
+            self.notify(error.message, title="Orders not loaded", severity="error", markup=False)
             return
         finally:
             # A newer load may have replaced this one (exclusive worker): it is still loading.

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from rich.text import Text
 from textual.binding import Binding
 from textual.events import Resize
 from textual.message import Message
@@ -153,7 +154,7 @@ class OrdersTable(DataTable):
         now = self._clock()
         for order in self._orders.values():
             self.update_cell(str(order.id), "age", fmt.age(order, now))
-            self.update_cell(str(order.id), "changed", fmt.since(order.updated_at, now))
+            self.update_cell(str(order.id), "changed", Text(fmt.since(order.updated_at, now)))
 
     def _columns(self) -> tuple[tuple[str, str, int], ...]:
         head = tuple(
@@ -169,15 +170,16 @@ class OrdersTable(DataTable):
 
     def _cells(self, order: Order) -> list[object]:
         now = self._clock()
+        # Text, never str: a DataTable reads str cells as markup, and names come from tills.
         return [
             fmt.number(order),
             fmt.status_text(order.status),
-            fmt.TYPE_LABEL[order.order_type],
-            fmt.who(order),
-            fmt.items_summary(order),
-            fmt.money(order.total_cents),
+            Text(fmt.TYPE_LABEL[order.order_type]),
+            Text(fmt.who(order)),
+            Text(fmt.items_summary(order)),
+            Text(fmt.money(order.total_cents)),
             fmt.age(order, now),
-            fmt.since(order.updated_at, now),
+            Text(fmt.since(order.updated_at, now)),
         ]
 
     def _restore_cursor(self, order_id: int | None, index: int) -> None:

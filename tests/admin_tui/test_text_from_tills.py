@@ -1,0 +1,38 @@
+"""Names and notes come from tills and web shops: shown as typed, never read as markup."""
+
+from __future__ import annotations
+
+from admin_tui.screens.detail import OrderDetailScreen
+from tests.admin_tui.conftest import plain, ready, table, wait_for
+
+ODD = "[/]Bob [red]x[/red] [link=x]"
+
+
+async def test_markup_like_text_is_shown_as_typed(console_app, rest) -> None:
+    order = await rest.create_order(
+        {
+            "order_type": "takeout",
+            "customer_name": ODD,
+            "notes": "[bold]no nuts[/bold] [/]",
+            "items": [{"name": "[b]Burger", "modifiers": ["[/i]"], "station": "[grill]"}],
+        }
+    )
+    app = console_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await ready(pilot)
+        assert str(table(app).get_cell(str(order.id), "who")) == ODD
+        assert str(table(app).get_cell(str(order.id), "items")) == "[b]Burger"
+        await pilot.press("enter")
+        screen = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, OrderDetailScreen) and app.screen,
+            "the detail screen",
+        )
+        await wait_for(
+            pilot, lambda: "seq" in plain(screen.query_one("#history").content), "history"
+        )
+        summary = plain(screen.query_one("#summary").content)
+        assert ODD in summary
+        assert "[bold]no nuts[/bold] [/]" in summary
+        items = plain(screen.query_one("#items").content)
+        assert "[b]Burger" in items and "+ [/i]" in items and "[grill]" in items

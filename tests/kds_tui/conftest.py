@@ -1,66 +1,13 @@
-"""Fixtures for the kitchen display: a display on a real server, and a way to watch it."""
+"""Fixtures for the kitchen display's tests: a till and a manager on the test's server."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from typing import Any
+from collections.abc import AsyncIterator
 
 import pytest
 
 from kds_client import KdsRest
-from kds_client.feed import LiveFeed
-from kds_tui import KitchenApp, Settings, make_app
-from kds_tui.widgets.board import Board
 from tests.support.server import ServerProcess
-
-
-class Spy:
-    """Records the calls made to one of the app's methods (``bell`` does nothing headless)."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
-
-    def __call__(self, *args: Any, **kwargs: Any) -> None:
-        self.calls.append((args, kwargs))
-
-    @property
-    def messages(self) -> list[str]:
-        return [str(args[0]) if args else "" for args, _ in self.calls]
-
-
-def kitchen_app(server: ServerProcess, *, url: str | None = None, **settings: Any) -> KitchenApp:
-    """A display on ``server`` with a quick reconnect, its bell and notifications spied on."""
-    url = url or server.url
-    config = Settings(urls=(url,), token=server.tokens["kitchen"], **settings)
-    feed = LiveFeed(
-        [url],
-        config.token,
-        rooms=("kitchen",),
-        rest=KdsRest(url, config.token, timeout=2.0),
-        backoff_base=0.1,
-        backoff_max=0.5,
-        check_interval=0.5,
-        connect_timeout=2.0,
-    )
-    stop = feed.stop
-
-    async def stop_and_close() -> None:
-        # The feed closes only a REST client it made; this one (short timeouts) is ours.
-        await stop()
-        await feed.rest.close()
-
-    feed.stop = stop_and_close  # type: ignore[method-assign]
-    app = make_app(config, feed=feed)
-    app.bell = Spy()  # type: ignore[method-assign]
-    real_notify = app.notify
-
-    def notify(message: str, **kwargs: Any) -> None:
-        app.notified.append((message, kwargs.get("severity", "information")))  # type: ignore[attr-defined]
-        real_notify(message, **kwargs)
-
-    app.notified = []  # type: ignore[attr-defined]
-    app.notify = notify  # type: ignore[method-assign]
-    return app
 
 
 @pytest.fixture
@@ -75,16 +22,3 @@ async def admin(server: ServerProcess) -> AsyncIterator[KdsRest]:
     """A manager: edits, cancels and checks what the server holds."""
     async with KdsRest(server.url, server.tokens["admin"]) as rest:
         yield rest
-
-
-def board_of(app: KitchenApp) -> Board:
-    return app.query_one(Board)
-
-
-def shown_ids(app: KitchenApp) -> list[int]:
-    """The order numbers on the board, in board order (every page)."""
-    return [o.id for o in board_of(app).shown()]
-
-
-def live(app: KitchenApp) -> Callable[[], bool]:
-    return lambda: app.feed.live and str(app.query_one("ConnectionBadge").state) == "live"

@@ -15,7 +15,7 @@ from kds_client import (
     Unauthorized,
 )
 from kds_client.demo import random_order, run_demo
-from kds_contract import ORDER_CREATED, ORDER_STATUS_UPDATED, OrderCreate, Status
+from kds_contract import ORDER_CREATED, ORDER_STATUS_UPDATED, Order, OrderCreate, Status
 from tests.support.server import free_port
 
 
@@ -128,7 +128,7 @@ async def test_a_retried_create_with_the_same_key_makes_one_order(shared_admin):
 
 async def test_demo_orders_are_valid_and_arrive_at_the_rate_asked(shared_admin):
     orders = [random_order() for _ in range(200)]
-    seen: list[int] = []
+    seen: list[Order] = []
     made = await run_demo(shared_admin, rate=6000, count=5, advance=True, on_order=seen.append)
 
     assert all(1 <= len(o.items) <= 5 for o in orders)

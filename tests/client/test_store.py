@@ -210,6 +210,7 @@ def test_events_parse_from_the_wire_and_from_the_socket():
     )
     from_socket = Event.from_socket(ORDER_DELETED, {"orderId": 5, "seq": 10})
 
-    assert from_api.order().id == 5
+    parsed = from_api.order()
+    assert parsed is not None and parsed.id == 5
     assert from_socket.order_id == 5 and from_socket.order() is None
     assert from_api.wire()["data"] == {"order": order}

@@ -11,7 +11,6 @@ from typing import Any
 import socketio
 from aiohttp import web
 from engineio import packet as eio_packet
-from engineio.async_drivers import aiohttp as engineio_aiohttp
 from socketio import packet as sio_packet
 
 from kds_contract import (
@@ -22,6 +21,12 @@ from kds_contract import (
     user_room,
 )
 from kds_contract.events import JOIN_ADMIN, JOIN_KITCHEN, JOIN_USER
+from server.broadcast import (
+    WEBSOCKET_ATTR,
+    DirectEmitManager,
+    DirectEmitRedisManager,
+    UncompressedWebSocket,
+)
 from server.db import repo
 from server.db.engine import Database
 from server.db.repo import StoredEvent
@@ -36,41 +41,6 @@ ROOM_ROLES: dict[str, frozenset[Role]] = {
 """Which roles may join which shared room. Customers join only their own user room."""
 
 MAX_SOCKET_MESSAGE = 64 * 1024
-
-
-class _UncompressedWebSocket(engineio_aiohttp.WebSocket):  # type: ignore[misc]
-    """engineio's aiohttp WebSocket with permessage-deflate off.
-
-    aiohttp compresses by default, which makes every broadcast cost one deflate per
-    recipient (at 1,000 clients that took p50 from 28 ms to 1.1 s).
-    """
-
-    async def __call__(self, environ: dict[str, Any]) -> web.WebSocketResponse:
-        request = environ["aiohttp.request"]
-        self._sock = web.WebSocketResponse(
-            max_msg_size=self.server.max_http_buffer_size, compress=False
-        )
-        await self._sock.prepare(request)
-        self.environ = environ
-        # So that the Socket.IO layer can close this WebSocket (see _SocketServer).
-        self.handler.__self__.websocket = self._sock
-        await self.handler(self)
-        return self._sock
-
-    async def wait(self) -> Any:
-        """The next message; None (closed) after closing on a malformed Engine.IO packet,
-        as the stock Socket.IO server does: engineio would raise on it (and answer HTTP 500
-        inside the WebSocket, leaving its socket registered) or log and read on."""
-        data = await super().wait()
-        try:
-            kind = eio_packet.Packet(encoded_packet=data).packet_type
-        except (ValueError, TypeError, IndexError):
-            kind = None
-        if kind not in range(len(eio_packet.packet_names)):
-            log.info("closing a socket that sent a malformed Engine.IO packet: %.40r", data)
-            await _close_malformed(self._sock)
-            return None  # engineio's "closed by the client": it cleans up as usual
-        return data
 
 
 _SIO_PACKETS = frozenset(
@@ -103,6 +73,24 @@ async def _close_malformed(websocket: web.WebSocketResponse | None) -> None:
         await websocket.close(code=1002, message=b"malformed packet")
 
 
+class _CheckedWebSocket(UncompressedWebSocket):
+    """Closes the connection on a malformed Engine.IO packet, as the stock Socket.IO server
+    does; engineio would raise on it (and answer HTTP 500 inside the WebSocket, leaving its
+    socket registered) or log a traceback and read on."""
+
+    async def wait(self) -> Any:
+        data = await super().wait()
+        try:
+            kind = eio_packet.Packet(encoded_packet=data).packet_type
+        except (ValueError, TypeError, IndexError):
+            kind = None
+        if kind not in range(len(eio_packet.packet_names)):
+            log.info("closing a socket that sent a malformed Engine.IO packet: %.40r", data)
+            await _close_malformed(self._sock)
+            return None  # engineio's "closed by the client": it cleans up as usual
+        return data
+
+
 class _SocketServer(socketio.AsyncServer):  # type: ignore[misc]
     """python-socketio's server, closing a connection that sends a malformed Socket.IO
     packet (as the stock server does) instead of logging a traceback and reading on."""
@@ -110,7 +98,7 @@ class _SocketServer(socketio.AsyncServer):  # type: ignore[misc]
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
         if eio_sid not in self._binary_packet and not _well_formed(self.packet_class, data):
             log.info("closing socket %s: it sent a malformed packet %.40r", eio_sid, data)
-            websocket = getattr(self.eio.sockets.get(eio_sid), "websocket", None)
+            websocket = getattr(self.eio.sockets.get(eio_sid), WEBSOCKET_ATTR, None)
             await self.eio.disconnect(eio_sid)
             await _close_malformed(websocket)
             return
@@ -138,7 +126,7 @@ class Realtime:
         revoke_check_seconds: float = 2.0,
     ) -> None:
         self.db = db
-        manager = socketio.AsyncRedisManager(redis_url) if redis_url else None
+        manager = DirectEmitRedisManager(redis_url) if redis_url else DirectEmitManager()
         self.sio = _SocketServer(
             async_mode="aiohttp",
             client_manager=manager,
@@ -147,7 +135,7 @@ class Realtime:
             logger=False,
             engineio_logger=False,
         )
-        self.sio.eio._async = {**self.sio.eio._async, "websocket": _UncompressedWebSocket}
+        self.sio.eio._async = {**self.sio.eio._async, "websocket": _CheckedWebSocket}
         self._principals: dict[str, Principal] = {}
         self._revoke_check_seconds = revoke_check_seconds
         self._register()

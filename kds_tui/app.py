@@ -20,25 +20,27 @@ from textual.widgets import Footer
 
 from kds_client.errors import KdsError
 from kds_contract import (
-    ORDER_CREATED,
     ORDER_DELETED,
-    ORDER_STATUS_UPDATED,
-    ORDER_UPDATED,
     Order,
     Status,
     undo,
 )
+from kds_tui.alerts import alert_for
 from kds_tui.config import Settings
-from kds_tui.messages import FeedStatusChanged, OrderChanged
+from kds_tui.messages import (
+    FeedStatusChanged,
+    ItemDoneRequested,
+    MoveRequested,
+    OrderChanged,
+    PageChanged,
+)
 from kds_tui.model import (
-    STATUS_LABELS,
     all_day,
-    describe_edit,
     station_items,
     status_counts,
 )
 from kds_tui.widgets.allday import AllDayPanel
-from kds_tui.widgets.board import Board, ItemDoneRequested, MoveRequested, PageChanged
+from kds_tui.widgets.board import Board
 from kds_tui.widgets.header import (
     Clock,
     ConnectionBadge,
@@ -47,29 +49,10 @@ from kds_tui.widgets.header import (
     PageIndicator,
     StatusCounts,
 )
-from kds_tui.widgets.help import HelpScreen
+from kds_tui.widgets.help import HelpScreen, key_rows
 from kds_tui.widgets.pickup import PickupBoard
 
 Now = Callable[[], datetime]
-
-
-HELP_BUMP = "move ticket [N] on screen on (N = 1 to 9)"
-HELP_TEXT = {
-    "left": "select the ticket to the left",
-    "right": "select the ticket to the right",
-    "up": "select the ticket above",
-    "down": "select the ticket below",
-    "next": "move the selected ticket on: start, ready, bump",
-    "item_done": "mark the selected ticket's next item (▸) done",
-    "item_undone": "mark its last done item not done",
-    "page_next": "next page of tickets",
-    "page_prev": "previous page of tickets",
-    "undo": "undo the last move made here (back one status)",
-    "recall": "recall the last completed order (back to ready)",
-    "all_day": "show or hide the all-day counts",
-    "help": "this help",
-    "quit": "quit",
-}
 
 
 def system_clock() -> datetime:
@@ -183,25 +166,20 @@ class KitchenApp(App[None]):
 
     def _announce(self, kind: str, order: Order, previous: Order | None) -> None:
         """Bell, highlight and a few words for a change made somewhere else."""
-        if kind == ORDER_CREATED:
+        alert = alert_for(kind, order, previous)
+        if alert is None:
+            return
+        if alert.ring:
             self._ring()
+        if alert.highlight:
             self._board_call("highlight", order.id)
-        elif kind == ORDER_STATUS_UPDATED and order.status == Status.CANCELLED:
-            self._ring()
-            self.notify(f"#{order.id} CANCELLED", severity="warning", timeout=6)
-        elif kind == ORDER_STATUS_UPDATED:
-            self.notify(f"#{order.id} is now {STATUS_LABELS[order.status]}", timeout=3)
-        elif kind == ORDER_UPDATED and previous is not None:
-            changes = describe_edit(previous, order)
-            if changes:
-                self._ring()
-                self._board_call("highlight", order.id)
-                self.notify("\n".join(changes), title=f"#{order.id} changed", timeout=10)
-            else:
-                before = {i.id: i.done for i in previous.items}
-                ticked = [i.name for i in order.items if i.done and not before.get(i.id)]
-                what = f"{', '.join(ticked)} done" if ticked else "item marked not done"
-                self.notify(f"#{order.id}: {what}", timeout=3)
+        if alert.message:
+            self.notify(
+                alert.message,
+                title=alert.title,
+                severity=alert.severity,
+                timeout=alert.timeout,
+            )
 
     def _ring(self) -> None:
         if self.settings.bell:
@@ -308,21 +286,7 @@ class KitchenApp(App[None]):
 
     def key_rows(self) -> list[tuple[str, str]]:
         """(keys, what they do) for every binding, with the config file's remaps applied."""
-        rows: list[tuple[str, str]] = []
-        bumps: list[str] = []
-        for binding in [*Board.BINDINGS, *self.BINDINGS]:
-            if not isinstance(binding, Binding) or not binding.id:
-                continue
-            keys = self._keymap.get(binding.id, binding.key)
-            shown = ",".join(self.get_key_display(Binding(k, "")) for k in keys.split(","))
-            if binding.id.startswith("bump_"):
-                bumps.append(shown)
-                if len(bumps) == 9:
-                    same = bumps == [str(n) for n in range(1, 10)]
-                    rows.append(("1-9" if same else " ".join(bumps), HELP_BUMP))
-                continue
-            rows.append((shown, HELP_TEXT.get(binding.id, binding.description)))
-        return rows
+        return key_rows([*Board.BINDINGS, *self.BINDINGS], self._keymap, self.get_key_display)
 
     def _check_live(self) -> bool:
         try:

@@ -1,4 +1,4 @@
-"""The messages the live feed's callbacks become, so widgets hear about I/O the Textual way."""
+"""Messages: what the live feed's callbacks become, and what the board asks the app to do."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from textual.message import Message
+
+from kds_contract import Item, Order, Status
 
 
 @dataclass
@@ -24,3 +26,28 @@ class FeedStatusChanged(Message):
     def can_replace(self, message: Message) -> bool:
         # Only the latest connection state matters.
         return isinstance(message, FeedStatusChanged)
+
+
+@dataclass
+class MoveRequested(Message):
+    """Move an order to another status (the app asks the server)."""
+
+    order: Order
+    target: Status
+
+
+@dataclass
+class ItemDoneRequested(Message):
+    """Mark an item of an order done, or not done (the app asks the server)."""
+
+    order: Order
+    item: Item
+    done: bool
+
+
+@dataclass
+class PageChanged(Message):
+    """The page on screen, or the number of pages, changed."""
+
+    page: int
+    pages: int

@@ -6,21 +6,17 @@ card in place; a column is rebuilt only when the tickets in it change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import NamedTuple
 
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
-from kds_contract import OPEN_STATUSES, Item, Order, Status, forward
+from kds_contract import OPEN_STATUSES, Order, Status, forward
+from kds_tui.messages import ItemDoneRequested, MoveRequested, PageChanged
 from kds_tui.model import (
-    CONTINUED_CHROME,
-    TICKET_CHROME,
     AgeThresholds,
     TicketView,
     last_done_item,
@@ -30,6 +26,7 @@ from kds_tui.model import (
     station_items,
     ticket_view,
 )
+from kds_tui.navigation import Slot, move, page_step
 from kds_tui.widgets.ticket import TicketCard
 
 MIN_COLUMN_WIDTH = 26
@@ -39,43 +36,6 @@ COMPACT_BELOW = 30
 """Boards shorter than this many lines (an 80x24 terminal) show compact tickets."""
 LEAVING_SECONDS = 5.0
 HIGHLIGHT_SECONDS = 5.0
-
-
-@dataclass
-class MoveRequested(Message):
-    """Move an order to another status (the app asks the server)."""
-
-    order: Order
-    target: Status
-
-
-@dataclass
-class ItemDoneRequested(Message):
-    """Mark an item of an order done, or not done (the app asks the server)."""
-
-    order: Order
-    item: Item
-    done: bool
-
-
-@dataclass
-class PageChanged(Message):
-    """The page on screen, or the number of pages, changed."""
-
-    page: int
-    pages: int
-
-
-class Slot(NamedTuple):
-    """Where (part of) a ticket goes: body lines ``start`` to ``end`` of an order."""
-
-    order_id: int
-    start: int
-    end: int
-
-    @property
-    def height(self) -> int:
-        return (CONTINUED_CHROME if self.start else TICKET_CHROME) + self.end - self.start
 
 
 class TicketColumn(Vertical):
@@ -366,54 +326,15 @@ class Board(Widget, can_focus=True):
         if self.selected_id not in self._flat:
             self.selected_id = self._flat[0]
             return
-        columns = [
-            (number, [slot.order_id for slot in col], self._tops(col))
-            for number, page in enumerate(self._pages)
-            for col in page
-            if col
-        ]
-        mine = [n for n, (_, ids, _) in enumerate(columns) if self.selected_id in ids]
-        here = next((n for n in mine if columns[n][0] == self.page), mine[0])
-        _, ids, tops = columns[here]
-        row = ids.index(self.selected_id)
-        if direction in ("up", "down"):
-            row += 1 if direction == "down" else -1
-            if 0 <= row < len(ids):
-                self.selected_id = ids[row]
-            else:
-                self.action_page(1 if direction == "down" else -1)
-            return
-        step = 1 if direction == "right" else -1
-        there = here + step
-        # Skip the other parts of a ticket that carries on across columns.
-        while 0 <= there < len(columns) and columns[there][1] == [self.selected_id]:
-            there += step
-        if not 0 <= there < len(columns):
-            return
-        page, target, target_tops = columns[there]
-        beside = [i for i, top in zip(target, target_tops, strict=True) if top <= tops[row]]
-        choice = beside[-1] if beside else target[0]
-        if choice == self.selected_id and len(target) > 1:
-            choice = target[1] if step > 0 else target[0]
-        self.page = page
-        self.selected_id = choice
-        self._schedule_layout()
-
-    def _tops(self, column: list[Slot]) -> list[int]:
-        """The line each ticket of a column starts on."""
-        tops, line = [], 0
-        for slot in column:
-            tops.append(line)
-            line += slot.height
-        return tops
+        self._go(move(self._pages, self.page, self.selected_id, direction))
 
     def action_page(self, step: int) -> None:
         """Show the next or previous page, selecting its first ticket."""
-        target = max(0, min(self.page + step, len(self._pages) - 1))
-        first = next((col[0].order_id for col in self._pages[target] if col), None)
-        if first is not None and target != self.page:
-            self.page = target
-            self.selected_id = first
+        self._go(page_step(self._pages, self.page, step))
+
+    def _go(self, where: tuple[int, int] | None) -> None:
+        if where is not None:
+            self.page, self.selected_id = where
             self._schedule_layout()
 
     def action_next(self) -> None:

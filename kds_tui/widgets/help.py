@@ -2,11 +2,54 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+HELP_BUMP = "move ticket [N] on screen on (N = 1 to 9)"
+HELP_TEXT = {
+    "left": "select the ticket to the left",
+    "right": "select the ticket to the right",
+    "up": "select the ticket above",
+    "down": "select the ticket below",
+    "next": "move the selected ticket on: start, ready, bump",
+    "item_done": "mark the selected ticket's next item (▸) done",
+    "item_undone": "mark its last done item not done",
+    "page_next": "next page of tickets",
+    "page_prev": "previous page of tickets",
+    "undo": "undo the last move made here (back one status)",
+    "recall": "recall the last completed order (back to ready)",
+    "all_day": "show or hide the all-day counts",
+    "help": "this help",
+    "quit": "quit",
+}
+
+
+def key_rows(
+    bindings: Iterable[object],
+    keymap: Mapping[str, str],
+    key_display: Callable[[Binding], str],
+) -> list[tuple[str, str]]:
+    """(keys, what they do) for every binding with an id, remaps applied; 1-9 on one row."""
+    rows: list[tuple[str, str]] = []
+    bumps: list[str] = []
+    for binding in bindings:
+        if not isinstance(binding, Binding) or not binding.id:
+            continue
+        keys = keymap.get(binding.id, binding.key)
+        shown = ",".join(key_display(Binding(k, "")) for k in keys.split(","))
+        if binding.id.startswith("bump_"):
+            bumps.append(shown)
+            if len(bumps) == 9:
+                same = bumps == [str(n) for n in range(1, 10)]
+                rows.append(("1-9" if same else " ".join(bumps), HELP_BUMP))
+            continue
+        rows.append((shown, HELP_TEXT.get(binding.id, binding.description)))
+    return rows
 
 
 class HelpScreen(ModalScreen[None]):

@@ -9,8 +9,8 @@ import pytest
 from kds_client import KdsRest
 from kds_contract import Status
 from kds_tui.cli import parser, settings_from
+from kds_tui.messages import MoveRequested
 from kds_tui.widgets.allday import AllDayPanel
-from kds_tui.widgets.board import MoveRequested
 from kds_tui.widgets.header import ConnectionBadge, PageIndicator
 from tests.kds_tui.helpers import board_of, kitchen_app, live, shown_ids
 from tests.support.client import TcpProxy, wait_for

@@ -206,22 +206,29 @@ class LiveFeed:
                 index = (index + 1) % len(self.urls)
                 reason = str(exc)
                 log.info("cannot connect to %s: %s", url, reason)
+            except Exception as exc:
+                # A bug must not end the feed for good: say so, and try again like any failure.
+                log.exception("unexpected error in the live feed on %s", url)
+                failures += 1
+                index = (index + 1) % len(self.urls)
+                reason = f"unexpected error: {exc!r}"
             else:
                 failures = 0
                 log.info("connection to %s ended: %s", url, reason)
-            finally:
-                await self._close_socket()
             delay = random.uniform(
                 0, min(self.backoff_max, self.backoff_base * 2 ** min(failures, 16))
             )
+            retry_at = time.time() + delay
             offline = failures >= len(self.urls)
+            # Not live any more from this moment, before the old socket is closed.
             self._set_status(
                 state=ConnectionState.OFFLINE if offline else ConnectionState.RECONNECTING,
                 url=self.urls[index],
-                next_attempt_at=time.time() + delay,
+                next_attempt_at=retry_at,
                 error=reason,
             )
-            await asyncio.sleep(delay)
+            await self._close_socket()
+            await asyncio.sleep(max(0.0, retry_at - time.time()))
 
     async def _session(self, url: str) -> str:
         """Connect, join, catch up, then stay live; return why the connection ended.

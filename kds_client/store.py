@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -58,12 +59,18 @@ class Event:
 
     @classmethod
     def from_socket(cls, type_: str, payload: dict[str, Any]) -> Event:
-        """An event from a Socket.IO message ``type_`` carrying ``payload``."""
+        """An event from a Socket.IO message ``type_`` carrying ``payload``.
+
+        A message does not say when the change was made: ``at`` is the order's
+        ``updated_at`` (set by that change), or for a delete the time it was received.
+        """
+        order = payload.get("order")
+        at = payload.get("at") or (order.get("updated_at") if isinstance(order, dict) else None)
         return cls(
             seq=int(payload["seq"]),
             type=type_,
             order_id=_order_id_of(payload),
-            at=str(payload.get("at") or ""),
+            at=str(at or _now_z()),
             data=payload,
         )
 
@@ -81,6 +88,10 @@ class Event:
             "at": self.at,
             "data": self.data,
         }
+
+
+def _now_z() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _order_id_of(payload: dict[str, Any]) -> int:

@@ -229,5 +229,6 @@ async def test_watch_prints_live_changes_and_ends_cleanly_on_sigterm(shared_serv
             await watcher.wait()
 
     assert (line["type"], line["order_id"]) == ("order:created", order.id)
+    assert line["at"] == order.wire()["updated_at"]
     assert line["data"]["order"]["items"][0]["name"] == "Ramen"
     assert code == EXIT_OK

@@ -297,3 +297,27 @@ async def test_a_store_too_far_from_the_server_reloads_a_snapshot(
         assert feed.store.last_seq == (await admin.health())["seq"]
     finally:
         await feed.stop()
+
+
+async def test_a_missing_event_is_fetched_as_soon_as_a_later_one_arrives(server_factory):
+    # Changes through the other process are never announced on this one; the next change
+    # announced here shows the gap, and the feed fetches what it missed at once.
+    watched = server_factory()
+    other = server_factory(db_url=watched.db_url)
+    feed = feed_for(watched.url, watched.tokens["kitchen"], check_interval=60.0)
+    async with (
+        KdsRest(watched.url, watched.tokens["admin"]) as via_watched,
+        KdsRest(other.url, watched.tokens["admin"]) as via_other,
+    ):
+        await feed.start()
+        try:
+            await wait_for(lambda: feed.live)
+            unannounced = await via_other.create_order({"items": [{"name": "Lost"}]})
+            announced = await via_watched.create_order({"items": [{"name": "Seen"}]})
+
+            await wait_for(lambda: announced.id in feed.store.orders, 5)
+            await wait_for(lambda: unannounced.id in feed.store.orders, 5)
+            assert not feed.store.has_gap
+            await converged(feed, via_watched, within=5)
+        finally:
+            await feed.stop()

@@ -16,6 +16,15 @@ from kds_client.feed import FeedStatus, LiveFeed
 from kds_client.rest import KdsRest
 from kds_client.store import Change
 
+PLAIN_KEYS = {
+    "enter": "enter",
+    "up": "up",
+    "down": "down",
+    "left": "left",
+    "right": "right",
+    "escape": "esc",
+}
+
 Clock = Callable[[], datetime]
 """Now, as an aware datetime in the zone the console shows days and times in."""
 
@@ -50,6 +59,10 @@ class AdminApp(OrderActions):
         self.clock = clock
         self.bell_on = bell
         """Ring the terminal bell on a new order."""
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as words where Textual would use symbols a plain SSH font may lack."""
+        return PLAIN_KEYS.get(binding.key) or super().get_key_display(binding)
 
     async def on_mount(self) -> None:
         self.feed.on_change(self._feed_changed)

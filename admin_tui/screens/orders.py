@@ -34,14 +34,15 @@ if TYPE_CHECKING:
     from admin_tui.app import AdminApp
 
 FILTER = Binding.Group("filter", compact=True)
-STATUS_KEYS: tuple[tuple[str, tuple[Status, ...], str], ...] = (
-    ("0", (), "all"),
-    ("1", (Status.PENDING,), "pending"),
-    ("2", (Status.PREPARING,), "preparing"),
-    ("3", (Status.READY,), "ready"),
-    ("4", (Status.COMPLETED,), "completed"),
-    ("5", (Status.CANCELLED,), "cancelled"),
-    ("o", OPEN_STATUSES, "open"),
+STATUS_KEYS: tuple[tuple[str, tuple[Status, ...], str, str], ...] = (
+    # key, statuses shown, name (binding id), description
+    ("0", (), "all", "every status"),
+    ("1", (Status.PENDING,), "pending", "pending only"),
+    ("2", (Status.PREPARING,), "preparing", "preparing only"),
+    ("3", (Status.READY,), "ready", "ready only"),
+    ("4", (Status.COMPLETED,), "completed", "completed only"),
+    ("5", (Status.CANCELLED,), "cancelled", "cancelled only"),
+    ("o", OPEN_STATUSES, "open", "open: pending, preparing, ready"),
 )
 
 
@@ -64,8 +65,8 @@ class OrdersScreen(Screen[None]):
         Binding("s", "sort", "Sort", id="orders.sort"),
         Binding("f", "figures", "Figures", id="orders.figures"),
         *(
-            Binding(key, f"filter('{key}')", label, group=FILTER, id=f"orders.filter_{label}")
-            for key, _, label in STATUS_KEYS
+            Binding(key, f"filter('{key}')", text, group=FILTER, id=f"orders.filter_{name}")
+            for key, _, name, text in STATUS_KEYS
         ),
         Binding("e", "edit", "Edit", show=False, id="orders.edit"),
         Binding("c", "cancel", "Cancel order", show=False, id="orders.cancel"),
@@ -249,7 +250,7 @@ class OrdersScreen(Screen[None]):
         self.app.start_create()
 
     def action_filter(self, key: str) -> None:
-        statuses = next(s for k, s, _ in STATUS_KEYS if k == key)
+        statuses = next(s for k, s, _, _ in STATUS_KEYS if k == key)
         self.set_query(self.order_query.with_(statuses=statuses))
 
     def action_sort(self) -> None:

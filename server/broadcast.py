@@ -27,6 +27,10 @@ from socketio import packet as sio_packet
 
 log = logging.getLogger(__name__)
 
+MAX_UNSENT_BYTES = 4 * 1024 * 1024
+"""A socket holding more unsent event bytes than this (a client that stopped reading) is
+dropped; the client catches up by seq when it reconnects."""
+
 WEBSOCKET_ATTR = "websocket"
 """Where an Engine.IO socket keeps its aiohttp WebSocket (set by UncompressedWebSocket)."""
 
@@ -75,9 +79,16 @@ def _write_direct(eio_socket: Any, frame: bytes) -> bool:
     transport = writer.transport if writer is not None else None
     if transport is None or ws.closed:
         return False
-    if not transport.is_closing():
-        transport.write(frame)
-    # A closing transport belongs to a client that is going away; it catches up by seq.
+    if transport.is_closing():
+        # A client that is going away; it catches up by seq when it comes back.
+        return True
+    if transport.get_write_buffer_size() > MAX_UNSENT_BYTES:
+        # A client that stopped reading: holding ever more for it would eat the server's
+        # memory. Drop it; when it reads again it reconnects and catches up by seq.
+        log.warning("dropping a socket that has not read %d bytes of events", MAX_UNSENT_BYTES)
+        transport.abort()
+        return True
+    transport.write(frame)
     return True
 
 

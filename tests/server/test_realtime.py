@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 import socketio
 
@@ -145,3 +146,25 @@ async def test_stock_socketio_javascript_client(server: ServerProcess) -> None:
     assert moved["event"] == "order:statusUpdated"
     assert moved["data"]["oldStatus"] == "pending" and moved["data"]["newStatus"] == "preparing"
     assert moved["data"]["seq"] == 2 and moved["data"]["order"]["version"] == 2
+
+
+async def test_a_client_that_stops_reading_is_dropped_not_buffered_forever(
+    server: ServerProcess,
+) -> None:
+    url = server.url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket"
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+        assert (await ws.receive_str()).startswith("0")  # Engine.IO open
+        await ws.send_str("40" + json.dumps({"token": server.tokens["kitchen"]}))
+        assert (await ws.receive_str()).startswith("40")  # Socket.IO connected
+        await ws.send_str('42["join:kitchen"]')
+        # From here on this client never reads: aiohttp stops reading the socket once its
+        # small buffer is full, as a frozen screen would.
+        big = {"items": [{"name": "Burger", "notes": "n" * 1000}] * 100, "notes": "x" * 1000}
+        async with Api(server.url, server.tokens["pos"]) as api:
+
+            async def dropped() -> bool:
+                await api.post("/api/orders", big)
+                return "dropping a socket that has not read" in server.log_text()
+
+            await wait_for(dropped, 60, interval=0, message="the server drops the stuck client")
+            assert (await api.get("/api/health")).status == 200

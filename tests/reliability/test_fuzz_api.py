@@ -29,6 +29,7 @@ def schemathesis() -> str:
     return found
 
 
+@pytest.mark.timeout(1800 if LONG else 300)
 def test_schemathesis_finds_no_failure(server: ServerProcess, tmp_path: Path) -> None:
     args = [
         schemathesis(),
@@ -56,7 +57,13 @@ def test_schemathesis_finds_no_failure(server: ServerProcess, tmp_path: Path) ->
         "NO_COLOR": "1",
     }
     done = subprocess.run(
-        args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900, check=False
+        args,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1700 if LONG else 280,
+        check=False,
     )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-20000:]

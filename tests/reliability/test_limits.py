@@ -27,12 +27,15 @@ async def test_one_token_over_the_rate_gets_429_with_retry_after(
 ) -> None:
     server = server_factory(extra_args=("--rate-limit", "5"))
     async with Api(server.url, server.tokens["kitchen"]) as kitchen:
+        start = time.monotonic()
         replies = await asyncio.gather(*(kitchen.get("/api/orders") for _ in range(40)))
+        burst = time.monotonic() - start
         limited = [r for r in replies if r.status == 429]
         other = await kitchen.as_(server.tokens["admin"]).get("/api/orders")
 
         assert {r.status for r in replies} == {200, 429}
-        assert 5 <= len(replies) - len(limited) <= 15, "a burst of about twice the rate"
+        answered = len(replies) - len(limited)
+        assert 10 <= answered <= 10 + 5 * burst + 1, "a burst of twice the rate, then the rate"
         for reply in limited:
             assert reply.error["code"] == "too_many_requests"
             assert int(reply.headers["Retry-After"]) >= 1

@@ -31,6 +31,7 @@ async def steady_changes(rest: KdsRest, seconds: float, rng: random.Random) -> i
     return accepted
 
 
+@pytest.mark.timeout(300)
 @pytest.mark.parametrize("cut_s", [5, pytest.param(60, marks=long_only)])
 async def test_store_equals_the_server_within_2_s_of_reconnecting(
     server: ServerProcess, cut_s: int

@@ -7,13 +7,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.reliability.common import long_only, report
 from tests.reliability.soak import parse, soak
 
+MINUTES = os.environ.get("KDS_SOAK_MINUTES", "60")
+
 
 @long_only
+@pytest.mark.timeout(float(MINUTES) * 60 + 600)
 def test_soak(tmp_path: Path) -> None:
-    minutes = os.environ.get("KDS_SOAK_MINUTES", "60")
+    minutes = MINUTES
     result = soak(parse(["--minutes", minutes, "--out", str(tmp_path)]))
     report("soak", **result)
     assert result["lost_changes"] == 0

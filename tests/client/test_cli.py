@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -95,14 +96,15 @@ def test_create_from_a_json_file_and_from_stdin(shared_server, tmp_path: Path):
     assert json.loads(from_stdin.stdout)["order_type"] == "takeout"
 
 
-def test_list_move_and_done_as_a_script_would(server):
-    first = kds_order(server, "create", "-i", "Soup").stdout.strip()
-    kds_order(server, "create", "-i", "Tea")
+def test_list_move_and_done_as_a_script_would(shared_server):
+    server, tag = shared_server, uuid.uuid4().hex[:8]  # this test's orders: station {tag}
+    first = kds_order(server, "create", "-i", f"Soup @{tag}").stdout.strip()
+    kds_order(server, "create", "-i", f"Tea @{tag}")
 
     moved = kds_order(server, "move", first, "preparing")
     done = kds_order(server, "done", first, "1", "--json")
-    listed = kds_order(server, "list", "--status", "preparing", "--json")
-    table = kds_order(server, "list", "--open")
+    listed = kds_order(server, "list", "--status", "preparing", "--station", tag, "--json")
+    table = kds_order(server, "list", "--open", "--station", tag)
 
     assert moved.returncode == EXIT_OK
     assert moved.stdout.strip() == f"order {first}: pending -> preparing"
@@ -162,17 +164,19 @@ def test_no_server_reachable_is_exit_6_and_failover_uses_the_next(shared_server)
     assert failover.returncode == EXIT_OK and failover.stdout.strip().isdigit()
 
 
-def test_watch_prints_changes_as_json_lines(server):
+def test_watch_prints_changes_as_json_lines(shared_server):
+    server = shared_server
+    start = json.loads(kds_order(server, "health").stdout)["seq"]
     earlier = kds_order(server, "create", "-i", "Cake").stdout.strip()
     kds_order(server, "move", earlier, "preparing")
 
-    watched = kds_order(server, "watch", "--after", "0", "--count", "2")
+    watched = kds_order(server, "watch", "--after", str(start), "--count", "2")
     lines = [json.loads(line) for line in watched.stdout.splitlines()]
 
     assert watched.returncode == EXIT_OK, watched.stderr
     assert [(e["seq"], e["type"]) for e in lines] == [
-        (1, "order:created"),
-        (2, "order:statusUpdated"),
+        (start + 1, "order:created"),
+        (start + 2, "order:statusUpdated"),
     ]
     assert lines[1]["data"]["newStatus"] == "preparing"
     assert "live on" in watched.stderr

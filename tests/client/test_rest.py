@@ -3,6 +3,8 @@ words, and failover to the next URL when a server cannot be reached."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from kds_client import (
@@ -37,32 +39,38 @@ async def test_an_order_goes_through_the_kitchen(shared_admin):
     assert await admin.get_order(created.id) == edited
 
 
-async def test_lists_filter_page_and_carry_the_seq(admin):
-    ids = [(await admin.create_order({"items": [{"name": f"Dish {n}"}]})).id for n in range(5)]
+async def test_lists_filter_page_and_carry_the_seq(shared_admin):
+    admin, tag = shared_admin, uuid.uuid4().hex[:8]  # this test's orders, on a shared server
+    ids = [
+        (await admin.create_order({"items": [{"name": f"Dish {n} {tag}", "station": tag}]})).id
+        for n in range(5)
+    ]
     await admin.move(ids[0], "preparing")
 
-    pending = await admin.list_orders(status=["pending"], per_page=2, sort="id")
-    preparing = await admin.list_orders(status="preparing,ready")
-    found = await admin.list_orders(q="Dish 3")
+    pending = await admin.list_orders(status=["pending"], station=tag, per_page=2, sort="id")
+    preparing = await admin.list_orders(status="preparing,ready", station=tag)
+    found = await admin.list_orders(q=f"Dish 3 {tag}")
 
     assert pending.total == 4 and pending.pages == 2
     assert [o.id for o in pending.orders] == ids[1:3]
     assert [o.id for o in preparing.orders] == [ids[0]]
     assert [o.id for o in found.orders] == [ids[3]]
-    assert pending.seq == (await admin.health())["seq"] == 6
+    assert pending.seq == (await admin.health())["seq"]
 
 
-async def test_events_after_a_seq_are_the_changes_in_order(admin):
+async def test_events_after_a_seq_are_the_changes_in_order(shared_admin):
+    admin = shared_admin
+    start = (await admin.health())["seq"]
     order = await admin.create_order({"items": [{"name": "Tea"}]})
     await admin.move(order.id, "preparing")
     await admin.delete_order(order.id)
 
-    page = await admin.event_page(after=1)
+    page = await admin.event_page(after=start + 1)
 
-    assert [e.seq for e in await admin.events()] == [1, 2, 3]
-    assert (page.events[0].seq, page.events[0].type) == (2, ORDER_STATUS_UPDATED)
-    assert page.events[-1].data == {"orderId": order.id, "seq": 3}
-    assert page.last_seq == 3
+    assert [e.seq for e in await admin.events(after=start)] == [start + 1, start + 2, start + 3]
+    assert (page.events[0].seq, page.events[0].type) == (start + 2, ORDER_STATUS_UPDATED)
+    assert page.events[-1].data == {"orderId": order.id, "seq": start + 3}
+    assert page.last_seq == start + 3
 
 
 async def test_stats_count_orders_by_status(shared_admin):

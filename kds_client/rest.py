@@ -277,8 +277,8 @@ class KdsRest:
                     if url is None:
                         self._index = self.urls.index(server)
                     return await _answer(response, method, server + path)
-            except aiohttp.ClientConnectorError as exc:
-                failures.append(f"{server}: {_reason(exc)}")
+            except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+                failures.append(f"{server}: {_reason(exc)}")  # never sent: try the next
             except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, TimeoutError) as exc:
                 failures.append(f"{server}: {_reason(exc)}")
                 if not resend:
@@ -320,6 +320,8 @@ def _float(value: str | None) -> float | None:
 
 
 def _reason(exc: BaseException) -> str:
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return "no connection in time"
     if isinstance(exc, TimeoutError):
         return "no answer in time"
     if isinstance(exc, aiohttp.ClientConnectorError):

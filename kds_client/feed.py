@@ -237,6 +237,9 @@ class LiveFeed:
         """
         self._refusal = None
         self._dropped = asyncio.Event()
+        # Held-back events of an earlier connection (perhaps another server, perhaps another
+        # database) are not to be trusted here; the catch-up below gets them again if real.
+        self.store.forget_held_back()
         sio = self._new_client()
         self._sio = sio
         try:

@@ -158,6 +158,10 @@ class OrderStore:
 
     # -- changing -------------------------------------------------------------------------
 
+    def forget_held_back(self) -> None:
+        """Drop the events held back; the next catch-up fetches whatever they were."""
+        self._ahead.clear()
+
     def reset(self, orders: Iterable[Order], seq: int) -> Change:
         """Replace everything with a snapshot taken at ``seq``.
 

@@ -214,3 +214,15 @@ def test_events_parse_from_the_wire_and_from_the_socket():
     assert parsed is not None and parsed.id == 5
     assert from_socket.order_id == 5 and from_socket.order() is None
     assert from_api.wire()["data"] == {"order": order}
+
+
+def test_forgotten_held_back_events_come_back_with_the_catch_up():
+    events = history([("create", 0), ("create", 0), ("create", 0)])
+    store = OrderStore()
+    store.reset([], 0)
+    store.offer(events[2])
+
+    store.forget_held_back()
+    store.catch_up(events)
+
+    assert not store.has_gap and sorted(store.orders) == [1, 2, 3]

@@ -110,7 +110,7 @@ class KitchenApp(App[None]):
     async def on_mount(self) -> None:
         self.set_keymap(dict(self.settings.keymap))
         if self.settings.pickup:
-            self.screen.add_class("-pickup")
+            self.screen_stack[0].add_class("-pickup")
         self.feed.on_change(lambda change: self.post_message(OrderChanged(change)))
         self.feed.on_status(lambda status: self.post_message(FeedStatusChanged(status)))
         self._show_status(self.feed.status)
@@ -199,7 +199,9 @@ class KitchenApp(App[None]):
             badge.state = state
         for board in self.query(Board):
             board.stale = state != "live"
-        self.screen.set_class(state != "live", "-stale")
+        # The feed reports "offline" once more while the app shuts down, screens gone.
+        for screen in self.screen_stack[:1]:
+            screen.set_class(state != "live", "-stale")
         self._tick_status(status)
 
     def _schedule_summary(self) -> None:
@@ -277,7 +279,8 @@ class KitchenApp(App[None]):
         self.show_all_day = not self.show_all_day
 
     def watch_show_all_day(self, show: bool) -> None:
-        self.screen.set_class(show, "-all-day")
+        for screen in self.screen_stack[:1]:
+            screen.set_class(show, "-all-day")
         self._schedule_summary()
 
     def action_help(self) -> None:

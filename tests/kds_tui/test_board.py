@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from kds_contract import ORDER_UPDATED
+import pytest
+
+from kds_contract import ORDER_CREATED, ORDER_UPDATED
 from kds_tui import Settings, make_app
 from kds_tui.widgets.board import Board
+from kds_tui.widgets.header import PageIndicator
 from tests.kds_tui.fakes import FakeFeed, frozen_clock, kitchen_orders, order
 from tests.support.client import wait_for
 
@@ -57,3 +60,32 @@ async def test_text_from_the_till_is_shown_as_typed():
         await wait_for(lambda: board.card(1).order.version == 2, message="the edit")
         await pilot.pause()
         assert board.card(1).query_one(".notes").visual.plain == "⚠ [u]x"
+
+
+@pytest.mark.parametrize("bell", [True, False])
+async def test_a_new_order_rings_unless_the_bell_is_off(bell: bool):
+    feed = FakeFeed(kitchen_orders())
+    app = make_app(Settings(bell=bell), feed=feed, clock=frozen_clock)
+    rung: list[int] = []
+    app.bell = lambda: rung.append(1)  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)):
+        board = app.query_one(Board)
+        feed.emit(ORDER_CREATED, order(50, age=1))
+        await wait_for(lambda: board.get(50) is not None, message="the new order")
+        assert rung == ([1] if bell else [])
+
+
+async def test_many_tickets_page_at_80x24():
+    orders = [order(n, age=1000 - n, items=[{"name": f"Dish {n}"}]) for n in range(1, 21)]
+    app = make_app(Settings(), feed=FakeFeed(orders), clock=frozen_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = app.query_one(Board)
+        indicator = app.query_one(PageIndicator)
+        await wait_for(lambda: len(board.shown()) == 20, message="all orders")
+        first_page = [o.id for o in board.on_page()]
+        assert 1 in first_page and len(first_page) < 20
+        await wait_for(lambda: indicator.display, message="a page indicator")
+        await pilot.press("pagedown")
+        await wait_for(lambda: board.page == 1, message="page 2")
+        assert not set(first_page) & {o.id for o in board.on_page()}
+        await wait_for(lambda: indicator.render().startswith("page 2/"), message="2/n")

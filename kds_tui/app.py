@@ -53,6 +53,8 @@ from kds_tui.widgets.help import HelpScreen, key_rows
 from kds_tui.widgets.pickup import PickupBoard
 
 Now = Callable[[], datetime]
+ALERT_BATCH_SECONDS = 0.25
+"""Changes announced within this long ring the bell once and share one notice."""
 
 
 def system_clock() -> datetime:
@@ -87,6 +89,9 @@ class KitchenApp(App[None]):
         self._moves: list[int] = []
         self._summary_pending = False
         self._last_state = ""
+        self._notes: list[str] = []
+        self._ring_due = False
+        self._flush_due = False
         self._was_live = False
         self._told_offline = False
 
@@ -169,21 +174,29 @@ class KitchenApp(App[None]):
         alert = alert_for(kind, order, previous)
         if alert is None:
             return
-        if alert.ring:
-            self._ring()
         if alert.highlight:
             self._board_call("highlight", order.id)
-        if alert.message:
+        if alert.title or alert.severity != "information":
+            # An edit or a cancel: said on its own, with what changed.
             self.notify(
-                alert.message,
-                title=alert.title,
-                severity=alert.severity,
-                timeout=alert.timeout,
+                alert.message, title=alert.title, severity=alert.severity, timeout=alert.timeout
             )
+        elif alert.message:
+            self._notes.append(alert.message)
+        self._ring_due = self._ring_due or alert.ring
+        if not self._flush_due:
+            self._flush_due = True
+            self.set_timer(ALERT_BATCH_SECONDS, self._flush_alerts)
 
-    def _ring(self) -> None:
-        if self.settings.bell:
+    def _flush_alerts(self) -> None:
+        # A burst (a reconnect's catch-up, a rush) rings once and reads as one notice.
+        self._flush_due = False
+        if self._ring_due and self.settings.bell:
             self.bell()
+        notes, self._notes, self._ring_due = self._notes, [], False
+        if notes:
+            shown = notes[:3] + ([f"… and {len(notes) - 3} more"] if len(notes) > 3 else [])
+            self.notify("\n".join(shown), timeout=3)
 
     def _board_call(self, method: str, *args: Any) -> None:
         for board in self.query(Board):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kds_contract import ORDER_CREATED, ORDER_UPDATED
+from kds_contract import ORDER_CREATED, ORDER_STATUS_UPDATED, ORDER_UPDATED
 from kds_tui import Settings, make_app
 from kds_tui.widgets.board import Board
 from kds_tui.widgets.header import PageIndicator
@@ -71,7 +71,10 @@ async def test_a_new_order_rings_unless_the_bell_is_off(bell: bool):
     async with app.run_test(size=(80, 24)):
         board = app.query_one(Board)
         feed.emit(ORDER_CREATED, order(50, age=1))
-        await wait_for(lambda: board.get(50) is not None, message="the new order")
+        # Alerts go out in batches: wait until this one has gone out (or not).
+        await wait_for(
+            lambda: board.get(50) is not None and not app._flush_due, message="the alert"
+        )
         assert rung == ([1] if bell else [])
 
 
@@ -89,3 +92,25 @@ async def test_many_tickets_page_at_80x24():
         await wait_for(lambda: board.page == 1, message="page 2")
         assert not set(first_page) & {o.id for o in board.on_page()}
         await wait_for(lambda: indicator.render().startswith("page 2/"), message="2/n")
+
+
+async def test_a_burst_of_changes_rings_once_and_reads_as_one_notice():
+    feed = FakeFeed(kitchen_orders())
+    app = make_app(Settings(), feed=feed, clock=frozen_clock)
+    rung: list[int] = []
+    said: list[str] = []
+    app.bell = lambda: rung.append(1)  # type: ignore[method-assign]
+    app.notify = lambda message, **_: said.append(message)  # type: ignore[method-assign,assignment]
+    async with app.run_test(size=(80, 24)):
+        board = app.query_one(Board)
+        for n in range(50, 55):
+            feed.emit(ORDER_CREATED, order(n, age=1))
+        for n in range(50, 55):
+            moved = order(n, age=1, status="preparing").model_copy(update={"version": 2})
+            feed.emit(ORDER_STATUS_UPDATED, moved)
+        await wait_for(lambda: bool(rung and said), message="the bell and the notice")
+        assert rung == [1]
+        assert said == [
+            "#50 is now ◐ COOKING\n#51 is now ◐ COOKING\n#52 is now ◐ COOKING\n… and 2 more"
+        ]
+        assert board.get(54).status == "preparing"

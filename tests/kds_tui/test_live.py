@@ -34,7 +34,7 @@ async def test_orders_appear_and_a_new_one_rings_the_bell(server: ServerProcess,
 
         rush = await pos.create_order({"items": [{"name": "Fries"}], "priority": "rush"})
         await wait_for(lambda: shown_ids(app) == [rush.id, first.id], message="rush first")
-        assert len(app.bell.calls) == 1
+        await wait_for(lambda: len(app.bell.calls) == 1, message="the bell")
         card = board_of(app).card(rush.id)
         assert card is not None and card.has_class("-highlight")
         await wait_for(lambda: card.border_title == "RUSH", message="the rush mark")
@@ -190,7 +190,7 @@ async def test_all_day_counts(server: ServerProcess, pos: KdsRest):
         await wait_for(lambda: panel.counts == [("Fries", 5), ("Burger", 3)], message="more")
         await pilot.press("2", "2")  # ticket 2 to ready: its burger is no longer to make
         await wait_for(lambda: board_of(app).get(second.id).status == "ready", message="ready")
-        assert panel.counts == [("Fries", 5), ("Burger", 2)]
+        await wait_for(lambda: panel.counts == [("Fries", 5), ("Burger", 2)], message="less")
 
 
 async def test_undo_and_recall(server: ServerProcess, pos: KdsRest, admin: KdsRest):
@@ -256,7 +256,7 @@ async def test_changes_made_elsewhere(server: ServerProcess, pos: KdsRest, admin
         await admin.move(order.id, "preparing")
         await wait_for(lambda: card.order.status == "preparing", message="updated in place")
         assert board.card(order.id) is card, "the ticket was updated, not rebuilt"
-        assert any("COOKING" in m for m, _ in app.notified)
+        await wait_for(lambda: any("COOKING" in m for m, _ in app.notified), message="told")
         assert app.bell.calls == []
 
         await admin.edit_order(order.id, {"items": [{"name": "Burger"}, {"name": "Fries"}]})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 import socketio
@@ -41,6 +42,8 @@ ROOM_ROLES: dict[str, frozenset[Role]] = {
 """Which roles may join which shared room. Customers join only their own user room."""
 
 MAX_SOCKET_MESSAGE = 64 * 1024
+SHUTDOWN_GRACE_SECONDS = 1.0
+"""How long a stopping server waits for its clients to close their WebSockets themselves."""
 
 
 _SIO_PACKETS = frozenset(
@@ -241,6 +244,20 @@ class Realtime:
                 log.exception("checking for revoked tokens failed; will try again")
 
     async def close(self) -> None:
+        """Disconnect every client, then end every WebSocket still open (the server stops)."""
+        websockets = [getattr(s, WEBSOCKET_ATTR, None) for s in self.sio.eio.sockets.values()]
         for sid in list(self._principals):
             with contextlib.suppress(Exception):
                 await self.sio.disconnect(sid)
+        # Give clients a moment to read that and close; a WebSocket still open after it
+        # would hold the stop up for good (engineio's handler swallows the cancellation
+        # meant to end it), so its connection is closed under it.
+        open_ = [ws for ws in websockets if ws is not None]
+        deadline = time.monotonic() + SHUTDOWN_GRACE_SECONDS
+        # aiohttp has no event for a WebSocket its peer closed: look every 50 ms.
+        while any(not ws.closed for ws in open_) and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        for websocket in open_:
+            transport = websocket._req.transport if websocket._req is not None else None
+            if not websocket.closed and transport is not None:
+                transport.close()

@@ -53,7 +53,7 @@ from kds_tui.widgets.help import HelpScreen, key_rows
 from kds_tui.widgets.pickup import PickupBoard
 
 Now = Callable[[], datetime]
-ALERT_BATCH_SECONDS = 0.25
+ALERT_BATCH_SECONDS = 0.5
 """Changes announced within this long ring the bell once and share one notice."""
 
 
@@ -161,11 +161,11 @@ class KitchenApp(App[None]):
         )
         if change.type == ORDER_DELETED or order is None:
             self._board_call("remove_order", change.order_id)
-            if relevant and previous is not None and not ours:
+            if relevant and previous is not None and not ours and not self.settings.pickup:
                 self.notify(f"#{change.order_id} was deleted", timeout=4)
         else:
             self._board_call("update_order", order, previous)
-            if relevant and not ours:
+            if relevant and not ours and not self.settings.pickup:
                 self._announce(change.type, order, previous)
         self._schedule_summary()
 
@@ -196,7 +196,7 @@ class KitchenApp(App[None]):
         notes, self._notes, self._ring_due = self._notes, [], False
         if notes:
             shown = notes[:3] + ([f"… and {len(notes) - 3} more"] if len(notes) > 3 else [])
-            self.notify("\n".join(shown), timeout=3)
+            self.notify("\n".join(shown), timeout=2.5)
 
     def _board_call(self, method: str, *args: Any) -> None:
         for board in self.query(Board):

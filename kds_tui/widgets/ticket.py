@@ -98,7 +98,7 @@ class TicketCard(Vertical):
         order, view, position = self.order, self.view, self.position
         start, end = self.part
         number = f"[{position}]" if position is not None else ""
-        self.border_subtitle = f"{number} more ↓" if end < view.body else number
+        self.border_subtitle = f"{number} more ↓".lstrip() if end < view.body else number
         self.border_title = "RUSH" if order.priority == Priority.RUSH else ""
         for status in Status:
             self.set_class(order.status == status, f"-{status}")

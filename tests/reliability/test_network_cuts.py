@@ -59,7 +59,7 @@ async def test_store_equals_the_server_within_2_s_of_reconnecting(
 
             proxy.cut()
             during = await steady_changes(admin, cut_s, rng)
-            assert not feed.live, "the feed noticed the cut"
+            await wait_for(lambda: not feed.live, 3, message="the feed to notice the cut")
             proxy.heal()
             healed = time.monotonic()
 

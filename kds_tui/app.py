@@ -153,18 +153,21 @@ class KitchenApp(App[None]):
             return
         order: Order | None = change.order
         previous: Order | None = change.previous
-        ours = change.order_id in self._in_flight or (
-            order is not None and (order.id, order.version) in self._ours
-        )
+        ours = change.order_id in self._in_flight
+        if order is not None and (order.id, order.version) in self._ours:
+            self._ours.discard((order.id, order.version))
+            ours = True
         relevant = any(
             o is not None and station_items(o, self.settings.station) for o in (order, previous)
         )
         if change.type == ORDER_DELETED or order is None:
-            self._board_call("remove_order", change.order_id)
+            if board := self._board():
+                board.remove_order(change.order_id)
             if relevant and previous is not None and not ours and not self.settings.pickup:
                 self.notify(f"#{change.order_id} was deleted", timeout=4)
         else:
-            self._board_call("update_order", order, previous)
+            if board := self._board():
+                board.update_order(order, previous)
             if relevant and not ours and not self.settings.pickup:
                 self._announce(change.type, order, previous)
         self._schedule_summary()
@@ -175,7 +178,8 @@ class KitchenApp(App[None]):
         if alert is None:
             return
         if alert.highlight:
-            self._board_call("highlight", order.id)
+            if board := self._board():
+                board.highlight(order.id)
         if alert.title or alert.severity != "information":
             # An edit or a cancel: said on its own, with what changed.
             self.notify(
@@ -198,12 +202,13 @@ class KitchenApp(App[None]):
             shown = notes[:3] + ([f"… and {len(notes) - 3} more"] if len(notes) > 3 else [])
             self.notify("\n".join(shown), timeout=2.5)
 
-    def _board_call(self, method: str, *args: Any) -> None:
-        for board in self.query(Board):
-            getattr(board, method)(*args)
+    def _board(self) -> Board | None:
+        """The board (there is none on the pickup screen)."""
+        return next(iter(self.query(Board)), None)
 
     def _load(self, orders: list[Order]) -> None:
-        self._board_call("load", orders)
+        if board := self._board():
+            board.load(orders)
         self._schedule_summary()
 
     def _show_status(self, status: Any) -> None:
@@ -246,7 +251,8 @@ class KitchenApp(App[None]):
         now = self.clock()
         for clock in self.query(Clock):
             clock.time = now
-        self._board_call("tick", now)
+        if board := self._board():
+            board.tick(now)
         self._tick_status(self.feed.status)
 
     def _tick_status(self, status: Any) -> None:
@@ -372,11 +378,13 @@ class KitchenApp(App[None]):
         return True
 
     def _confirmed(self, order: Order) -> None:
-        # The server answered: show it now, even if its event is still on the way.
-        self._ours.add((order.id, order.version))
+        # The server answered: show it now, even if its event is still on the way (and
+        # remember the version, so that event is not announced as a change from elsewhere).
         known = self.feed.store.get(order.id)
         if known is None or known.version < order.version:
-            self._board_call("update_order", order, known)
+            self._ours.add((order.id, order.version))
+            if board := self._board():
+                board.update_order(order, known)
 
 
 def make_app(

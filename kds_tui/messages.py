@@ -51,3 +51,10 @@ class PageChanged(Message):
 
     page: int
     pages: int
+
+
+@dataclass
+class TicketClicked(Message):
+    """A ticket was clicked: select it."""
+
+    order_id: int

@@ -15,7 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from kds_contract import OPEN_STATUSES, Order, Status, forward
-from kds_tui.messages import ItemDoneRequested, MoveRequested, PageChanged
+from kds_tui.messages import ItemDoneRequested, MoveRequested, PageChanged, TicketClicked
 from kds_tui.model import (
     AgeThresholds,
     TicketView,
@@ -327,6 +327,11 @@ class Board(Widget, can_focus=True):
             self.selected_id = self._flat[0]
             return
         self._go(move(self._pages, self.page, self.selected_id, direction))
+
+    def on_ticket_clicked(self, message: TicketClicked) -> None:
+        message.stop()
+        self.focus()
+        self.selected_id = message.order_id
 
     def action_page(self, step: int) -> None:
         """Show the next or previous page, selecting its first ticket."""

@@ -12,6 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from kds_contract import Order, Priority, Status
+from kds_tui.messages import TicketClicked
 from kds_tui.model import AgeThresholds, TicketView, age_seconds, age_text
 
 ITEM_STYLES = {
@@ -134,6 +135,9 @@ class TicketCard(Vertical):
             part = self.query_one(f".{name}", Static)
             part.update(content)
             part.display = shown
+
+    def on_click(self) -> None:
+        self.post_message(TicketClicked(self.order.id))
 
     def tick(self, now: datetime, thresholds: AgeThresholds) -> None:
         """Move the timer on and recolour by age; nothing else is touched."""

@@ -114,3 +114,13 @@ async def test_a_burst_of_changes_rings_once_and_reads_as_one_notice():
             "#50 is now ◐ COOKING\n#51 is now ◐ COOKING\n#52 is now ◐ COOKING\n… and 2 more"
         ]
         assert board.get(54).status == "preparing"
+
+
+async def test_a_click_selects_a_ticket():
+    app = make_app(Settings(), feed=FakeFeed(kitchen_orders()), clock=frozen_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = app.query_one(Board)
+        await wait_for(lambda: board.card(6) is not None and board.selected_id == 1, message="")
+        await pilot.pause()
+        assert await pilot.click(board.card(6))
+        await wait_for(lambda: board.selected_id == 6, message="ticket 6 selected")

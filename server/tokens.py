@@ -62,7 +62,7 @@ async def authenticate(db: Database, token: str | None) -> Principal | None:
     if not token or len(token) > 512:
         return None
     digest = hash_token(token)
-    async with db.reading() as conn:
+    async with db.looking_up() as conn:
         row = await repo.find_token(conn, digest)
     # The lookup is by hash; comparing again in constant time costs nothing and keeps
     # the check timing-safe even if the index lookup is not.

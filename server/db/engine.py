@@ -14,9 +14,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from server.db.group_commit import GroupCommit, configure_sqlite
+from server.db.group_commit import (
+    GroupCommit,
+    InlineConnection,
+    configure_sqlite,
+    inline_sqlite_engine,
+)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_CONNECT_TIMEOUT = 5
@@ -46,6 +52,9 @@ class Database:
             self._group: GroupCommit | None = GroupCommit(url, SQLITE_BUSY_TIMEOUT_MS)
             self.reader = _sqlite_engine(url, immediate=False, pool_size=4)
             self.writer = self.reader
+            self._lookups: Engine | None = inline_sqlite_engine(
+                url, "BEGIN", SQLITE_BUSY_TIMEOUT_MS, pool_size=1, max_overflow=4, pool_timeout=0
+            )
         else:
             self.writer = create_async_engine(
                 url,
@@ -59,6 +68,7 @@ class Database:
             )
             self.reader = self.writer
             self._group = None
+            self._lookups = None
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncConnection]:
@@ -82,7 +92,23 @@ class Database:
                 async with conn.begin():
                     yield conn
 
+    @asynccontextmanager
+    async def looking_up(self) -> AsyncIterator[AsyncConnection]:
+        """A read of a row or two by an index (a token by its hash, on every request).
+
+        On SQLite it runs inline on the event loop: the read takes microseconds, where a
+        hand-off to a driver thread and back cost more than the rest of a small request.
+        """
+        if self._lookups is None:
+            async with self.reading() as conn:
+                yield conn
+            return
+        with self._lookups.connect() as sync, sync.begin():
+            yield InlineConnection(sync)  # type: ignore[misc]
+
     async def dispose(self) -> None:
+        if self._lookups is not None:
+            self._lookups.dispose()
         if self._group is not None:
             await self._group.dispose()
         await self.writer.dispose()

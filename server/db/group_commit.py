@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Connection, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import NestedTransaction
 
 GROUP_COMMIT_MAX = 256
@@ -43,6 +43,17 @@ def configure_sqlite(sync_engine: Any, begin: str, busy_timeout_ms: int) -> None
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql(begin)
+
+
+def inline_sqlite_engine(url: str, begin: str, busy_timeout_ms: int, **pool: Any) -> Engine:
+    """A synchronous engine on the same SQLite file, for statements run on the event loop."""
+    engine = create_engine(
+        url.replace("sqlite+aiosqlite:", "sqlite:", 1),
+        connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
+        **pool,
+    )
+    configure_sqlite(engine, begin, busy_timeout_ms)
+    return engine
 
 
 class InlineConnection:
@@ -75,13 +86,9 @@ class GroupCommit:
     """The SQLite writer connection and its shared transactions (see the module's text)."""
 
     def __init__(self, url: str, busy_timeout_ms: int) -> None:
-        self.engine = create_engine(
-            url.replace("sqlite+aiosqlite:", "sqlite:", 1),
-            pool_size=1,
-            max_overflow=0,
-            connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
+        self.engine = inline_sqlite_engine(
+            url, "BEGIN IMMEDIATE", busy_timeout_ms, pool_size=1, max_overflow=0
         )
-        configure_sqlite(self.engine, "BEGIN IMMEDIATE", busy_timeout_ms)
         self._conn: Connection | None = None
         self._waiting: list[_Slot] = []
         self._committer: asyncio.Task[None] | None = None

@@ -67,9 +67,7 @@ def fanout(
             server = start()
             clients = None
             try:
-                clients = ClientGroup(
-                    server.url, server.tokens["kitchen"], size, processes=1
-                )
+                clients = ClientGroup(server.url, server.tokens["kitchen"], size, processes=1)
                 windows = [
                     _window(server, clients, duration, first=run * 100_000) for run in range(runs)
                 ]
@@ -115,7 +113,7 @@ def memory(
     *, full: bool = False, runs: int | None = None, baseline: Path | None = None, **_: Any
 ) -> dict[str, Any]:
     """RSS with 0 and 1,000 clients connected, and CPU while they sit idle."""
-    idle = 60.0 if full else 10.0
+    idle = 60.0 if full else 30.0  # at least one ping round (every 25 s)
     rows = []
     for name, start in _servers(baseline):
         server = start()

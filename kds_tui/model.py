@@ -30,7 +30,6 @@ ORDER_TYPE_LABELS: dict[OrderType, str] = {
     OrderType.DELIVERY: "Delivery",
 }
 
-MAX_NOTE_LINES = 4
 TICKET_CHROME = 4
 """Lines of a ticket that are not items or notes: two border lines, the head and the meta line."""
 CONTINUED_CHROME = 3
@@ -159,7 +158,7 @@ class ItemLine:
 
     text: str
     kind: str
-    """``item``, ``done``, ``next`` (what ``d`` marks), ``modifier``, ``note`` or ``more``."""
+    """``item``, ``done``, ``next`` (what ``d`` marks), ``modifier`` or ``note``."""
 
 
 @dataclass(frozen=True)
@@ -170,12 +169,13 @@ class TicketView:
     meta: str
     items: tuple[ItemLine, ...]
     notes: tuple[str, ...]
-    stations: str | None
+    stations: tuple[str, ...]
+    """Expo view: each station and whether its part is done, wrapped to the width."""
 
     @property
     def body(self) -> int:
         """Lines below the head and meta line: notes, items, stations."""
-        return len(self.items) + len(self.notes) + (1 if self.stations else 0)
+        return len(self.notes) + len(self.items) + len(self.stations)
 
     @property
     def height(self) -> int:
@@ -184,31 +184,45 @@ class TicketView:
 
     def part(
         self, start: int, end: int
-    ) -> tuple[tuple[str, ...], tuple[ItemLine, ...], str | None]:
-        """The notes, items and stations line among body lines ``start`` to ``end``.
+    ) -> tuple[tuple[str, ...], tuple[ItemLine, ...], tuple[str, ...]]:
+        """The notes, items and stations lines among body lines ``start`` to ``end``.
 
         The body reads notes first, so an allergy is on the first part of a long ticket.
         """
         notes, items = len(self.notes), len(self.items)
-        stations = self.stations if self.stations and start <= notes + items < end else None
         return (
             self.notes[start:end],
             self.items[max(0, start - notes) : max(0, end - notes)],
-            stations,
+            self.stations[max(0, start - notes - items) : max(0, end - notes - items)],
         )
 
 
+MAX_WRAP = 3
+"""Most lines one item name, modifier group or item note may wrap to."""
+
+
+def wrap(text: str, width: int, first: str, rest: str, most: int = MAX_WRAP) -> list[str]:
+    """``text`` wrapped under a lead (``first``, then ``rest``), at most ``most`` lines.
+
+    Kitchen text is wrapped rather than cut, so no modifier is lost on a narrow ticket.
+    """
+    room = max(4, width - len(first))
+    lines = textwrap.wrap(text, room, break_long_words=True) or [""]
+    if len(lines) > most:
+        lines = [*lines[: most - 1], fit(lines[most - 1] + " …", room)]
+    return [(first if n == 0 else rest) + line for n, line in enumerate(lines)]
+
+
 def item_lines(item: Item, width: int, *, marker: str, compact: bool = False) -> list[ItemLine]:
-    """An item's lines: the item, its modifiers (one line for all when compact), its note."""
+    """An item's lines: the item, its modifiers (all on one line when compact), its note."""
     kind = "done" if item.done else ("next" if marker == "▸" else "item")
-    lead = "✓" if item.done else marker
-    lines = [ItemLine(fit(f"{lead}{item.quantity:>2} {item.name}", width), kind)]
-    if compact and item.modifiers:
-        lines.append(ItemLine(fit(f"    + {', '.join(item.modifiers)}", width), "modifier"))
-    else:
-        lines += [ItemLine(fit(f"    + {m}", width), "modifier") for m in item.modifiers]
+    lead = f"{'✓' if item.done else marker}{item.quantity:>2} "
+    lines = [ItemLine(t, kind) for t in wrap(item.name, width, lead, " " * len(lead))]
+    groups = [", ".join(item.modifiers)] if compact and item.modifiers else item.modifiers
+    for group in groups:
+        lines += [ItemLine(t, "modifier") for t in wrap(group, width, "    + ", "      ")]
     if item.notes:
-        lines.append(ItemLine(fit(f"    » {item.notes}", width), "note"))
+        lines += [ItemLine(t, "note") for t in wrap(item.notes, width, "    » ", "      ")]
     return lines
 
 
@@ -217,13 +231,13 @@ def ticket_view(
     station: str | None,
     width: int,
     *,
-    max_height: int | None = None,
     mark_next: bool = False,
     compact: bool = False,
 ) -> TicketView:
-    """The lines of one ticket at an inner ``width``, no taller than ``max_height``.
+    """The lines of one ticket at an inner ``width``; nothing is left out.
 
-    ``compact`` (small screens) puts each item's modifiers on one line.
+    ``compact`` (small screens) puts each item's modifiers on one line. A ticket taller than
+    a column carries on in the next one (see :func:`paginate`) rather than being cut.
     """
     width = max(8, width)
     head = fit(f"#{order.id} {STATUS_LABELS[order.status]}", width)
@@ -235,28 +249,15 @@ def ticket_view(
     for item in station_items(order, station):
         marker = "▸" if item.id == next_id else " "
         lines += item_lines(item, width, marker=marker, compact=compact)
-    notes: list[str] = []
-    if order.notes:
-        wrapped = textwrap.wrap("⚠ " + order.notes, width) or ["⚠"]
-        # Allergies are never shortened for a compact screen, only past MAX_NOTE_LINES.
-        if len(wrapped) > MAX_NOTE_LINES:
-            wrapped = [
-                *wrapped[: MAX_NOTE_LINES - 1],
-                fit(wrapped[MAX_NOTE_LINES - 1] + " …", width),
-            ]
-        notes = wrapped
-    stations = None
+    # Order notes (allergies) are never shortened.
+    notes = (textwrap.wrap("⚠ " + order.notes, width) or ["⚠"]) if order.notes else []
+    stations: list[str] = []
     if station is None:
         progress = station_progress(order)
         if progress:
-            stations = fit("  ".join(f"{s} {'✓' if ok else '…'}" for s, ok in progress), width)
-    view = TicketView(head, meta, tuple(lines), tuple(notes), stations)
-    if max_height is not None and view.height > max_height:
-        room = max(1, len(lines) - (view.height - max_height) - 1)
-        hidden = sum(1 for line in lines[room:] if line.kind in ("item", "done", "next"))
-        more = ItemLine(fit(f"  … {hidden} more item{'s' if hidden != 1 else ''}", width), "more")
-        view = TicketView(head, meta, (*lines[:room], more), tuple(notes), stations)
-    return view
+            text = "  ".join(f"{name} {'✓' if ok else '…'}" for name, ok in progress)
+            stations = textwrap.wrap(text, width) or []
+    return TicketView(head, meta, tuple(lines), tuple(notes), tuple(stations))
 
 
 @dataclass(frozen=True)

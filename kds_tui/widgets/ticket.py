@@ -21,7 +21,6 @@ ITEM_STYLES = {
     "done": "strike dim",
     "modifier": "",
     "note": "italic",
-    "more": "dim",
 }
 AGE_LEVELS = ("fresh", "warn", "late")
 
@@ -88,12 +87,12 @@ class TicketCard(Vertical):
     def _head(self) -> str:
         return f"#{self.order.id} continued" if self.part[0] else self.view.head
 
-    def _content(self) -> tuple[str, Content, str]:
+    def _content(self) -> tuple[str, Content, str]:  # notes, items, stations
         notes, items, stations = self.view.part(*self.part)
         lines = Content("\n").join(
             Content.styled(line.text, ITEM_STYLES[line.kind]) for line in items
         )
-        return "\n".join(notes), lines, stations or ""
+        return "\n".join(notes), lines, "\n".join(stations)
 
     def _set_classes(self) -> None:
         order, view, position = self.order, self.view, self.position

@@ -59,26 +59,26 @@ def test_ticket_lines_read_without_colour():
         ("    + extra cheese", "modifier"),
         ("✓ 1 Fries", "done"),
     ]
-    assert view.stations == "grill …  fry ✓"
+    assert view.stations == ("grill …  fry ✓",)
     assert view.height == 4 + 4 + 1
 
 
-def test_notes_wrap_and_stand_apart_and_long_tickets_are_cut():
+def test_notes_come_first_in_full_and_a_long_ticket_is_never_cut():
     long = order(
         9,
         notes="severe peanut allergy, no nuts anywhere near this order please " * 3,
         items=[{"name": f"Dish {n}", "modifiers": ["a", "b"]} for n in range(30)],
     )
-    view = ticket_view(long, None, 20, max_height=20)
-    assert view.height == 20 and view.body == 16
-    assert view.part(0, 5) == (view.notes, view.items[:1], None)
-    assert view.part(5, 7) == ((), view.items[1:3], None)
-    assert view.notes[0].startswith("⚠ severe peanut")
-    assert len(view.notes) == 4 and view.notes[-1].endswith("…")
-    assert view.items[-1].kind == "more" and "more items" in view.items[-1].text
+    view = ticket_view(long, None, 20)
+    assert view.notes[0].startswith("⚠ severe peanut") and view.notes[-1].endswith("please")
+    assert " ".join(view.notes).count("peanut") == 3
+    assert len(view.items) == 90 and view.body == len(view.notes) + 90
+    notes = len(view.notes)
+    assert view.part(0, notes + 1) == (view.notes, view.items[:1], ())
+    assert view.part(notes + 1, notes + 3) == ((), view.items[1:3], ())
     assert all(len(line.text) <= 20 for line in view.items)
-    compact = ticket_view(long, None, 20, max_height=20, compact=True)
-    assert compact.items[1].text == "    + a, b"
+    compact = ticket_view(long, None, 20, compact=True)
+    assert compact.items[1].text == "    + a, b" and len(compact.items) == 60
     assert compact.notes == view.notes, "allergies are never shortened to save room"
 
 
@@ -140,3 +140,29 @@ def test_what_an_edit_changed():
     ]
     done = order(1, items=[{"name": "Burger", "done": True}, {"name": "Salad"}])
     assert describe_edit(before, done) == []
+
+
+def test_long_names_and_modifiers_wrap_rather_than_lose_words():
+    steak = order(
+        1,
+        items=[
+            {
+                "name": "Sweet Potato Fries",
+                "modifiers": ["rare", "peppercorn sauce"],
+                "notes": "cut in half please",
+            }
+        ],
+    )
+    view = ticket_view(steak, None, 16, compact=True)
+    assert [line.text for line in view.items] == [
+        "  1 Sweet Potato",
+        "    Fries",
+        "    + rare,",
+        "      peppercorn",
+        "      sauce",
+        "    » cut in",
+        "      half",
+        "      please",
+    ]
+    assert [line.kind for line in view.items][:2] == ["item", "item"]
+    assert all(len(line.text) <= 16 for line in view.items)

@@ -88,9 +88,9 @@ class LiveFeed:
         snapshot_statuses: which orders a snapshot loads; None for every order.
         check_interval: seconds between checks with the server while live.
         backoff_base, backoff_max: the reconnect delay is uniform in
-            ``[0, min(backoff_max, backoff_base * 2**failures)]``. The 10 s cap keeps a
-            screen at most about 10 s behind a server that came back, while 50 screens
-            still spread their reconnects over seconds.
+            ``[0, min(backoff_max, backoff_base * 2**failures)]``. The 6 s cap keeps a
+            screen well within 10 s of a server that came back (connecting included),
+            while 50 screens still spread their reconnects over seconds.
         connect_timeout: seconds allowed for connecting and joining.
         max_catch_up: more missed events than this and the store reloads a snapshot instead.
         gap_grace: seconds to wait for a missing event before asking the server for it.
@@ -107,7 +107,7 @@ class LiveFeed:
         snapshot_statuses: Sequence[Status | str] | None = OPEN_STATUSES,
         check_interval: float = 5.0,
         backoff_base: float = 0.5,
-        backoff_max: float = 10.0,
+        backoff_max: float = 6.0,
         connect_timeout: float = 10.0,
         max_catch_up: int = 5000,
         page_size: int = 1000,

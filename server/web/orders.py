@@ -12,7 +12,7 @@ from aiohttp import web
 
 from kds_contract import ItemDoneIn, OrderCreate, OrderEdit, Role, StatusMoveIn
 from server import stats
-from server.db.repo import OrderQuery
+from server.db.repo import OrderQuery, events_json
 from server.web import schemas
 from server.web.errors import ApiError
 from server.web.keys import SERVICE
@@ -141,7 +141,7 @@ async def order_history(call: Call) -> web.Response:
 async def events(call: Call) -> web.Response:
     q: schemas.EventsQuery = call.query
     found, last = await call.app[SERVICE].events_after(q.after, q.limit)
-    return json_answer({"events": [e.wire() for e in found], "last_seq": last})
+    return json_answer(events_json(found, last_seq=last))
 
 
 def _today_local() -> tuple[datetime, datetime]:

@@ -15,7 +15,7 @@ from kds_client.store import RESET
 from tests.reliability.common import long_only, report
 from tests.reliability.load import FAST_FEED, converged
 from tests.support.client import make_changes, wait_for
-from tests.support.proxy import CuttableProxy
+from tests.support.proxy import TcpProxy
 from tests.support.server import ServerProcess
 
 RECONNECTED_TO_EQUAL_S = 2.0
@@ -38,7 +38,7 @@ async def test_store_equals_the_server_within_2_s_of_reconnecting(
 ) -> None:
     rng = random.Random(cut_s)
     async with (
-        CuttableProxy(server.port) as proxy,
+        TcpProxy(server.port) as proxy,
         KdsRest(server.url, server.tokens["admin"]) as admin,
     ):
         feed = LiveFeed(proxy.url, server.tokens["kitchen"], **FAST_FEED)

@@ -1,19 +1,20 @@
-"""Helpers for client tests: waiting for a condition, a TCP proxy that can cut the network,
+"""Helpers for client tests: waiting for a condition, a TCP proxy that can cut the network
+(re-exported from tests.support.proxy),
 random order changes, and the server's full state to compare a store with."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import random
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from kds_client import Conflict, KdsRest, NotFound
 from kds_contract import TRANSITIONS, Order, Status
-from tests.support.server import free_port
+from tests.support.proxy import TcpProxy
+
+__all__ = ["TcpProxy", "all_orders", "differences", "make_changes", "wait_for"]
 
 
 async def wait_for(
@@ -113,81 +114,3 @@ async def make_changes(
         accepted += sum(results)
         remaining -= batch
     return accepted
-
-
-class TcpProxy:
-    """A TCP proxy in front of a server, to cut and restore the network in a test.
-
-    ``cut()`` makes the network silent (a blackhole: connections stay open, nothing gets
-    through, new ones are accepted and ignored), as a pulled cable does. ``heal()`` closes
-    what was silenced and lets traffic through again.
-    """
-
-    def __init__(self, target_port: int, port: int | None = None) -> None:
-        self.target_port = target_port
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.blackhole = False
-        self._server: asyncio.Server | None = None
-        self._links: set[asyncio.Task[Any]] = set()
-        self._writers: set[asyncio.StreamWriter] = set()
-
-    async def start(self) -> TcpProxy:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
-        return self
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-        self._close_all()
-        for task in list(self._links):
-            task.cancel()
-        await asyncio.gather(*self._links, return_exceptions=True)
-        if self._server is not None:
-            with contextlib.suppress(Exception):
-                await self._server.wait_closed()
-
-    def cut(self) -> None:
-        """Stop every byte from getting through, without closing anything."""
-        self.blackhole = True
-
-    def heal(self) -> None:
-        """Let traffic through again; connections silenced by the cut are dropped."""
-        self._close_all()
-        self.blackhole = False
-
-    def _close_all(self) -> None:
-        for writer in list(self._writers):
-            writer.close()
-        self._writers.clear()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._writers.add(writer)
-        try:
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
-        except OSError:
-            writer.close()
-            return
-        self._writers.add(up_writer)
-        links = [
-            asyncio.create_task(self._pipe(reader, up_writer)),
-            asyncio.create_task(self._pipe(up_reader, writer)),
-        ]
-        self._links.update(links)
-        await asyncio.gather(*links, return_exceptions=True)
-        self._links.difference_update(links)
-        for w in (writer, up_writer):
-            w.close()
-            self._writers.discard(w)
-
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while data := await reader.read(65536):
-                if self.blackhole:
-                    continue
-                writer.write(data)
-                await writer.drain()
-        except (ConnectionError, OSError):
-            pass
-        finally:
-            writer.close()

@@ -13,12 +13,17 @@ import contextlib
 from tests.support.server import free_port
 
 
-class CuttableProxy:
-    """Forwards 127.0.0.1:``port`` to 127.0.0.1:``target_port`` until told otherwise."""
+class TcpProxy:
+    """Forwards 127.0.0.1:``port`` to 127.0.0.1:``target_port`` until told otherwise.
 
-    def __init__(self, target_port: int) -> None:
+    Use it as ``async with TcpProxy(port) as proxy`` or with ``await start()`` and
+    ``await stop()``; stopping closes every connection and refuses new ones, as a server
+    that went away does, and ``TcpProxy(target, port=proxy.port).start()`` brings it back.
+    """
+
+    def __init__(self, target_port: int, port: int | None = None) -> None:
         self.target_port = target_port
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.accepted = 0
         self._silent = False
@@ -26,11 +31,17 @@ class CuttableProxy:
         self._writers: set[asyncio.StreamWriter] = set()
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def __aenter__(self) -> CuttableProxy:
+    async def start(self) -> TcpProxy:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
         return self
 
+    async def __aenter__(self) -> TcpProxy:
+        return await self.start()
+
     async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def stop(self) -> None:
         assert self._server is not None
         self._server.close()
         self._drop_all()

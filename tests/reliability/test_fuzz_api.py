@@ -74,6 +74,8 @@ def test_schemathesis_finds_no_failure(server: ServerProcess, tmp_path: Path) ->
     warned = "No issues found" not in output
     assert not server_errors(server.log_text()), "\n".join(server_errors(server.log_text()))
     generated = re.search(r"(\d+) generated", output)
+    assert generated and int(generated.group(1)) >= 10 * EXAMPLES, output[-5000:]
+    assert "Missing authentication" not in output, "the fuzzer's token was refused"
     report(
         "schemathesis",
         examples_per_operation=EXAMPLES,

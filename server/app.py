@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from kds_contract.models import MAX_BODY_BYTES
 from server.config import Settings, redact_url
@@ -33,6 +34,10 @@ FULL_GC_SECONDS = 600
 """With such thresholds a full collection could wait for hours: run one every 10 minutes."""
 
 
+class StartupError(Exception):
+    """The server cannot start; the message says why and what to do."""
+
+
 def public_url(settings: Settings) -> str:
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
     return f"http://{host}:{settings.port}"
@@ -41,7 +46,15 @@ def public_url(settings: Settings) -> str:
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     settings, db, realtime = app[SETTINGS], app[DB], app[REALTIME]
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    await migrate(db)
+    try:
+        await migrate(db)
+    except (OSError, SQLAlchemyError) as exc:
+        await db.dispose()
+        raise StartupError(
+            f"cannot open the database {redact_url(settings.database_url)}: "
+            f"{getattr(exc, 'orig', None) or exc}; check --db (or KDS_DB) and that the "
+            "database server is running"
+        ) from exc
     tokens = await ensure_local_tokens(db, settings.data_dir, public_url(settings))
     log.info("database: %s", redact_url(settings.database_url))
     log.info("local tokens (admin, kitchen) for apps on this host: %s", tokens)
@@ -57,7 +70,6 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
-    log.info("listening on %s", public_url(settings))
     yield
     for task in tasks:
         task.cancel()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 import sqlite3
 import sys
@@ -19,6 +20,8 @@ from server.db import repo
 from server.db.engine import Database
 from server.db.migrate import migrate
 from server.tokens import create_token
+
+log = logging.getLogger("server")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -92,6 +95,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+}
+
+
+def _database_url(url: str | None) -> str | None:
+    """The URL with this server's async driver; a clear error for anything else."""
+    if url is None:
+        return None
+    scheme, sep, rest = url.partition("://")
+    scheme = _DRIVERS.get(scheme, scheme)
+    if not sep or scheme not in _DRIVERS.values():
+        raise ValueError(
+            f"--db: cannot use '{redact_url(url)}'; give sqlite+aiosqlite:///PATH/kds.db or "
+            "postgresql+asyncpg://USER:PASSWORD@HOST/DATABASE"
+        )
+    return f"{scheme}://{rest}"
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
     """Flags, then KDS_* environment variables, then defaults."""
     data_dir = args.data_dir or default_data_dir()
@@ -99,11 +123,12 @@ def settings_from(args: argparse.Namespace) -> Settings:
         o.strip() for o in (env("CORS_ORIGIN") or "").split(",") if o.strip()
     ]
     rate = getattr(args, "rate_limit", None)
+    db_url = _database_url(args.db or env("DB"))
     return Settings(
         host=getattr(args, "host", None) or env("HOST", DEFAULT_HOST) or DEFAULT_HOST,
         port=getattr(args, "port", None) or int(env("PORT", str(DEFAULT_PORT)) or DEFAULT_PORT),
         data_dir=data_dir,
-        db_url=args.db or env("DB"),
+        db_url=db_url,
         redis_url=getattr(args, "redis", None) or env("REDIS"),
         cors_origins=tuple(cors),
         rate_limit=rate if rate is not None else float(env("RATE_LIMIT", "100") or 100),
@@ -162,7 +187,11 @@ async def _token_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = settings_from(args)
+    try:
+        settings = settings_from(args)
+    except ValueError as exc:
+        print(f"kds-server: {exc}", file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -181,12 +210,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kds-server: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"kds-server: {exc}", file=sys.stderr)
+        hint = ""
+        if exc.errno == errno.EADDRINUSE:
+            hint = "; is another kds-server running? Choose another one with --port"
+        elif exc.errno == errno.EACCES:
+            hint = "; ports below 1024 need privileges: choose another one with --port"
+        print(f"kds-server: {exc}{hint}", file=sys.stderr)
         return 1
+    except Exception as exc:
+        from server.app import StartupError
+
+        if isinstance(exc, StartupError):
+            print(f"kds-server: {exc}", file=sys.stderr)
+            return 1
+        raise
 
 
 def serve(settings: Settings) -> int:
-    from server.app import init_app
+    from server.app import init_app, public_url
 
     try:
         import uvloop  # type: ignore[import-not-found]
@@ -197,7 +238,7 @@ def serve(settings: Settings) -> int:
         app,
         host=settings.host,
         port=settings.port,
-        print=None,
+        print=lambda _banner: log.info("listening on %s", public_url(settings)),
         access_log_format='%a "%r" %s %b %Tfs',
         shutdown_timeout=10,
         loop=uvloop.new_event_loop() if uvloop else None,

@@ -83,3 +83,23 @@ async def test_online_backup_of_sqlite(server: ServerProcess, tmp_path) -> None:
     finally:
         restored.stop()
     assert copy == order
+
+
+def test_start_up_mistakes_get_a_clear_message(server: ServerProcess, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "server", "--data-dir", str(tmp_path), *args],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=60,
+        )
+
+    taken = run("--port", str(server.port))
+    assert taken.returncode == 1 and "another kds-server" in taken.stderr
+    no_db = run("--db", "postgresql://nobody@127.0.0.1:1/x", "--port", "0")
+    assert no_db.returncode == 1
+    assert "cannot open the database postgresql+asyncpg://nobody@127.0.0.1:1/x" in no_db.stderr
+    assert "Traceback" not in no_db.stderr
+    bad_url = run("--db", "mysql://root@localhost/kds")
+    assert bad_url.returncode == 2 and "--db: cannot use" in bad_url.stderr

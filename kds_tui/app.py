@@ -25,6 +25,7 @@ from kds_contract import (
     Status,
     undo,
 )
+from kds_tui import collector
 from kds_tui.alerts import alert_for
 from kds_tui.config import Settings
 from kds_tui.messages import (
@@ -41,14 +42,7 @@ from kds_tui.model import (
 )
 from kds_tui.widgets.allday import AllDayPanel
 from kds_tui.widgets.board import Board
-from kds_tui.widgets.header import (
-    Clock,
-    ConnectionBadge,
-    FeedHealth,
-    KitchenHeader,
-    PageIndicator,
-    StatusCounts,
-)
+from kds_tui.widgets.header import KitchenHeader
 from kds_tui.widgets.help import HelpScreen, key_rows
 from kds_tui.widgets.pickup import PickupBoard
 
@@ -94,22 +88,30 @@ class KitchenApp(App[None]):
         self._flush_due = False
         self._was_live = False
         self._told_offline = False
+        self._stale: bool | None = None
+        self._header = KitchenHeader(settings.station)
+        self._pickup = PickupBoard() if settings.pickup else None
+        self._all_day = None if settings.pickup else AllDayPanel(id="all-day")
+        self.board: Board | None = None
+        """The board (there is none on the pickup screen)."""
 
     # -- building and tearing down ------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield KitchenHeader(self.settings.station)
+        yield self._header
         with Horizontal(id="main"):
-            if self.settings.pickup:
-                yield PickupBoard()
+            if self._pickup is not None:
+                yield self._pickup
             else:
-                yield Board(
+                self.board = Board(
                     station=self.settings.station,
                     thresholds=self.settings.thresholds,
                     now=self.clock(),
                     id="board",
                 )
-                yield AllDayPanel(id="all-day")
+                yield self.board
+            if self._all_day is not None:
+                yield self._all_day
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -126,6 +128,7 @@ class KitchenApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.feed.stop()
+        collector.thaw()
 
     # -- what the feed says ----------------------------------------------------------------
 
@@ -161,12 +164,12 @@ class KitchenApp(App[None]):
             o is not None and station_items(o, self.settings.station) for o in (order, previous)
         )
         if change.type == ORDER_DELETED or order is None:
-            if board := self._board():
+            if board := self.board:
                 board.remove_order(change.order_id)
             if relevant and previous is not None and not ours and not self.settings.pickup:
                 self.notify(f"#{change.order_id} was deleted", timeout=4)
         else:
-            if board := self._board():
+            if board := self.board:
                 board.update_order(order, previous)
             if relevant and not ours and not self.settings.pickup:
                 self._announce(change.type, order, previous)
@@ -178,7 +181,7 @@ class KitchenApp(App[None]):
         if alert is None:
             return
         if alert.highlight:
-            if board := self._board():
+            if board := self.board:
                 board.highlight(order.id)
         if alert.title or alert.severity != "information":
             # An edit or a cancel: said on its own, with what changed.
@@ -202,25 +205,26 @@ class KitchenApp(App[None]):
             shown = notes[:3] + ([f"… and {len(notes) - 3} more"] if len(notes) > 3 else [])
             self.notify("\n".join(shown), timeout=2.5)
 
-    def _board(self) -> Board | None:
-        """The board (there is none on the pickup screen)."""
-        return next(iter(self.query(Board)), None)
-
     def _load(self, orders: list[Order]) -> None:
-        if board := self._board():
+        if board := self.board:
             board.load(orders)
         self._schedule_summary()
+        if orders:
+            # Once the first board is up, what start-up made is never scanned again.
+            self.call_after_refresh(collector.freeze)
 
     def _show_status(self, status: Any) -> None:
-        state = str(status.state)
-        for badge in self.query(ConnectionBadge):
-            badge.state = state
-        for board in self.query(Board):
-            board.stale = state != "live"
         # The feed reports "offline" once more while the app shuts down, screens gone.
-        for screen in self.screen_stack[:1]:
-            screen.set_class(state != "live", "-stale")
-        self._tick_status(status)
+        if not self._header.is_attached:
+            return
+        stale = str(status.state) != "live"
+        if stale != self._stale:
+            self._stale = stale
+            if board := self.board:
+                board.stale = stale
+            for screen in self.screen_stack[:1]:
+                screen.set_class(stale, "-stale")
+        self._header.show_feed(status, self.clock().timestamp())
 
     def _schedule_summary(self) -> None:
         if not self._summary_pending:
@@ -233,37 +237,24 @@ class KitchenApp(App[None]):
         orders = self.feed.store.open_orders()
         station = self.settings.station
         shown = [o for o in orders if station_items(o, station)]
-        for counts in self.query(StatusCounts):
-            counts.show(status_counts(shown))
-        for panel in self.query(AllDayPanel):
-            if self.show_all_day:
-                panel.show(all_day(orders, station))
-        for pickup in self.query(PickupBoard):
-            pickup.show(orders)
+        self._header.counts.show(status_counts(shown))
+        if self._all_day is not None and self.show_all_day:
+            self._all_day.show(all_day(orders, station))
+        if self._pickup is not None:
+            self._pickup.show(orders)
 
     def on_page_changed(self, message: PageChanged) -> None:
-        for indicator in self.query(PageIndicator):
-            indicator.page, indicator.pages = message.page, message.pages
+        indicator = self._header.page_indicator
+        indicator.page, indicator.pages = message.page, message.pages
 
     # -- the clock -------------------------------------------------------------------------
 
     def _tick(self) -> None:
         now = self.clock()
-        for clock in self.query(Clock):
-            clock.time = now
-        if board := self._board():
+        self._header.clock.time = now
+        if board := self.board:
             board.tick(now)
-        self._tick_status(self.feed.status)
-
-    def _tick_status(self, status: Any) -> None:
-        now = self.clock().timestamp()
-        since = status.last_event_at
-        retry = status.next_attempt_at
-        # query, not query_one: the feed may still report while the app shuts down.
-        for health in self.query(FeedHealth):
-            health.seconds_ago = None if since is None else int(now - since)
-        for badge in self.query(ConnectionBadge):
-            badge.retry_in = None if retry is None else max(0, round(retry - now))
+        self._show_status(self.feed.status)
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -383,7 +374,7 @@ class KitchenApp(App[None]):
         known = self.feed.store.get(order.id)
         if known is None or known.version < order.version:
             self._ours.add((order.id, order.version))
-            if board := self._board():
+            if board := self.board:
                 board.update_order(order, known)
 
 

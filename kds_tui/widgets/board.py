@@ -94,6 +94,8 @@ class Board(Widget, can_focus=True):
         self._flat: list[int] = []
         self._views: dict[tuple[int, int, int, int, bool], TicketView] = {}
         self._layout_pending = False
+        self._geometry: tuple[int, int] | None = None
+        """A ticket's inner width and the board's height, as last laid out."""
         self._page_count = 1
         self._shown_page = -1
 
@@ -137,8 +139,13 @@ class Board(Widget, can_focus=True):
         self._schedule_layout()
 
     def update_order(self, order: Order, previous: Order | None) -> None:
-        """Apply one changed order. A ticket cancelled while on screen stays a few seconds."""
+        """Apply one changed order. A ticket cancelled while on screen stays a few seconds.
+
+        A change that leaves the ticket where it was and as tall as it was (a status move, an
+        item ticked done) redraws that ticket alone; anything else lays the board out again.
+        """
         was_shown = order.id in self._flat
+        before = self._orders.get(order.id)
         if order.status == Status.CANCELLED and was_shown:
             self._orders[order.id] = order
             self._leaving.add(order.id)
@@ -147,7 +154,28 @@ class Board(Widget, can_focus=True):
             self._orders[order.id] = order
         else:
             self._orders.pop(order.id, None)
-        self._schedule_layout()
+        if was_shown and before is not None and self._fits_in_place(before, order):
+            self._redraw(order)
+        else:
+            self._schedule_layout()
+
+    def _fits_in_place(self, before: Order, order: Order) -> bool:
+        """Whether the laid-out pages still hold with ``order`` in place of ``before``."""
+        if self._layout_pending or self._geometry is None or order.id not in self._orders:
+            return False
+        if sort_key(order) != sort_key(before) or not station_items(order, self.station):
+            return False
+        if order.status not in OPEN_STATUSES and order.id not in self._leaving:
+            return False
+        inner, height = self._geometry
+        return self._view(order, inner, height).body == self._view(before, inner, height).body
+
+    def _redraw(self, order: Order) -> None:
+        """Show a new version of an order on its card(s), if it is on the page on screen."""
+        assert self._geometry is not None
+        view = self._view(order, *self._geometry)
+        for card in self._parts(order.id):
+            card.show(order, view, card.position)
 
     def remove_order(self, order_id: int) -> None:
         """Forget a deleted order."""
@@ -241,6 +269,7 @@ class Board(Widget, can_focus=True):
         visible = self._visible()
         if self._flat and visible and not self._orders_contain(self.selected_id, visible):
             self._reselect_near(visible)
+        self._geometry = (inner, height)
         views = {o.id: self._view(o, inner, height) for o in visible}
         pages = paginate([views[o.id].body for o in visible], columns, height)
         self._flat = [o.id for o in visible]

@@ -1,9 +1,16 @@
-"""The header: station, connection state, feed health, counts, page and clock."""
+"""The header: station, connection state, feed health, counts, page and clock.
+
+The header is redrawn every second (feed health, the clock) and on every event (counts), so
+each part repaints only when its text changes, and asks for a new layout of the screen (which
+costs as much as redrawing every ticket) only when its width changes.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.reactive import reactive
@@ -22,12 +29,25 @@ STATE_TEXT = {
 }
 
 
-class ConnectionBadge(Widget):
+class HeaderText(Widget):
+    """A header part as wide as its text (``width: auto``)."""
+
+    _width = -1
+
+    def _refit(self) -> None:
+        """Lay the header out again if the text's width changed (a repaint is automatic)."""
+        width = cell_len(str(self.render()))
+        if width != self._width:
+            self._width = width
+            self.refresh(layout=True)
+
+
+class ConnectionBadge(HeaderText):
     """The feed's connection state, in words and a symbol, always on screen."""
 
-    state: reactive[str] = reactive("connecting", layout=True)
+    state: reactive[str] = reactive("connecting")
     """``connecting``, ``live``, ``reconnecting`` or ``offline``."""
-    retry_in: reactive[int | None] = reactive(None, layout=True)
+    retry_in: reactive[int | None] = reactive(None)
     """Seconds to the next reconnect attempt, while reconnecting."""
 
     def render(self) -> str:
@@ -41,12 +61,16 @@ class ConnectionBadge(Widget):
     def watch_state(self, state: str) -> None:
         for name in STATE_TEXT:
             self.set_class(state == name, f"-{name}")
+        self._refit()
+
+    def watch_retry_in(self) -> None:
+        self._refit()
 
 
-class FeedHealth(Widget):
+class FeedHealth(HeaderText):
     """How long ago the feed last heard from the server."""
 
-    seconds_ago: reactive[int | None] = reactive(None, layout=True)
+    seconds_ago: reactive[int | None] = reactive(None)
     """Seconds since the last event or successful check; None before the first."""
 
     def render(self) -> str:
@@ -59,12 +83,13 @@ class FeedHealth(Widget):
     def watch_seconds_ago(self, seconds: int | None) -> None:
         # The feed checks in every few seconds: silence this long means something is wrong.
         self.set_class(seconds is not None and seconds >= STALE_AFTER, "-old")
+        self._refit()
 
 
 class StatusCounts(Widget):
-    """How many tickets are new, cooking and ready."""
+    """How many tickets are new, cooking and ready (as wide as the header leaves it)."""
 
-    counts: reactive[tuple[int, int, int]] = reactive((0, 0, 0), layout=True)
+    counts: reactive[tuple[int, int, int]] = reactive((0, 0, 0))
     """Pending, preparing and ready tickets on this display."""
 
     def render(self) -> str:
@@ -80,29 +105,37 @@ class StatusCounts(Widget):
         )
 
 
-class PageIndicator(Widget):
+class PageIndicator(HeaderText):
     """Which page of tickets is on screen."""
 
-    page: reactive[int] = reactive(0, layout=True)
+    page: reactive[int] = reactive(0)
     """The page on screen, counted from 0."""
-    pages: reactive[int] = reactive(1, layout=True)
+    pages: reactive[int] = reactive(1)
     """How many pages there are."""
 
     def render(self) -> str:
         return f"page {self.page + 1}/{self.pages}"
 
+    def watch_page(self) -> None:
+        self._refit()
+
     def watch_pages(self, pages: int) -> None:
         self.display = pages > 1
+        self._refit()
 
 
 class Clock(Widget):
     """The time of day, from the app's clock (frozen in tests)."""
 
-    time: reactive[datetime | None] = reactive(None)
-    """The time shown."""
+    time: reactive[datetime | None] = reactive(None, repaint=False)
+    """The time shown (it is set every second, and repaints once a minute)."""
 
     def render(self) -> str:
         return self.time.strftime("%H:%M") if self.time else "--:--"
+
+    def watch_time(self, old: datetime | None, new: datetime | None) -> None:
+        if old is None or new is None or (old.hour, old.minute) != (new.hour, new.minute):
+            self.refresh()
 
 
 class KitchenHeader(Horizontal):
@@ -111,12 +144,29 @@ class KitchenHeader(Horizontal):
     def __init__(self, station: str | None) -> None:
         super().__init__()
         self.station = station
+        self.badge = ConnectionBadge()
+        self.health = FeedHealth()
+        self.counts = StatusCounts()
+        self.page_indicator = PageIndicator()
+        self.clock = Clock()
 
     def compose(self) -> ComposeResult:
         title = self.station.upper() if self.station else "EXPO"
         yield Static(title, classes="station")
-        yield ConnectionBadge()
-        yield FeedHealth()
-        yield StatusCounts()
-        yield PageIndicator()
-        yield Clock()
+        yield self.badge
+        yield self.health
+        yield self.counts
+        yield self.page_indicator
+        yield self.clock
+
+    def show_feed(self, status: Any, now: float) -> None:
+        """The feed's state, how long since it last heard from the server, when it retries.
+
+        Args:
+            status: a ``kds_client.FeedStatus``.
+            now: the time of day as a timestamp.
+        """
+        since, retry = status.last_event_at, status.next_attempt_at
+        self.badge.state = str(status.state)
+        self.health.seconds_ago = None if since is None else int(now - since)
+        self.badge.retry_in = None if retry is None else max(0, round(retry - now))

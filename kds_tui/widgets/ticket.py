@@ -23,6 +23,9 @@ ITEM_STYLES = {
     "note": "italic",
 }
 AGE_LEVELS = ("fresh", "warn", "late")
+OWN_CLASSES = frozenset({*(f"-{status}" for status in Status), "-rush", "-continued"})
+"""The classes a card sets from its order (the rest follow reactives)."""
+PARTS = ("meta", "notes", "items", "stations")
 
 
 class AgeTimer(Widget):
@@ -61,6 +64,11 @@ class TicketCard(Vertical):
         """The body lines this card shows: a long ticket carries on in the next column."""
         self._seconds = 0
         self._timer: AgeTimer | None = None
+        self._titles: tuple[str, str] | None = None
+        self._head_part: Static | None = None
+        self._parts: dict[str, Static] = {}
+        self._lines: dict[str, int] = {}
+        """Lines in each part as last shown: a part that keeps its height needs no layout."""
         # Classes and titles before mounting, so a new card is styled once, not twice.
         self._set_classes()
 
@@ -69,20 +77,24 @@ class TicketCard(Vertical):
         timer = self._timer = AgeTimer()
         timer.set_reactive(AgeTimer.seconds, self._seconds)
         with Horizontal(classes="ticket-head"):
-            yield Static(self._head(), classes="head", markup=False)
+            self._head_part = Static(self._head(), classes="head", markup=False)
+            yield self._head_part
             yield timer
-        yield Static(self.view.meta, classes="meta", markup=False).set_styles(
-            self._shown(not self.part[0])
-        )
-        yield Static(notes, classes="notes", markup=False).set_styles(self._shown(bool(notes)))
-        yield Static(items, classes="items").set_styles(self._shown(bool(items)))
-        yield Static(stations, classes="stations", markup=False).set_styles(
-            self._shown(bool(stations))
-        )
+        for name, content, lines in self._part_contents(notes, items, stations):
+            part = Static(content, classes=name, markup=name == "items")
+            self._parts[name], self._lines[name] = part, lines
+            yield part.set_styles("" if lines else "display: none;")
 
-    @staticmethod
-    def _shown(shown: bool) -> str:
-        return "" if shown else "display: none;"
+    def _part_contents(
+        self, notes: str, items: Content, stations: str
+    ) -> tuple[tuple[str, str | Content, int], ...]:
+        """Each part below the head: its name, content and lines (0: hidden)."""
+        return (
+            ("meta", self.view.meta, 0 if self.part[0] else 1),
+            ("notes", notes, len(notes.splitlines())),
+            ("items", items, len(items.plain.splitlines()) if items else 0),
+            ("stations", stations, len(stations.splitlines())),
+        )
 
     def _head(self) -> str:
         return f"#{self.order.id} continued" if self.part[0] else self.view.head
@@ -98,12 +110,21 @@ class TicketCard(Vertical):
         order, view, position = self.order, self.view, self.position
         start, end = self.part
         number = f"[{position}]" if position is not None else ""
-        self.border_subtitle = f"{number} more ↓".lstrip() if end < view.body else number
-        self.border_title = "RUSH" if order.priority == Priority.RUSH else ""
-        for status in Status:
-            self.set_class(order.status == status, f"-{status}")
-        self.set_class(order.priority == Priority.RUSH, "-rush")
-        self.set_class(start > 0, "-continued")
+        subtitle = f"{number} more ↓".lstrip() if end < view.body else number
+        title = "RUSH" if order.priority == Priority.RUSH else ""
+        # Setting either repaints the card, even with the same text: set only on a change.
+        if (title, subtitle) != self._titles:
+            self._titles = (title, subtitle)
+            self.border_title, self.border_subtitle = title, subtitle
+        own = {f"-{order.status}"}
+        if order.priority == Priority.RUSH:
+            own.add("-rush")
+        if start > 0:
+            own.add("-continued")
+        classes = (self.classes - OWN_CLASSES) | own
+        if classes != self.classes:
+            # One restyle for the lot (a status move is a class off and one on).
+            self.set_classes(classes)
 
     @property
     def slot(self) -> tuple[int, int, int]:
@@ -118,22 +139,20 @@ class TicketCard(Vertical):
 
     def _fill(self) -> None:
         self._set_classes()
-        heads = self.query(".head")
-        if not heads:
+        if self._head_part is None:
             # Mounted, but its parts are still being composed: fill them in once they are.
             self.call_after_refresh(self._fill)
             return
-        notes, items, stations = self._content()
-        heads.first(Static).update(self._head())
-        for name, content, shown in (
-            ("meta", self.view.meta, not self.part[0]),
-            ("notes", notes, bool(notes)),
-            ("items", items, bool(items)),
-            ("stations", stations, bool(stations)),
-        ):
-            part = self.query_one(f".{name}", Static)
-            part.update(content)
-            part.display = shown
+        # A part whose height is unchanged is repainted without a new layout of the screen
+        # (a status move changes the head's words, not the ticket's size).
+        self._head_part.update(self._head(), layout=False)
+        for name, content, lines in self._part_contents(*self._content()):
+            part, before = self._parts[name], self._lines[name]
+            if lines:
+                part.update(content, layout=lines != before)
+            if part.display != bool(lines):
+                part.display = bool(lines)
+            self._lines[name] = lines
 
     def on_click(self) -> None:
         self.post_message(TicketClicked(self.order.id))

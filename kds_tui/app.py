@@ -25,8 +25,8 @@ from kds_contract import (
     Status,
     undo,
 )
-from kds_tui import collector
 from kds_tui.alerts import alert_for
+from kds_tui.collector import Collector
 from kds_tui.config import Settings
 from kds_tui.messages import (
     FeedStatusChanged,
@@ -89,6 +89,7 @@ class KitchenApp(App[None]):
         self._was_live = False
         self._told_offline = False
         self._stale: bool | None = None
+        self.collector = Collector()
         self._header = KitchenHeader(settings.station)
         self._pickup = PickupBoard() if settings.pickup else None
         self._all_day = None if settings.pickup else AllDayPanel(id="all-day")
@@ -128,7 +129,7 @@ class KitchenApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.feed.stop()
-        collector.thaw()
+        self.collector.release()
 
     # -- what the feed says ----------------------------------------------------------------
 
@@ -151,6 +152,7 @@ class KitchenApp(App[None]):
 
     def on_order_changed(self, message: OrderChanged) -> None:
         change = message.change
+        self.collector.changed()
         if change.type == "reset":
             self._load(self.feed.store.open_orders())
             return
@@ -211,7 +213,7 @@ class KitchenApp(App[None]):
         self._schedule_summary()
         if orders:
             # Once the first board is up, what start-up made is never scanned again.
-            self.call_after_refresh(collector.freeze)
+            self.call_after_refresh(self.collector.settle)
 
     def _show_status(self, status: Any) -> None:
         # The feed reports "offline" once more while the app shuts down, screens gone.
@@ -255,6 +257,7 @@ class KitchenApp(App[None]):
         if board := self.board:
             board.tick(now)
         self._show_status(self.feed.status)
+        self.collector.tick()
 
     # -- actions ---------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""One ticket on the board, and the age timer that ticks on it without rebuilding it."""
+"""One ticket on the board; its age timer ticks on it without rebuilding it."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widget import Widget
 from textual.widgets import Static
 
 from kds_contract import Order, Priority, Status
 from kds_tui.messages import TicketClicked
-from kds_tui.model import AgeThresholds, TicketView, age_seconds, age_text
+from kds_tui.model import AgeThresholds, TicketView, age_seconds
+from kds_tui.widgets.timer import AgeTimer
 
 ITEM_STYLES = {
     "item": "",
@@ -25,17 +25,6 @@ ITEM_STYLES = {
 AGE_LEVELS = ("fresh", "warn", "late")
 OWN_CLASSES = frozenset({*(f"-{status}" for status in Status), "-rush", "-continued"})
 """The classes a card sets from its order (the rest follow reactives)."""
-PARTS = ("meta", "notes", "items", "stations")
-
-
-class AgeTimer(Widget):
-    """A ticket's age as mm:ss: the only part of a ticket that changes every second."""
-
-    seconds: reactive[int] = reactive(0)
-    """Whole seconds since the order was created."""
-
-    def render(self) -> str:
-        return age_text(self.seconds)
 
 
 class TicketCard(Vertical):

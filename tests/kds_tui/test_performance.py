@@ -7,11 +7,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from textual.screen import Screen
 
 from kds_contract import ORDER_CREATED, ORDER_STATUS_UPDATED, Status
 from kds_tui import Settings, make_app
 from kds_tui.widgets.board import Board
-from kds_tui.widgets.ticket import AgeTimer, TicketCard
+from kds_tui.widgets.ticket import TicketCard
+from kds_tui.widgets.timer import AgeTimer
 from tests.kds_tui.fakes import FROZEN, FakeFeed, order
 from tests.support.client import wait_for
 
@@ -28,9 +30,18 @@ class Clock:
 
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[int]]:
-    """Which tickets were built, and which were redrawn with new content."""
-    calls: dict[str, list[int]] = {"built": [], "shown": []}
+    """Which tickets were built and redrawn; how often the board and the screen were laid out."""
+    calls: dict[str, list[int]] = {"built": [], "shown": [], "relayout": [], "screen layout": []}
     real_init, real_show = TicketCard.__init__, TicketCard.show
+    real_relayout, real_screen_layout = Board.relayout, Screen._refresh_layout
+
+    def relayout(self: Board) -> None:
+        calls["relayout"].append(1)
+        real_relayout(self)
+
+    def screen_layout(self: Screen[Any], *args: Any, **kwargs: Any) -> None:
+        calls["screen layout"].append(1)
+        real_screen_layout(self, *args, **kwargs)
 
     def init(self: TicketCard, order: Any, *args: Any, **kwargs: Any) -> None:
         calls["built"].append(order.id)
@@ -42,7 +53,14 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[int]]:
 
     monkeypatch.setattr(TicketCard, "__init__", init)
     monkeypatch.setattr(TicketCard, "show", show)
+    monkeypatch.setattr(Board, "relayout", relayout)
+    monkeypatch.setattr(Screen, "_refresh_layout", screen_layout)
     return calls
+
+
+def clear(calls: dict[str, list[int]]) -> None:
+    for seen in calls.values():
+        seen.clear()
 
 
 async def test_300_tickets(counted: dict[str, list[int]]):
@@ -59,25 +77,26 @@ async def test_300_tickets(counted: dict[str, list[int]]):
         assert len(counted["built"]) == len(on_screen), "only the page on screen is built"
         assert first_board < 5, f"first board took {first_board:.2f} s"
 
-        # A tick: every timer moves on, no ticket is rebuilt or redrawn.
+        # A tick: every timer moves on, no ticket is rebuilt or redrawn, nothing laid out.
         await pilot.pause()
-        counted["built"].clear()
-        counted["shown"].clear()
-        clock.now = FROZEN + timedelta(seconds=7)
+        clear(counted)
+        clock.now = FROZEN + timedelta(seconds=5)  # the feed health stays as wide
         app._tick()
         await pilot.pause()
         timer = board.card(on_screen[0]).query_one(AgeTimer)
-        assert timer.seconds == 3600 - on_screen[0] * 10 + 7
-        assert counted == {"built": [], "shown": []}
+        assert timer.seconds == 3600 - on_screen[0] * 10 + 5
+        assert not any(counted.values()), counted
 
-        # One event: one ticket redrawn in place, nothing built.
+        # One status move: one ticket redrawn in place; nothing built, nothing laid out.
         target = next(o for o in orders if o.id == on_screen[3])
         moved = target.model_copy(update={"status": Status.PREPARING, "version": 2})
         before = time.perf_counter()
         feed.emit(ORDER_STATUS_UPDATED, moved)
         await wait_for(lambda: board.card(target.id).order.status == "preparing", message="moved")
         event_to_screen = time.perf_counter() - before
-        assert counted["built"] == []
+        await pilot.pause()
+        assert counted["built"] == [] and counted["relayout"] == []
+        assert counted["screen layout"] == []
         assert set(counted["shown"]) == {target.id}
         assert event_to_screen < 1, f"event to screen took {event_to_screen:.3f} s"
 
@@ -86,3 +105,4 @@ async def test_300_tickets(counted: dict[str, list[int]]):
         await wait_for(lambda: len(board.shown()) == 301, message="the new order")
         await pilot.pause()
         assert counted["built"] == [] and set(counted["shown"]) == {target.id}
+        assert counted["relayout"], "a new ticket lays the board out"

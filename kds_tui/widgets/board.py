@@ -267,7 +267,7 @@ class Board(Widget, can_focus=True):
         columns = max(1, width // MIN_COLUMN_WIDTH)
         inner = width // columns - CARD_SIDES
         visible = self._visible()
-        if self._flat and visible and not self._orders_contain(self.selected_id, visible):
+        if self._flat and visible and all(o.id != self.selected_id for o in visible):
             self._reselect_near(visible)
         self._geometry = (inner, height)
         views = {o.id: self._view(o, inner, height) for o in visible}
@@ -286,9 +286,6 @@ class Board(Widget, can_focus=True):
         if len(self._pages) != self._page_count or self.page != self._shown_page:
             self._page_count, self._shown_page = len(self._pages), self.page
             self.post_message(PageChanged(self.page, len(self._pages)))
-
-    def _orders_contain(self, order_id: int | None, orders: list[Order]) -> bool:
-        return order_id is not None and any(o.id == order_id for o in orders)
 
     def _reselect_near(self, visible: list[Order]) -> None:
         # The selected ticket left: select the one that takes its place.

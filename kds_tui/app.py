@@ -128,8 +128,8 @@ class KitchenApp(App[None]):
         await self.feed.start()
 
     async def on_unmount(self) -> None:
-        await self.feed.stop()
         self.collector.release()
+        await self.feed.stop()
 
     # -- what the feed says ----------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.segment import Segment
+from textual.dom import NoScreen
 from textual.geometry import Region
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -55,7 +56,13 @@ class AgeTimer(Widget):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         text = age_text(self.seconds)
-        key = self._depends_on(crop)
+        try:
+            key = self._depends_on(crop)
+        except NoScreen:
+            # Just removed (its ticket left the page) but still in the compositor's last
+            # map: it is gone from the next frame, so draw nothing now.
+            self._drawn = None
+            return [Strip.blank(crop.width) for _ in range(crop.height)]
         if self._drawn is not None:
             drawn_key, drawn_text, strips = self._drawn
             if drawn_key == key and len(drawn_text) == len(text):

@@ -72,3 +72,19 @@ async def test_timer_digits_change_in_place_and_match_a_full_drawing(
         await pilot.pause()
         ours, full = drawn(timer)
         assert ours == full
+
+
+async def test_a_timer_removed_with_its_ticket_draws_nothing_rather_than_failing():
+    app = make_app(Settings(), feed=FakeFeed(kitchen_orders()), clock=Clock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = app.query_one(Board)
+        await wait_for(lambda: board.card(1) is not None, message="ticket 1")
+        card = board.card(1)
+        assert card is not None
+        timer = card.query_one(AgeTimer)
+        await pilot.pause()
+        size = timer.size
+        await timer.remove()
+        # The compositor can still hold it for one frame, and asks it to draw.
+        lines = timer.render_lines(Region(0, 0, *size))
+        assert [strip.text for strip in lines] == [" " * size.width] * size.height

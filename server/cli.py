@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import errno
 import logging
+import socket
 import sqlite3
 import sys
 from datetime import UTC, datetime
@@ -116,6 +118,12 @@ def _database_url(url: str | None) -> str | None:
     return f"{scheme}://{rest}"
 
 
+def _port(flag: int | None) -> int:
+    if flag is not None:
+        return flag
+    return int(env("PORT", str(DEFAULT_PORT)) or DEFAULT_PORT)
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
     """Flags, then KDS_* environment variables, then defaults."""
     data_dir = args.data_dir or default_data_dir()
@@ -126,7 +134,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
     db_url = _database_url(args.db or env("DB"))
     return Settings(
         host=getattr(args, "host", None) or env("HOST", DEFAULT_HOST) or DEFAULT_HOST,
-        port=getattr(args, "port", None) or int(env("PORT", str(DEFAULT_PORT)) or DEFAULT_PORT),
+        port=_port(getattr(args, "port", None)),
         data_dir=data_dir,
         db_url=db_url,
         redis_url=getattr(args, "redis", None) or env("REDIS"),
@@ -233,17 +241,33 @@ def serve(settings: Settings) -> int:
         import uvloop  # type: ignore[import-not-found]
     except ImportError:
         uvloop = None
+    # Bind first: a taken port is reported before the database is touched.
+    sock = _bind(settings.host, settings.port)
+    settings = dataclasses.replace(settings, port=sock.getsockname()[1])  # --port 0: any port
     app = init_app(settings)
     web.run_app(
         app,
-        host=settings.host,
-        port=settings.port,
+        sock=sock,
         print=lambda _banner: log.info("listening on %s", public_url(settings)),
         access_log_format='%a "%r" %s %b %Tfs',
         shutdown_timeout=10,
         loop=uvloop.new_event_loop() if uvloop else None,
     )
     return 0
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def backup_sqlite(settings: Settings, target: Path) -> int:

@@ -237,10 +237,13 @@ def main(argv: list[str] | None = None) -> int:
 def serve(settings: Settings) -> int:
     from server.app import init_app, public_url
 
+    loop: asyncio.AbstractEventLoop | None = None
     try:
-        import uvloop  # type: ignore[import-not-found]
+        import uvloop  # a dependency but on Windows, where asyncio's own loop runs
+
+        loop = uvloop.new_event_loop()
     except ImportError:
-        uvloop = None
+        pass
     # Bind first: a taken port is reported before the database is touched.
     sock = _bind(settings.host, settings.port)
     settings = dataclasses.replace(settings, port=sock.getsockname()[1])  # --port 0: any port
@@ -251,7 +254,7 @@ def serve(settings: Settings) -> int:
         print=lambda _banner: log.info("listening on %s", public_url(settings)),
         access_log_format='%a "%r" %s %b %Tfs',
         shutdown_timeout=10,
-        loop=uvloop.new_event_loop() if uvloop else None,
+        loop=loop,
     )
     return 0
 

@@ -26,6 +26,7 @@ from server.broadcast import (
     WEBSOCKET_ATTR,
     DirectEmitManager,
     DirectEmitRedisManager,
+    EncodedJson,
     UncompressedWebSocket,
 )
 from server.db import repo
@@ -213,12 +214,12 @@ class Realtime:
 
     async def publish(self, event: StoredEvent, payload: dict[str, Any]) -> None:
         """Send a committed change to the kitchen and admin rooms (and the customer's room)."""
-        rooms = [ROOM_KITCHEN, ROOM_ADMIN]
-        await self.sio.emit(event.type, payload, to=rooms)
+        data = EncodedJson(event.data)  # the stored JSON text of ``payload``, sent as is
+        await self.sio.emit(event.type, data, to=[ROOM_KITCHEN, ROOM_ADMIN])
         if event.type == ORDER_STATUS_UPDATED:
             user_id = payload["order"].get("user_id")
             if user_id:
-                await self.sio.emit(event.type, payload, to=user_room(user_id))
+                await self.sio.emit(event.type, data, to=user_room(user_id))
 
     async def drop_revoked(self) -> None:
         """Disconnect the sockets whose token has been revoked since they connected."""

@@ -16,13 +16,16 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import PoolProxiedConnection
 
+from server.db import repo
 from server.db.group_commit import (
     GroupCommit,
     InlineConnection,
     configure_sqlite,
     inline_sqlite_engine,
 )
+from server.db.prepared import driver_connection
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_CONNECT_TIMEOUT = 5
@@ -49,11 +52,13 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            self._group: GroupCommit | None = GroupCommit(url, SQLITE_BUSY_TIMEOUT_MS)
+            self._group: GroupCommit | None = GroupCommit(
+                url, SQLITE_BUSY_TIMEOUT_MS, repo.PREPARED
+            )
             self.reader = _sqlite_engine(url, immediate=False, pool_size=4)
             self.writer = self.reader
             self._lookups: Engine | None = inline_sqlite_engine(
-                url, "BEGIN", SQLITE_BUSY_TIMEOUT_MS, pool_size=1, max_overflow=4, pool_timeout=0
+                url, "BEGIN", SQLITE_BUSY_TIMEOUT_MS, pool_size=1, max_overflow=0
             )
         else:
             self.writer = create_async_engine(
@@ -69,6 +74,7 @@ class Database:
             self.reader = self.writer
             self._group = None
             self._lookups = None
+        self._lookup_conn: PoolProxiedConnection | None = None
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncConnection]:
@@ -96,17 +102,26 @@ class Database:
     async def looking_up(self) -> AsyncIterator[AsyncConnection]:
         """A read of a row or two by an index (a token by its hash, on every request).
 
-        On SQLite it runs inline on the event loop: the read takes microseconds, where a
-        hand-off to a driver thread and back cost more than the rest of a small request.
+        On SQLite it runs inline on the event loop, a prepared statement on one ``sqlite3``
+        connection in autocommit mode (one statement, one snapshot): the read takes
+        microseconds, where a hand-off to a driver thread and back, or SQLAlchemy's
+        execution, cost more than the rest of a small request. The block must not await
+        anything but the connection's statements (they never suspend), which keeps the one
+        connection to one user at a time.
         """
         if self._lookups is None:
             async with self.reading() as conn:
                 yield conn
             return
-        with self._lookups.connect() as sync, sync.begin():
-            yield InlineConnection(sync)  # type: ignore[misc]
+        if self._lookup_conn is None:
+            self._lookup_conn = self._lookups.raw_connection()
+        raw = driver_connection(self._lookup_conn)
+        yield InlineConnection(raw, repo.PREPARED, None)  # type: ignore[misc]
 
     async def dispose(self) -> None:
+        if self._lookup_conn is not None:
+            self._lookup_conn.close()
+            self._lookup_conn = None
         if self._lookups is not None:
             self._lookups.dispose()
         if self._group is not None:

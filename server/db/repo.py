@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kds_contract import Item, Order, Status
 from kds_contract.models import _utc_z
+from server.db.prepared import PreparedStatements
 from server.db.tables import EventRow, IdempotencyRow, OrderRow, SeqCounter, TokenRow
 
 orders = cast(Table, OrderRow.__table__)
@@ -56,6 +57,20 @@ _GET_IDEMPOTENT = select(idempotency).where(
 )
 _INSERT_IDEMPOTENT = insert(idempotency)
 _FIND_TOKEN = select(tokens).where(tokens.c.token_hash == bindparam("token_hash"))
+
+PREPARED = PreparedStatements(
+    [
+        _NEXT_SEQ,
+        _INSERT_ORDER,
+        _UPDATE_ORDER,
+        _GET_ORDER,
+        _INSERT_EVENT,
+        _GET_IDEMPOTENT,
+        _INSERT_IDEMPOTENT,
+        _FIND_TOKEN,
+    ]
+)
+"""The statements above, run on SQLite's driver directly by the inline connections."""
 
 
 def dumps(data: Any) -> str:

@@ -5,8 +5,9 @@ the one writer connection (WAL, ``synchronous=FULL``, a busy timeout for other p
 on PostgreSQL a transaction whose first statement takes the seq counter's row lock. Either
 way writes are serialised, so seq order is commit order and a version check cannot race.
 
-On SQLite, writes that arrive while another is committing are committed together, and the
-writer's statements run inline on the event loop (see ``server.db.group_commit``).
+Writes that arrive while another is committing are committed together
+(``server.db.group_commit``); on SQLite the writer's statements run inline on the event loop
+(``server.db.inline``).
 """
 
 from __future__ import annotations
@@ -19,17 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import PoolProxiedConnection
 
 from server.db import repo
-from server.db.group_commit import (
-    GroupCommit,
-    InlineConnection,
-    configure_sqlite,
-    inline_sqlite_engine,
-)
+from server.db.group_commit import GroupCommit, PostgresWriter
+from server.db.inline import InlineConnection, SqliteWriter, configure_sqlite, inline_sqlite_engine
 from server.db.prepared import driver_connection
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_CONNECT_TIMEOUT = 5
 PG_COMMAND_TIMEOUT = 30
+PG_POOL_SIZE = 20
+"""Connections per server process (PostgreSQL's default limit is 100 for all of them)."""
 
 
 def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
@@ -52,9 +51,7 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            self._group: GroupCommit | None = GroupCommit(
-                url, SQLITE_BUSY_TIMEOUT_MS, repo.PREPARED
-            )
+            self._group = GroupCommit(SqliteWriter(url, SQLITE_BUSY_TIMEOUT_MS, repo.PREPARED))
             self.reader = _sqlite_engine(url, immediate=False, pool_size=4)
             self.writer = self.reader
             self._lookups: Engine | None = inline_sqlite_engine(
@@ -63,8 +60,10 @@ class Database:
         else:
             self.writer = create_async_engine(
                 url,
-                pool_size=10,
-                max_overflow=10,
+                # No overflow: a connection opened for a burst and closed after it (with
+                # its TLS negotiation) cost more than waiting for a pooled one.
+                pool_size=PG_POOL_SIZE,
+                max_overflow=0,
                 pool_pre_ping=True,
                 pool_timeout=10,
                 # A database that stops answering (a cut network, not a refused connection)
@@ -72,18 +71,15 @@ class Database:
                 connect_args={"timeout": PG_CONNECT_TIMEOUT, "command_timeout": PG_COMMAND_TIMEOUT},
             )
             self.reader = self.writer
-            self._group = None
+            self._group = GroupCommit(PostgresWriter(self.writer))
             self._lookups = None
+            self._pg_lookups = self.reader.execution_options(isolation_level="AUTOCOMMIT")
         self._lookup_conn: PoolProxiedConnection | None = None
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction: committed when the block ends, rolled back if it raises."""
-        if self._group is not None:
-            async with self._group.transaction() as inline:
-                yield inline  # type: ignore[misc]
-            return
-        async with self.writer.begin() as conn:
+        async with self._group.transaction() as conn:
             yield conn
 
     @asynccontextmanager
@@ -108,9 +104,11 @@ class Database:
         execution, cost more than the rest of a small request. The block must not await
         anything but the connection's statements (they never suspend), which keeps the one
         connection to one user at a time.
+
+        On PostgreSQL it is one statement in autocommit mode (no BEGIN and ROLLBACK around it).
         """
         if self._lookups is None:
-            async with self.reading() as conn:
+            async with self._pg_lookups.connect() as conn:
                 yield conn
             return
         if self._lookup_conn is None:
@@ -124,8 +122,7 @@ class Database:
             self._lookup_conn = None
         if self._lookups is not None:
             self._lookups.dispose()
-        if self._group is not None:
-            await self._group.dispose()
+        await self._group.dispose()
         await self.writer.dispose()
         if self.reader is not self.writer:
             await self.reader.dispose()

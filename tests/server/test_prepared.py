@@ -16,10 +16,11 @@ from kds_contract import OrderCreate, Role, Status
 from server import domain
 from server.db import repo
 from server.db.engine import Database
-from server.db.group_commit import InlineConnection
+from server.db.inline import InlineConnection
 from server.db.migrate import migrate
 from server.db.prepared import Prepared, PreparedStatements
 from server.tokens import authenticate, create_token, hash_token
+from tests.support.services import postgres_database
 
 NOW = datetime(2026, 11, 26, 7, 30, 15, 123456, tzinfo=UTC)
 
@@ -130,20 +131,39 @@ async def test_token_lookup_inline_matches_and_sees_a_revocation_at_once(db: Dat
     assert await authenticate(db, token) is None
 
 
-async def test_a_failed_write_in_a_group_is_rolled_back_alone(db: Database) -> None:
-    async def write(table: str, fail: bool) -> None:
-        async with db.writing() as conn:
+@pytest.fixture(params=["sqlite", "postgres"])
+async def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    if request.param == "sqlite":
+        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'kds.db'}")
+        await migrate(database)
+        yield database
+        await database.dispose()
+        return
+    with postgres_database() as url:
+        database = Database(url)
+        await migrate(database)
+        yield database
+        await database.dispose()
+
+
+async def test_a_failed_write_in_a_group_is_rolled_back_alone(any_db: Database) -> None:
+    async def write(table: str, fail: bool) -> int:
+        async with any_db.writing() as conn:
+            seq = await repo.next_seq(conn)
             await repo.insert_order(conn, _order(table))
             await asyncio.sleep(0)
             if fail:
                 raise RuntimeError("stale version")
+        return seq
 
     results = await asyncio.gather(
         *(write(f"T{n}", fail=n % 3 == 1) for n in range(9)), return_exceptions=True
     )
     assert [isinstance(r, RuntimeError) for r in results] == [n % 3 == 1 for n in range(9)]
-    tables = [row["table_name"] for row in await _stored_orders(db)]
+    tables = [row["table_name"] for row in await _stored_orders(any_db)]
     assert tables == [f"T{n}" for n in range(9) if n % 3 != 1]
+    # The failed writes' seqs were rolled back with them: no gap.
+    assert [r for r in results if isinstance(r, int)] == [1, 2, 3, 4, 5, 6]
 
 
 def test_statements_that_cannot_run_prepared_are_refused() -> None:

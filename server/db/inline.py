@@ -1,0 +1,119 @@
+"""SQLite's inline connections: statements run on the event loop, not in a driver thread.
+
+A write's statements take microseconds in SQLite, so they run inline on the event loop
+instead of one thread hand-off each (aiosqlite): only ``BEGIN IMMEDIATE`` (which may wait for
+another process's lock) and ``COMMIT`` (which waits for the fsync) go to a worker thread.
+The repository's write statements run on the ``sqlite3`` connection directly
+(``server.db.prepared``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+
+from server.db.prepared import PreparedStatements, driver_connection
+
+
+def configure_sqlite(sync_engine: Any, begin: str, busy_timeout_ms: int) -> None:
+    """WAL, a busy timeout, ``synchronous=FULL``, and our own ``BEGIN``."""
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # We issue BEGIN ourselves, so the driver must not open transactions on its own.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin)
+
+
+def inline_sqlite_engine(url: str, begin: str, busy_timeout_ms: int, **pool: Any) -> Engine:
+    """A synchronous engine on the same SQLite file, for statements run on the event loop."""
+    engine = create_engine(
+        url.replace("sqlite+aiosqlite:", "sqlite:", 1),
+        connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
+        **pool,
+    )
+    configure_sqlite(engine, begin, busy_timeout_ms)
+    return engine
+
+
+class InlineConnection:
+    """An inline SQLite connection with the ``AsyncConnection`` methods the repository uses.
+
+    The repository's write statements (``PreparedStatements``) run on the ``sqlite3``
+    connection directly; any other statement goes through SQLAlchemy's ``sync``
+    connection (which may be None for a connection that runs prepared statements only).
+    """
+
+    def __init__(
+        self, raw: sqlite3.Connection, prepared: PreparedStatements, sync: Connection | None
+    ) -> None:
+        self.raw = raw
+        self.sync = sync
+        self._prepared = prepared
+
+    async def execute(self, statement: Any, parameters: Any = None, **options: Any) -> Any:
+        prepared = None if options else self._prepared.get(statement, parameters)
+        if prepared is not None:
+            return prepared.run(self.raw, parameters or {})
+        if self.sync is None:
+            raise TypeError(f"not a prepared statement: {statement}")
+        return self.sync.execute(statement, parameters, **options)
+
+    async def run_sync(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if self.sync is None:
+            raise TypeError("this connection runs prepared statements only")
+        return fn(self.sync, *args, **kwargs)
+
+
+class SqliteWriter:
+    """The one writer connection to a SQLite file, for ``GroupCommit``."""
+
+    def __init__(self, url: str, busy_timeout_ms: int, prepared: PreparedStatements) -> None:
+        self._prepared = prepared
+        self.engine = inline_sqlite_engine(
+            url, "BEGIN IMMEDIATE", busy_timeout_ms, pool_size=1, max_overflow=0
+        )
+        self._conn: Connection | None = None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[InlineConnection]:
+        if self._conn is None:
+            self._conn = await asyncio.to_thread(self.engine.connect)
+        sync = self._conn
+        transaction = await asyncio.to_thread(sync.begin)
+        try:
+            yield InlineConnection(driver_connection(sync), self._prepared, sync)
+            await asyncio.to_thread(transaction.commit)
+        except BaseException:
+            if transaction.is_active:
+                transaction.rollback()
+            raise
+
+    # Savepoints on the driver's connection: SQLAlchemy's begin_nested() cost more than
+    # the write inside it.
+    async def savepoint(self, conn: InlineConnection) -> None:
+        conn.raw.execute("SAVEPOINT one_write")
+
+    async def end_savepoint(self, conn: InlineConnection, *, keep: bool) -> None:
+        if not keep:
+            conn.raw.execute("ROLLBACK TO one_write")
+        conn.raw.execute("RELEASE one_write")
+
+    async def dispose(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self.engine.dispose()

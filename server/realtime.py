@@ -9,6 +9,7 @@ import logging
 import time
 from typing import Any
 
+import engineio
 import socketio
 from aiohttp import web
 from engineio import packet as eio_packet
@@ -95,9 +96,38 @@ class _CheckedWebSocket(UncompressedWebSocket):
         return data
 
 
+class _EngineServer(engineio.AsyncServer):  # type: ignore[misc]
+    """engineio's server with a cheaper sweep for timed-out and closed sockets."""
+
+    async def _service_task(self) -> None:
+        # engineio's own sweep spreads the sockets over a ping timeout with one wait_for
+        # per socket: at 1,000 clients 50 timers and tasks a second, about a third of the
+        # server's CPU while nothing happens. This one looks at all of them once per ping
+        # timeout, handing the loop back every 500 sockets. Dead WebSocket clients are
+        # also caught by engineio's read timeout; the sweep is for the rest.
+        self.service_task_event = self.create_event()
+        while not self.service_task_event.is_set():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.service_task_event.wait(), timeout=self.ping_timeout)
+                break
+            for n, sock in enumerate(list(self.sockets.values())):
+                try:
+                    if sock.closed:
+                        self.sockets.pop(sock.sid, None)
+                    elif not sock.closing:
+                        await sock.check_ping_timeout()
+                except Exception:
+                    log.exception("checking socket %s for a ping timeout failed", sock.sid)
+                if n % 500 == 499:
+                    await asyncio.sleep(0)
+
+
 class _SocketServer(socketio.AsyncServer):  # type: ignore[misc]
     """python-socketio's server, closing a connection that sends a malformed Socket.IO
     packet (as the stock server does) instead of logging a traceback and reading on."""
+
+    def _engineio_server_class(self) -> type[engineio.AsyncServer]:
+        return _EngineServer
 
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
         if eio_sid not in self._binary_packet and not _well_formed(self.packet_class, data):

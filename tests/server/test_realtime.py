@@ -12,7 +12,11 @@ from typing import Any
 import aiohttp
 import pytest
 import socketio
+from aiohttp import web
 
+from server.db.engine import Database
+from server.db.migrate import migrate
+from server.realtime import Realtime
 from tests.support.client import wait_for
 from tests.support.http import Api
 from tests.support.server import ServerProcess
@@ -168,3 +172,32 @@ async def test_a_client_that_stops_reading_is_dropped_not_buffered_forever(
 
             await wait_for(dropped, 60, interval=0, message="the server drops the stuck client")
             assert (await api.get("/api/health")).status == 200
+
+
+async def test_a_polling_client_that_stops_answering_pings_is_swept(tmp_path: Path) -> None:
+    """The sweep for timed-out sockets (realtime._EngineServer): a long-polling session that
+    never polls again has no reader to notice it; only the sweep closes and forgets it."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'kds.db'}")
+    await migrate(db)
+    realtime = Realtime(db)
+    eio = realtime.sio.eio
+    eio.ping_interval, eio.ping_timeout = 0.2, 0.2
+    app = web.Application()
+    realtime.attach(app)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        async with aiohttp.ClientSession() as session:
+            url = f"http://127.0.0.1:{port}/socket.io/?EIO=4&transport=polling"
+            async with session.get(url) as answer:
+                opened = json.loads((await answer.text())[1:])
+            sid = opened["sid"]
+            assert sid in eio.sockets
+            await wait_for(lambda: sid not in eio.sockets, timeout=10)
+    finally:
+        await eio.shutdown()
+        await runner.cleanup()
+        await db.dispose()

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Static
 
 from kds_contract import Order, Priority, Status
 from kds_tui.messages import TicketClicked
 from kds_tui.model import AgeThresholds, TicketView, age_seconds
+from kds_tui.widgets.kept import KeptDrawing, KeptHorizontal, KeptStatic
 from kds_tui.widgets.timer import AgeTimer
 
 ITEM_STYLES = {
@@ -27,7 +27,7 @@ OWN_CLASSES = frozenset({*(f"-{status}" for status in Status), "-rush", "-contin
 """The classes a card sets from its order (the rest follow reactives)."""
 
 
-class TicketCard(Vertical):
+class TicketCard(KeptDrawing, Vertical):
     """One order as a ticket: number, status in words, who, items, notes, stations."""
 
     age_level: reactive[str] = reactive("fresh")
@@ -54,8 +54,8 @@ class TicketCard(Vertical):
         self._seconds = 0
         self._timer: AgeTimer | None = None
         self._titles: tuple[str, str] | None = None
-        self._head_part: Static | None = None
-        self._parts: dict[str, Static] = {}
+        self._head_part: KeptStatic | None = None
+        self._parts: dict[str, KeptStatic] = {}
         self._lines: dict[str, int] = {}
         """Lines in each part as last shown: a part that keeps its height needs no layout."""
         # Classes and titles before mounting, so a new card is styled once, not twice.
@@ -65,12 +65,12 @@ class TicketCard(Vertical):
         notes, items, stations = self._content()
         timer = self._timer = AgeTimer()
         timer.set_reactive(AgeTimer.seconds, self._seconds)
-        with Horizontal(classes="ticket-head"):
-            self._head_part = Static(self._head(), classes="head", markup=False)
+        with KeptHorizontal(classes="ticket-head"):
+            self._head_part = KeptStatic(self._head(), classes="head", markup=False)
             yield self._head_part
             yield timer
         for name, content, lines in self._part_contents(notes, items, stations):
-            part = Static(content, classes=name, markup=name == "items")
+            part = KeptStatic(content, classes=name, markup=name == "items")
             self._parts[name], self._lines[name] = part, lines
             yield part.set_styles("" if lines else "display: none;")
 

@@ -21,6 +21,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from kds_tui.model import age_text
+from kds_tui.widgets.kept import drawing_key
 
 
 class AgeTimer(Widget):
@@ -42,22 +43,10 @@ class AgeTimer(Widget):
         if len(age_text(old)) != len(age_text(new)):
             self.refresh(layout=True)
 
-    def _depends_on(self, crop: Region) -> tuple[Any, ...]:
-        app = self.app
-        return (
-            crop,
-            self.size,
-            tuple(node.styles._cache_key for node in self.ancestors_with_self),
-            id(app.ansi_theme),
-            app.native_ansi_color,
-            tuple(id(f) for f in self.get_line_filters()),
-            self.text_selection,
-        )
-
     def render_lines(self, crop: Region) -> list[Strip]:
         text = age_text(self.seconds)
         try:
-            key = self._depends_on(crop)
+            key = drawing_key(self, crop)
         except NoScreen:
             # Just removed (its ticket left the page) but still in the compositor's last
             # map: it is gone from the next frame, so draw nothing now.

@@ -67,12 +67,15 @@ def _idempotency_key(call: Call) -> str | None:
 
 async def create_order(call: Call) -> web.Response:
     key = _idempotency_key(call)
-    canonical = json.dumps(json.loads(call.raw), sort_keys=True, separators=(",", ":"))
+    request_hash = ""
+    if key is not None:  # only a retry is compared with the first request
+        canonical = json.dumps(json.loads(call.raw), sort_keys=True, separators=(",", ":"))
+        request_hash = hashlib.sha256(canonical.encode()).hexdigest()
     answer = await call.app[SERVICE].create(
         call.body,
         scope=str(call.principal.token_id) if call.principal else "",
         key=key,
-        request_hash=hashlib.sha256(canonical.encode()).hexdigest(),
+        request_hash=request_hash,
     )
     response = json_answer(answer.body, answer.status)
     if answer.replayed:

@@ -17,7 +17,7 @@ transactions and the savepoints.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
 
@@ -29,8 +29,9 @@ GROUP_COMMIT_MAX = 256
 
 
 class Writer(Protocol):
-    def transaction(self) -> AbstractAsyncContextManager[Any]:
-        """A transaction, committed when the block ends, rolled back if it raises."""
+    def transaction(self, waiting: Callable[[], bool]) -> AbstractAsyncContextManager[Any]:
+        """A transaction, committed when the block ends, rolled back if it raises;
+        ``waiting()`` says whether other writes wait for the next one."""
 
     async def savepoint(self, conn: Any) -> None: ...
 
@@ -46,7 +47,7 @@ class PostgresWriter:
         self.engine = engine
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+    async def transaction(self, waiting: Callable[[], bool]) -> AsyncIterator[AsyncConnection]:
         async with self.engine.begin() as conn:
             yield conn
 
@@ -110,6 +111,9 @@ class GroupCommit:
     async def dispose(self) -> None:
         await self.writer.dispose()
 
+    def _others_waiting(self) -> bool:
+        return bool(self._waiting)
+
     async def _commit_all(self) -> None:
         while self._waiting:
             batch = [s for s in self._waiting[:GROUP_COMMIT_MAX] if not s.granted.cancelled()]
@@ -120,7 +124,7 @@ class GroupCommit:
     async def _commit(self, batch: list[_Slot]) -> None:
         kept: list[_Slot] = []
         try:
-            async with self.writer.transaction() as conn:
+            async with self.writer.transaction(self._others_waiting) as conn:
                 await self._run(batch, conn, kept)
         except _RolledBack:
             return

@@ -1,8 +1,12 @@
 """SQLite's inline connections: statements run on the event loop, not in a driver thread.
 
 A write's statements take microseconds in SQLite, so they run inline on the event loop
-instead of one thread hand-off each (aiosqlite): only ``BEGIN IMMEDIATE`` (which may wait for
-another process's lock) and ``COMMIT`` (which waits for the fsync) go to a worker thread.
+instead of one thread hand-off each (aiosqlite). Two statements may wait: ``BEGIN IMMEDIATE``
+for another process's write lock, and ``COMMIT`` for the disk (an fsync). ``BEGIN`` is tried
+inline without waiting and goes to a worker thread only when the lock is taken; ``COMMIT``
+goes to a thread while other writes wait (the loop goes on preparing them) or when the disk
+is slow, and runs inline otherwise. On a lone write the hand-offs to a thread and back cost
+more than the fsync itself (docs/PERFORMANCE.md).
 The repository's write statements run on the ``sqlite3`` connection directly
 (``server.db.prepared``).
 """
@@ -10,7 +14,9 @@ The repository's write statements run on the ``sqlite3`` connection directly
 from __future__ import annotations
 
 import asyncio
+import math
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,6 +24,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 
 from server.db.prepared import PreparedStatements, driver_connection
+
+_BEGUN = "kds_begun"
+"""Set in a connection's ``info`` when ``BEGIN`` was already sent on its driver connection."""
+SQLITE_BUSY = 5
+INLINE_COMMIT_MAX_S = 0.001
+"""A commit runs on the event loop only if the last one took less than this (an SSD's fsync
+here): on a slow disk or card every commit goes to a thread, so the loop never stalls."""
 
 
 def configure_sqlite(sync_engine: Any, begin: str, busy_timeout_ms: int) -> None:
@@ -35,7 +48,28 @@ def configure_sqlite(sync_engine: Any, begin: str, busy_timeout_ms: int) -> None
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql(begin)
+        if not connection.info.pop(_BEGUN, False):
+            connection.exec_driver_sql(begin)
+
+
+def begin_at_once(connection: Connection, busy_timeout_ms: int) -> bool:
+    """``BEGIN IMMEDIATE`` on ``connection`` if the write lock is free now, without waiting.
+
+    False (and no transaction) if another process holds the lock: the caller then waits
+    for it with ``connection.begin()`` in a thread, under the busy timeout.
+    """
+    raw = driver_connection(connection)
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF == SQLITE_BUSY:
+            return False
+        raise
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+    connection.info[_BEGUN] = True
+    return True
 
 
 def inline_sqlite_engine(url: str, begin: str, busy_timeout_ms: int, **pool: Any) -> Engine:
@@ -83,24 +117,43 @@ class SqliteWriter:
 
     def __init__(self, url: str, busy_timeout_ms: int, prepared: PreparedStatements) -> None:
         self._prepared = prepared
+        self._busy_timeout_ms = busy_timeout_ms
         self.engine = inline_sqlite_engine(
             url, "BEGIN IMMEDIATE", busy_timeout_ms, pool_size=1, max_overflow=0
         )
         self._conn: Connection | None = None
+        self.last_commit_s = math.inf
+        """How long the last commit took (the first one goes to a thread, and measures)."""
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[InlineConnection]:
+    async def transaction(self, waiting: Callable[[], bool]) -> AsyncIterator[InlineConnection]:
         if self._conn is None:
             self._conn = await asyncio.to_thread(self.engine.connect)
         sync = self._conn
-        transaction = await asyncio.to_thread(sync.begin)
+        if begin_at_once(sync, self._busy_timeout_ms):
+            try:
+                transaction = sync.begin()  # SQLAlchemy's side of it: BEGIN was sent
+            except BaseException:
+                sync.info.pop(_BEGUN, None)
+                driver_connection(sync).execute("ROLLBACK")
+                raise
+        else:
+            transaction = await asyncio.to_thread(sync.begin)
         try:
             yield InlineConnection(driver_connection(sync), self._prepared, sync)
-            await asyncio.to_thread(transaction.commit)
+            if self.last_commit_s < INLINE_COMMIT_MAX_S and not waiting():
+                self._commit(transaction)
+            else:
+                await asyncio.to_thread(self._commit, transaction)
         except BaseException:
             if transaction.is_active:
                 transaction.rollback()
             raise
+
+    def _commit(self, transaction: Any) -> None:
+        started = time.perf_counter()
+        transaction.commit()
+        self.last_commit_s = time.perf_counter() - started
 
     # Savepoints on the driver's connection: SQLAlchemy's begin_nested() cost more than
     # the write inside it.

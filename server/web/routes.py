@@ -153,6 +153,12 @@ async def _read_body(request: web.Request, model: type[BaseModel]) -> tuple[Base
     raw = await request.read()
     if not raw.strip():
         raise ApiError(400, "bad_json", "the body is empty; send a JSON object")
+    try:
+        return model.model_validate_json(raw), raw
+    except ValidationError as exc:
+        refused = exc
+    # Refused: say why in the words of JSON first (not JSON, not an object), and give a
+    # number like 2.0 a second chance as the integer it is.
     integral: list[bool] = []
 
     def number(text: str) -> int | float:
@@ -168,6 +174,10 @@ async def _read_body(request: web.Request, model: type[BaseModel]) -> tuple[Base
         data = json.loads(raw, parse_float=number)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, "bad_json", f"the body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ApiError(
+            400, "bad_json", "the body is nested too deeply; send the JSON object the API documents"
+        ) from None
     if not isinstance(data, dict):
         raise ApiError(
             422,
@@ -175,10 +185,12 @@ async def _read_body(request: web.Request, model: type[BaseModel]) -> tuple[Base
             f"body: expected a JSON object, got {type(data).__name__}",
             {"field": "body", "fields": [{"field": "body", "message": "expected an object"}]},
         )
-    try:
-        return model.model_validate_json(json.dumps(data) if integral else raw), raw
-    except ValidationError as exc:
-        raise validation_error(exc) from None
+    if integral:
+        try:
+            return model.model_validate_json(json.dumps(data)), raw
+        except ValidationError as exc:
+            refused = exc
+    raise validation_error(refused) from None
 
 
 def _endpoint(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:

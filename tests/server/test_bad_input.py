@@ -72,6 +72,8 @@ async def test_malformed_bodies_and_headers(server: ServerProcess) -> None:
             (b'{"items": [', json_type, 400, "bad_json"),
             (b"", json_type, 400, "bad_json"),
             (b"\xff\xfe", json_type, 400, "bad_json"),
+            (b"[" * 100_000 + b"]" * 100_000, json_type, 400, "bad_json"),
+            (b'{"items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", json_type, 400, "bad_json"),
             (
                 b'{"items": [{"name": "B"}]}',
                 {"Content-Type": "text/plain"},

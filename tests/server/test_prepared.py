@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+import sys
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from kds_contract import OrderCreate, Role, Status
 from server import domain
 from server.db import repo
 from server.db.engine import Database
-from server.db.inline import InlineConnection
+from server.db.inline import INLINE_COMMIT_MAX_S, InlineConnection, SqliteWriter
 from server.db.migrate import migrate
 from server.db.prepared import Prepared, PreparedStatements
 from server.tokens import authenticate, create_token, hash_token
@@ -129,6 +131,107 @@ async def test_token_lookup_inline_matches_and_sees_a_revocation_at_once(db: Dat
     async with db.writing() as conn:
         assert await repo.revoke_token(conn, "pass-1", NOW) == 1
     assert await authenticate(db, token) is None
+
+
+HOLD_LOCK = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.readline()
+conn.execute("COMMIT")
+"""
+
+
+async def test_a_write_waits_for_another_process_lock_without_holding_up_the_loop(
+    db: Database, tmp_path: Path
+) -> None:
+    token, _ = await create_token(db, Role.KITCHEN, "pass-1")
+    # Another process (``kds-server token create``, say) holds SQLite's write lock.
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        HOLD_LOCK,
+        str(tmp_path / "kds.db"),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert holder.stdin is not None and holder.stdout is not None
+    assert (await holder.stdout.readline()).strip() == b"locked"
+
+    async def write() -> int:
+        async with db.writing() as conn:
+            seq = await repo.next_seq(conn)
+            await repo.insert_order(conn, _order("T1"))
+        return seq
+
+    pending = asyncio.create_task(write())
+    done, _ = await asyncio.wait({pending}, timeout=0.5)
+    assert not done, "the write went ahead while another process held the lock"
+    # It waits in a thread: the loop still answers, a token lookup say.
+    assert await authenticate(db, token) is not None
+    holder.stdin.write(b"release\n")
+    await holder.stdin.drain()
+    assert await asyncio.wait_for(pending, 30) == 1
+    assert await holder.wait() == 0
+    assert [row["table_name"] for row in await _stored_orders(db)] == ["T1"]
+    # And the next write, with the lock free, begins inline as usual.
+    assert await write() == 2
+
+
+class CountingExecutor(ThreadPoolExecutor):
+    """The loop's default executor, counting the hand-offs to its threads."""
+
+    handed_off = 0
+
+    def submit(self, fn: Callable[..., object], /, *args: object, **kwargs: object) -> Future:  # type: ignore[type-arg]
+        self.handed_off += 1
+        return super().submit(fn, *args, **kwargs)
+
+
+async def test_a_lone_write_commits_inline_on_a_fast_disk_and_in_a_thread_otherwise(
+    db: Database,
+) -> None:
+    writer = db._group.writer
+    assert isinstance(writer, SqliteWriter)
+    executor = CountingExecutor(max_workers=2)
+    asyncio.get_running_loop().set_default_executor(executor)
+
+    async def write(table: str, inside: asyncio.Event | None = None) -> int:
+        async with db.writing() as conn:
+            seq = await repo.next_seq(conn)
+            await repo.insert_order(conn, _order(table))
+            if inside is not None:
+                inside.set()
+                await release.wait()
+        return seq
+
+    release = asyncio.Event()
+    writer.last_commit_s = INLINE_COMMIT_MAX_S / 2  # the last fsync was quick
+    assert await write("T1") == 1
+    assert executor.handed_off == 0, "a lone write on a fast disk needs no thread"
+    writer.last_commit_s = 0.050  # a slow card: the loop must not wait for it
+    assert await write("T2") == 2
+    assert executor.handed_off == 1
+    assert writer.last_commit_s < 0.050  # measured again
+    writer.last_commit_s = 0.0
+    # Others waiting for the next transaction: the loop goes on with them while one commits.
+    inside = asyncio.Event()
+    first = asyncio.create_task(write("T3", inside))
+    await inside.wait()
+    others = [asyncio.create_task(write(table)) for table in ("T4", "T5")]
+    await asyncio.sleep(0)  # one loop step: both start and queue for the next transaction
+    assert db._group._others_waiting()
+    release.set()
+    assert [await first, *[await task for task in others]] == [3, 4, 5]
+    assert executor.handed_off == 2, "T3 committed in a thread, then T4 and T5 together inline"
+    assert [row["table_name"] for row in await _stored_orders(db)] == [
+        "T1",
+        "T2",
+        "T3",
+        "T4",
+        "T5",
+    ]
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -102,6 +102,39 @@ async def test_customer_hears_only_their_own_orders(server: ServerProcess) -> No
     ]
 
 
+async def test_a_burst_of_changes_reaches_every_room_whole_and_in_seq_order(
+    server: ServerProcess,
+) -> None:
+    # Concurrent writes share commits, so many broadcasts go out in one event-loop step:
+    # held back and written together, with the customer's room interleaved.
+    token = server.token("customer", user_id="ada")
+    async with (
+        Listener(server, server.tokens["kitchen"], "join:kitchen") as kitchen,
+        Listener(server, server.tokens["admin"], "join:admin") as admin,
+        Listener(server, token, "join:user") as ada,
+        Api(server.url, server.tokens["admin"]) as api,
+    ):
+        orders = await asyncio.gather(
+            *(api.create(user_id="ada" if n % 2 else "bob") for n in range(40))
+        )
+        moves = await asyncio.gather(
+            *(
+                api.patch(f"/api/orders/{order['id']}/status", {"status": "preparing"})
+                for order in orders
+            )
+        )
+        assert {reply.status for reply in moves} == {200}
+        await wait_for(
+            lambda: len(kitchen.events) == 80 and len(admin.events) == 80 and len(ada.events) == 20,
+            message="80 events in the kitchen and admin rooms, 20 for ada",
+        )
+    assert [data["seq"] for _, data in kitchen.events] == list(range(1, 81))
+    assert admin.events == kitchen.events
+    hers = [(e, d) for e, d in kitchen.events if e == "order:statusUpdated"]
+    hers = [(e, d) for e, d in hers if d["order"]["user_id"] == "ada"]
+    assert ada.events == hers
+
+
 def _node_ready() -> bool:
     return (
         shutil.which("node") is not None and (JS_DIR / "node_modules" / "socket.io-client").is_dir()

@@ -153,18 +153,22 @@ def _edited_items(order: Order, items: list[Any]) -> list[Item]:
     next_id = max(existing, default=0) + 1
     result: list[Item] = []
     seen: set[int] = set()
-    for entry in items:
+    for index, entry in enumerate(items):
         fields = entry.model_dump(exclude={"id"})
         if entry.id is not None:
+            # A fault in the body, not a missing resource: 422 naming the field, not 404.
             if entry.id not in existing:
-                raise ItemNotFound(
-                    f"order {order.id} has no item {entry.id} to keep; leave out 'id' to add "
-                    f"a new item",
+                raise InvalidChange(
+                    f"items.{index}.id: order {order.id} has no item {entry.id} to keep; "
+                    "leave out 'id' to add a new item",
+                    field=f"items.{index}.id",
                     item_ids=sorted(existing),
                 )
             if entry.id in seen:
                 raise InvalidChange(
-                    f"item {entry.id} is listed twice", field="items", item_id=entry.id
+                    f"items.{index}.id: item {entry.id} is listed twice",
+                    field=f"items.{index}.id",
+                    item_id=entry.id,
                 )
             seen.add(entry.id)
             result.append(Item(id=entry.id, done=existing[entry.id].done, **fields))

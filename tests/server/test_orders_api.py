@@ -152,8 +152,18 @@ async def test_edit_keeps_item_identity_and_done_marks(any_server: ServerProcess
         assert cleared.body["order"]["notes"] is None
         empty = await api.patch(f"/api/orders/{oid}", {})
         assert empty.status == 422 and "at least one" in empty.error["message"]
-        unknown_item = await api.patch(f"/api/orders/{oid}", {"items": [{"id": 99, "name": "X"}]})
-        assert unknown_item.status == 404
+        unknown_item = await api.patch(
+            f"/api/orders/{oid}", {"items": [{"id": 1, "name": "A"}, {"id": 99, "name": "X"}]}
+        )
+        assert unknown_item.status == 422 and unknown_item.error["code"] == "invalid"
+        assert unknown_item.error["details"]["field"] == "items.1.id"
+        assert "no item 99" in unknown_item.error["message"]
+        twice = await api.patch(
+            f"/api/orders/{oid}", {"items": [{"id": 1, "name": "A"}, {"id": 1, "name": "B"}]}
+        )
+        assert twice.status == 422 and twice.error["details"]["field"] == "items.1.id"
+        unchanged = await api.get(f"/api/orders/{oid}")
+        assert unchanged.body["order"]["version"] == edited["version"] + 1, "only notes cleared"
         stale = await api.patch(f"/api/orders/{oid}", {"notes": "x", "version": 1})
         assert stale.status == 409 and stale.error["code"] == "stale_version"
 

@@ -124,6 +124,7 @@ class SqliteWriter:
         self._conn: Connection | None = None
         self.last_commit_s = math.inf
         """How long the last commit took (the first one goes to a thread, and measures)."""
+        self.inline_commit_max_s = INLINE_COMMIT_MAX_S
 
     @asynccontextmanager
     async def transaction(self, waiting: Callable[[], bool]) -> AsyncIterator[InlineConnection]:
@@ -141,7 +142,7 @@ class SqliteWriter:
             transaction = await asyncio.to_thread(sync.begin)
         try:
             yield InlineConnection(driver_connection(sync), self._prepared, sync)
-            if self.last_commit_s < INLINE_COMMIT_MAX_S and not waiting():
+            if self.last_commit_s < self.inline_commit_max_s and not waiting():
                 self._commit(transaction)
             else:
                 await asyncio.to_thread(self._commit, transaction)

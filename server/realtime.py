@@ -26,13 +26,13 @@ from kds_contract.events import JOIN_ADMIN, JOIN_KITCHEN, JOIN_USER
 from server.broadcast import (
     WEBSOCKET_ATTR,
     DirectEmitManager,
-    DirectEmitRedisManager,
     EncodedJson,
     UncompressedWebSocket,
 )
 from server.db import repo
 from server.db.engine import Database
 from server.db.repo import StoredEvent
+from server.shared_events import RedisSharedManager
 from server.tokens import Principal, authenticate
 
 log = logging.getLogger(__name__)
@@ -160,7 +160,7 @@ class Realtime:
         revoke_check_seconds: float = 2.0,
     ) -> None:
         self.db = db
-        manager = DirectEmitRedisManager(redis_url) if redis_url else DirectEmitManager()
+        manager = RedisSharedManager(redis_url) if redis_url else DirectEmitManager()
         self.sio = _SocketServer(
             async_mode="aiohttp",
             client_manager=manager,
@@ -292,3 +292,5 @@ class Realtime:
             transport = websocket._req.transport if websocket._req is not None else None
             if not websocket.closed and transport is not None:
                 transport.close()
+        if isinstance(self.sio.manager, RedisSharedManager):
+            await self.sio.manager.close()

@@ -12,6 +12,7 @@ import pytest
 import socketio
 
 from kds_client import KdsRest, LiveFeed
+from server.shared_events import RETRY_MAX_S, TIMEOUT_S
 from tests.support.client import TcpProxy, all_orders, differences, wait_for
 from tests.support.http import Api
 from tests.support.server import ServerProcess
@@ -191,21 +192,71 @@ async def test_redis_restart_delivery_resumes_and_clients_converge(
         redis.stop()
         during = [await api.create() for _ in range(5)]
         assert all(o["id"] for o in during), "orders are still taken while Redis is away"
+        await wait_for(
+            lambda: "redis: cannot receive" in cluster[1].log_text(), 10, message="the far log"
+        )
+        # A long outage: python-socketio's manager would now wait 8 s, then 16, between tries.
+        await asyncio.sleep(8)  # the outage's length, not a wait for a condition
         redis.start()
-        # python-socketio's Redis manager reconnects with backoff; keep placing orders
-        # until one is delivered across processes again.
+        # Listening again within RETRY_MAX_S: keep placing orders until one crosses.
         after: list[int] = []
 
         async def delivered_again() -> bool:
             after.append((await api.create())["id"])
             return any(i in far.created for i in after)
 
-        await wait_for(delivered_again, 40, interval=1.0, message="delivery after restart")
+        await wait_for(
+            delivered_again, RETRY_MAX_S + 3, interval=0.2, message="delivery after restart"
+        )
+        assert "redis: receiving again after" in cluster[1].log_text()
+        assert "redis: publishing again after" in cluster[0].log_text()
     rest = KdsRest(cluster[2].url, token["admin"])
     try:
         await _converged(feeds, rest)
     finally:
         await rest.close()
+
+
+async def test_a_silent_redis_holds_up_no_request(
+    cluster: list[ServerProcess], redis: RedisProcess, feeds: list[LiveFeed]
+) -> None:
+    token = cluster[0].tokens
+    async with (
+        Api(cluster[0].url, token["pos"]) as api,
+        Listener(cluster[0].url, token["kitchen"]) as near,
+        Listener(cluster[1].url, token["kitchen"]) as far,
+    ):
+        redis.pause()
+        try:
+            # Each answered at once (python-socketio's manager took 10 s per request here),
+            # and live on this process's screens.
+            during = [await asyncio.wait_for(api.create(), TIMEOUT_S) for _ in range(3)]
+            ids = [order["id"] for order in during]
+            await wait_for(lambda: near.created == ids, 5, message="live delivery on the process")
+            await wait_for(
+                lambda: "redis: cannot publish (no answer within" in cluster[0].log_text(),
+                TIMEOUT_S + 5,
+                message="one warning in the log",
+            )
+            # The other processes' screens get them from the event log meanwhile.
+            rest = KdsRest(cluster[2].url, token["admin"])
+            try:
+                await _converged(feeds, rest)
+            finally:
+                await rest.close()
+            assert not set(ids) & set(far.created), "Redis was silent: nothing crossed it"
+        finally:
+            redis.resume()
+        after: list[int] = []
+
+        async def delivered_again() -> bool:
+            after.append((await api.create())["id"])
+            return any(i in far.created for i in after)
+
+        await wait_for(
+            delivered_again, RETRY_MAX_S + 3, interval=0.2, message="delivery after the pause"
+        )
+    assert cluster[0].log_text().count("redis: cannot publish") == 1, "one warning, not one each"
 
 
 async def test_postgres_away_means_503_then_normal_service(

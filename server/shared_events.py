@@ -1,0 +1,204 @@
+"""Sharing broadcasts between server processes through Redis.
+
+Every process delivers a broadcast to its own sockets at once, then publishes it on Redis for
+the others. Publishing never holds up the request that made the change: messages go out in
+order from one background task. When Redis is away (stopped, or silent), what would have
+been published is dropped, one warning says so, and the processes' clients catch up from the
+event log (they ask for the events after their last seq every 5 s while live); when it is
+back, publishing and listening resume within ``RETRY_MAX_S``.
+
+python-socketio's own manager published inside the request (a silent Redis made every write
+request take 10 s: two attempts of redis-py's 5 s socket timeout), logged an error for every
+message and every retry, and waited up to 60 s between attempts to listen again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import socketio
+
+from server.broadcast import DirectEmitManager, EncodedJson, decoded
+
+log = logging.getLogger(__name__)
+
+TIMEOUT_S = 2.0
+"""How long one publish (or connect) may take before Redis counts as away."""
+RETRY_MIN_S = 0.25
+RETRY_MAX_S = 2.0
+"""Redis away: publishing is tried again every this long, listening with backoff up to it."""
+OUTBOX_MAX = 10_000
+"""Messages waiting to be published at most; past it the oldest are dropped (clients catch
+up from the event log)."""
+
+
+class RedisSharedManager(socketio.AsyncRedisManager, DirectEmitManager):  # type: ignore[misc]
+    """The Redis manager: an emit is broadcast to this process's sockets, then published to
+    every other process, which broadcasts it to its own with ``DirectEmitManager.emit``.
+
+    The method order puts DirectEmitManager after the pub/sub manager, so the pub/sub
+    manager's local delivery (``super().emit``) is the direct one. A pre-encoded payload
+    crosses Redis as its JSON text (in the message's ``encoded`` field), so no process
+    decodes it.
+    """
+
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            url,
+            redis_options={"socket_timeout": TIMEOUT_S, "socket_connect_timeout": TIMEOUT_S},
+        )
+        self._outbox: collections.deque[dict[str, Any]] = collections.deque(maxlen=OUTBOX_MAX)
+        self._queued = asyncio.Event()
+        self._drained = asyncio.Event()
+        self._publisher: asyncio.Task[None] | None = None
+        self.published = 0
+        self.dropped = 0
+        """Messages not shared because Redis was away (or the outbox overflowed)."""
+
+    async def emit(
+        self,
+        event: str,
+        data: Any,
+        namespace: str | None = None,
+        room: Any = None,
+        skip_sid: Any = None,
+        callback: Any = None,
+        to: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        if not isinstance(data, EncodedJson) or callback is not None or kwargs:
+            await super().emit(
+                event,
+                decoded(data),
+                namespace=namespace,
+                room=room,
+                skip_sid=skip_sid,
+                callback=callback,
+                to=to,
+                **kwargs,
+            )
+            return
+        message = {
+            "method": "emit",
+            "event": event,
+            "encoded": data.text,
+            "namespace": namespace or "/",
+            "room": to or room,
+            "skip_sid": skip_sid,
+            "host_id": self.host_id,
+        }
+        await self._handle_emit(message)  # this process's sockets
+        await self._publish(message)  # the other processes'
+
+    async def _handle_emit(self, message: dict[str, Any]) -> None:
+        if "encoded" not in message:
+            await super()._handle_emit(message)
+            return
+        await DirectEmitManager.emit(
+            self,
+            message["event"],
+            EncodedJson(message["encoded"]),
+            message.get("namespace") or "/",
+            room=message.get("room"),
+            skip_sid=message.get("skip_sid"),
+        )
+
+    # --- publishing: in order, off the request's path ------------------------------------
+
+    async def _publish(self, data: dict[str, Any]) -> None:
+        """Queue a message for the other processes (every pub/sub method comes here)."""
+        if len(self._outbox) == OUTBOX_MAX:
+            self.dropped += 1
+        self._outbox.append(data)
+        self._drained.clear()
+        self._queued.set()
+        if self._publisher is None or self._publisher.done():
+            self._publisher = asyncio.create_task(self._publish_in_order(), name="redis-publish")
+
+    async def _publish_in_order(self) -> None:
+        away_since: float | None = None
+        while True:
+            if not self._outbox:
+                self._queued.clear()
+                self._drained.set()
+                await self._queued.wait()
+                continue
+            try:
+                if self.redis is None:
+                    self._redis_connect()
+                text = self.json.dumps(self._outbox[0])
+                await asyncio.wait_for(self.redis.publish(self.channel, text), TIMEOUT_S)
+            except Exception as exc:
+                if away_since is None:
+                    away_since = time.monotonic()
+                    log.warning(
+                        "redis: cannot publish (%s); changes reach this process's clients at "
+                        "once and the other processes' clients from the event log within 5 s; "
+                        "trying again every %s s",
+                        _reason(exc),
+                        RETRY_MAX_S,
+                    )
+                self.dropped += len(self._outbox)
+                self._outbox.clear()
+                self._drained.set()
+                await asyncio.sleep(RETRY_MAX_S)
+                continue
+            self._outbox.popleft()
+            self.published += 1
+            if away_since is not None:
+                log.warning(
+                    "redis: publishing again after %.1f s (%d messages were not shared)",
+                    time.monotonic() - away_since,
+                    self.dropped,
+                )
+                away_since = None
+
+    async def close(self) -> None:
+        """Publish what is queued (for at most ``TIMEOUT_S``), then stop: the server stops."""
+        if self._publisher is None:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._drained.wait(), TIMEOUT_S)
+        self._publisher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._publisher
+
+    # --- listening: back within RETRY_MAX_S of Redis coming back -------------------------
+
+    async def _redis_listen_with_retries(self) -> AsyncIterator[Any]:
+        delay = RETRY_MIN_S
+        away_since: float | None = None
+        while True:
+            try:
+                self._redis_connect()
+                await self.pubsub.subscribe(self.channel)
+                if away_since is not None:
+                    log.warning(
+                        "redis: receiving again after %.1f s", time.monotonic() - away_since
+                    )
+                    away_since = None
+                delay = RETRY_MIN_S
+                async for message in self.pubsub.listen():
+                    yield message
+            except Exception as exc:
+                if away_since is None:
+                    away_since = time.monotonic()
+                    log.warning(
+                        "redis: cannot receive (%s); other processes' changes reach this "
+                        "process's clients from the event log within 5 s; trying again",
+                        _reason(exc),
+                    )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RETRY_MAX_S)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {TIMEOUT_S} s"
+    return str(exc) or type(exc).__name__

@@ -108,6 +108,17 @@ async def _converged(feeds: list[LiveFeed], rest: KdsRest, timeout: float = 20) 
     )
 
 
+async def _crossing_again(api: Api, far: Listener) -> None:
+    """Place orders until one reaches ``far`` (another process) through Redis again."""
+    placed: list[int] = []
+
+    async def crossed() -> bool:
+        placed.append((await api.create())["id"])
+        return any(i in far.created for i in placed)
+
+    await wait_for(crossed, RETRY_MAX_S + 3, interval=0.2, message="delivery across Redis")
+
+
 async def test_an_order_made_on_any_process_reaches_clients_of_every_process(
     cluster: list[ServerProcess],
 ) -> None:
@@ -199,15 +210,7 @@ async def test_redis_restart_delivery_resumes_and_clients_converge(
         await asyncio.sleep(8)  # the outage's length, not a wait for a condition
         redis.start()
         # Listening again within RETRY_MAX_S: keep placing orders until one crosses.
-        after: list[int] = []
-
-        async def delivered_again() -> bool:
-            after.append((await api.create())["id"])
-            return any(i in far.created for i in after)
-
-        await wait_for(
-            delivered_again, RETRY_MAX_S + 3, interval=0.2, message="delivery after restart"
-        )
+        await _crossing_again(api, far)
         assert "redis: receiving again after" in cluster[1].log_text()
         assert "redis: publishing again after" in cluster[0].log_text()
     rest = KdsRest(cluster[2].url, token["admin"])
@@ -247,15 +250,7 @@ async def test_a_silent_redis_holds_up_no_request(
             assert not set(ids) & set(far.created), "Redis was silent: nothing crossed it"
         finally:
             redis.resume()
-        after: list[int] = []
-
-        async def delivered_again() -> bool:
-            after.append((await api.create())["id"])
-            return any(i in far.created for i in after)
-
-        await wait_for(
-            delivered_again, RETRY_MAX_S + 3, interval=0.2, message="delivery after the pause"
-        )
+        await _crossing_again(api, far)
     assert cluster[0].log_text().count("redis: cannot publish") == 1, "one warning, not one each"
 
 

@@ -67,6 +67,9 @@ class OrderRow(Base):
     stations: Mapped[str] = mapped_column(Text)
     """Lower-cased stations of the items as ``|grill|fry|``, for the station filter."""
 
+    # SQLite would otherwise hand the id of a deleted newest order to the next one.
+    __table_args__ = {"sqlite_autoincrement": True}
+
 
 class EventRow(Base):
     __tablename__ = "events"

@@ -185,6 +185,12 @@ async def test_delete_and_history(any_server: ServerProcess) -> None:
         assert status_event["data"]["newStatus"] == "preparing"
         assert status_event["data"]["seq"] == status_event["seq"]
         assert (await api.get("/api/orders/999999/events")).status == 404
+        # The deleted order was the newest: its id is never handed out again (SQLite's
+        # rowid would be), so the next order's history is its own.
+        after = await api.create()
+        assert after["id"] > oid
+        history = await api.get(f"/api/orders/{after['id']}/events")
+        assert [e["type"] for e in history.body["events"]] == ["order:created"]
 
 
 async def _seed(api: Api) -> list[dict[str, Any]]:

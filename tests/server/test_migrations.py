@@ -1,0 +1,69 @@
+"""Upgrading a database made by an older release keeps its data and fixes what it got wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, text
+
+from server.db.engine import Database
+from server.db.migrate import MIGRATIONS, migrate
+
+
+def _at_revision(url: str, revision: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    engine.dispose()
+
+
+async def test_an_upgraded_sqlite_file_never_hands_out_a_deleted_orders_id(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "kds.db"
+    _at_revision(f"sqlite:///{path}", "0001")
+    old = create_engine(f"sqlite:///{path}")
+    with old.begin() as conn:
+        for order_id in (1, 2, 3):
+            conn.execute(
+                text(
+                    "INSERT INTO orders (id, status, order_type, priority, items, version, "
+                    "created_at, updated_at, search_text, stations) VALUES (:id, 'pending', "
+                    "'dine-in', 'normal', '[]', 1, '2026-11-26 10:00:00', "
+                    "'2026-11-26 10:00:00', '', '')"
+                ),
+                {"id": order_id},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO events (seq, type, order_id, at, data) "
+                    "VALUES (:id, 'order:created', :id, '2026-11-26 10:00:00', '{}')"
+                ),
+                {"id": order_id},
+            )
+        # Order 3, the newest, was deleted under the old release: only its events remain.
+        conn.execute(text("DELETE FROM orders WHERE id = 3"))
+    old.dispose()
+
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    await migrate(db)
+    async with db.writing() as conn:
+        kept = (await conn.execute(text("SELECT id FROM orders ORDER BY id"))).scalars().all()
+        await conn.execute(
+            text(
+                "INSERT INTO orders (status, order_type, priority, items, version, created_at, "
+                "updated_at, search_text, stations) VALUES ('pending', 'dine-in', 'normal', "
+                "'[]', 1, '2026-11-26 11:00:00', '2026-11-26 11:00:00', '', '')"
+            )
+        )
+        new_id = (await conn.execute(text("SELECT max(id) FROM orders"))).scalar_one()
+        indexes = {row[1] for row in (await conn.execute(text("PRAGMA index_list(orders)"))).all()}
+    await db.dispose()
+    assert kept == [1, 2]
+    assert new_id == 4, "id 3 belonged to a deleted order (its events are still stored)"
+    assert {"ix_orders_status", "ix_orders_created_at", "ix_orders_updated_at"} <= indexes

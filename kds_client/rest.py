@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import from_json
 
 from kds_client.errors import KdsError, Offline, ServerError, TooManyRequests, error_from_response
-from kds_client.store import Event
+from kds_client.store import Event, parse_order
 from kds_contract import Order, OrderCreate, OrderEdit, Status
 
 log = logging.getLogger(__name__)
@@ -168,7 +168,7 @@ class KdsRest:
         body = await self._request("GET", "/api/orders", params=params, url=url)
         try:
             return OrderPage(
-                orders=[Order.model_validate(o) for o in body["orders"]],
+                orders=[parse_order(o) for o in body["orders"]],
                 total=int(body.get("total", len(body["orders"]))),
                 page=int(body.get("page", page)),
                 per_page=int(body.get("per_page", per_page)),
@@ -342,7 +342,7 @@ def _body(value: BaseModel | Json) -> Json:
 
 def _order(body: Json) -> Order:
     try:
-        return Order.model_validate(body["order"])
+        return parse_order(body["order"])
     except (KeyError, TypeError, ValidationError) as exc:
         raise ServerError(f"unexpected answer, not an order: {exc}") from exc
 

@@ -25,8 +25,16 @@ from kds_contract import (
     ORDER_UPDATED,
     Order,
 )
+from kds_contract.text import printable_order
 
 log = logging.getLogger(__name__)
+
+
+def parse_order(raw: Any) -> Order:
+    """An order from the server, as the apps may show it (no terminal control characters,
+    even if an older server stored some)."""
+    return printable_order(Order.model_validate(raw))
+
 
 RESET = "reset"
 """The ``Change.type`` after the store was reloaded from a snapshot."""
@@ -77,7 +85,7 @@ class Event:
     def order(self) -> Order | None:
         """The order after the change (None for a delete)."""
         raw = self.data.get("order")
-        return Order.model_validate(raw) if isinstance(raw, dict) else None
+        return parse_order(raw) if isinstance(raw, dict) else None
 
     def wire(self) -> dict[str, Any]:
         """The event as ``GET /api/events`` lists it: for ``kds-order watch`` and logs."""

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -20,6 +21,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from kds_contract import text
 from kds_contract.statuses import Status
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -55,9 +57,24 @@ def _utc_z(value: datetime) -> str:
 Timestamp = Annotated[datetime, PlainSerializer(_utc_z, return_type=str, when_used="json")]
 """A UTC timestamp, written as ISO 8601 with a ``Z``."""
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NAME)]
-Notes = Annotated[str, StringConstraints(max_length=MAX_NOTES)]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME),
+    AfterValidator(text.one_line),
+    Field(json_schema_extra={"pattern": text.ONE_LINE}),
+]
+ShortText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=MAX_NAME),
+    AfterValidator(text.one_line),
+    Field(json_schema_extra={"pattern": text.ONE_LINE}),
+]
+Notes = Annotated[
+    str,
+    StringConstraints(max_length=MAX_NOTES),
+    AfterValidator(text.notes),
+    Field(json_schema_extra={"pattern": text.NOTES}),
+]
 
 SERVER_OWNED_ORDER_FIELDS = frozenset(
     {

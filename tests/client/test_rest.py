@@ -3,6 +3,8 @@ words, and failover to the next URL when a server cannot be reached."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import uuid
 
 import pytest
@@ -12,12 +14,14 @@ from kds_client import (
     Forbidden,
     Invalid,
     KdsRest,
+    LiveFeed,
     NotFound,
     Offline,
     Unauthorized,
 )
 from kds_client.demo import random_order, run_demo
 from kds_contract import ORDER_CREATED, ORDER_STATUS_UPDATED, Order, OrderCreate, Status
+from tests.support.client import wait_for
 from tests.support.server import free_port
 
 
@@ -143,3 +147,35 @@ async def test_demo_orders_are_valid_and_arrive_at_the_rate_asked(shared_admin):
     assert any(o.notes for o in orders) and any(o.priority == "rush" for o in orders)
     assert made == 5 == len(seen)
     assert [(await shared_admin.get_order(o.id)).id for o in seen] == [o.id for o in seen]
+
+
+async def test_control_characters_an_older_server_stored_never_reach_the_apps(server, admin):
+    order = await admin.create_order({"items": [{"name": "Burger"}], "customer_name": "Ann"})
+    # What a server before the control-character rule may have stored.
+    legacy = sqlite3.connect(server.data_dir / "kds.db")
+    with legacy:
+        legacy.execute(
+            "UPDATE orders SET customer_name = ?, notes = ?, items = ? WHERE id = ?",
+            (
+                "Ann\x1b]0;pwned\x07",
+                "line 1\nline 2\x1b[2J",
+                json.dumps([{"id": 1, "name": "Burger\x9b", "modifiers": ["\x1b[5mno onion"]}]),
+                order.id,
+            ),
+        )
+    legacy.close()
+    feed = LiveFeed(server.url, server.tokens["kitchen"], snapshot_statuses=None)
+    await feed.start()
+    try:
+        await feed.wait_live()
+        await admin.move(order.id, Status.PREPARING)  # the event carries the stored text
+        await wait_for(
+            lambda: feed.store.orders[order.id].status is Status.PREPARING, 10, message="event"
+        )
+        for shown in (await admin.get_order(order.id), feed.store.orders[order.id]):
+            assert shown.customer_name == "Ann]0;pwned"
+            assert shown.notes == "line 1\nline 2[2J"
+            assert (shown.items[0].name, shown.items[0].modifiers) == ("Burger", ["[5mno onion"])
+        assert (await admin.list_orders()).orders[0].customer_name == "Ann]0;pwned"
+    finally:
+        await feed.stop()

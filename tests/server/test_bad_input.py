@@ -46,6 +46,14 @@ BAD_BODIES: list[tuple[Any, str]] = [
     ({"items": [ITEM], "created_at": "2020-01-01T00:00:00Z"}, "created_at"),
     ({"items": [ITEM], "ready_at": None}, "ready_at"),
     ({"items": [ITEM], "unknown": 1}, "unknown"),
+    # Control characters would reach the kitchen's and managers' terminals as commands.
+    ({"items": [{"name": "Burger\x1b]0;pwned\x07"}]}, "items.0.name"),
+    ({"items": [{"name": "B", "modifiers": ["no\x1b[2J onion"]}]}, "items.0.modifiers.0"),
+    ({"items": [{"name": "B", "station": "grill\x00"}]}, "items.0.station"),
+    ({"items": [{"name": "B", "notes": "ring\x07"}]}, "items.0.notes"),
+    ({"items": [ITEM], "table": "4\n5"}, "table"),
+    ({"items": [ITEM], "customer_name": "Ann\x9b31m"}, "customer_name"),
+    ({"items": [ITEM], "notes": "\x1b[5mblink"}, "notes"),
     ([{"items": [ITEM]}], "body"),
     ("burger", "body"),
 ]
@@ -114,3 +122,20 @@ async def test_malformed_bodies_and_headers(server: ServerProcess) -> None:
         listing = await api.get("/api/orders")
     assert listing.body["total"] == 1 and listing.body["seq"] == 1, "only the valid order"
     assert "Traceback" not in server.log_text()
+
+
+async def test_notes_keep_line_breaks_and_an_edit_with_a_control_character_is_refused(
+    server: ServerProcess,
+) -> None:
+    async with Api(server.url, server.tokens["admin"]) as api:
+        notes = "Nut allergy!\r\nNo sesame\tat all"
+        order = await api.create(notes=notes, items=[{"name": "Pad Thai", "notes": "mild\nplease"}])
+        assert (order["notes"], order["items"][0]["notes"]) == (notes, "mild\nplease")
+        reply = await api.patch(
+            f"/api/orders/{order['id']}", {"items": [{"name": "Pad Thai\x1b[8m"}]}
+        )
+        assert reply.status == 422, reply.body
+        assert reply.error["details"]["field"] == "items.0.name"
+        assert "U+001B" in reply.error["message"] and "plain text" in reply.error["message"]
+        again = (await api.get(f"/api/orders/{order['id']}")).body["order"]
+    assert again == order, "the refused edit changed nothing"

@@ -1,0 +1,83 @@
+"""Text in an order: what a client may send, and what an app may put on a terminal.
+
+A control character in a name or a note (ESC, BEL, a C1 code) would reach the terminals of
+the kitchen and the managers as a command: change the window title, move the cursor, ring.
+Requests carrying one are refused; notes may hold line breaks and tabs. The apps also strip
+what an older server may have stored (``printable_order``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from pydantic_core import PydanticCustomError
+
+if TYPE_CHECKING:
+    from kds_contract.models import Order
+
+_ONE_LINE = r"\x00-\x1f\x7f-\x9f"  # every C0 and C1 control character, and DEL
+_NOTES = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # the same but tab, line feed, return
+ONE_LINE = f"^[^{_ONE_LINE}]*$"
+NOTES = f"^[^{_NOTES}]*$"
+"""The rules as JSON Schema patterns, for the OpenAPI document."""
+_CONTROL = re.compile(f"[{_ONE_LINE}]")
+_CONTROL_IN_NOTES = re.compile(f"[{_NOTES}]")
+_NOT_SHOWN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # \r too: a terminal returns
+
+
+def _refuse(pattern: re.Pattern[str], value: str, allowed: str) -> str:
+    found = pattern.search(value)
+    if found is not None:
+        raise PydanticCustomError(
+            "control_character",
+            "control character U+{code} at position {position} is not allowed{allowed}; "
+            "send plain text",
+            {"code": f"{ord(found.group()):04X}", "position": found.start(), "allowed": allowed},
+        )
+    return value
+
+
+def one_line(value: str) -> str:
+    """A name, a table, a modifier: printable characters only."""
+    return _refuse(_CONTROL, value, "")
+
+
+def notes(value: str) -> str:
+    """Notes: printable characters, line breaks and tabs."""
+    return _refuse(_CONTROL_IN_NOTES, value, " (line breaks and tabs are)")
+
+
+def printable(value: str | None) -> str | None:
+    """``value`` without the control characters a terminal would act on (keeps \\n, \\t)."""
+    if value is None or not _NOT_SHOWN.search(value):
+        return value
+    return _NOT_SHOWN.sub("", value)
+
+
+def printable_order(order: Order) -> Order:
+    """The order as an app may show it: its text without control characters."""
+    texts = [order.table, order.customer_name, order.notes]
+    for item in order.items:
+        texts += [item.name, item.notes, item.station, *item.modifiers]
+    if not any(text is not None and _NOT_SHOWN.search(text) for text in texts):
+        return order
+    items = [
+        item.model_copy(
+            update={
+                "name": printable(item.name),
+                "notes": printable(item.notes),
+                "station": printable(item.station),
+                "modifiers": [printable(m) for m in item.modifiers],
+            }
+        )
+        for item in order.items
+    ]
+    return order.model_copy(
+        update={
+            "table": printable(order.table),
+            "customer_name": printable(order.customer_name),
+            "notes": printable(order.notes),
+            "items": items,
+        }
+    )

@@ -17,6 +17,7 @@ from typing import Any
 import aiohttp
 from pydantic import BaseModel, ValidationError
 from pydantic_core import from_json
+from yarl import URL
 
 from kds_client.errors import KdsError, Offline, ServerError, TooManyRequests, error_from_response
 from kds_client.store import Event, parse_order
@@ -60,16 +61,39 @@ def normalize_urls(urls: Sequence[str] | str) -> list[str]:
     out: list[str] = []
     for raw in items:
         for part in raw.split(","):
-            url = part.strip().rstrip("/")
+            url = part.strip()
             if not url:
                 continue
             if "://" not in url:
                 url = f"http://{url}"
+            _check_url(url, part.strip())
+            url = url.rstrip("/")
             if url not in out:
                 out.append(url)
     if not out:
         raise ValueError("no server URL given")
     return out
+
+
+def _check_url(url: str, given: str) -> None:
+    try:
+        parsed = URL(url)
+        port = parsed.port
+        problem = (
+            f"it is {parsed.scheme}, not http or https"
+            if parsed.scheme not in ("http", "https")
+            else "it has no host"
+            if not parsed.host
+            else "port 0"
+            if port == 0
+            else None
+        )
+    except ValueError as exc:
+        problem = str(exc).removeprefix("Invalid URL: ").lower()
+    if problem:
+        raise ValueError(
+            f"{given!r} is not a server URL ({problem}); give one like http://127.0.0.1:5000"
+        )
 
 
 def _timestamp(value: datetime | str | None) -> str | None:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
@@ -28,6 +28,7 @@ from kds_contract import (
 from kds_tui.alerts import alert_for
 from kds_tui.collector import Collector
 from kds_tui.config import Settings
+from kds_tui.crash import CrashWithoutSecrets
 from kds_tui.messages import (
     FeedStatusChanged,
     ItemDoneRequested,
@@ -56,7 +57,7 @@ def system_clock() -> datetime:
     return datetime.now().astimezone()
 
 
-class KitchenApp(App[None]):
+class KitchenApp(CrashWithoutSecrets):
     """The kitchen display. Build it with :func:`make_app`."""
 
     CSS_PATH = "kds.tcss"

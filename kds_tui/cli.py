@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from kds_client.rest import normalize_urls
 from kds_contract.local import DEFAULT_URL, read_local_tokens
 from kds_tui.config import ConfigError, Settings, load_config
 
@@ -68,6 +69,10 @@ def settings_from(args: argparse.Namespace, env: dict[str, str]) -> Settings:
     )
     token = args.token or env.get("KDS_TOKEN") or local.get("kitchen", "")
     station = args.station or env.get("KDS_STATION") or settings.station
+    try:
+        urls = normalize_urls(urls)
+    except ValueError as error:
+        raise ConfigError(str(error)) from error
     return replace(
         settings,
         urls=tuple(urls),
@@ -95,5 +100,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from kds_tui.app import make_app
 
-    make_app(settings).run()
-    return 0
+    app = make_app(settings)
+    app.run()
+    return app.return_code or 0

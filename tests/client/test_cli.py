@@ -164,6 +164,13 @@ def test_no_server_reachable_is_exit_6_and_failover_uses_the_next(shared_server)
     assert failover.returncode == EXIT_OK and failover.stdout.strip().isdigit()
 
 
+def test_a_mistyped_url_is_a_usage_error_that_says_so():
+    typo = kds_order(None, "--url", "http://127.0.0.1:50000O", "--token", "kds_secret", "list")
+    assert typo.returncode == EXIT_USAGE
+    assert "'http://127.0.0.1:50000O' is not a server URL (port can't be converted" in typo.stderr
+    assert "kds_secret" not in typo.stderr and "Traceback" not in typo.stderr
+
+
 def test_watch_prints_changes_as_json_lines(shared_server):
     server = shared_server
     start = json.loads(kds_order(server, "health").stdout)["seq"]

@@ -71,6 +71,15 @@ def test_the_command_refuses_a_bad_config_or_no_token(
     assert "cannot read config file" in capsys.readouterr().err
     assert main([]) == 2
     assert "no token" in capsys.readouterr().err
+    for url, words in [
+        ("http://127.0.0.1:99999", "port out of range 0-65535"),
+        ("ftp://kitchen", "it is ftp, not http or https"),
+        ("http://", "it has no host"),
+    ]:
+        assert main(["--url", url, "--token", "kds_secret"]) == 2
+        err = capsys.readouterr().err
+        assert f"'{url}' is not a server URL ({words})" in err and "http://127.0.0.1:5000" in err
+        assert "kds_secret" not in err and "Traceback" not in err
 
 
 def test_the_example_config_file_loads():

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from pathlib import Path
+
+import pytest
+from rich.console import Console
 
 from kds_client import KdsRest
 from kds_contract import Status
@@ -268,3 +272,23 @@ async def test_changes_made_elsewhere(server: ServerProcess, pos: KdsRest, admin
         assert any("CANCELLED" in m for m, _ in app.notified)
         await wait_for(lambda: board.card(order.id).has_class("-cancelled"), message="shown")
         await wait_for(lambda: shown_ids(app) == [], timeout=10, message="then it goes")
+
+
+async def test_a_crash_report_never_shows_the_token(server: ServerProcess):
+    app = kitchen_app(server)
+    token = server.tokens["kitchen"]
+    app.error_console = Console(record=True, width=120, file=io.StringIO())  # the terminal
+
+    def broken_handler() -> None:
+        secret = app.feed.rest.token  # a local variable in the failing frame, as in real life
+        raise RuntimeError(f"a bug with {len(secret)} characters in hand")
+
+    with pytest.raises(RuntimeError, match="a bug with"):
+        async with app.run_test(size=SIZE):
+            await wait_for(live(app), message="live")
+            app.call_later(broken_handler)
+            await app._exception_event.wait()
+    report = app.error_console.export_text()
+    assert "RuntimeError: a bug with" in report and "broken_handler" in report
+    assert token not in report, "the crash report showed the kitchen token"
+    assert app.return_code == 1

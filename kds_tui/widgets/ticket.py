@@ -58,10 +58,13 @@ class TicketCard(KeptDrawing, Vertical):
         self._parts: dict[str, KeptStatic] = {}
         self._lines: dict[str, int] = {}
         """Lines in each part as last shown: a part that keeps its height needs no layout."""
+        self._drawn: tuple[Order, TicketView] | None = None
+        """The order and view the parts were last made from."""
         # Classes and titles before mounting, so a new card is styled once, not twice.
         self._set_classes()
 
     def compose(self) -> ComposeResult:
+        self._drawn = (self.order, self.view)
         notes, items, stations = self._content()
         timer = self._timer = AgeTimer()
         timer.set_reactive(AgeTimer.seconds, self._seconds)
@@ -125,6 +128,20 @@ class TicketCard(KeptDrawing, Vertical):
         self.order, self.view, self.position = order, view, position
         if self.is_mounted:
             self._fill()
+        else:
+            # Being mounted (a board laid out again a moment ago): its colours now, its
+            # parts once mounted, if they were composed from the version before this one.
+            self._set_classes()
+            if self._drawn is not None:
+                self.call_after_refresh(self._fill_if_stale)
+
+    def on_mount(self) -> None:
+        self._fill_if_stale()
+
+    def _fill_if_stale(self) -> None:
+        drawn = self._drawn
+        if drawn is None or drawn[0] is not self.order or drawn[1] is not self.view:
+            self._fill()
 
     def _fill(self) -> None:
         self._set_classes()
@@ -132,6 +149,7 @@ class TicketCard(KeptDrawing, Vertical):
             # Mounted, but its parts are still being composed: fill them in once they are.
             self.call_after_refresh(self._fill)
             return
+        self._drawn = (self.order, self.view)
         # A part whose height is unchanged is repainted without a new layout of the screen
         # (a status move changes the head's words, not the ticket's size).
         self._head_part.update(self._head(), layout=False)

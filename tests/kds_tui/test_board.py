@@ -124,3 +124,28 @@ async def test_a_click_selects_a_ticket():
         await pilot.pause()
         assert await pilot.click(board.card(6))
         await wait_for(lambda: board.selected_id == 6, message="ticket 6 selected")
+
+
+async def test_a_change_that_lands_while_its_new_card_is_being_mounted_is_shown():
+    # Seen on a busy night: a delete re-laid the board out (new cards, mounted in the next
+    # frames) and a status move of a ticket landed before its new card was mounted; the card
+    # showed the old status until the next new order.
+    orders = kitchen_orders()
+    app = make_app(Settings(), feed=FakeFeed(orders), clock=frozen_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = app.query_one(Board)
+        await wait_for(lambda: board.card(1) is not None, message="the tickets")
+        first = board.get(1)
+        assert first is not None and first.status == "pending"
+        board.remove_order(3)  # the rush ticket at the top-left goes
+        board.relayout()  # every column after it is rebuilt: new cards, not mounted yet
+        cooking = first.model_copy(update={"status": "preparing", "version": first.version + 1})
+        board.update_order(cooking, first)  # before those cards are mounted
+        await pilot.pause()
+
+        def head() -> str:
+            card = board.card(1)
+            return card.query_one(".head").visual.plain if card and card.is_mounted else ""
+
+        await wait_for(lambda: "COOKING" in head(), 3, message=lambda: f"COOKING, not {head()!r}")
+        assert board.card(1).has_class("-preparing")

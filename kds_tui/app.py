@@ -28,7 +28,6 @@ from kds_contract import (
 from kds_tui.alerts import alert_for
 from kds_tui.collector import Collector
 from kds_tui.config import Settings
-from kds_tui.crash import CrashWithoutSecrets
 from kds_tui.messages import (
     FeedStatusChanged,
     ItemDoneRequested,
@@ -41,6 +40,7 @@ from kds_tui.model import (
     station_items,
     status_counts,
 )
+from kds_tui.safe import SafeApp
 from kds_tui.widgets.allday import AllDayPanel
 from kds_tui.widgets.board import Board
 from kds_tui.widgets.header import KitchenHeader
@@ -57,7 +57,7 @@ def system_clock() -> datetime:
     return datetime.now().astimezone()
 
 
-class KitchenApp(CrashWithoutSecrets):
+class KitchenApp(SafeApp):
     """The kitchen display. Build it with :func:`make_app`."""
 
     CSS_PATH = "kds.tcss"
@@ -170,7 +170,7 @@ class KitchenApp(CrashWithoutSecrets):
             if board := self.board:
                 board.remove_order(change.order_id)
             if relevant and previous is not None and not ours and not self.settings.pickup:
-                self.notify(f"#{change.order_id} was deleted", timeout=4)
+                self._note(f"#{change.order_id} was deleted")
         else:
             if board := self.board:
                 board.update_order(order, previous)
@@ -186,14 +186,19 @@ class KitchenApp(CrashWithoutSecrets):
         if alert.highlight:
             if board := self.board:
                 board.highlight(order.id)
-        if alert.title or alert.severity != "information":
+        alone = bool(alert.title) or alert.severity != "information"
+        if alone:
             # An edit or a cancel: said on its own, with what changed.
             self.notify(
                 alert.message, title=alert.title, severity=alert.severity, timeout=alert.timeout
             )
-        elif alert.message:
-            self._notes.append(alert.message)
         self._ring_due = self._ring_due or alert.ring
+        self._note("" if alone else alert.message)
+
+    def _note(self, message: str) -> None:
+        """A few words for the next batch notice (a burst reads as one notice)."""
+        if message:
+            self._notes.append(message)
         if not self._flush_due:
             self._flush_due = True
             self.set_timer(ALERT_BATCH_SECONDS, self._flush_alerts)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from textual.widgets._toast import Toast
 
 from kds_client import KdsRest
 from kds_contract import Status
@@ -292,3 +293,40 @@ async def test_a_crash_report_never_shows_the_token(server: ServerProcess):
     assert "RuntimeError: a bug with" in report and "broken_handler" in report
     assert token not in report, "the crash report showed the kitchen token"
     assert app.return_code == 1
+
+
+async def test_markup_in_an_edit_from_a_till_is_shown_as_typed(
+    server: ServerProcess, pos: KdsRest, admin: KdsRest
+):
+    order = await pos.create_order({"items": [{"name": "Fish"}]})
+    app = kitchen_app(server)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(lambda: shown_ids(app) == [order.id], message="the order")
+        names = ["Fish [/b] large", "[@click=app.quit]Chips[/]"]
+        await admin.edit_order(order.id, {"items": [{"name": n} for n in names]})
+
+        def toast_text() -> str:
+            return "\n".join(str(t.render()) for t in app.screen.query(Toast))
+
+        await wait_for(
+            lambda: "[/b]" in toast_text(), message=lambda: f"the notice, not {toast_text()!r}"
+        )
+        assert "[@click=app.quit]Chips[/]" in toast_text()
+        await pilot.click(Toast)  # a click on the notice runs nothing
+        await pilot.pause()
+        assert app.is_running and app.return_code is None
+
+
+async def test_orders_deleted_one_after_another_read_as_one_notice(
+    server: ServerProcess, pos: KdsRest, admin: KdsRest
+):
+    orders = [await pos.create_order({"items": [{"name": f"Dish {n}"}]}) for n in range(3)]
+    app = kitchen_app(server)
+    async with app.run_test(size=SIZE):
+        await wait_for(lambda: len(shown_ids(app)) == 3, message="the orders")
+        for order in orders:
+            await admin.delete_order(order.id)
+        await wait_for(lambda: shown_ids(app) == [], message="all gone")
+        await wait_for(lambda: any("deleted" in m for m, _ in app.notified), message="a notice")
+        deleted = [m for m, _ in app.notified if "deleted" in m]
+    assert deleted == ["\n".join(f"#{o.id} was deleted" for o in orders)]

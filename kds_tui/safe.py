@@ -1,0 +1,38 @@
+"""What the display must never put on screen: secrets in a crash report, markup from a till.
+
+Textual's own crash report shows every frame's local variables, and the kitchen token is one
+of them (in the client's headers); on a kitchen screen or in a support ticket it would be
+out for anyone to read. And Textual reads a notice as markup by default, while the words in
+the display's notices come from tills and servers: ``[/b]`` in an item's name crashed the
+display, ``[@click=app.quit]`` made a notice that quits it.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segments
+from rich.traceback import Traceback
+from textual.app import App
+from textual.notifications import SeverityLevel
+
+
+class SafeApp(App[None]):
+    """An App whose crash report leaves the local variables out and whose notices are text."""
+
+    def _fatal_error(self) -> None:
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None)
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options))
+        )
+        self._close_messages_no_wait()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)

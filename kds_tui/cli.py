@@ -14,22 +14,22 @@ from kds_contract.local import DEFAULT_URL, read_local_tokens
 from kds_tui.config import ConfigError, Settings, load_config
 
 
-def binding_ids() -> set[str]:
-    """The ids of every key binding a config file may remap."""
+def default_keys() -> dict[str, str]:
+    """Every key binding a config file may remap: its id and its default keys."""
     from textual.binding import Binding
 
     from kds_tui.app import KitchenApp
     from kds_tui.widgets.board import Board
 
     return {
-        b.id
+        b.id: b.key
         for b in [*Board.BINDINGS, *KitchenApp.BINDINGS]
         if isinstance(b, Binding) and b.id is not None
     }
 
 
 def parser() -> argparse.ArgumentParser:
-    ids = ", ".join(sorted(binding_ids()))
+    ids = ", ".join(sorted(default_keys()))
     p = argparse.ArgumentParser(
         prog="kds-kitchen",
         description="The kitchen display: live tickets, one key per action.",
@@ -60,7 +60,7 @@ def settings_from(args: argparse.Namespace, env: dict[str, str]) -> Settings:
     """Settings from parsed flags, then the environment, then the config file and defaults."""
     settings = Settings()
     if args.config is not None:
-        settings = replace(settings, **load_config(args.config, binding_ids()))
+        settings = replace(settings, **load_config(args.config, default_keys()))
     local = read_local_tokens()
     urls = (
         args.url

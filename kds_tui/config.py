@@ -18,10 +18,12 @@ The config file is TOML::
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from textual.keys import Keys, _character_to_key
 
 from kds_tui.model import AgeThresholds
 
@@ -43,19 +45,83 @@ class Settings:
     thresholds: AgeThresholds = field(default_factory=AgeThresholds)
 
 
-def _table(data: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
+# The config file's tables and the settings each may hold; [keys] holds binding ids.
+TABLES = {"keys": (), "age": ("warn_minutes", "late_minutes"), "display": ("station", "bell")}
+
+_MODIFIERS = {"alt", "ctrl", "hyper", "meta", "shift", "super"}
+# The key names Textual reports (textual.keys): its special keys without their modifiers (f1,
+# enter, pagedown, ...; isidentifier drops markers such as "<any>") and the names it gives the
+# printable ASCII characters (a, A, 1, question_mark, slash, ...).
+_KEY_NAMES = frozenset(
+    name for name in (key.value.rpartition("+")[2] for key in Keys) if name.isidentifier()
+) | {_character_to_key(chr(code)) for code in range(ord("!"), ord("~") + 1)}
+_KEY_NAME_HINT = "key names such as f1, enter, space, pagedown, a, 1, question_mark, ctrl+x"
+
+
+def _is_key(key: str) -> bool:
+    """Whether Textual can report ``key``: one printable character, or a key name after
+    modifiers in the order Textual writes them (``ctrl+shift+f1``, not ``shift+ctrl+f1``)."""
+    if len(key) == 1:
+        return key.isprintable()
+    *modifiers, name = key.split("+")
+    return (
+        name in _KEY_NAMES and set(modifiers) <= _MODIFIERS and modifiers == sorted(set(modifiers))
+    )
+
+
+def _refuse_unknown(path: Path, given: Iterable[str], known: Iterable[str], what: str) -> None:
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown {what}: {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
+
+
+def _table(data: dict[str, Any], name: str, path: Path, known: Iterable[str]) -> dict[str, Any]:
     value = data.get(name, {})
     if not isinstance(value, dict):
         raise ConfigError(f"{path}: [{name}] must be a table")
+    _refuse_unknown(path, value, known, f"name(s) in [{name}]")
     return value
 
 
-def load_config(path: Path, known_keys: set[str]) -> dict[str, Any]:
+def _check_keymap(path: Path, keymap: Mapping[str, str], defaults: Mapping[str, str]) -> None:
+    """Refuse a key Textual does not know, or one key given to two bindings."""
+    for name, keys in keymap.items():
+        for key in keys.split(","):
+            if not _is_key(key):
+                raise ConfigError(
+                    f'{path}: [keys] {name} = "{keys}": "{key}" is not a key name Textual '
+                    f"knows; use {_KEY_NAME_HINT} (comma-separated)"
+                )
+    owners: dict[str, tuple[str, str]] = {}  # Textual's key name: (binding, key as written)
+    # Remapped bindings first, so that a clash names the remapped binding and its spelling.
+    for name in [*keymap, *(n for n in defaults if n not in keymap)]:
+        for key in keymap.get(name, defaults[name]).replace(" ", "").split(","):
+            # Textual's own rule: one character stands for its name ("?" is question_mark).
+            other, written = owners.setdefault(
+                _character_to_key(key) if len(key) == 1 else key, (name, key)
+            )
+            if other == name:
+                continue
+            if name in keymap:
+                raise ConfigError(
+                    f'{path}: [keys] "{written}" is given to both {other} and {name}; '
+                    "a key can do one thing only: pick another key for one of them"
+                )
+            raise ConfigError(
+                f'{path}: [keys] "{written}" is given to {other} but is also {name}\'s default '
+                f'key; pick another key for {other}, or remap {name} too ({name} = "...")'
+            )
+
+
+def load_config(path: Path, default_keys: Mapping[str, str]) -> dict[str, Any]:
     """Read a config file into ``Settings`` fields (only the ones the file sets).
 
     Args:
         path: the TOML file.
-        known_keys: the binding ids that may be remapped; others are refused by name.
+        default_keys: every binding id that may be remapped, with its default keys
+            (``"enter,space"``); unknown ids, unknown key names and clashes are refused.
     """
     try:
         data = tomllib.loads(path.read_text())
@@ -63,22 +129,19 @@ def load_config(path: Path, known_keys: set[str]) -> dict[str, Any]:
         raise ConfigError(f"cannot read config file {path}: {error.strerror}") from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"config file {path} is not valid TOML: {error}") from error
+    _refuse_unknown(path, data, TABLES, "table(s)")
 
     out: dict[str, Any] = {}
-    keys = _table(data, "keys", path)
-    unknown = sorted(set(keys) - known_keys)
-    if unknown:
-        raise ConfigError(
-            f"{path}: unknown key binding(s) {', '.join(unknown)}; "
-            f"known: {', '.join(sorted(known_keys))}"
-        )
+    keys = _table(data, "keys", path, default_keys)
     for name, value in keys.items():
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f'{path}: [keys] {name} must be a key name such as "enter" or "f1,b"')
-    if keys:
-        out["keymap"] = {name: value.replace(" ", "") for name, value in keys.items()}
+    keymap = {name: value.replace(" ", "") for name, value in keys.items()}
+    _check_keymap(path, keymap, default_keys)
+    if keymap:
+        out["keymap"] = keymap
 
-    age = _table(data, "age", path)
+    age = _table(data, "age", path, TABLES["age"])
     defaults = AgeThresholds()
     try:
         warn = float(age.get("warn_minutes", defaults.warn / 60)) * 60
@@ -89,7 +152,7 @@ def load_config(path: Path, known_keys: set[str]) -> dict[str, Any]:
         raise ConfigError(f"{path}: [age] needs 0 < warn_minutes < late_minutes")
     out["thresholds"] = AgeThresholds(warn=warn, late=late)
 
-    display = _table(data, "display", path)
+    display = _table(data, "display", path, TABLES["display"])
     if "station" in display:
         out["station"] = str(display["station"]) or None
     if "bell" in display:

@@ -11,36 +11,31 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import Footer
 
-from kds_client.errors import KdsError
 from kds_contract import (
     ORDER_DELETED,
     Order,
-    Status,
-    undo,
 )
+from kds_tui.actions import KitchenActions
 from kds_tui.alerts import alert_for
 from kds_tui.collector import Collector
 from kds_tui.config import Settings
 from kds_tui.messages import (
     FeedStatusChanged,
-    ItemDoneRequested,
-    MoveRequested,
     OrderChanged,
     PageChanged,
 )
 from kds_tui.model import (
     all_day,
+    has_work,
     station_items,
     status_counts,
 )
-from kds_tui.safe import SafeApp
 from kds_tui.widgets.allday import AllDayPanel
 from kds_tui.widgets.board import Board
 from kds_tui.widgets.header import KitchenHeader
@@ -57,7 +52,7 @@ def system_clock() -> datetime:
     return datetime.now().astimezone()
 
 
-class KitchenApp(SafeApp):
+class KitchenApp(KitchenActions):
     """The kitchen display. Build it with :func:`make_app`."""
 
     CSS_PATH = "kds.tcss"
@@ -79,9 +74,6 @@ class KitchenApp(SafeApp):
         self.feed = feed
         self.settings = settings
         self.clock = clock
-        self._in_flight: set[int] = set()
-        self._ours: set[tuple[int, int]] = set()
-        self._moves: list[int] = []
         self._summary_pending = False
         self._last_state = ""
         self._notes: list[str] = []
@@ -159,10 +151,7 @@ class KitchenApp(SafeApp):
             return
         order: Order | None = change.order
         previous: Order | None = change.previous
-        ours = change.order_id in self._in_flight
-        if order is not None and (order.id, order.version) in self._ours:
-            self._ours.discard((order.id, order.version))
-            ours = True
+        ours = self.is_ours(change.order_id, order.version if order is not None else 0)
         relevant = any(
             o is not None and station_items(o, self.settings.station) for o in (order, previous)
         )
@@ -244,7 +233,7 @@ class KitchenApp(SafeApp):
         self._summary_pending = False
         orders = self.feed.store.open_orders()
         station = self.settings.station
-        shown = [o for o in orders if station_items(o, station)]
+        shown = [o for o in orders if has_work(o, station)]
         self._header.counts.show(status_counts(shown))
         if self._all_day is not None and self.show_all_day:
             self._all_day.show(all_day(orders, station))
@@ -267,31 +256,11 @@ class KitchenApp(SafeApp):
 
     # -- actions ---------------------------------------------------------------------------
 
-    def on_move_requested(self, message: MoveRequested) -> None:
-        self._move(message.order, message.target)
-
-    def on_item_done_requested(self, message: ItemDoneRequested) -> None:
-        self._mark_item(message.order, message.item.id, message.done)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # The pickup board faces customers: it shows numbers and takes no kitchen action.
         if self.settings.pickup and action in ("undo", "recall", "toggle_all_day"):
             return False
         return True
-
-    def action_undo(self) -> None:
-        """Move the order this display moved last back one status."""
-        while self._moves:
-            order = self.feed.store.get(self._moves.pop())
-            target = undo(order.status) if order is not None else None
-            if order is not None and target is not None:
-                self._move(order, target, remember=False)
-                return
-        self.notify("Nothing to undo", severity="warning")
-
-    def action_recall(self) -> None:
-        """Bring the last completed order back to the board, as ready."""
-        self._recall()
 
     def action_toggle_all_day(self) -> None:
         """Show or hide the all-day panel."""
@@ -309,82 +278,6 @@ class KitchenApp(SafeApp):
     def key_rows(self) -> list[tuple[str, str]]:
         """(keys, what they do) for every binding, with the config file's remaps applied."""
         return key_rows([*Board.BINDINGS, *self.BINDINGS], self._keymap, self.get_key_display)
-
-    def _check_live(self) -> bool:
-        try:
-            self.feed.require_live()
-        except KdsError as error:
-            self.notify(error.message, title="Not sent", severity="error")
-            return False
-        return True
-
-    # Actions on different orders may run side by side (exclusive=False); two on one order
-    # are kept apart by _in_flight, so a double press never sends a move twice.
-    @work(exclusive=False, group="actions", exit_on_error=False)
-    async def _move(self, order: Order, target: Status, *, remember: bool = True) -> None:
-        if not self._check_live() or not self._start(order.id):
-            return
-        try:
-            result = await self.feed.rest.move(order.id, target, version=order.version)
-        except KdsError as error:
-            self.notify(error.message, title=f"#{order.id} not moved", severity="error")
-            return
-        finally:
-            self._in_flight.discard(order.id)
-        self._confirmed(result)
-        if remember:
-            self._moves.append(order.id)
-
-    @work(exclusive=False, group="actions", exit_on_error=False)
-    async def _mark_item(self, order: Order, item_id: int, done: bool) -> None:
-        if not self._check_live() or not self._start(order.id):
-            return
-        try:
-            result = await self.feed.rest.mark_item(order.id, item_id, done)
-        except KdsError as error:
-            self.notify(error.message, title=f"#{order.id} not changed", severity="error")
-            return
-        finally:
-            self._in_flight.discard(order.id)
-        self._confirmed(result)
-
-    @work(exclusive=True, group="recall", exit_on_error=False)
-    async def _recall(self) -> None:
-        if not self._check_live():
-            return
-        completed = [o for o in self.feed.store.orders.values() if o.status == Status.COMPLETED]
-        if not completed:
-            try:
-                page = await self.feed.rest.list_orders(
-                    status="completed", sort="-updated_at", per_page=1
-                )
-            except KdsError as error:
-                self.notify(error.message, title="Recall", severity="error")
-                return
-            completed = list(page.orders)
-        if not completed:
-            self.notify("No completed order to recall", severity="warning")
-            return
-        last = max(completed, key=lambda o: (o.completed_at or o.updated_at, o.id))
-        target = undo(last.status)
-        if target is not None:
-            self._move(last, target)
-
-    def _start(self, order_id: int) -> bool:
-        if order_id in self._in_flight:
-            self.notify(f"#{order_id} is still being updated", severity="warning", timeout=2)
-            return False
-        self._in_flight.add(order_id)
-        return True
-
-    def _confirmed(self, order: Order) -> None:
-        # The server answered: show it now, even if its event is still on the way (and
-        # remember the version, so that event is not announced as a change from elsewhere).
-        known = self.feed.store.get(order.id)
-        if known is None or known.version < order.version:
-            self._ours.add((order.id, order.version))
-            if board := self.board:
-                board.update_order(order, known)
 
 
 def make_app(

@@ -46,6 +46,14 @@ class ItemDoneRequested(Message):
 
 
 @dataclass
+class PartDoneRequested(Message):
+    """A station finished its part of an order: mark its items done (the app asks)."""
+
+    order: Order
+    station: str
+
+
+@dataclass
 class PageChanged(Message):
     """The page on screen, or the number of pages, changed."""
 

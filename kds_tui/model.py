@@ -78,9 +78,17 @@ def station_items(order: Order, station: str | None) -> list[Item]:
     return [item for item in order.items if same_station(item, station)]
 
 
+def has_work(order: Order, station: str | None) -> bool:
+    """Whether a screen has a ticket for this order: the expo view for every order with
+    items, a station's screen while some of its items are still to make (a finished part
+    leaves the station's screen)."""
+    items = station_items(order, station)
+    return bool(items) if station is None else any(not item.done for item in items)
+
+
 def shows(order: Order, station: str | None) -> bool:
-    """Whether a station shows this order: open, and with at least one of its items."""
-    return order.status in OPEN_STATUSES and bool(station_items(order, station))
+    """Whether a screen shows this order: open, and with work for it."""
+    return order.status in OPEN_STATUSES and has_work(order, station)
 
 
 def sort_key(order: Order) -> tuple[int, datetime, int]:

@@ -15,15 +15,21 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from kds_contract import OPEN_STATUSES, Order, Status, forward
-from kds_tui.messages import ItemDoneRequested, MoveRequested, PageChanged, TicketClicked
+from kds_tui.messages import (
+    ItemDoneRequested,
+    MoveRequested,
+    PageChanged,
+    PartDoneRequested,
+    TicketClicked,
+)
 from kds_tui.model import (
     AgeThresholds,
     TicketView,
+    has_work,
     last_done_item,
     next_item,
     paginate,
     sort_key,
-    station_items,
     ticket_view,
 )
 from kds_tui.navigation import Slot, move, page_step
@@ -163,7 +169,7 @@ class Board(Widget, can_focus=True):
         """Whether the laid-out pages still hold with ``order`` in place of ``before``."""
         if self._layout_pending or self._geometry is None or order.id not in self._orders:
             return False
-        if sort_key(order) != sort_key(before) or not station_items(order, self.station):
+        if sort_key(order) != sort_key(before) or not has_work(order, self.station):
             return False
         if order.status not in OPEN_STATUSES and order.id not in self._leaving:
             return False
@@ -219,7 +225,7 @@ class Board(Widget, can_focus=True):
         candidates = (
             o for o in self._orders.values() if o.status in OPEN_STATUSES or o.id in self._leaving
         )
-        return sorted((o for o in candidates if station_items(o, self.station)), key=sort_key)
+        return sorted((o for o in candidates if has_work(o, self.station)), key=sort_key)
 
     def _schedule_layout(self) -> None:
         # Many events can land at once (a reconnect's catch-up): lay out once after them.
@@ -395,6 +401,10 @@ class Board(Widget, can_focus=True):
         self.post_message(ItemDoneRequested(order, item, done))
 
     def _request_next(self, order: Order) -> None:
+        if self.station is not None and order.status != Status.PENDING:
+            # A station finishes its part; the expo moves the order on.
+            self.post_message(PartDoneRequested(order, self.station))
+            return
         target = forward(order.status)
         if target is None:
             self.notify(f"#{order.id} is {order.status}: nothing comes next", severity="warning")

@@ -151,7 +151,13 @@ async def test_a_station_sees_its_items_and_marks_them_done(
     server: ServerProcess, pos: KdsRest, admin: KdsRest
 ):
     mixed = await pos.create_order(
-        {"items": [{"name": "Burger", "station": "grill"}, {"name": "Fries", "station": "fry"}]}
+        {
+            "items": [
+                {"name": "Burger", "station": "grill"},
+                {"name": "Steak", "station": "grill"},
+                {"name": "Fries", "station": "fry"},
+            ]
+        }
     )
     await pos.create_order({"items": [{"name": "Onion rings", "station": "fry"}]})
     app = kitchen_app(server, station="grill")
@@ -160,8 +166,7 @@ async def test_a_station_sees_its_items_and_marks_them_done(
         await wait_for(lambda: shown_ids(app) == [mixed.id], message="only the grill's ticket")
         card = board.card(mixed.id)
         assert card is not None
-        assert [line.text.split()[-1] for line in card.view.items] == ["Burger"]
-        burger = mixed.items[0]
+        assert [line.text.split()[-1] for line in card.view.items] == ["Burger", "Steak"]
 
         await pilot.press("d")
         await wait_for(
@@ -169,14 +174,68 @@ async def test_a_station_sees_its_items_and_marks_them_done(
         )
         assert (await admin.get_order(mixed.id)).items[0].done
         assert board.card(mixed.id).view.items[0].kind == "done"
-
-        await pilot.press("d")
-        await wait_for(lambda: any("every item is done" in m for m, _ in app.notified), message="")
-
         await pilot.press("D")
         await wait_for(lambda: not board.get(mixed.id).items[0].done, message="undone")
         assert not (await admin.get_order(mixed.id)).items[0].done
-        assert burger.station == "grill"
+
+        await pilot.press("d")
+        await wait_for(lambda: board.get(mixed.id).items[0].done, message="the burger again")
+        await pilot.press("d")  # the grill's last item: its part is finished
+        await wait_for(lambda: shown_ids(app) == [], message="the ticket off the grill's screen")
+        assert [i.done for i in (await admin.get_order(mixed.id)).items] == [True, True, False]
+        await pilot.press("u")  # the last item back: so is the ticket
+        await wait_for(lambda: shown_ids(app) == [mixed.id], message="back after undo")
+        assert [i.done for i in (await admin.get_order(mixed.id)).items] == [True, False, False]
+
+
+async def test_a_station_finishes_its_part_and_never_bumps_an_order(
+    server: ServerProcess, pos: KdsRest, admin: KdsRest
+):
+    order = await pos.create_order(
+        {"items": [{"name": "Steak", "station": "grill"}, {"name": "Salad", "station": "cold"}]}
+    )
+    grill = kitchen_app(server, station="grill")
+    async with grill.run_test(size=SIZE) as pilot:
+        await wait_for(lambda: shown_ids(grill) == [order.id], message="the grill's ticket")
+        await pilot.press("enter")  # start
+        await wait_for(status_on_server(admin, order.id, "preparing"), message="started")
+        await wait_for(lambda: grill.board.get(order.id).status == "preparing", message="shown")
+        await pilot.press("enter")  # the steak is done: the grill's part
+        await wait_for(lambda: shown_ids(grill) == [], message="off the grill's screen")
+        after = await admin.get_order(order.id)
+        assert after.status == Status.PREPARING, "the salad is still to make"
+        assert [i.done for i in after.items] == [True, False]
+        await pilot.press("u")  # a slip: back on the grill's screen, steak not done
+        await wait_for(lambda: shown_ids(grill) == [order.id], message="back after undo")
+        assert [i.done for i in (await admin.get_order(order.id)).items] == [False, False]
+        await pilot.press("enter")
+        await wait_for(lambda: shown_ids(grill) == [], message="finished again")
+
+    cold = kitchen_app(server, station="cold")
+    async with cold.run_test(size=SIZE) as pilot:
+        await wait_for(lambda: shown_ids(cold) == [order.id], message="the cold station's")
+        await pilot.press("enter")  # the last part: the order is ready for the expo
+        await wait_for(status_on_server(admin, order.id, "ready"), message="ready")
+        await wait_for(lambda: shown_ids(cold) == [], message="off the cold station's screen")
+        await pilot.press("u")
+        await wait_for(status_on_server(admin, order.id, "preparing"), message="undone")
+        assert [i.done for i in (await admin.get_order(order.id)).items] == [True, False]
+
+
+async def test_undo_takes_back_only_what_this_display_did(
+    server: ServerProcess, pos: KdsRest, admin: KdsRest
+):
+    order = await pos.create_order({"items": [{"name": "Soup"}]})
+    app = kitchen_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(lambda: shown_ids(app) == [order.id], message="the ticket")
+        await pilot.press("enter")
+        await wait_for(status_on_server(admin, order.id, "preparing"), message="started")
+        await admin.move(order.id, "ready")  # another screen moves it on
+        await wait_for(lambda: app.board.get(order.id).status == "ready", message="ready here")
+        await pilot.press("u")
+        await wait_for(lambda: any("moved on since" in m for m, _ in app.notified), message="")
+        assert (await admin.get_order(order.id)).status == Status.READY, "nothing undone"
 
 
 async def test_all_day_counts(server: ServerProcess, pos: KdsRest):

@@ -30,7 +30,9 @@ def test_rush_first_then_by_arrival_and_only_open_orders():
 
 def test_a_station_sees_only_tickets_with_its_items():
     orders = kitchen_orders()
-    assert [o.id for o in visible_orders(orders, "GRILL")] == [1, 5, 4, 6]
+    # Order 4's burger is done: the grill's part is finished, so it left the grill's screen.
+    assert [o.id for o in visible_orders(orders, "GRILL")] == [1, 5, 6]
+    assert [o.id for o in visible_orders(orders, None)] == [3, 1, 2, 5, 4, 6]
     assert [o.id for o in visible_orders(orders, "wok")] == [3]
     assert visible_orders(orders, "pastry") == []
 

@@ -122,8 +122,10 @@ def mark_item(
     )
 
 
-def edit(order: Order, change: OrderEdit, now: datetime) -> Order:
-    """The order with the edited fields; items carrying an existing id keep their done mark."""
+def edit(order: Order, change: OrderEdit, now: datetime) -> Order | None:
+    """The order with the edited fields; items carrying an existing id keep their done mark.
+
+    None if the edit changes nothing (no new version, no event, nothing for the kitchen)."""
     check_version(order, change.version)
     if order.status == Status.CANCELLED:
         raise OrderClosed(f"order {order.id} is cancelled and cannot be edited", status="cancelled")
@@ -138,9 +140,10 @@ def edit(order: Order, change: OrderEdit, now: datetime) -> Order:
             update["items"] = _edited_items(order, value)
         else:
             update[field] = value
-    update["version"] = order.version + 1
-    update["updated_at"] = now
-    return order.model_copy(update=update)
+    edited = order.model_copy(update=update)
+    if edited == order:
+        return None
+    return edited.model_copy(update={"version": order.version + 1, "updated_at": now})
 
 
 def can_clear(field: str) -> bool:

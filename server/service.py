@@ -165,15 +165,21 @@ class OrderService:
         return Answer(200, event.data)
 
     async def edit(self, order_id: int, change: OrderEdit) -> Answer:
-        """Edit an order's notes, priority, items, table or customer."""
-        async with self.db.writing() as conn:
-            seq = await repo.next_seq(conn)
-            order = await self._get(conn, order_id)
-            now = self._clock()
-            edited = domain.edit(order, change, now)
-            await repo.update_order(conn, edited)
-            payload = {"order": edited.wire(), "seq": seq}
-            event = await self._record(conn, seq, ORDER_UPDATED, order_id, now, payload)
+        """Edit an order's notes, priority, items, table or customer. An edit that changes
+        nothing makes no new version and no event."""
+        try:
+            async with self.db.writing() as conn:
+                seq = await repo.next_seq(conn)
+                order = await self._get(conn, order_id)
+                now = self._clock()
+                edited = domain.edit(order, change, now)
+                if edited is None:
+                    raise _Replay(Answer(200, dumps({"order": order.wire()})))
+                await repo.update_order(conn, edited)
+                payload = {"order": edited.wire(), "seq": seq}
+                event = await self._record(conn, seq, ORDER_UPDATED, order_id, now, payload)
+        except _Replay as unchanged:
+            return unchanged.answer
         await self._announce(event, payload)
         return Answer(200, event.data)
 

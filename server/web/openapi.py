@@ -61,7 +61,7 @@ def build(routes: list[Route], version: str) -> dict[str, Any]:
         _edit_rules(components["OrderEdit"])
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:
-        path = re.sub(r"\{(\w+):[^}]+\}", r"{\1}", route.path)
+        path = route.template
         params: list[dict[str, Any]] = [
             {
                 "name": name,

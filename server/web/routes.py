@@ -7,6 +7,8 @@ One table serves three ends: aiohttp's router, the checks every request goes thr
 from __future__ import annotations
 
 import json
+import math
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -39,9 +41,13 @@ class Call:
         return self.request.app
 
     def path_int(self, name: str) -> int:
-        value = int(self.request.match_info[name])
+        text = self.request.match_info[name]
+        value = int(text) if len(text) <= 19 else 2**63
         if value > 2**62:
-            raise ApiError(404, "not_found", f"{name} {value} does not exist")
+            what = "order" if name == "id" else name.replace("_", " ")
+            raise ApiError(
+                404, "not_found", f"{what} {text[:24]} does not exist", {f"{name}": text[:24]}
+            )
         return value
 
 
@@ -63,6 +69,12 @@ class Route:
     errors: tuple[int, ...] = ()
     headers: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Request headers it reads (name: OpenAPI parameter fields), for the OpenAPI document."""
+
+    @property
+    def template(self) -> str:
+        """The path as a person (and OpenAPI) writes it: ``/api/orders/{id}``, not
+        ``{id:\\d+}``."""
+        return re.sub(r"\{(\w+):[^}]*\}", r"{\1}", self.path)
 
 
 class RateLimiter:
@@ -114,17 +126,19 @@ async def _authorise(request: web.Request, route: Route) -> Principal | None:
         raise ApiError(
             403,
             "forbidden",
-            f"a {principal.role} token may not {route.method} {route.path}; it needs: {allowed}",
+            f"a {principal.role} token may not {route.method} {route.template}; "
+            f"it needs: {allowed}",
             {"role": str(principal.role), "allowed": sorted(route.roles)},
         )
     wait = request.app[LIMITER].retry_after(principal.token_id)
     if wait:
+        retry = max(1, math.ceil(wait))  # whole seconds, as the Retry-After header says
         raise ApiError(
             429,
             "too_many_requests",
-            f"too many requests with this token; slow down and retry in {wait:.1f} s",
-            {"retry_after_s": round(wait, 2)},
-            headers={"Retry-After": str(max(1, round(wait)))},
+            f"too many requests with this token; slow down and retry in {retry} s",
+            {"retry_after_s": retry},
+            headers={"Retry-After": str(retry)},
         )
     return principal
 
@@ -170,8 +184,16 @@ async def _read_body(request: web.Request, model: type[BaseModel]) -> tuple[Base
             return int(value)
         return value
 
+    def whole(text: str) -> int | float:
+        # Thousands of digits (past Python's int limit, and every field's): the field's own
+        # refusal names it, rather than "not valid JSON".
+        if len(text) < 100:
+            return int(text)
+        integral.append(True)
+        return 1e300
+
     try:
-        data = json.loads(raw, parse_float=number)
+        data = json.loads(raw, parse_float=number, parse_int=whole)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, "bad_json", f"the body is not valid JSON: {exc}") from None
     except RecursionError:

@@ -39,6 +39,8 @@ async def test_one_token_over_the_rate_gets_429_with_retry_after(
         for reply in limited:
             assert reply.error["code"] == "too_many_requests"
             assert int(reply.headers["Retry-After"]) >= 1
+            retry = reply.headers["Retry-After"]
+            assert f"retry in {retry} s" in reply.error["message"], "the header's whole seconds"
         assert other.status == 200, "another token is not limited"
         waited = time.monotonic()
 

@@ -89,6 +89,13 @@ async def test_malformed_bodies_and_headers(server: ServerProcess) -> None:
                 "unsupported_media_type",
             ),
             (b"x" * (1024 * 1024 + 10), json_type, 413, "too_large"),
+            # Thousands of digits: over Python's int limit, refused naming the field.
+            (
+                b'{"items": [{"name": "B"}], "total_cents": ' + b"9" * 5000 + b"}",
+                json_type,
+                422,
+                "invalid",
+            ),
         ]
         for data, headers, status, code in cases:
             reply = await api.post("/api/orders", data=data, headers=headers)
@@ -103,10 +110,13 @@ async def test_malformed_bodies_and_headers(server: ServerProcess) -> None:
         for path in (
             "/api/orders/abc",
             "/api/orders/99999999999999999999999",
+            "/api/orders/" + "9" * 5000,
             "/api/orders/0",
             "/api/nothing",
         ):
             assert (await api.get(path)).status == 404, path
+        huge = (await api.get("/api/orders/99999999999999999999999")).error
+        assert huge["message"] == "order 99999999999999999999999 does not exist"
         assert (await api.call("PUT", "/api/orders/1")).status == 405
         moves = [
             ({"status": "eaten"}, "status"),

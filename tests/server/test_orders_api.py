@@ -166,6 +166,19 @@ async def test_edit_keeps_item_identity_and_done_marks(any_server: ServerProcess
         assert unchanged.body["order"]["version"] == edited["version"] + 1, "only notes cleared"
         stale = await api.patch(f"/api/orders/{oid}", {"notes": "x", "version": 1})
         assert stale.status == 409 and stale.error["code"] == "stale_version"
+        # An edit that changes nothing (a till sending the same notes twice): no new version,
+        # no event, nothing for the kitchen to ring about.
+        events_before = (await api.get(f"/api/orders/{oid}/events")).body["events"]
+        same = await api.patch(
+            f"/api/orders/{oid}",
+            {
+                "table": "7",
+                "items": [{"id": 1, "name": "A", "quantity": 3}, {"id": 3, "name": "C"}],
+            },
+        )
+        assert same.status == 200 and same.body["order"] == unchanged.body["order"]
+        events_after = (await api.get(f"/api/orders/{oid}/events")).body["events"]
+        assert events_after == events_before
 
 
 async def test_delete_and_history(any_server: ServerProcess) -> None:

@@ -33,6 +33,7 @@ from kds_tui.messages import (
 from kds_tui.model import (
     all_day,
     has_work,
+    stale_note,
     station_items,
     status_counts,
 )
@@ -221,6 +222,15 @@ class KitchenApp(KitchenActions):
                 board.stale = stale
             for screen in self.screen_stack[:1]:
                 screen.set_class(stale, "-stale")
+        if stale and (board := self.board):
+            board.say_why_stale(
+                stale_note(
+                    refused=status.refused,
+                    ever_live=self._was_live or status.last_event_at is not None,
+                    url=status.url,
+                    error=status.error,
+                )
+            )
         self._header.show_feed(status, self.clock().timestamp())
 
     def _schedule_summary(self) -> None:

@@ -371,3 +371,20 @@ def describe_edit(before: Order, after: Order) -> list[str]:
 def only_done_marks_changed(before: Order, after: Order) -> bool:
     """Whether an update only ticked items done or not done (a station at work, not an edit)."""
     return not describe_edit(before, after)
+
+
+OFFLINE_NOTE = "⚠ OFFLINE: showing the last known state"
+
+
+def stale_note(*, refused: bool, ever_live: bool, url: str | None, error: str | None) -> str:
+    """What the board's banner says while it is not live, so a cook knows what to do."""
+    if refused:
+        return (
+            f"✕ NOT ALLOWED: {error or 'the server refused this display'}. "
+            "Ask a manager for a kitchen token (kds-server token create --role kitchen) "
+            "and restart the display with it"
+        )
+    if not ever_live:
+        why = f": {error}" if error else ""
+        return f"◌ NOT CONNECTED YET to {url or 'the server'}{why}. No orders shown until it is"
+    return OFFLINE_NOTE

@@ -186,7 +186,8 @@ class Realtime:
             if principal is None:
                 log.info("socket refused sid=%s: no valid token", sid)
                 raise socketio.exceptions.ConnectionRefusedError(
-                    "unauthorized: connect with auth {token: '...'} holding a valid KDS token"
+                    "unauthorized: the token is missing, unknown or revoked; ask an admin for "
+                    "one (kds-server token create) and connect with auth {token: '...'}"
                 )
             self._principals[sid] = principal
             log.info("socket connect sid=%s role=%s name=%s", sid, principal.role, principal.name)

@@ -23,6 +23,7 @@ from kds_tui.messages import (
     TicketClicked,
 )
 from kds_tui.model import (
+    OFFLINE_NOTE,
     AgeThresholds,
     TicketView,
     has_work,
@@ -106,7 +107,7 @@ class Board(Widget, can_focus=True):
         self._shown_page = -1
 
     def compose(self):  # type: ignore[override]
-        yield Static("⚠ OFFLINE: showing the last known state", classes="stale-note")
+        yield Static(OFFLINE_NOTE, classes="stale-note", markup=False)
         yield Static("No open tickets", classes="empty")
 
     # -- what is on the board -------------------------------------------------------------
@@ -238,6 +239,17 @@ class Board(Widget, can_focus=True):
 
     def watch_stale(self, stale: bool) -> None:
         self.set_class(stale, "-stale")
+        self._show_empty()
+
+    def _show_empty(self) -> None:
+        # "No open tickets" only when the board knows: not while the banner says why it can't.
+        self.query_one(".empty").display = not self._flat and not self.stale
+
+    def say_why_stale(self, note: str) -> None:
+        """What the banner says while the board is not live (see ``kds_tui.model.stale_note``)."""
+        banner = self.query_one(".stale-note", Static)
+        if str(banner.content) != note:
+            banner.update(note)
 
     def watch_selected_id(self, old: int | None, new: int | None) -> None:
         for order_id in (old, new):
@@ -316,7 +328,7 @@ class Board(Widget, can_focus=True):
     def _show_page(self, columns: int, views: dict[int, TicketView]) -> None:
         page = self._pages[self.page]
         numbers = {order.id: n for n, order in enumerate(self.on_page(), start=1)}
-        self.query_one(".empty").display = not self._flat
+        self._show_empty()
         existing = [child for child in self.children if isinstance(child, TicketColumn)]
         if len(existing) != columns:
             for column in existing:

@@ -26,10 +26,12 @@ class Spy:
         return [str(args[0]) if args else "" for args, _ in self.calls]
 
 
-def kitchen_app(server: ServerProcess, *, url: str | None = None, **settings: Any) -> KitchenApp:
+def kitchen_app(
+    server: ServerProcess, *, url: str | None = None, token: str | None = None, **settings: Any
+) -> KitchenApp:
     """A display on ``server`` with a quick reconnect, its bell and notifications spied on."""
     url = url or server.url
-    config = Settings(urls=(url,), token=server.tokens["kitchen"], **settings)
+    config = Settings(urls=(url,), token=token or server.tokens["kitchen"], **settings)
     feed = LiveFeed(
         [url],
         config.token,

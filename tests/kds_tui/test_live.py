@@ -18,7 +18,7 @@ from kds_tui.widgets.allday import AllDayPanel
 from kds_tui.widgets.header import ConnectionBadge
 from tests.kds_tui.helpers import board_of, kitchen_app, live, shown_ids
 from tests.support.client import TcpProxy, wait_for
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, free_port
 
 SIZE = (120, 40)
 
@@ -389,3 +389,32 @@ async def test_orders_deleted_one_after_another_read_as_one_notice(
         await wait_for(lambda: any("deleted" in m for m, _ in app.notified), message="a notice")
         deleted = [m for m, _ in app.notified if "deleted" in m]
     assert deleted == ["\n".join(f"#{o.id} was deleted" for o in orders)]
+
+
+def banner(app) -> str:
+    note = board_of(app).query_one(".stale-note")
+    return str(note.content) if note.display and board_of(app).stale else ""
+
+
+async def test_a_refused_token_or_a_wrong_url_says_what_to_do_for_as_long_as_it_lasts(
+    server: ServerProcess,
+):
+    refused = kitchen_app(server, token="kds_not-a-real-token")
+    async with refused.run_test(size=(80, 24)):
+        await wait_for(lambda: "NOT ALLOWED" in banner(refused), message="the refusal")
+        assert "kds-server token create --role kitchen" in banner(refused)
+        assert "revoked" in banner(refused), "the server's reason, in words"
+        attempts = refused.feed.status.next_attempt_at
+        await wait_for(lambda: refused.feed.status.next_attempt_at != attempts, message="a retry")
+        assert "NOT ALLOWED" in banner(refused), "still said after the next attempt"
+        assert shown_ids(refused) == []
+
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    unreachable = kitchen_app(server, url=nowhere)
+    async with unreachable.run_test(size=(80, 24)):
+        await wait_for(
+            lambda: f"NOT CONNECTED YET to {nowhere}" in banner(unreachable),
+            message=lambda: f"not connected yet, not {banner(unreachable)!r}",
+        )
+        assert "No orders shown" in banner(unreachable)
+        assert not board_of(unreachable).query_one(".empty").display, "not 'No open tickets'"

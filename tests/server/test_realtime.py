@@ -168,7 +168,8 @@ async def test_stock_socketio_javascript_client(server: ServerProcess) -> None:
 
     try:
         assert await next_line() == {
-            "refused": "unauthorized: connect with auth {token: '...'} holding a valid KDS token"
+            "refused": "unauthorized: the token is missing, unknown or revoked; ask an admin for "
+            "one (kds-server token create) and connect with auth {token: '...'}"
         }
         assert await next_line() == {"joined": {"ok": True, "room": "kitchen"}}
         async with Api(server.url, server.tokens["admin"]) as api:

@@ -8,32 +8,25 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.reactive import reactive
-from textual.widget import Widget
 from textual.widgets import Static
 
-from kds_contract import OPEN_STATUSES, Order, Status, forward
+from kds_contract import OPEN_STATUSES, Order, Status
 from kds_tui.messages import (
-    ItemDoneRequested,
-    MoveRequested,
     PageChanged,
-    PartDoneRequested,
-    TicketClicked,
 )
 from kds_tui.model import (
     OFFLINE_NOTE,
     AgeThresholds,
     TicketView,
     has_work,
-    last_done_item,
-    next_item,
     paginate,
     sort_key,
     ticket_view,
 )
-from kds_tui.navigation import Slot, move, page_step
+from kds_tui.navigation import Slot
+from kds_tui.widgets.board_keys import BoardKeys
 from kds_tui.widgets.ticket import TicketCard
 
 MIN_COLUMN_WIDTH = 26
@@ -49,31 +42,8 @@ class TicketColumn(Vertical):
     """One column of tickets."""
 
 
-class Board(Widget, can_focus=True):
+class Board(BoardKeys, can_focus=True):
     """The open tickets of one station (or all of them, on the expo view)."""
-
-    BINDINGS = [
-        Binding("left,h", "select('left')", "Left", show=False, id="left"),
-        Binding("right,l", "select('right')", "Right", show=False, id="right"),
-        Binding("up,k", "select('up')", "Up", show=False, id="up"),
-        Binding("down,j", "select('down')", "Down", show=False, id="down"),
-        Binding("enter,space", "next", "Next", id="next"),
-        *(
-            Binding(
-                str(n),
-                f"bump({n})",
-                "Bump" if n == 1 else f"Bump ticket {n}",
-                show=n == 1,
-                key_display="1-9" if n == 1 else None,
-                id=f"bump_{n}",
-            )
-            for n in range(1, 10)
-        ),
-        Binding("d", "item_done(True)", "Done", id="item_done"),
-        Binding("D", "item_done(False)", "Item not done", show=False, id="item_undone"),
-        Binding("pagedown,n", "page(1)", "Next page", show=False, id="page_next"),
-        Binding("pageup,p", "page(-1)", "Previous page", show=False, id="page_prev"),
-    ]
 
     selected_id: reactive[int | None] = reactive(None)
     """The order the ticket keys act on."""
@@ -360,65 +330,3 @@ class Board(Widget, can_focus=True):
                 column.remove_children()
                 column.mount_all(cards)
         self._cards = keep
-
-    # -- keys ----------------------------------------------------------------------------
-
-    def action_select(self, direction: str) -> None:
-        """Move the selection one ticket up or down, or one column left or right."""
-        if not self._flat:
-            return
-        if self.selected_id not in self._flat:
-            self.selected_id = self._flat[0]
-            return
-        self._go(move(self._pages, self.page, self.selected_id, direction))
-
-    def on_ticket_clicked(self, message: TicketClicked) -> None:
-        message.stop()
-        self.focus()
-        self.selected_id = message.order_id
-
-    def action_page(self, step: int) -> None:
-        """Show the next or previous page, selecting its first ticket."""
-        self._go(page_step(self._pages, self.page, step))
-
-    def _go(self, where: tuple[int, int] | None) -> None:
-        if where is not None:
-            self.page, self.selected_id = where
-            self._schedule_layout()
-
-    def action_next(self) -> None:
-        """Move the selected ticket on: start, finish, bump."""
-        if order := self.selected():
-            self._request_next(order)
-
-    def action_bump(self, position: int) -> None:
-        """Move the Nth ticket on screen on to its next status."""
-        tickets = self.on_page()
-        if 0 < position <= len(tickets):
-            self.selected_id = tickets[position - 1].id
-            self._request_next(tickets[position - 1])
-        else:
-            self.notify(f"There is no ticket {position} on this page", severity="warning")
-
-    def action_item_done(self, done: bool) -> None:
-        """Mark the selected ticket's next item done (``D``: the last done one not done)."""
-        order = self.selected()
-        if order is None:
-            return
-        item = next_item(order, self.station) if done else last_done_item(order, self.station)
-        if item is None:
-            what = "every item is done" if done else "no item is done yet"
-            self.notify(f"#{order.id}: {what}", severity="warning")
-            return
-        self.post_message(ItemDoneRequested(order, item, done))
-
-    def _request_next(self, order: Order) -> None:
-        if self.station is not None and order.status != Status.PENDING:
-            # A station finishes its part; the expo moves the order on.
-            self.post_message(PartDoneRequested(order, self.station))
-            return
-        target = forward(order.status)
-        if target is None:
-            self.notify(f"#{order.id} is {order.status}: nothing comes next", severity="warning")
-            return
-        self.post_message(MoveRequested(order, target))

@@ -1,0 +1,112 @@
+"""The board's keys: select, page, move a ticket on, mark its items (the board is built on
+this; the app sends what they ask for to the server)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+from textual.widget import Widget
+
+from kds_contract import Order, Status, forward
+from kds_tui.messages import ItemDoneRequested, MoveRequested, PartDoneRequested, TicketClicked
+from kds_tui.model import last_done_item, next_item
+from kds_tui.navigation import Slot, move, page_step
+
+
+class BoardKeys(Widget):
+    """The ticket keys of ``Board``."""
+
+    BINDINGS = [
+        Binding("left,h", "select('left')", "Left", show=False, id="left"),
+        Binding("right,l", "select('right')", "Right", show=False, id="right"),
+        Binding("up,k", "select('up')", "Up", show=False, id="up"),
+        Binding("down,j", "select('down')", "Down", show=False, id="down"),
+        Binding("enter,space", "next", "Next", id="next"),
+        *(
+            Binding(
+                str(n),
+                f"bump({n})",
+                "Bump" if n == 1 else f"Bump ticket {n}",
+                show=n == 1,
+                key_display="1-9" if n == 1 else None,
+                id=f"bump_{n}",
+            )
+            for n in range(1, 10)
+        ),
+        Binding("d", "item_done(True)", "Done", id="item_done"),
+        Binding("D", "item_done(False)", "Item not done", show=False, id="item_undone"),
+        Binding("pagedown,n", "page(1)", "Next page", show=False, id="page_next"),
+        Binding("pageup,p", "page(-1)", "Previous page", show=False, id="page_prev"),
+    ]
+
+    if TYPE_CHECKING:  # the board's, which these keys act on
+        station: str | None
+        page: int
+        selected_id: int | None
+        _flat: list[int]
+        _pages: list[list[list[Slot]]]
+
+        def selected(self) -> Order | None: ...
+        def on_page(self) -> list[Order]: ...
+        def _schedule_layout(self) -> None: ...
+
+    def action_select(self, direction: str) -> None:
+        """Move the selection one ticket up or down, or one column left or right."""
+        if not self._flat:
+            return
+        if self.selected_id not in self._flat:
+            self.selected_id = self._flat[0]
+            return
+        self._go(move(self._pages, self.page, self.selected_id, direction))
+
+    def on_ticket_clicked(self, message: TicketClicked) -> None:
+        message.stop()
+        self.focus()
+        self.selected_id = message.order_id
+
+    def action_page(self, step: int) -> None:
+        """Show the next or previous page, selecting its first ticket."""
+        self._go(page_step(self._pages, self.page, step))
+
+    def _go(self, where: tuple[int, int] | None) -> None:
+        if where is not None:
+            self.page, self.selected_id = where
+            self._schedule_layout()
+
+    def action_next(self) -> None:
+        """Move the selected ticket on: start, finish, bump."""
+        if order := self.selected():
+            self._request_next(order)
+
+    def action_bump(self, position: int) -> None:
+        """Move the Nth ticket on screen on to its next status."""
+        tickets = self.on_page()
+        if 0 < position <= len(tickets):
+            self.selected_id = tickets[position - 1].id
+            self._request_next(tickets[position - 1])
+        else:
+            self.notify(f"There is no ticket {position} on this page", severity="warning")
+
+    def action_item_done(self, done: bool) -> None:
+        """Mark the selected ticket's next item done (``D``: the last done one not done)."""
+        order = self.selected()
+        if order is None:
+            return
+        item = next_item(order, self.station) if done else last_done_item(order, self.station)
+        if item is None:
+            what = "every item is done" if done else "no item is done yet"
+            self.notify(f"#{order.id}: {what}", severity="warning")
+            return
+        self.post_message(ItemDoneRequested(order, item, done))
+
+    def _request_next(self, order: Order) -> None:
+        if self.station is not None and order.status != Status.PENDING:
+            # A station finishes its part; the expo moves the order on.
+            self.post_message(PartDoneRequested(order, self.station))
+            return
+        target = forward(order.status)
+        if target is None:
+            self.notify(f"#{order.id} is {order.status}: nothing comes next", severity="warning")
+            return
+        self.post_message(MoveRequested(order, target))

@@ -7,6 +7,7 @@ the widgets stay small and these rules can be tested without a screen.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -132,7 +133,16 @@ def all_day(orders: Iterable[Order], station: str | None) -> list[tuple[str, int
             for item in station_items(order, station):
                 if not item.done:
                     counts[item.name] += item.quantity
-    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0].casefold()))
+    return sorted(counts.items(), key=lambda pair: (-pair[1], natural(pair[0])))
+
+
+def natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """A sort key that reads numbers as numbers: ``Dish 2`` before ``Dish 10``."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part)
+        for part in re.split(r"(\d+)", text.casefold())
+        if part
+    )
 
 
 def status_counts(orders: Iterable[Order]) -> dict[Status, int]:

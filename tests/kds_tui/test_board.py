@@ -6,6 +6,7 @@ import pytest
 
 from kds_contract import ORDER_CREATED, ORDER_STATUS_UPDATED, ORDER_UPDATED
 from kds_tui import Settings, make_app
+from kds_tui.widgets.allday import AllDayPanel
 from kds_tui.widgets.board import Board
 from kds_tui.widgets.header import PageIndicator
 from tests.kds_tui.fakes import FakeFeed, frozen_clock, kitchen_orders, order
@@ -149,3 +150,17 @@ async def test_a_change_that_lands_while_its_new_card_is_being_mounted_is_shown(
 
         await wait_for(lambda: "COOKING" in head(), 3, message=lambda: f"COOKING, not {head()!r}")
         assert board.card(1).has_class("-preparing")
+
+
+async def test_the_all_day_panel_says_how_many_items_did_not_fit():
+    orders = [order(n, items=[{"name": f"Dish {n}"}]) for n in range(1, 41)]
+    app = make_app(Settings(), feed=FakeFeed(orders), clock=frozen_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        panel = app.query_one(AllDayPanel)
+        await wait_for(lambda: panel.display and panel.size.height > 0, message="the panel")
+        await pilot.pause()
+        lines = str(panel.query_one(".counts").content).splitlines()
+        assert len(lines) == panel.size.height - 2, "as many lines as fit, no more"
+        assert lines[0].startswith("Dish 1 ") and lines[1].startswith("Dish 2 ")
+        assert lines[-1] == f"… and {40 - len(lines) + 1} more items"

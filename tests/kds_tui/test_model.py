@@ -168,3 +168,8 @@ def test_long_names_and_modifiers_wrap_rather_than_lose_words():
     ]
     assert [line.kind for line in view.items][:2] == ["item", "item"]
     assert all(len(line.text) <= 16 for line in view.items)
+
+
+def test_all_day_reads_numbers_in_names_as_numbers():
+    orders = [order(n, items=[{"name": f"Dish {n}"}]) for n in (10, 2, 1)]
+    assert [name for name, _ in all_day(orders, None)] == ["Dish 1", "Dish 2", "Dish 10"]

@@ -268,7 +268,7 @@ class KitchenApp(KitchenActions):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # The pickup board faces customers: it shows numbers and takes no kitchen action.
-        if self.settings.pickup and action in ("undo", "recall", "toggle_all_day"):
+        if self.settings.pickup and action in ("undo", "recall", "toggle_all_day", "help"):
             return False
         return True
 

@@ -8,7 +8,8 @@ from kds_contract import ORDER_CREATED, ORDER_STATUS_UPDATED, ORDER_UPDATED
 from kds_tui import Settings, make_app
 from kds_tui.widgets.allday import AllDayPanel
 from kds_tui.widgets.board import Board
-from kds_tui.widgets.header import PageIndicator
+from kds_tui.widgets.header import KitchenHeader, PageIndicator
+from kds_tui.widgets.help import HelpScreen
 from tests.kds_tui.fakes import FakeFeed, frozen_clock, kitchen_orders, order
 from tests.support.client import wait_for
 
@@ -164,3 +165,15 @@ async def test_the_all_day_panel_says_how_many_items_did_not_fit():
         assert len(lines) == panel.size.height - 2, "as many lines as fit, no more"
         assert lines[0].startswith("Dish 1 ") and lines[1].startswith("Dish 2 ")
         assert lines[-1] == f"… and {40 - len(lines) + 1} more items"
+
+
+async def test_the_pickup_board_offline_shows_customers_no_kitchen_figures_or_keys():
+    feed = FakeFeed(kitchen_orders(), state="offline")
+    app = make_app(Settings(pickup=True), feed=feed, clock=frozen_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        header = app.query_one(KitchenHeader)
+        await wait_for(lambda: header.display and header.badge.display, message="the state")
+        assert not header.counts.display and not header.query_one(".station").display
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen), "no kitchen key help for customers"

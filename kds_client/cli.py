@@ -5,7 +5,7 @@ Every command takes --url (repeat it, or separate with commas, for failover) and
 folder). Results go to stdout, messages to stderr, and the exit code says what happened:
 
     0  done
-    1  the server failed or answered something unexpected
+    1  the server failed or answered something unexpected (a --url that is not a KDS server)
     2  bad usage or invalid input (the message names the field)
     3  not found
     4  conflict: a move the status table forbids, a stale --version, a retry in flight
@@ -36,6 +36,7 @@ from kds_client.errors import (
     KdsError,
     NotFound,
     Offline,
+    ServerError,
     TooManyRequests,
     Unauthorized,
 )
@@ -54,7 +55,13 @@ EXIT_OFFLINE = 6
 EXIT_TOO_MANY = 7
 EXIT_INTERRUPTED = 130
 
+
+class NotKdsServer(KdsError):
+    """A 404 from a server that does not answer as a KDS server: most likely a wrong --url."""
+
+
 _EXIT_BY_ERROR: tuple[tuple[type[KdsError], int, str], ...] = (
+    (NotKdsServer, EXIT_SERVER, "unexpected answer"),
     (Invalid, EXIT_USAGE, "invalid input"),
     (NotFound, EXIT_NOT_FOUND, "not found"),
     (Conflict, EXIT_CONFLICT, "conflict"),
@@ -112,18 +119,24 @@ def _json(value: Any) -> None:
 # -- running a command --------------------------------------------------------------------
 
 
+_NEEDS_NO_TOKEN = frozenset({"health"})  # GET /api/health answers anyone
+
+
 def resolve(args: argparse.Namespace) -> tuple[list[str], str]:
-    """The server URLs and token: flags, then environment, then the local token file."""
+    """The server URLs and token: flags, then environment, then the local token file.
+
+    The token is "" when none is found and the command needs none.
+    """
     local = read_local_tokens(Path(args.data_dir) if args.data_dir else None)
     urls = args.url or [os.environ.get("KDS_URL") or local.get("url") or DEFAULT_URL]
     token = args.token or os.environ.get("KDS_TOKEN") or local.get("admin") or local.get("kitchen")
-    if not token:
+    if not token and args.command not in _NEEDS_NO_TOKEN:
         raise Unauthorized(
             "no token: pass --token or set KDS_TOKEN "
             "(on the server's host: kds-server token create --role pos)"
         )
     try:
-        return normalize_urls(urls), token
+        return normalize_urls(urls), token or ""
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
 
@@ -132,7 +145,27 @@ async def _dispatch(args: argparse.Namespace) -> int:
     urls, token = resolve(args)
     async with KdsRest(urls, token, timeout=args.timeout) as rest:
         handler = _HANDLERS[args.command]
-        return await handler(rest, args)
+        try:
+            return await handler(rest, args)
+        except NotFound as exc:
+            if await _answers_like_kds(rest):
+                raise  # the server's own 404: no such order or item
+            raise NotKdsServer(
+                f"404 not found: is {rest.url} a KDS server? give its base URL, like {DEFAULT_URL}"
+            ) from exc
+
+
+async def _answers_like_kds(rest: KdsRest) -> bool:
+    """Whether the server in use answers ``GET /api/health`` as a KDS server does."""
+    try:
+        health = await rest.health(url=rest.url)
+    except NotFound:
+        return False
+    except ServerError as exc:
+        return (exc.status or 0) >= 500  # a KDS server whose database is down answers 503
+    except KdsError:
+        return True  # no answer now (offline, too many requests): keep the 404 as it came
+    return "seq" in health
 
 
 def _stop_on_sigterm() -> asyncio.Event:

@@ -12,8 +12,22 @@ from kds_contract.local import DEFAULT_URL
 PROG = "kds-order"
 
 
+ITEM_SYNTAX = "[N x] NAME [+MODIFIER]... [@STATION] [#NOTE]"
+
+
 class UsageError(Exception):
     """Bad flags or an unreadable input file: exit 2 with this message."""
+
+
+def positive(text: str) -> float:
+    """An argparse type: a number greater than 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
+    return value
 
 
 def build_parser(epilog: str | None = None) -> argparse.ArgumentParser:
@@ -38,7 +52,7 @@ def build_parser(epilog: str | None = None) -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="SPEC",
-        help='an item: "[N x] NAME [+MODIFIER]... [@STATION] [#NOTE]", '
+        help=f'an item: "{ITEM_SYNTAX}", '
         'e.g. "2x Cheeseburger +no onion @grill" (repeat for more items)',
     )
     create.add_argument("-f", "--file", help="a JSON order body (- for stdin); flags add to it")
@@ -100,7 +114,7 @@ def build_parser(epilog: str | None = None) -> argparse.ArgumentParser:
     watch.add_argument("--count", type=int, help="exit after this many changes")
 
     demo = command("demo", "create realistic demo orders at a rate until Ctrl-C")
-    demo.add_argument("--rate", type=float, default=6.0, help="orders per minute (default 6)")
+    demo.add_argument("--rate", type=positive, default=6.0, help="orders per minute (default 6)")
     demo.add_argument("--count", type=int, help="stop after this many orders")
     demo.add_argument("--advance", action="store_true", help="also move older orders along")
     demo.add_argument("--seed", type=int, help="for a reproducible demo")
@@ -119,32 +133,59 @@ def _common_options(default: Any) -> argparse.ArgumentParser:
     )
     parent.add_argument("--token", default=default, help="API token (default $KDS_TOKEN)")
     parent.add_argument("--data-dir", default=default, help="where the local token file is")
-    parent.add_argument("--timeout", type=float, default=default or 10.0, help="seconds")
-    parent.add_argument("--json", action="store_true", default=default or False)
+    parent.add_argument(
+        "--timeout",
+        type=positive,
+        default=default or 10.0,
+        help="seconds to wait for each answer (default 10)",
+    )
+    parent.add_argument(
+        "--json",
+        action="store_true",
+        default=default or False,
+        help="print results as JSON, as the API sends them (stats, health and watch always do)",
+    )
     return parent
 
 
-_QUANTITY = re.compile(r"^\s*(\d+)\s*[xX*]\s+")
+# A leading count, signed or not, so that "-1x Burger" is a bad count, not a dish.
+_QUANTITY = re.compile(r"^\s*([-+]?\d+)\s*[xX*](?:\s+|$)")
 _PARTS = re.compile(r"\s+(?=[+@#])")
+_WHAT = {"+": "a modifier", "@": "a station", "#": "a note"}
 
 
 def parse_item(spec: str) -> dict[str, Any]:
-    """An item from ``"[N x] NAME [+MODIFIER]... [@STATION] [#NOTE]"``."""
+    """An item from ``"[N x] NAME [+MODIFIER]... [@STATION] [#NOTE]"``.
+
+    Raises UsageError for a negative count, an item with no name, an empty modifier, station
+    or note, or a second station or note. A count of 0 is the server's to refuse (naming the
+    field, as for any invalid order).
+    """
+
+    def refuse(problem: str) -> UsageError:
+        return UsageError(f"item {spec!r}: {problem}; write an item as {ITEM_SYNTAX!r}")
+
     item: dict[str, Any] = {}
-    match = _QUANTITY.match(spec)
+    rest = spec
+    match = _QUANTITY.match(rest)
     if match:
         item["quantity"] = int(match.group(1))
-        spec = spec[match.end() :]
-    name, *parts = _PARTS.split(spec.strip())
+        if item["quantity"] < 0:
+            raise refuse("the count must be 1 or more")
+        rest = rest[match.end() :]
+    name, *parts = _PARTS.split(rest.strip())
     if not name or name[0] in "+@#":
-        raise UsageError(f"item {spec!r} has no name")
+        raise refuse("it has no name")
     item["name"] = name
     for part in parts:
         marker, value = part[0], part[1:].strip()
+        if not value:
+            raise refuse(f"{marker} needs {_WHAT[marker]} after it")
         if marker == "+":
             item.setdefault("modifiers", []).append(value)
-        elif marker == "@":
-            item["station"] = value
-        else:
-            item["notes"] = value
+            continue
+        key, what = ("station", "stations") if marker == "@" else ("notes", "notes")
+        if key in item:
+            raise refuse(f"it has two {what}")
+        item[key] = value
     return item

@@ -100,7 +100,7 @@ async def run_demo(
 
     Returns:
         How many orders were created. Errors are logged and the demo carries on, except
-        when the token is refused (the error is raised).
+        when the token is refused or the URL has no orders to create (the error is raised).
     """
     rng = rng or random.Random()
     stop_event = stop_event or asyncio.Event()
@@ -110,7 +110,7 @@ async def run_demo(
         try:
             order = await rest.create_order(random_order(rng))
         except KdsError as exc:
-            if exc.status in (401, 403):
+            if exc.status in (401, 403, 404):
                 raise
             log.warning("demo order not created: %s", exc)
         else:

@@ -25,7 +25,7 @@ import aiohttp
 import socketio
 import socketio.exceptions
 
-from kds_client.errors import KdsError, Offline, Unauthorized
+from kds_client.errors import Forbidden, KdsError, Offline, Unauthorized
 from kds_client.rest import KdsRest, normalize_urls
 from kds_client.store import Change, Event, OrderStore
 from kds_client.sync import StoreSync
@@ -63,6 +63,9 @@ class FeedStatus:
     last_seq: int = 0
     error: str | None = None
     """Why the last attempt failed or the connection ended, in words."""
+    refused: bool = False
+    """The server refused the token or a room on the last attempt: trying again will not help
+    until the token changes. The feed tries again all the same; a script may rather stop."""
 
     def seconds_since_event(self, now: float | None = None) -> float | None:
         """Seconds since the feed last heard from the server, or None if never."""
@@ -72,7 +75,14 @@ class FeedStatus:
 
 
 class _AttemptFailed(Exception):
-    """A connection attempt failed; the message says why in words."""
+    """A connection attempt failed; the message says why in words.
+
+    ``refused``: the server refused the token or a room (not a network failure).
+    """
+
+    def __init__(self, message: str, *, refused: bool = False) -> None:
+        super().__init__(message)
+        self.refused = refused
 
 
 class LiveFeed:
@@ -133,6 +143,7 @@ class LiveFeed:
         self._dropped = asyncio.Event()
         self._live = asyncio.Event()
         self._refusal: str | None = None
+        self._refused_by_server = False
         self._http: aiohttp.ClientSession | None = None
         self._sync = StoreSync(
             self.store,
@@ -199,12 +210,14 @@ class LiveFeed:
         while True:
             url = self.urls[index]
             self._set_status(state=ConnectionState.CONNECTING, url=url, next_attempt_at=None)
+            refused = False
             try:
                 reason = await self._session(url)
             except _AttemptFailed as exc:
                 failures += 1
                 index = (index + 1) % len(self.urls)
                 reason = str(exc)
+                refused = exc.refused
                 log.info("cannot connect to %s: %s", url, reason)
             except Exception as exc:
                 # A bug must not end the feed for good: say so, and try again like any failure.
@@ -226,6 +239,7 @@ class LiveFeed:
                 url=self.urls[index],
                 next_attempt_at=retry_at,
                 error=reason,
+                refused=refused,
             )
             await self._close_socket()
             await asyncio.sleep(max(0.0, retry_at - time.time()))
@@ -236,6 +250,7 @@ class LiveFeed:
         Raises _AttemptFailed when it never became live.
         """
         self._refusal = None
+        self._refused_by_server = False
         self._dropped = asyncio.Event()
         # Held-back events of an earlier connection (perhaps another server, perhaps another
         # database) are not to be trusted here; the catch-up below gets them again if real.
@@ -257,20 +272,35 @@ class LiveFeed:
         except TimeoutError as exc:
             raise _AttemptFailed(f"no answer from {url} in {self.connect_timeout:g} s") from exc
         except KdsError as exc:
-            raise _AttemptFailed(exc.message.removeprefix("offline: ")) from exc
+            raise _AttemptFailed(
+                exc.message.removeprefix("offline: "),
+                refused=isinstance(exc, Unauthorized | Forbidden),
+            ) from exc
         except socketio.exceptions.ConnectionError as exc:
-            raise _AttemptFailed(self._refusal or f"cannot connect to {url} ({exc})") from exc
+            raise _AttemptFailed(
+                self._refusal or f"cannot connect to {url} ({exc})",
+                refused=self._refused_by_server,
+            ) from exc
         except (socketio.exceptions.SocketIOError, aiohttp.ClientError, OSError) as exc:
             raise _AttemptFailed(f"{url}: {exc or type(exc).__name__}") from exc
         try:
             await self._sync.sync(url)
         except KdsError as exc:
-            raise _AttemptFailed(f"cannot catch up from {url}: {exc}") from exc
+            raise _AttemptFailed(
+                f"cannot catch up from {url}: {exc}",
+                refused=isinstance(exc, Unauthorized | Forbidden),
+            ) from exc
         if self._dropped.is_set():
             raise _AttemptFailed(f"{url} closed the connection while catching up")
         self.rest.use(url)
         self._live.set()
-        self._set_status(state=ConnectionState.LIVE, url=url, error=None, last_event_at=time.time())
+        self._set_status(
+            state=ConnectionState.LIVE,
+            url=url,
+            error=None,
+            refused=False,
+            last_event_at=time.time(),
+        )
         try:
             return await self._stay_live(url)
         finally:
@@ -314,6 +344,9 @@ class LiveFeed:
                 self._dropped.set()
 
         def on_connect_error(data: Any = None) -> None:
+            # The server's own refusal (its connect handler) arrives as {"message": ...}; a
+            # failure of the transport as a string.
+            self._refused_by_server = isinstance(data, dict)
             message = data.get("message") if isinstance(data, dict) else data
             self._refusal = f"the server refused the connection: {message or 'no reason given'}"
 
@@ -327,7 +360,7 @@ class LiveFeed:
             error = ack.get("error")
             if isinstance(error, dict):
                 error = error.get("message") or error.get("code")
-            raise _AttemptFailed(f"the server refused to join room {room!r}: {error}")
+            raise _AttemptFailed(f"the server refused to join room {room!r}: {error}", refused=True)
 
     async def _close_socket(self) -> None:
         sio, self._sio = self._sio, None

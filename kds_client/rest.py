@@ -265,8 +265,11 @@ class KdsRest:
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
+            headers = {"Accept": "application/json"}
+            if self.token:  # none for GET /api/health, which answers anyone
+                headers["Authorization"] = f"Bearer {self.token}"
             self._session = aiohttp.ClientSession(
-                headers={"Authorization": f"Bearer {self.token}", "Accept": "application/json"},
+                headers=headers,
                 timeout=aiohttp.ClientTimeout(total=self.timeout, connect=min(self.timeout, 5.0)),
             )
         return self._session

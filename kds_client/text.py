@@ -45,6 +45,7 @@ def order_table(orders: Iterable[Order]) -> str:
 
 def order_text(order: Order) -> str:
     """An order in full, one fact per line, items with their ids for ``kds-order done``."""
+    wire = order.wire()  # timestamps as the API writes them: 2026-11-26T10:49:08.360Z
     lines = [
         f"order {order.id}  {order.status}"
         + ("  RUSH" if order.priority is Priority.RUSH else "")
@@ -52,8 +53,8 @@ def order_text(order: Order) -> str:
         f"  type      {order.order_type}"
         + (f", table {order.table}" if order.table else "")
         + (f", for {order.customer_name}" if order.customer_name else ""),
-        f"  created   {order.created_at.isoformat()}",
-        f"  updated   {order.updated_at.isoformat()}",
+        f"  created   {wire['created_at']}",
+        f"  updated   {wire['updated_at']}",
     ]
     if order.notes:
         lines.append(f"  NOTES     {order.notes}")

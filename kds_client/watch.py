@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import Callable
 
+from kds_client.cli import EXIT_AUTH, EXIT_OK
 from kds_client.errors import Offline
 from kds_client.feed import ConnectionState, FeedStatus, LiveFeed
 from kds_client.rest import KdsRest
@@ -25,16 +26,21 @@ async def watch(
     """Print every change from now on (or after seq ``after``) until ``count`` or ``stop_event``.
 
     Each line is an event as ``GET /api/events`` lists it: ``{seq, type, order_id, at, data}``.
-    Connection changes go to ``say`` (stderr), once each. Returns the exit code.
+    Connection changes go to ``say`` (stderr), once each. A server that cannot be reached is
+    tried again and again; one that refuses the token or the room ends the watch at once
+    (retrying would not change its mind). Returns the exit code.
     """
     store = OrderStore()
     if after is not None:
         store.reset([], after)
+    try:
+        # Asked even with --after: a --url that is not a KDS server ends the watch here.
+        health = await rest.health()
+    except Offline as exc:
+        say(f"{exc}; retrying")  # the feed will catch up once a server answers
     else:
-        try:
-            store.reset([], int((await rest.health()).get("seq") or 0))
-        except Offline as exc:
-            say(f"{exc}; retrying")  # the feed will snapshot once a server answers
+        if after is None:
+            store.reset([], int(health.get("seq") or 0))
     feed = LiveFeed(rest.urls, rest.token, rooms=[room], store=store, rest=rest)
     done = stop_event or asyncio.Event()
     printed = 0
@@ -49,9 +55,15 @@ async def watch(
             done.set()
 
     said: list[tuple[ConnectionState, str | None]] = []
+    refusal: str | None = None
 
     def on_status(status: FeedStatus) -> None:
+        nonlocal refusal
         news: tuple[ConnectionState, str | None]
+        if status.refused:
+            refusal = refusal or status.error or "the server refused the token"
+            done.set()
+            return
         if status.state is ConnectionState.LIVE:
             news = (status.state, status.url)
             line = f"live on {status.url} at seq {status.last_seq}"
@@ -72,4 +84,7 @@ async def watch(
         await done.wait()
     finally:
         await feed.stop()
-    return 0
+    if refusal is not None:
+        say(f"{refusal}; watch needs a kitchen or admin token (an admin token for --room admin)")
+        return EXIT_AUTH
+    return EXIT_OK

@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -20,7 +24,9 @@ from kds_client.cli import (
     EXIT_NOT_FOUND,
     EXIT_OFFLINE,
     EXIT_OK,
+    EXIT_SERVER,
     EXIT_USAGE,
+    UsageError,
     parse_item,
 )
 from tests.support.server import REPO, ServerProcess, free_port
@@ -123,6 +129,13 @@ def test_list_move_and_done_as_a_script_would(shared_server):
         (("create", "--table", "4"), EXIT_USAGE, "needs at least one --item"),
         (("create", "-f", "/no/such/file.json"), EXIT_USAGE, "cannot read /no/such/file.json"),
         (("move", "{id}", "flying"), EXIT_USAGE, "invalid choice: 'flying'"),
+        (("create", "-i", "-1x Burger"), EXIT_USAGE, "item '-1x Burger': the count must be 1"),
+        (("create", "-i", "2x"), EXIT_USAGE, "item '2x': it has no name; write an item as"),
+        (("create", "-i", "Burger @"), EXIT_USAGE, "'Burger @': @ needs a station after it"),
+        (("demo", "--rate", "0", "--count", "1"), EXIT_USAGE, "--rate: must be a positive"),
+        (("demo", "--rate", "-5", "--count", "1"), EXIT_USAGE, "--rate: must be a positive"),
+        (("--timeout", "0", "show", "{id}"), EXIT_USAGE, "--timeout: must be a positive"),
+        (("show", "{id}", "--timeout", "-1"), EXIT_USAGE, "--timeout: must be a positive"),
     ],
 )
 def test_refusals_have_a_message_and_an_exit_code(shared_server, args, code, message):
@@ -144,6 +157,74 @@ def test_tokens_are_checked(shared_server):
     assert refused.returncode == EXIT_AUTH and "unauthorized" in refused.stderr
     assert kitchen.returncode == EXIT_AUTH and "forbidden" in kitchen.stderr
     assert missing.returncode == EXIT_AUTH and "no token: pass --token" in missing.stderr
+
+
+def test_health_needs_no_token(shared_server):
+    result = kds_order(None, "--url", shared_server.url, "health")
+
+    assert result.returncode == EXIT_OK, result.stderr
+    assert json.loads(result.stdout)["status"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("role", "room", "refusal"),
+    [
+        (None, "kitchen", "refused the connection: unauthorized"),
+        ("pos", "kitchen", "refused to join room 'kitchen': forbidden"),
+        ("kitchen", "admin", "refused to join room 'admin': forbidden"),
+    ],
+)
+def test_watch_with_a_refused_token_or_room_says_so_once_and_exits_5(
+    shared_server, role, room, refusal
+):
+    token = shared_server.tokens[role] if role else "kds_not_a_token"
+
+    result = kds_order(
+        shared_server, "watch", "--room", room, "--count", "1", token=token, timeout=20
+    )
+
+    assert result.returncode == EXIT_AUTH
+    assert result.stderr.count("\n") == 1 and refusal in result.stderr
+    assert "watch needs a kitchen or admin token" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.fixture(scope="module")
+def not_kds() -> Iterator[str]:
+    """The URL of an HTTP server that is not a KDS server: it answers 404 to everything."""
+
+    class NotFoundHere(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_error(404)
+
+        do_POST = do_PATCH = do_DELETE = do_GET
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), NotFoundHere)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    thread.join()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("health",), ("show", "1"), ("watch", "--after", "0"), ("demo", "--count", "1")],
+)
+def test_a_url_that_is_not_a_kds_server_is_exit_1_and_says_so(shared_server, not_kds, command):
+    wrong_path = kds_order(shared_server, "--url", f"{shared_server.url}/api", *command)
+    other_server = kds_order(shared_server, "--url", not_kds, *command)
+
+    assert wrong_path.returncode == EXIT_SERVER
+    assert (
+        f"is {shared_server.url}/api a KDS server? give its base URL, like http://"
+        in wrong_path.stderr
+    )
+    assert other_server.returncode == EXIT_SERVER
+    assert f"is {not_kds} a KDS server?" in other_server.stderr
 
 
 def test_the_local_token_file_is_the_default(shared_server):
@@ -209,6 +290,41 @@ def test_item_specs_parse_like_a_ticket_reads():
         "notes": "well done",
     }
     assert parse_item("Lemonade") == {"name": "Lemonade"}
+    assert parse_item("0x Soup") == {"quantity": 0, "name": "Soup"}  # the server names the field
+
+
+@pytest.mark.parametrize(
+    ("spec", "problem"),
+    [
+        ("-1x Burger", "the count must be 1 or more"),
+        ("2x", "it has no name"),
+        ("2 x  @grill", "it has no name"),
+        ("Burger @", "@ needs a station after it"),
+        ("Burger +", "+ needs a modifier after it"),
+        ("Burger #", "# needs a note after it"),
+        ("Burger @grill @fry", "it has two stations"),
+        ("Fries #crispy #salty", "it has two notes"),
+    ],
+)
+def test_item_typos_are_refused_naming_the_problem_and_the_syntax(spec, problem):
+    with pytest.raises(UsageError) as refused:
+        parse_item(spec)
+
+    assert str(refused.value) == (
+        f"item {spec!r}: {problem}; write an item as '[N x] NAME [+MODIFIER]... [@STATION] [#NOTE]'"
+    )
+
+
+def test_show_writes_times_as_the_api_does_and_json_has_help(shared_server):
+    order_id = kds_order(shared_server, "create", "-i", "Toast").stdout.strip()
+    shown = kds_order(shared_server, "show", order_id)
+    wire = json.loads(kds_order(shared_server, "show", order_id, "--json").stdout)
+    usage = kds_order(None, "--help")
+
+    assert f"  created   {wire['created_at']}\n" in shown.stdout
+    assert f"  updated   {wire['updated_at']}\n" in shown.stdout
+    assert wire["created_at"].endswith("Z")
+    assert re.search(r"--json\s+print results as JSON", usage.stdout)
 
 
 async def test_watch_prints_live_changes_and_ends_cleanly_on_sigterm(shared_server):

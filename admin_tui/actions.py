@@ -86,17 +86,26 @@ class OrderActions(App[None]):
 
     def start_edit(self, order: Order) -> None:
         """Open the form on the order; it saves through the server itself."""
+        if order.status == Status.CANCELLED:
+            # The server's rule (a cancelled order cannot be edited), told before any typing.
+            self.notify(
+                f"Order {order.id} is cancelled: it can no longer be edited.", severity="warning"
+            )
+            return
 
         async def save(changes: dict[str, Any]) -> Order:
             self.feed.require_live()
             return await self.rest.edit_order(order.id, changes)
+
+        async def reload() -> Order:
+            return await self.rest.get_order(order.id)
 
         def saved(result: Order | None) -> None:
             if result is not None:
                 self.broadcast(OrderSaved(result))
                 self.notify(f"Order {result.id} saved.")
 
-        self.push_screen(OrderFormScreen(save, order), saved)
+        self.push_screen(OrderFormScreen(save, order, reload=reload), saved)
 
     def start_create(self) -> None:
         """Open an empty form for a phone order."""

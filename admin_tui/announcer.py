@@ -1,16 +1,26 @@
-"""Notices of live changes, gathered for a moment so a burst reads as one line."""
+"""Notices of live changes: one short notification at a time, however busy the kitchen.
+
+Notices are gathered for a moment; each gathering replaces the notification shown before
+it, which, while still on screen, is counted into the new one ("7 new orders, 2 other
+changes."; for at most ten seconds, then the count starts over). So a burst reads as one line
+in the corner, and never stacks up over the screen.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
+from textual.notifications import Notification, Notify
 from textual.timer import Timer
 from textual.widget import Widget
 
 GATHER_SECONDS = 0.25
 """How long to wait for more notices before showing them."""
-MAX_SINGLE = 3
-"""Up to this many notices are shown one by one; more become one summary."""
+SHOWN_SECONDS = 4.0
+"""How long the notification stays up after the last change it tells of."""
+TALLY_SECONDS = 10.0
+"""How long one notification keeps counting; in a steady stream the count starts over."""
 
 
 class Announcer:
@@ -21,6 +31,9 @@ class Announcer:
         self._bell = bell
         self._notices: list[tuple[str, bool]] = []
         self._timer: Timer | None = None
+        self._shown: Notification | None = None
+        self._shown_notices: list[tuple[str, bool]] = []
+        self._tally_since = 0.0
 
     def say(self, text: str, *, new_order: bool = False) -> None:
         """Queue one notice; ``new_order`` ones ring the bell and count as new."""
@@ -32,17 +45,34 @@ class Announcer:
         notices, self._notices, self._timer = self._notices, [], None
         if not notices:
             return
-        new = sum(1 for _, is_new in notices if is_new)
-        if new and self._bell is not None:
+        if self._bell is not None and any(is_new for _, is_new in notices):
             self._bell()
-        if len(notices) <= MAX_SINGLE:
-            for text, is_new in notices:
-                self._node.notify(text, timeout=4 if is_new else 3, markup=False)
-            return
-        parts = []
-        if new:
-            parts.append(f"{new} new order{'s' if new > 1 else ''}")
-        if len(notices) > new:
-            other = len(notices) - new
-            parts.append(f"{other} other change{'s' if other > 1 else ''}")
-        self._node.notify(", ".join(parts) + ".", timeout=4)
+        app = self._node.app
+        now = time.monotonic()
+        if self._shown is not None and not self._shown.has_expired:
+            # Textual has no public call to take back one notification; this is its own.
+            # Queued, like the Notify before it, so that it runs after that one, not before.
+            app.call_later(app._unnotify, self._shown)
+            if now - self._tally_since < TALLY_SECONDS:
+                notices = self._shown_notices + notices
+            else:
+                self._tally_since = now
+        else:
+            self._tally_since = now
+        self._shown = Notification(summary(notices), timeout=SHOWN_SECONDS, markup=False)
+        self._shown_notices = notices
+        app.post_message(Notify(self._shown))
+
+
+def summary(notices: list[tuple[str, bool]]) -> str:
+    """One notice as it is; several as ``3 new orders, 2 other changes.``"""
+    if len(notices) == 1:
+        return notices[0][0]
+    new = sum(1 for _, is_new in notices if is_new)
+    other = len(notices) - new
+    parts = []
+    if new:
+        parts.append(f"{new} new order{'s' if new > 1 else ''}")
+    if other:
+        parts.append(f"{other} other change{'s' if other > 1 else ''}")
+    return ", ".join(parts) + "."

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from rich.segment import Segments
+from rich.traceback import Traceback
 from textual.binding import Binding
 from textual.reactive import reactive
 
@@ -48,6 +50,14 @@ class AdminApp(OrderActions):
     feed_status: reactive[FeedStatus | None] = reactive(None)
     """The live feed's last status; every screen's connection bar follows it."""
 
+    def _fatal_error(self) -> None:
+        # Textual's own report shows every frame's local variables: the admin token among
+        # them. This one shows the frames only.
+        self.bell()
+        report = Traceback(show_locals=False, width=None)
+        self._exit_renderables.append(Segments(self.console.render(report, self.console.options)))
+        self._close_messages_no_wait()
+
     def __init__(
         self, rest: KdsRest, feed: LiveFeed, *, clock: Clock = local_now, bell: bool = True
     ) -> None:
@@ -88,8 +98,11 @@ class AdminApp(OrderActions):
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
-        bindings = [*getattr(screen, "HELP_BINDINGS", ()), *screen.BINDINGS, *self.BINDINGS]
-        self.push_screen(HelpScreen(getattr(screen, "HELP_TITLE", "Keys"), bindings))
+        bindings = [*getattr(screen, "HELP_BINDINGS", ()), *screen.BINDINGS]
+        if not screen.is_modal:  # a dialog takes every key itself: the app's do not apply
+            bindings += self.BINDINGS
+        title = getattr(screen, "HELP_TITLE", "Keys")
+        self.push_screen(HelpScreen(title, bindings, notes=getattr(screen, "HELP_NOTES", "")))
 
 
 def make_app(

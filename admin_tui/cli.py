@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from kds_client.rest import normalize_urls
 from kds_contract.local import DEFAULT_URL, read_local_tokens
 
 
@@ -59,6 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = parse_args(argv)
     urls, token = resolve(args)
+    try:
+        urls = normalize_urls(urls)
+    except ValueError as error:
+        print(f"kds-admin: {error}", file=sys.stderr)
+        return 2
     if not token:
         print(
             "kds-admin: no token. Pass --token, set KDS_TOKEN, or run on the server's host "
@@ -66,5 +72,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    make_app(urls, token, bell=not args.no_bell).run()
-    return 0
+    app = make_app(urls, token, bell=not args.no_bell)
+    app.run()
+    return app.return_code or 0

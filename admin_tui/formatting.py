@@ -55,6 +55,20 @@ def duration(seconds: float | None) -> str:
     return f"{seconds // 86400}d"
 
 
+def precise_duration(seconds: float | None) -> str:
+    """A duration to the second where it matters: ``45s``, ``1m 31s``, ``1h 05m``, ``2d 03h``."""
+    if seconds is None:
+        return "-"
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m {seconds % 60:02d}s"
+    if seconds < 86400:
+        return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
+    return f"{seconds // 86400}d {seconds % 86400 // 3600:02d}h"
+
+
 def since(moment: datetime | None, now: datetime) -> str:
     """How long ago ``moment`` was, as :func:`duration` writes it."""
     if moment is None:
@@ -77,10 +91,11 @@ def money(cents: int | None) -> str:
 
 
 def who(order: Order) -> str:
-    """Table and customer, as far as known: ``T12``, ``Ann``, ``T4 Ann``."""
+    """Table and customer, as far as known: ``T12``, ``Ann``, ``T4 Ann``, ``Patio 3``."""
     parts = []
     if order.table:
-        parts.append(f"T{order.table}")
+        # "T" marks a table number; a table with a name of its own (Patio 3) reads as it is.
+        parts.append(f"T{order.table}" if order.table.isdecimal() else order.table)
     if order.customer_name:
         parts.append(order.customer_name)
     return " ".join(parts) or "-"

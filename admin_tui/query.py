@@ -6,6 +6,7 @@ query into the call's arguments and decides whether a live event may touch the c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from math import ceil
@@ -21,7 +22,11 @@ SORTS: dict[str, str] = {
 }
 """The sorts the console cycles through, with their labels (server ``sort`` values)."""
 
-NEWEST_FIRST = frozenset({"-id", "-created_at"})
+NEWEST_FIRST = frozenset({"-id", "-created_at", "-updated_at"})
+"""Sorts that put a new order first: it is both the newest and the last changed."""
+LAST_CHANGE_FIRST = "-updated_at"
+
+_TABLE = re.compile(r"[Tt] ?(\d+)")
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,7 @@ class OrderQuery:
         if self.statuses:
             params["status"] = [s.value for s in self.statuses]
         if self.text.strip():
-            params["q"] = self.text.strip()
+            params["q"] = search_text(self.text)
         if self.since is not None:
             params["since"] = _midnight(self.since, now)
         if self.until is not None:
@@ -93,6 +98,11 @@ class OrderQuery:
         """Whether a new order belongs at the top of page 1."""
         return self.sort in NEWEST_FIRST
 
+    @property
+    def last_change_first(self) -> bool:
+        """Whether any change moves an order to the top of page 1."""
+        return self.sort == LAST_CHANGE_FIRST
+
     def pages(self, total: int) -> int:
         """How many pages ``total`` orders fill (at least one)."""
         return max(1, ceil(total / self.per_page))
@@ -106,12 +116,25 @@ class OrderQuery:
         return ",".join(s.value for s in self.statuses)
 
     def dates_label(self, now: datetime) -> str:
-        """``today``, ``2026-11-20``, ``2026-11-20..2026-11-26``, ``all dates``."""
+        """``today``, ``2026-11-20``, ``2026-11-20..2026-11-26``, ``from 2026-11-20``,
+        ``until 2026-11-26``, ``all dates``."""
         if self.since is None and self.until is None:
             return "all dates"
         if self.since == self.until:
             return "today" if self.since == now.date() else str(self.since)
-        return f"{self.since or '...'}..{self.until or '...'}"
+        if self.since is None:
+            return f"until {self.until}"
+        if self.until is None:
+            return f"from {self.since}"
+        return f"{self.since}..{self.until}"
+
+
+def search_text(text: str) -> str:
+    """What the server is asked to find: a table as the list shows it (``T12``) is ``12``."""
+    text = text.strip()
+    if match := _TABLE.fullmatch(text):
+        return match.group(1)
+    return text
 
 
 def _midnight(day: date, now: datetime) -> datetime:

@@ -15,6 +15,7 @@ class ConfirmScreen(ModalScreen[bool]):
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("question_mark,f1", "app.keys", "Keys", id="confirm.keys"),
     ]
 
     def __init__(self, question: str, *, yes: str = "Yes", danger: bool = True) -> None:

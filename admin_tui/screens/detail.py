@@ -20,6 +20,7 @@ from admin_tui.history import describe
 from admin_tui.messages import OrderChanged, OrderSaved
 from admin_tui.widgets.connection_bar import ConnectionBar
 from kds_client.errors import KdsError, NotFound
+from kds_client.feed import ConnectionState, FeedStatus
 from kds_client.store import Event
 from kds_contract import ORDER_DELETED, Order, Status
 
@@ -64,6 +65,13 @@ class OrderDetailScreen(Screen[None]):
     def on_mount(self) -> None:
         self._render_order()
         self.load()
+        self.watch(self.app, "feed_status", self._feed_status, init=False)
+
+    def _feed_status(self, old: FeedStatus | None, new: FeedStatus | None) -> None:
+        # Live again after a cut: what failed or went stale meanwhile is fetched again.
+        was_live = old is not None and old.state == ConnectionState.LIVE
+        if new is not None and new.state == ConnectionState.LIVE and not was_live:
+            self.load()
 
     @work(exclusive=True, group="detail")
     async def load(self) -> None:
@@ -85,6 +93,10 @@ class OrderDetailScreen(Screen[None]):
             self.notify(
                 error.message, title=f"Order {self.order_id}", severity="error", markup=False
             )
+            if not self._history:
+                self.query_one("#history", Static).update(
+                    Text("history: not loaded; it loads by itself once live again", style="dim")
+                )
             return
         self.order = order
         self._history = events

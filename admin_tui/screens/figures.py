@@ -132,8 +132,8 @@ def times_table(stats: dict[str, Any]) -> Table:
         figures = stats.get(key) or {}
         table.add_row(
             label,
-            fmt.duration(figures.get("median_s")),
-            fmt.duration(figures.get("p90_s")),
+            fmt.precise_duration(figures.get("median_s")),
+            fmt.precise_duration(figures.get("p90_s")),
             str(figures.get("n", 0)),
         )
     return table

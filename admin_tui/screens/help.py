@@ -20,15 +20,19 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,f1,q", "dismiss_help", "Close", id="help.close"),
     ]
 
-    def __init__(self, title: str, bindings: Iterable[BindingType]) -> None:
+    def __init__(self, title: str, bindings: Iterable[BindingType], *, notes: str = "") -> None:
         super().__init__(classes="dialog")
         self.title_text = title
         self.bindings = list(bindings)
+        self.notes = notes
+        """More to know about the screen (the order form's item syntax), below the keys."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="box help"):
             yield Static(self.title_text, classes="question")
             yield Static(self._table())
+            if self.notes:
+                yield Static(Text(self.notes), classes="help-notes")
             yield Static("esc or ? closes", classes="hint")
 
     def _table(self) -> Table:

@@ -26,6 +26,7 @@ class MoveScreen(ModalScreen[Status | None]):
 
     BINDINGS = [
         Binding("escape", "dismiss_none", "Close", id="move.close"),
+        Binding("question_mark,f1", "app.keys", "Keys", id="move.keys"),
         *(
             Binding(str(n), f"pick({n - 1})", f"Pick {n}", show=False, id=f"move.pick{n}")
             for n in range(1, 5)

@@ -1,61 +1,76 @@
 """The order form: a new phone order, or an edit of an existing one.
 
-Checks the input against the contract's own models first, so most mistakes are shown next
-to their field before anything is sent; what the server still refuses is shown the same way.
+Every mistake is shown under its field before anything is sent (:mod:`admin_tui.order_input`);
+what the server still refuses is shown the same way. An edit refused because someone else
+changed the order meanwhile reloads that version and keeps what was typed, to save again.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pydantic import ValidationError
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static, TextArea
 
-from admin_tui.items_text import ITEMS_HELP, format_items, keep_ids, parse_items
-from kds_client.errors import Invalid, KdsError
-from kds_contract import Order, OrderCreate, OrderEdit, OrderType, Priority
-
-FIELDS = ("order_type", "priority", "table", "customer_name", "notes", "total_cents", "items")
-TEXT_FIELDS = ("table", "customer_name", "notes")
+from admin_tui.items_text import ITEMS_HELP
+from admin_tui.order_input import FIELDS, FORM, LABELS, TEXT_FIELDS, Errors, check, field_texts
+from admin_tui.screens.confirm import ConfirmScreen
+from kds_client.errors import Conflict, Invalid, KdsError, NotFound
+from kds_contract import Order, OrderType, Priority
 
 Save = Callable[[dict[str, Any]], Awaitable[Order]]
 """Sends a create (or an edit) and returns the order the server made (or changed)."""
+Reload = Callable[[], Awaitable[Order]]
+"""Fetches the edited order as the server has it now."""
+
+ITEMS_SYNTAX = "\n".join(
+    [
+        "Items, one a line:  [QTY x] NAME [+MODIFIER ...] [@STATION] [# NOTES]",
+        "  2x Burger +no onion +extra cheese @grill # nut allergy",
+        "A + @ or # that starts a word begins a modifier, the station or the notes;",
+        r"a backslash keeps it in the name:  1x Fish \+ Chips   1x Combo \#2",
+        "A name that starts with a digit needs its quantity:  1x 7 Up",
+        r"The station may have spaces (@cold line); \n in notes is a line break.",
+    ]
+)
 
 
 class OrderFormScreen(ModalScreen[Order | None]):
     """Dismisses with the saved order, or None when closed without saving."""
 
+    HELP_TITLE = "Keys: order form"
+    HELP_BINDINGS = [Binding("tab,shift+tab", "focus", "Next / previous field")]
+    HELP_NOTES = ITEMS_SYNTAX
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="form.save"),
         Binding("escape", "close", "Close", id="form.close"),
+        Binding("f1", "app.keys", "Keys", id="form.keys"),
     ]
 
-    def __init__(self, save: Save, order: Order | None = None) -> None:
+    def __init__(self, save: Save, order: Order | None = None, *, reload: Reload | None = None):
         super().__init__(classes="dialog")
         self._save_call = save
+        self._reload = reload
         self.order = order
-        """The order being edited; None for a new order."""
+        """The order being edited (the version the form is based on); None for a new order."""
+        self._line_numbers: list[int] = []
 
     def compose(self) -> ComposeResult:
-        order = self.order
-        title = f"Edit order {order.id}" if order else "New order"
+        texts = field_texts(self.order)
         with Vertical(classes="box form", id="order-form"):
-            yield Static(title, classes="question")
+            yield Static(self._title(), classes="question", id="form-title")
             yield Static("", id="form-error", classes="error")
             with Horizontal(classes="row"):
                 yield Label("type", classes="field-label")
                 yield Select(
                     [(t.value.replace("_", "-"), t.value) for t in OrderType],
-                    value=(order.order_type if order else OrderType.DINE_IN).value,
+                    value=texts["order_type"],
                     allow_blank=False,
                     compact=True,
                     id="order_type",
@@ -63,165 +78,168 @@ class OrderFormScreen(ModalScreen[Order | None]):
                 yield Label("priority", classes="field-label")
                 yield Select(
                     [(p.value, p.value) for p in Priority],
-                    value=(order.priority if order else Priority.NORMAL).value,
+                    value=texts["priority"],
                     allow_blank=False,
                     compact=True,
                     id="priority",
                 )
             yield Static("", id="order_type-error", classes="error")
             yield Static("", id="priority-error", classes="error")
-            for field, label, value in (
-                ("table", "table", order.table if order else ""),
-                ("customer_name", "customer", order.customer_name if order else ""),
-                ("notes", "notes", order.notes if order else ""),
-                ("total_cents", "total", _total_text(order.total_cents) if order else ""),
-            ):
+            for name in (*TEXT_FIELDS, "total_cents"):
                 with Horizontal(classes="row"):
-                    yield Label(label, classes="field-label")
-                    yield Input(value or "", id=field, compact=True)
-                yield Static("", id=f"{field}-error", classes="error")
+                    yield Label(LABELS[name], classes="field-label")
+                    # Typing adds to what is there: an edit never wipes a field by accident.
+                    yield Input(texts[name], id=name, compact=True, select_on_focus=False)
+                yield Static("", id=f"{name}-error", classes="error")
             with Horizontal(classes="row items-row"):
                 yield Label("items", classes="field-label")
-                yield TextArea(format_items(order.items) if order else "", id="items", compact=True)
+                yield TextArea(texts["items"], id="items", compact=True)
             yield Static("", id="items-error", classes="error")
-            yield Static(f"items {ITEMS_HELP}", classes="hint")
-            yield Static("^s save  esc close  tab next field", classes="hint")
+            for line in ITEMS_HELP:
+                yield Static(line, classes="hint", markup=False)
+            yield Static("^s save  esc close  tab next field  F1 help", classes="hint")
+
+    def _title(self) -> str:
+        order = self.order
+        return f"Edit order {order.id} (version {order.version})" if order else "New order"
 
     def on_mount(self) -> None:
         self.query_one("#items" if self.order is None else "#notes").focus()
 
+    # What is typed -------------------------------------------------------------------
+
+    def texts(self) -> dict[str, str]:
+        """The raw text of every field."""
+        texts = {name: str(self.query_one(f"#{name}", Select).value) for name in FIELDS[:2]}
+        for name in (*TEXT_FIELDS, "total_cents"):
+            texts[name] = self.query_one(f"#{name}", Input).value
+        texts["items"] = self.query_one("#items", TextArea).text
+        return texts
+
+    def touched(self) -> list[str]:
+        """The fields whose text is not what the form showed for its order."""
+        shown, now = field_texts(self.order), self.texts()
+        return [name for name in FIELDS if now[name].strip() != shown[name].strip()]
+
+    def _set_text(self, name: str, text: str) -> None:
+        if name in FIELDS[:2]:
+            self.query_one(f"#{name}", Select).value = text
+        elif name == "items":
+            self.query_one("#items", TextArea).text = text
+        else:
+            self.query_one(f"#{name}", Input).value = text
+
+    # Closing and saving --------------------------------------------------------------
+
     def action_close(self) -> None:
-        self.dismiss(None)
+        """Close; ask first when something was typed."""
+        if not self.touched():
+            self.dismiss(None)
+            return
+        question = (
+            "Discard this new order?"
+            if self.order is None
+            else f"Discard your changes to order {self.order.id}?"
+        )
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen(question, yes="Discard"), answered)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_save()
 
     def action_save(self) -> None:
-        self.clear_errors()
-        try:
-            payload = self.payload()
-        except FieldError as error:
-            self.show_error(error.field, error.message)
+        checked = check(self.texts(), self.order)
+        self._line_numbers = checked.line_numbers
+        self.show_errors(checked.errors)
+        if not checked.errors:
+            self._send(checked.payload)
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Select.Changed)
+    def _recheck(self, event: Input.Changed | TextArea.Changed | Select.Changed) -> None:
+        """A field whose mistake is shown: check it again, so the message goes once fixed."""
+        name = event.control.id or ""
+        if name not in FIELDS or not self.query_one(f"#{name}-error").has_class("-shown"):
             return
-        self._send(payload)
+        self._show(name, check(self.texts(), self.order).errors.get(name, []))
 
     @work(exclusive=True, group="save")
     async def _send(self, payload: dict[str, Any]) -> None:
         try:
             saved = await self._save_call(payload)
+        except Conflict as error:
+            if self.order is not None and self._reload is not None:
+                await self._rebase(error)
+            else:
+                self.show_errors({FORM: [error.message]})
+            return
         except Invalid as error:
-            self.show_error(error.field, error.message)
+            self.show_server_error(error.field, error.message)
             return
         except KdsError as error:
-            self.show_error(None, error.message)
+            self.show_errors({FORM: [error.message]})
             self.notify(error.message, title="Not saved", severity="error", markup=False)
             return
         self.dismiss(saved)
 
-    def payload(self) -> dict[str, Any]:
-        """What to send: a create, or the changed fields of an edit.
-
-        Raises:
-            FieldError: the first field that breaks a rule, with words for the person.
-        """
-        values = self._values()
-        if self.order is None:
-            payload = {k: v for k, v in values.items() if v is not None}
-            model: type[OrderCreate] | type[OrderEdit] = OrderCreate
-        else:
-            payload = self._edit_changes(values)
-            if not payload:
-                raise FieldError(None, "nothing changed")
-            payload["version"] = self.order.version
-            model = OrderEdit
+    async def _rebase(self, refusal: Conflict) -> None:
+        """Someone else changed the order: show their version with this person's changes."""
+        assert self.order is not None and self._reload is not None
         try:
-            # As JSON, the way the server reads it: strict, with enums as their values.
-            model.model_validate_json(json.dumps(payload))
-        except ValidationError as error:
-            raise FieldError.from_validation(error) from None
-        return payload
+            current = await self._reload()
+        except NotFound:
+            self.show_errors({FORM: [f"Order {self.order.id} was deleted meanwhile."]})
+            return
+        except KdsError as error:
+            self.show_errors({FORM: [f"{refusal.message} (reloading failed: {error.message})"]})
+            return
+        if current.version == self.order.version:
+            self.show_errors({FORM: [refusal.message]})  # not a stale version
+            return
+        kept = self.touched()
+        self.order = current
+        fresh = field_texts(current)
+        for name in FIELDS:
+            if name not in kept:
+                self._set_text(name, fresh[name])
+        self.query_one("#form-title", Static).update(self._title())
+        yours = ", ".join(LABELS[name] for name in kept)
+        self.show_errors(
+            {
+                FORM: [
+                    f"Order {current.id} was changed meanwhile ({current.status.value}, "
+                    f"version {current.version}). Shown now, with your {yours} kept: "
+                    "check, then ^s to save."
+                ]
+            }
+        )
 
-    def _values(self) -> dict[str, Any]:
-        values: dict[str, Any] = {
-            "order_type": self.query_one("#order_type", Select).value,
-            "priority": self.query_one("#priority", Select).value,
-        }
-        for field in TEXT_FIELDS:
-            values[field] = self.query_one(f"#{field}", Input).value.strip() or None
-        values["total_cents"] = _parse_total(self.query_one("#total_cents", Input).value)
-        items = parse_items(self.query_one("#items", TextArea).text)
-        if not items:
-            raise FieldError("items", "an order needs at least one item")
-        values["items"] = items
-        return values
+    # Mistakes ------------------------------------------------------------------------
 
-    def _edit_changes(self, values: dict[str, Any]) -> dict[str, Any]:
-        assert self.order is not None
-        old = self.order
-        changes = {
-            field: values[field]
-            for field in ("order_type", "priority", *TEXT_FIELDS, "total_cents")
-            if values[field] != getattr(old, field)
-        }
-        if self.query_one("#items", TextArea).text.strip() != format_items(old.items).strip():
-            changes["items"] = keep_ids(values["items"], old.items)
-        return changes
+    def show_errors(self, errors: Errors) -> None:
+        """Show every field's mistakes under it, and clear the others."""
+        for name in (FORM, *FIELDS):
+            self._show(name, errors.get(name, []))
 
-    def clear_errors(self) -> None:
-        for static in self.query(".error").results(Static):
-            static.update("")
-            static.remove_class("-shown")
+    def _show(self, name: str, messages: list[str]) -> None:
+        static = self.query_one(f"#{name}-error", Static)
+        static.update(Text("\n".join(messages)))  # the server's or pydantic's words, no markup
+        static.set_class(bool(messages), "-shown")
 
-    def show_error(self, field: str | None, message: str) -> None:
-        """Show ``message`` under ``field`` (a contract field path such as ``items.0.name``)."""
-        name = (field or "").split(".")[0]
-        target = f"#{name}-error" if name in FIELDS else "#form-error"
-        if name == "items" and field and field.count(".") >= 1:
-            parts = field.split(".")
-            if parts[1].isdigit():
-                message = f"line {int(parts[1]) + 1}: {message}"
-        static = self.query_one(target, Static)
-        static.update(Text(message))  # the server's or pydantic's words, never markup
-        static.add_class("-shown")
-
-
-class FieldError(Exception):
-    """A field (or None: the whole form) and what is wrong with it."""
-
-    def __init__(self, field: str | None, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-    @classmethod
-    def from_validation(cls, error: ValidationError) -> FieldError:
-        first = error.errors()[0]
-        loc = [str(part) for part in first["loc"]]
-        if loc and loc[-1] in ("str", "int"):
-            loc = loc[:-1]
-        message = first["msg"]
-        if len(loc) > 2:
-            message = f"{loc[2]}: {message}"
-        return cls(".".join(loc) or None, message)
-
-
-def _parse_total(text: str) -> int | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise FieldError("total_cents", "a total is an amount such as 12.50") from None
-    if not amount.is_finite():
-        raise FieldError("total_cents", "a total is an amount such as 12.50")
-    if amount < 0:
-        raise FieldError("total_cents", "a total cannot be negative")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise FieldError("total_cents", "a total has at most two decimals")
-    return int(amount * 100)
-
-
-def _total_text(cents: int | None) -> str:
-    return "" if cents is None else f"{cents / 100:.2f}"
+    def show_server_error(self, field: str | None, message: str) -> None:
+        """A refusal of the server, under ``field`` (a path such as ``items.0.name``)."""
+        parts = (field or "").split(".")
+        if parts[0] not in FIELDS:
+            self.show_errors({FORM: [message]})
+            return
+        if parts[0] == "items" and len(parts) > 1 and parts[1].isdigit():
+            index = int(parts[1])
+            line = self._line_numbers[index] if index < len(self._line_numbers) else index + 1
+            message = f"line {line}: {message}"
+        self.show_errors({parts[0]: [message]})

@@ -82,6 +82,8 @@ class OrdersScreen(Screen[None]):
         """A page request is out: live changes are applied now and again after it."""
         self._loads = 0
         self._held: list[Change] = []
+        self._cursor_after_load: int | None = None
+        """Where the cursor goes once the page arrives: first (-1) or last (+1) row."""
 
     @property
     def order_query(self) -> OrderQuery:
@@ -143,13 +145,24 @@ class OrdersScreen(Screen[None]):
         if page != query.page:
             self.set_query(query.with_(page=page))
 
+    def on_orders_table_end_requested(self, message: OrdersTable.EndRequested) -> None:
+        """Home: the first order of the first page; End: the last order of the last page."""
+        query = self.order_query
+        page = 1 if message.step < 0 else query.pages(self.bar.total or 0)
+        if page == query.page:
+            self.table.cursor_to_end(message.step)
+            return
+        self._cursor_after_load = message.step
+        self.set_query(query.with_(page=page))
+
     @work(exclusive=True, group="page")
     async def load_page(self) -> None:
         """Fetch the current page; changes that arrive meanwhile are applied after it."""
         query = self.order_query
         self._loads += 1
         serial = self._loads
-        self._loading = self.bar.loading_page = True
+        bar = self.bar  # found now: when the app quits meanwhile, the screen is emptied
+        self._loading = bar.loading_page = True
         try:
             page = await self.app.rest.list_orders(**query.rest_params(self.now()))
         except KdsError as error:
@@ -158,13 +171,16 @@ class OrdersScreen(Screen[None]):
         finally:
             # A newer load may have replaced this one (exclusive worker): it is still loading.
             if serial == self._loads:
-                self._loading = self.bar.loading_page = False
+                self._loading = bar.loading_page = False
         if page.total and query.page > query.pages(page.total):
             self.set_query(query.with_(page=query.pages(page.total)))
             return
         self.table.show(page.orders)
+        if self._cursor_after_load is not None:
+            self.table.cursor_to_end(self._cursor_after_load)
+            self._cursor_after_load = None
         self.bar.total = page.total
-        self.bar.new_count = 0
+        self.bar.new_count = self.bar.changed_count = 0
         held, self._held = self._held, []
         for change in held:
             self._apply(change, quiet=True)
@@ -194,12 +210,39 @@ class OrdersScreen(Screen[None]):
                     self.announcer.say(f"Order {change.order_id} was deleted.")
         elif change.order is not None and change.type == ORDER_CREATED:
             self._created(change.order, quiet=quiet)
-        elif change.order is not None and self.table.update_order(change.order) and not quiet:
-            if change.type == ORDER_STATUS_UPDATED and change.previous is not None:
+        elif change.order is not None and self._changed(change, quiet):
+            if change.type == ORDER_STATUS_UPDATED and change.previous is not None and not quiet:
                 self.announcer.say(
                     f"Order {change.order.id}: {change.previous.status.value} -> "
                     f"{change.order.status.value}"
                 )
+
+    def _changed(self, change: Change, quiet: bool) -> bool:
+        """Show a change to an order; whether its row is on the page now.
+
+        Sorted by last change, a changed order of this view belongs at the top of page 1: it
+        goes there (or, seen from another page or through a search, is counted in the
+        ``N changed`` hint). Other sorts keep each row where it is and update it in place.
+        """
+        order = change.order
+        assert order is not None
+        query = self.order_query
+        if not query.last_change_first:
+            return self.table.update_order(order)
+        shown = self.table.order(order.id)
+        if shown is not None and order.version <= shown.version:
+            return False
+        now = self.now()
+        searched_row = shown is not None and bool(query.text.strip())
+        if query.page == 1 and (query.matches(order, now) or searched_row):
+            self.table.put_top(order, query.per_page)
+            if shown is None and not query.matches(_before(change), now):
+                self.bar.total = (self.bar.total or 0) + 1  # it joins what the view counts
+            return True
+        belongs = bool(query.text.strip()) or query.matches(order, now)
+        if belongs and (shown is None or query.page > 1) and not quiet:
+            self.bar.changed_count += 1
+        return self.table.update_order(order)
 
     def _created(self, order: Order, *, quiet: bool) -> None:
         query = self.order_query
@@ -281,3 +324,16 @@ class OrdersScreen(Screen[None]):
         from admin_tui.screens.figures import FiguresScreen
 
         self.app.push_screen(FiguresScreen(self.order_query))
+
+
+def _before(change: Change) -> Order:
+    """The order as it was before ``change``, as far as a filter can tell (its status)."""
+    assert change.order is not None
+    if change.previous is not None:
+        return change.previous
+    # The feed keeps open orders only; for a closed one the event still says where it was.
+    data = change.event.data if change.event is not None else None
+    old = data.get("oldStatus") if isinstance(data, dict) else None
+    if change.type == ORDER_STATUS_UPDATED and old in set(Status):
+        return change.order.model_copy(update={"status": Status(old)})
+    return change.order

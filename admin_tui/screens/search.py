@@ -28,6 +28,7 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
 
     BINDINGS = [
         Binding("escape", "dismiss_none", "Close", id="search.close"),
+        Binding("f1", "app.keys", "Keys", id="search.keys"),
     ]
 
     def __init__(

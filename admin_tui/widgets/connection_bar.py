@@ -22,9 +22,23 @@ STATE_LABEL: dict[ConnectionState, str] = {
 WAITING = (ConnectionState.RECONNECTING, ConnectionState.OFFLINE)
 """States in which the feed waits for its next attempt (``next_attempt_at``)."""
 
+TOKEN_HINT = "Ask an admin for an admin token: kds-server token create --role admin"
+"""What to do when the server refuses the token; fits 80 columns."""
+
+
+def token_problem(status: FeedStatus | None) -> str | None:
+    """``token refused`` or ``not an admin token`` while the server refuses the token."""
+    if status is None or status.state == ConnectionState.LIVE or not status.refused:
+        return None
+    # A role refused (403) rather than an unknown token (401): the server's word for it.
+    return "not an admin token" if "forbidden" in (status.error or "") else "token refused"
+
 
 class ConnectionBar(Widget):
-    """Title on the left; connection state and server on the right. Follows ``app.feed_status``."""
+    """Title on the left; connection state and server on the right. Follows ``app.feed_status``.
+
+    While the server refuses the token, a second line says what to do about it.
+    """
 
     status: reactive[FeedStatus | None] = reactive(None)
     """The feed's last reported status; ``None`` before the first report."""
@@ -44,6 +58,7 @@ class ConnectionBar(Widget):
         state = status.state if status else ConnectionState.CONNECTING
         for each in ConnectionState:
             self.set_class(each == state, f"-{each.value}")
+        self.set_class(token_problem(status) is not None, "-token")
         # A countdown to the next attempt needs a tick; a live feed does not.
         waiting = state in WAITING
         if waiting and self._ticker is None:
@@ -58,7 +73,10 @@ class ConnectionBar(Widget):
         words = STATE_LABEL[state]
         if state in WAITING and status and status.next_attempt_at:
             words += f", retry in {max(0, round(status.next_attempt_at - time.time()))}s"
-        if status and status.error and state != ConnectionState.LIVE:
+        problem = token_problem(status)
+        if problem:
+            detail = problem
+        elif status and status.error and state != ConnectionState.LIVE:
             detail = status.error
         else:
             detail = _host(status.url) if status and status.url else ""
@@ -69,7 +87,10 @@ class ConnectionBar(Widget):
         detail_text.truncate(max(0, room), overflow="ellipsis")
         right = Text.assemble(label, " ", detail_text, " ")
         gap = max(1, self.size.width - left.cell_len - right.cell_len)
-        return Text.assemble(left, " " * gap, right)
+        line = Text.assemble(left, " " * gap, right)
+        if problem:
+            line.append(f"\n {TOKEN_HINT}", style="bold")
+        return line
 
 
 def _host(url: str) -> str:

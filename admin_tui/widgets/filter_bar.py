@@ -21,6 +21,8 @@ class FilterBar(Widget):
     """How many orders match in all; ``None`` until the first page arrives."""
     new_count: reactive[int] = reactive(0)
     """New orders that arrived but are not shown (other filter, page or sort)."""
+    changed_count: reactive[int] = reactive(0)
+    """Orders changed off this page while sorted by last change (their place is page 1)."""
     loading_page: reactive[bool] = reactive(True)
     """A page request is on its way."""
 
@@ -49,11 +51,18 @@ class FilterBar(Widget):
         elif self.total is None:
             right = Text("not loaded (r)", style="dim")
         elif self.total == 0:
-            right = Text("no orders match (0: all statuses, d: days)", style="bold")
+            words = (
+                "none match (/: clear search, 0: all, d: days)"  # short: the search stays seen
+                if query.text.strip()
+                else "no orders match (0: all statuses, d: days)"
+            )
+            right = Text(words, style="bold")
         else:
             right = Text(f"p{query.page}/{query.pages(self.total)} ({self.total})")
         if self.new_count:
             right.append(f"  +{self.new_count} new", style="bold reverse")
+        if self.changed_count:
+            right.append(f"  {self.changed_count} changed", style="bold reverse")
         gap = self.size.width - left.cell_len - right.cell_len - 1
         if gap < 1:
             left.truncate(max(0, left.cell_len + gap - 1), overflow="ellipsis")

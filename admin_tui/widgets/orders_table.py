@@ -51,11 +51,19 @@ class OrdersTable(DataTable):
             show=False,
             id="orders.page_prev",
         ),
+        Binding("home,ctrl+home", "end(-1)", "First order", show=False, id="orders.first"),
+        Binding("end,ctrl+end", "end(1)", "Last order", show=False, id="orders.last"),
     ]
 
     @dataclass
     class PageRequested(Message):
         """The person asked for the next (+1) or previous (-1) page."""
+
+        step: int
+
+    @dataclass
+    class EndRequested(Message):
+        """The person asked for the first (-1) or last (+1) order of the whole list."""
 
         step: int
 
@@ -103,13 +111,21 @@ class OrdersTable(DataTable):
         if (items_width, who_width) != (self._items_width, self._who_width):
             self._items_width, self._who_width = items_width, who_width
             self.show(self.orders)
-        rows = max(1, event.size.height - (self.header_height if self.show_header else 0))
+        rows = event.size.height - (self.header_height if self.show_header else 0)
+        columns = sum(w + 2 * self.cell_padding for _, _, w in self._columns())
+        if columns > width:
+            # Too narrow for every column: the scrollbar below takes a row from the page.
+            rows -= self.styles.scrollbar_size_horizontal
+        rows = max(1, rows)
         if rows != self._rows_fit:
             self._rows_fit = rows
             self.post_message(self.Fitted(rows))
 
     def action_page(self, step: int) -> None:
         self.post_message(self.PageRequested(step))
+
+    def action_end(self, step: int) -> None:
+        self.post_message(self.EndRequested(step))
 
     def show(self, orders: Iterable[Order]) -> None:
         """Show these orders, keeping the cursor on the same order when it is still there."""
@@ -138,6 +154,16 @@ class OrdersTable(DataTable):
             return self.update_order(order)
         self.show([order, *self.orders][:limit])
         return True
+
+    def put_top(self, order: Order, limit: int) -> None:
+        """Show ``order`` on the top row, moving its row there if shown; at most ``limit`` rows."""
+        others = [shown for shown in self.orders if shown.id != order.id]
+        self.show([order, *others][:limit])
+
+    def cursor_to_end(self, step: int) -> None:
+        """Move the cursor to the first (-1) or last (+1) row."""
+        if self.row_count:
+            self.move_cursor(row=0 if step < 0 else self.row_count - 1, animate=False)
 
     def remove_order(self, order_id: int) -> bool:
         """Drop the row of a deleted order; whether it was shown."""

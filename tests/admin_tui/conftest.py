@@ -19,6 +19,8 @@ from kds_client import ConnectionState, KdsRest
 from tests.support.server import ServerProcess
 
 WAIT_SECONDS = 10.0
+FAST = {"check_interval": 1.0, "backoff_base": 0.2, "backoff_max": 1.0, "connect_timeout": 2.0}
+"""Live-feed timings for tests that cut the network: notice and retry within a second or two."""
 
 
 @pytest.fixture

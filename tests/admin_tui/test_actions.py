@@ -156,16 +156,35 @@ async def test_edit_saves_and_a_stale_edit_is_refused(console_app, rest) -> None
         assert [i.id for i in saved.items] == [i.id for i in order.items], "items untouched"
         await wait_for(pilot, lambda: table(app).order(order.id).notes == "no salt", "the row")
 
-        # Changed elsewhere while the form is open: refused, the form stays with the reason.
+        # Changed elsewhere while the form is open: refused; the form then shows the new
+        # version with what was typed kept, and saves it on the next ^s.
         await pilot.press("e")
         form = await _on_screen(pilot, OrderFormScreen)
         await rest.edit_order(order.id, {"table": "9"})
         await pilot.press(*" please")
         await pilot.press("ctrl+s")
         error = form.query_one("#form-error")
-        await wait_for(pilot, lambda: "has changed" in str(error.content), "the refusal")
+        await wait_for(pilot, lambda: "changed meanwhile" in str(error.content), "the refusal")
+        assert "your notes kept" in str(error.content)
         assert app.screen is form
+        assert form.query_one("#table").value == "9", "the other change is shown"
+        assert form.query_one("#notes").value == "no salt please", "the typed text is kept"
         assert (await rest.get_order(order.id)).notes == "no salt"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen), "the form to close")
+        saved = await rest.get_order(order.id)
+        assert (saved.notes, saved.table, saved.version) == ("no salt please", "9", 4)
+
+
+async def test_a_cancelled_order_is_not_offered_for_editing(console_app, rest) -> None:
+    order = await rest.create_order(order_payload(1))
+    await rest.move(order.id, Status.CANCELLED)
+    app = console_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: _said(app, "cancelled: it can no longer be edited"), "why")
+        assert isinstance(app.screen, OrdersScreen), "no form to type into in vain"
 
 
 async def test_create_a_phone_order(console_app, rest) -> None:

@@ -40,3 +40,10 @@ def test_no_token_is_a_usage_error(tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.delenv("KDS_TOKEN", raising=False)
     assert main(["--data-dir", str(tmp_path)]) == 2
     assert "no token" in capsys.readouterr().err
+
+
+def test_a_mistyped_url_is_a_usage_error_without_the_token(tmp_path, capsys) -> None:
+    assert main(["--url", "http://127.0.0.1:99999", "--token", "kds_secret"]) == 2
+    err = capsys.readouterr().err
+    assert "'http://127.0.0.1:99999' is not a server URL (port out of range 0-65535)" in err
+    assert "kds_secret" not in err

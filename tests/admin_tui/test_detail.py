@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from admin_tui import make_app
 from admin_tui.screens.detail import OrderDetailScreen
 from admin_tui.screens.orders import OrdersScreen
+from kds_client import ConnectionState, KdsRest, LiveFeed
 from kds_contract import Status
-from tests.admin_tui.conftest import plain, ready, settled, shown_ids, wait_for
+from tests.admin_tui.conftest import FAST, plain, ready, settled, shown_ids, wait_for
 from tests.admin_tui.seeding import order_payload
+from tests.support.client import TcpProxy
 
 
 def _text(screen: OrderDetailScreen, widget_id: str) -> str:
@@ -84,3 +87,36 @@ async def test_detail_of_a_deleted_order(console_app, rest) -> None:
         await wait_for(pilot, lambda: "deleted" in _text(screen, "history"), "the delete event")
         await pilot.press("m")
         assert any("no longer exists" in n.message for n in app._notifications)
+
+
+async def test_history_loads_by_itself_once_live_again(server, rest) -> None:
+    order = await rest.create_order(order_payload(3))
+    proxy = await TcpProxy(server.port).start()
+    token = server.tokens["admin"]
+    through = KdsRest(proxy.url, token, timeout=2.0)
+    feed = LiveFeed(proxy.url, token, rooms=("admin",), rest=through, **FAST)
+    app = make_app(proxy.url, token, rest=through, feed=feed, bell=False)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await ready(pilot)
+            assert shown_ids(app) == [order.id]
+            await proxy.stop()  # the server goes away
+            await wait_for(
+                pilot, lambda: app.feed_status.state != ConnectionState.LIVE, "the cut noticed"
+            )
+            await pilot.press("enter")
+            screen = await wait_for(
+                pilot,
+                lambda: isinstance(app.screen, OrderDetailScreen) and app.screen,
+                "the detail screen",
+            )
+            await wait_for(
+                pilot, lambda: "not loaded" in _text(screen, "history"), "the failure told"
+            )
+
+            proxy = await TcpProxy(server.port, port=proxy.port).start()  # and comes back
+            await wait_for(
+                pilot, lambda: "created (pending)" in _text(screen, "history"), "the history"
+            )
+    finally:
+        await proxy.stop()

@@ -3,7 +3,12 @@ and changes outside the current view leave it alone."""
 
 from __future__ import annotations
 
-import re
+import asyncio
+import io
+
+import pytest
+from rich.console import Console
+from textual.widget import Widget
 
 from admin_tui import announcer
 from kds_contract import Status
@@ -95,34 +100,102 @@ async def test_changes_outside_the_view_leave_it_alone(console_app, rest) -> Non
         assert shown_ids(app) == before
 
 
-async def test_a_burst_of_new_orders_is_gathered_into_few_notices_and_bells(
+async def test_a_burst_of_changes_reads_as_one_short_notification(
     console_app, rest, monkeypatch
 ) -> None:
-    # A wide window, so that even a loaded machine sees the creations as a burst or two.
-    monkeypatch.setattr(announcer, "GATHER_SECONDS", 2.0)
-    await seed(rest, 2)
+    # However slow the machine, the whole burst falls within one notification's life.
+    monkeypatch.setattr(announcer, "SHOWN_SECONDS", 60.0)
+    monkeypatch.setattr(announcer, "TALLY_SECONDS", 60.0)
+    first = await seed(rest, 2)
     app = console_app(bell=True)
     rings: list[int] = []
     app.bell = lambda: rings.append(1)  # type: ignore[method-assign]
+    most_shown = 0
 
-    def announced() -> int:
-        """New orders the notifications told of, summaries and single notices alike."""
-        count = 0
-        for notice in app._notifications:
-            if match := re.match(r"(\d+) new orders?", notice.message):
-                count += int(match.group(1))
-            elif notice.message.startswith("New order"):
-                count += 1
-        return count
+    def toasts() -> list[Widget]:
+        nonlocal most_shown
+        shown = list(app.screen.query("Toast"))
+        most_shown = max(most_shown, len(shown))
+        return shown
 
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await ready(pilot)
+        for order in first:
+            await rest.move(order.id, Status.PREPARING)
+        burst = asyncio.ensure_future(seed(rest, 20, start=100))
+        while not burst.done():
+            toasts()
+            await pilot.pause(0.01)
+        await wait_for(
+            pilot,
+            lambda: any("20 new orders" in n.message for n in app._notifications),
+            "a notification telling of the whole burst",
+        )
+        assert [n.message for n in app._notifications] == ["20 new orders, 2 other changes."]
+        await wait_for(
+            pilot, lambda: [t.region.height > 0 for t in toasts()] == [True], "its toast"
+        )
+        assert most_shown == 1, "never more than one notification on screen"
+        (toast,) = toasts()
+        assert toast.region.y > 2 and toast.region.height <= 2, "the header stays in view"
+        assert 1 <= len(rings) <= 20, "at most one bell per gathering"
+
+
+async def test_sorted_by_last_change_a_changed_order_comes_to_the_top(console_app, rest) -> None:
+    closed = (await seed(rest, 1))[0]
+    for status in (Status.PREPARING, Status.READY, Status.COMPLETED):
+        await rest.move(closed.id, status)
+    orders = [closed, *await seed(rest, 29, start=1)]
+    app = console_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
-        burst = await seed(rest, 20, start=100)
-        newest = sorted((o.id for o in burst), reverse=True)
-        per_page = bar(app).order_query.per_page
-        await wait_for(pilot, lambda: bar(app).total == 22, "every new order counted")
-        await wait_for(pilot, lambda: shown_ids(app) == newest[:per_page], "newest on top")
-        await wait_for(pilot, lambda: announced() == 20, "every new order announced")
-        notices = len(app._notifications)
-        assert notices < 20, "a burst is gathered, not told order by order"
-        assert 1 <= len(rings) <= notices, "at most one bell per gathered notice"
+        await pilot.press("s", "s")  # newest, oldest, last change
+        await settled(pilot)
+        assert bar(app).order_query.sort == "-updated_at"
+        page_one = shown_ids(app)
+        per_page = len(page_one)
+        assert per_page < 30
+
+        # A row on the page moves to the top.
+        await rest.move(page_one[5], Status.PREPARING)
+        await wait_for(pilot, lambda: shown_ids(app)[0] == page_one[5], "the changed row on top")
+        assert table(app).order(page_one[5]).status == Status.PREPARING
+
+        # An order from a later page comes to the top too; the page keeps its size.
+        later = next(o.id for o in orders[1:] if o.id not in page_one)
+        await rest.edit_order(later, {"notes": "no salt"})
+        await wait_for(pilot, lambda: shown_ids(app)[0] == later, "the changed order on top")
+        assert len(shown_ids(app)) == per_page and bar(app).total == 30
+
+        # So does a closed one (which the live feed does not keep), without being counted twice.
+        assert closed.id not in shown_ids(app)
+        await rest.edit_order(closed.id, {"notes": "refunded"})
+        await wait_for(pilot, lambda: shown_ids(app)[0] == closed.id, "the closed order on top")
+        assert bar(app).total == 30
+
+        # Seen from page 2, a change elsewhere is counted in a hint.
+        await pilot.press("right_square_bracket")
+        await settled(pilot)
+        elsewhere = next(i for i in page_one if i not in shown_ids(app))
+        await rest.edit_order(elsewhere, {"notes": "extra napkins"})
+        await wait_for(pilot, lambda: bar(app).changed_count == 1, "the hint")
+        assert "1 changed" in str(bar(app).render())
+
+
+async def test_a_crash_report_never_shows_the_token(console_app, server) -> None:
+    app = console_app()
+    token = server.tokens["admin"]
+    app.error_console = Console(record=True, width=120, file=io.StringIO())  # the terminal
+
+    def broken_handler() -> None:
+        secret = app.rest.token  # a local variable in the failing frame, as in real life
+        raise RuntimeError(f"a bug with {len(secret)} characters in hand")
+
+    with pytest.raises(RuntimeError, match="a bug with"):
+        async with app.run_test(size=(80, 24)):
+            app.call_later(broken_handler)
+            await app._exception_event.wait()
+    report = app.error_console.export_text()
+    assert "RuntimeError: a bug with" in report and "broken_handler" in report
+    assert token not in report, "the crash report showed the admin token"
+    assert app.return_code == 1

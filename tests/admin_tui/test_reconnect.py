@@ -7,11 +7,9 @@ from admin_tui import make_app
 from admin_tui.widgets.connection_bar import ConnectionBar
 from kds_client import ConnectionState, KdsRest, LiveFeed
 from kds_contract import Status
-from tests.admin_tui.conftest import ready, settled, shown_ids, table, wait_for
+from tests.admin_tui.conftest import FAST, ready, settled, shown_ids, table, wait_for
 from tests.admin_tui.seeding import order_payload, seed
 from tests.support.client import TcpProxy
-
-FAST = {"check_interval": 1.0, "backoff_base": 0.2, "backoff_max": 1.0, "connect_timeout": 2.0}
 
 
 async def test_network_cut_then_converge(server, rest) -> None:

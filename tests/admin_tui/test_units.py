@@ -5,10 +5,21 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from admin_tui.formatting import precise_duration, who
 from admin_tui.history import describe
-from admin_tui.items_text import format_item, keep_ids, parse_line
-from admin_tui.query import OrderQuery, parse_day
+from admin_tui.items_text import (
+    ItemLineError,
+    ItemLinesError,
+    format_item,
+    format_items,
+    parse_line,
+    read_items,
+    same_items,
+)
+from admin_tui.query import OrderQuery, parse_day, search_text
 from kds_client import Event
 from kds_contract import Item, Status
 from tests.admin_tui.fakes import sample_order
@@ -31,26 +42,94 @@ NOW = datetime(2026, 3, 14, 15, 0, tzinfo=UTC)
                 "notes": "nut allergy",
             },
         ),
+        ("1x 7 Up", {"name": "7 Up", "quantity": 1, "modifiers": []}),
+        (
+            r"Fish \+ Chips @fry",
+            {"name": "Fish + Chips", "quantity": 1, "modifiers": [], "station": "fry"},
+        ),
+        (r"Combo \#2", {"name": "Combo #2", "quantity": 1, "modifiers": []}),
+        (
+            "Salad @cold line",
+            {"name": "Salad", "quantity": 1, "modifiers": [], "station": "cold line"},
+        ),
+        ("C++ wrap +x#y", {"name": "C++ wrap", "quantity": 1, "modifiers": ["x#y"]}),
+        (
+            r"Soup # hot\nno + salt",
+            {"name": "Soup", "quantity": 1, "modifiers": [], "notes": "hot\nno + salt"},
+        ),
     ],
 )
 def test_item_lines(line: str, item: dict) -> None:
     assert parse_line(line) == item
 
 
-def test_an_item_line_reads_back() -> None:
-    item = Item(id=4, name="Ramen", quantity=2, modifiers=["no egg"], station="hot", notes="mild")
+@pytest.mark.parametrize(("line", "words"), [("2x", "1x 2x"), ("7", "1x 7"), ("+onion", r"\+")])
+def test_a_line_without_a_name_is_refused_saying_how_to_write_one(line: str, words: str) -> None:
+    with pytest.raises(ItemLineError) as refused:
+        parse_line(line)
+    assert refused.value.field == "name"
+    assert words in refused.value.message
+
+
+# Mostly the characters the syntax gives a meaning to, so that every rule is tried.
+_char = st.sampled_from(" +@#\\x7n") | st.characters(blacklist_categories=("Cc", "Cs"))
+_text = st.text(_char, min_size=1, max_size=12).map(str.strip).filter(bool)
+
+
+@given(
+    name=_text,
+    quantity=st.integers(1, 99),
+    modifiers=st.lists(_text, max_size=3),
+    station=st.none() | _text,
+    notes=st.none() | st.lists(_text, min_size=1, max_size=3).map("\n".join),
+)
+def test_every_item_reads_back_from_its_line(name, quantity, modifiers, station, notes) -> None:
+    item = Item(
+        id=1, name=name, quantity=quantity, modifiers=modifiers, station=station, notes=notes
+    )
     parsed = parse_line(format_item(item))
     assert parsed == {
-        "name": "Ramen",
-        "quantity": 2,
-        "modifiers": ["no egg"],
-        "station": "hot",
-        "notes": "mild",
+        "name": name,
+        "quantity": quantity,
+        "modifiers": modifiers,
+        **({"station": station} if station else {}),
+        **({"notes": notes} if notes else {}),
     }
-    old = [item, Item(id=5, name="Cola")]
-    assert [
-        i.get("id") for i in keep_ids([parse_line("Cola"), parsed, parse_line("Tea")], old)
-    ] == [5, 4, None]
+
+
+def test_lines_left_as_they_were_keep_their_item_exactly() -> None:
+    old = [
+        Item(id=1, name="Burger", modifiers=["no onion"], done=True),
+        Item(id=2, name="Cola", quantity=2),
+        Item(id=3, name="Soup", notes="two\nlines"),
+    ]
+    text = format_items(old).replace("2x Cola", "3x Cola") + "\n\nTea"
+    lines = read_items(text, old)
+    assert lines.items == [
+        {
+            "id": 1,
+            "name": "Burger",
+            "quantity": 1,
+            "modifiers": ["no onion"],
+            "notes": None,
+            "station": None,
+        },
+        {"id": 2, "name": "Cola", "quantity": 3, "modifiers": []},  # changed: parsed, id kept
+        {
+            "id": 3,
+            "name": "Soup",
+            "quantity": 1,
+            "modifiers": [],
+            "notes": "two\nlines",
+            "station": None,
+        },
+        {"name": "Tea", "quantity": 1, "modifiers": []},
+    ]
+    assert lines.line_numbers == [1, 2, 3, 5]
+    assert same_items(read_items(format_items(old), old).items, old)
+    with pytest.raises(ItemLinesError) as refused:
+        read_items("Burger\n\n2x\n+onion", old)
+    assert [number for number, _ in refused.value.errors] == [3, 4]
 
 
 def test_days() -> None:
@@ -62,6 +141,35 @@ def test_days() -> None:
     assert parse_day("2026-01-02", today) == date(2026, 1, 2)
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         parse_day("tomorrowish", today)
+
+
+def test_days_shown_with_one_end_open() -> None:
+    query = OrderQuery.today(NOW)
+    assert query.dates_label(NOW) == "today"
+    assert query.with_(since=None).dates_label(NOW) == "until 2026-03-14"
+    assert query.with_(until=None).dates_label(NOW) == "from 2026-03-14"
+    assert query.with_(since=date(2026, 3, 1)).dates_label(NOW) == "2026-03-01..2026-03-14"
+    assert query.with_(since=None, until=None).dates_label(NOW) == "all dates"
+
+
+def test_tables_as_the_list_shows_them() -> None:
+    assert search_text(" T12 ") == search_text("t12") == search_text("12") == "12"
+    assert search_text("Tacos") == "Tacos"
+    order = sample_order(2)
+    assert who(order.model_copy(update={"table": "12"})) == "T12"
+    assert who(order.model_copy(update={"table": "T7"})) == "T7"
+    assert who(order.model_copy(update={"table": "Patio 3"})) == "Patio 3"
+
+
+def test_figures_durations_to_the_second() -> None:
+    assert [precise_duration(s) for s in (None, 45, 91, 412, 3900, 200000)] == [
+        "-",
+        "45s",
+        "1m 31s",
+        "6m 52s",
+        "1h 05m",
+        "2d 07h",
+    ]
 
 
 def test_query_params_and_local_matching() -> None:

@@ -158,12 +158,12 @@ class KitchenApp(KitchenActions):
         )
         if change.type == ORDER_DELETED or order is None:
             if board := self.board:
-                board.remove_order(change.order_id)
+                board.remove_order(change.order_id, elsewhere=not ours)
             if relevant and previous is not None and not ours and not self.settings.pickup:
                 self._note(f"#{change.order_id} was deleted")
         else:
             if board := self.board:
-                board.update_order(order, previous)
+                board.update_order(order, previous, elsewhere=not ours)
             if relevant and not ours and not self.settings.pickup:
                 self._announce(change.type, order, previous)
         self._schedule_summary()

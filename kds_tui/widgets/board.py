@@ -6,6 +6,8 @@ card in place; a column is rebuilt only when the tickets in it change.
 
 from __future__ import annotations
 
+import math
+import time
 from datetime import UTC, datetime
 
 from textual.containers import Vertical
@@ -71,6 +73,10 @@ class Board(BoardKeys, can_focus=True):
         self._flat: list[int] = []
         self._views: dict[tuple[int, int, int, int, bool], TicketView] = {}
         self._layout_pending = False
+        self._elsewhere = False
+        """A change made elsewhere is waiting to be laid out."""
+        self.moved_at = -math.inf
+        """``time.monotonic()`` when a change made elsewhere last moved the tickets on screen."""
         self._geometry: tuple[int, int] | None = None
         """A ticket's inner width and the board's height, as last laid out."""
         self._page_count = 1
@@ -115,12 +121,17 @@ class Board(BoardKeys, can_focus=True):
         self._leaving.clear()
         self._schedule_layout()
 
-    def update_order(self, order: Order, previous: Order | None) -> None:
+    def update_order(
+        self, order: Order, previous: Order | None, *, elsewhere: bool = False
+    ) -> None:
         """Apply one changed order. A ticket cancelled while on screen stays a few seconds.
 
         A change that leaves the ticket where it was and as tall as it was (a status move, an
         item ticked done) redraws that ticket alone; anything else lays the board out again.
+        ``elsewhere``: made by another screen or till (see ``BoardKeys``: keys pressed just
+        after it moved the tickets are held).
         """
+        self._elsewhere = self._elsewhere or elsewhere
         was_shown = order.id in self._flat
         before = self._orders.get(order.id)
         if order.status == Status.CANCELLED and was_shown:
@@ -154,8 +165,9 @@ class Board(BoardKeys, can_focus=True):
         for card in self._parts(order.id):
             card.show(order, view, card.position)
 
-    def remove_order(self, order_id: int) -> None:
+    def remove_order(self, order_id: int, *, elsewhere: bool = False) -> None:
         """Forget a deleted order."""
+        self._elsewhere = self._elsewhere or elsewhere
         self._orders.pop(order_id, None)
         self._leaving.discard(order_id)
         self._schedule_layout()
@@ -255,6 +267,7 @@ class Board(BoardKeys, can_focus=True):
         columns = max(1, width // MIN_COLUMN_WIDTH)
         inner = width // columns - CARD_SIDES
         visible = self._visible()
+        before = (self.selected_id, self._places())
         if self._flat and visible and all(o.id != self.selected_id for o in visible):
             self._reselect_near(visible)
         self._geometry = (inner, height)
@@ -271,9 +284,17 @@ class Board(BoardKeys, can_focus=True):
         if not self._is_on(self.page, self.selected_id):
             self.page = self._page_of(self.selected_id)
         self._show_page(columns, views)
+        if self._elsewhere and _moved(before, (self.selected_id, self._places())):
+            self.moved_at = time.monotonic()  # the tickets moved under the cook's fingers
+        self._elsewhere = False
         if len(self._pages) != self._page_count or self.page != self._shown_page:
             self._page_count, self._shown_page = len(self._pages), self.page
             self.post_message(PageChanged(self.page, len(self._pages)))
+
+    def _places(self) -> dict[Slot, tuple[int, int]]:
+        """Where each ticket on the page on screen is: column, and place in the column."""
+        page = self._pages[min(self.page, len(self._pages) - 1)]
+        return {slot: (c, r) for c, column in enumerate(page) for r, slot in enumerate(column)}
 
     def _reselect_near(self, visible: list[Order]) -> None:
         # The selected ticket left: select the one that takes its place.
@@ -330,3 +351,15 @@ class Board(BoardKeys, can_focus=True):
                 column.remove_children()
                 column.mount_all(cards)
         self._cards = keep
+
+
+def _moved(
+    before: tuple[int | None, dict[Slot, tuple[int, int]]],
+    after: tuple[int | None, dict[Slot, tuple[int, int]]],
+) -> bool:
+    """Whether the selection or a ticket already on the page moved (a new ticket added
+    below the others, the usual arrival of an order, moves nothing)."""
+    (selected_before, places_before), (selected, places) = before, after
+    return selected != selected_before or any(
+        places.get(slot) != place for slot, place in places_before.items()
+    )

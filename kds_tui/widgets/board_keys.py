@@ -3,6 +3,8 @@ this; the app sends what they ask for to the server)."""
 
 from __future__ import annotations
 
+import math
+import time
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
@@ -12,6 +14,9 @@ from kds_contract import Order, Status, forward
 from kds_tui.messages import ItemDoneRequested, MoveRequested, PartDoneRequested, TicketClicked
 from kds_tui.model import last_done_item, next_item
 from kds_tui.navigation import Slot, move, page_step
+
+HOLD_KEYS_S = 1.5
+"""A move key pressed this soon after a change made elsewhere moved the tickets is held."""
 
 
 class BoardKeys(Widget):
@@ -51,6 +56,8 @@ class BoardKeys(Widget):
         def on_page(self) -> list[Order]: ...
         def _schedule_layout(self) -> None: ...
 
+        moved_at: float
+
     def action_select(self, direction: str) -> None:
         """Move the selection one ticket up or down, or one column left or right."""
         if not self._flat:
@@ -76,17 +83,32 @@ class BoardKeys(Widget):
 
     def action_next(self) -> None:
         """Move the selected ticket on: start, finish, bump."""
-        if order := self.selected():
+        if (order := self.selected()) and not self._just_moved():
             self._request_next(order)
 
     def action_bump(self, position: int) -> None:
         """Move the Nth ticket on screen on to its next status."""
+        if self._just_moved():
+            return
         tickets = self.on_page()
         if 0 < position <= len(tickets):
             self.selected_id = tickets[position - 1].id
             self._request_next(tickets[position - 1])
         else:
             self.notify(f"There is no ticket {position} on this page", severity="warning")
+
+    def _just_moved(self) -> bool:
+        """Whether another screen or till moved the tickets a moment ago: the key the cook
+        pressed was meant for what was there before, so it is held, once, with a word."""
+        if time.monotonic() - self.moved_at > HOLD_KEYS_S:
+            return False
+        self.moved_at = -math.inf
+        self.notify(
+            "The tickets just changed: check the selection, then press again",
+            severity="warning",
+            timeout=3,
+        )
+        return True
 
     def action_item_done(self, done: bool) -> None:
         """Mark the selected ticket's next item done (``D``: the last done one not done)."""

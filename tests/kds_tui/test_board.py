@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kds_contract import ORDER_CREATED, ORDER_STATUS_UPDATED, ORDER_UPDATED
+from kds_contract import ORDER_CREATED, ORDER_STATUS_UPDATED, ORDER_UPDATED, Status, forward
 from kds_tui import Settings, make_app
+from kds_tui.widgets import board_keys
 from kds_tui.widgets.allday import AllDayPanel
 from kds_tui.widgets.board import Board
 from kds_tui.widgets.header import KitchenHeader, PageIndicator
@@ -177,3 +178,41 @@ async def test_the_pickup_board_offline_shows_customers_no_kitchen_figures_or_ke
         await pilot.press("question_mark")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen), "no kitchen key help for customers"
+
+
+async def test_a_key_pressed_just_as_another_screen_moved_the_tickets_is_held_once(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    # However slow this machine: the press below counts as "just after" the change.
+    monkeypatch.setattr(board_keys, "HOLD_KEYS_S", 60.0)
+    feed = FakeFeed(kitchen_orders())
+    app = make_app(Settings(), feed=feed, clock=frozen_clock)
+    asked: list[tuple[int, Status]] = []
+    said: list[str] = []
+    app._move = lambda order, target, **_: asked.append((order.id, target))  # type: ignore[method-assign]
+    app.notify = lambda message, **_: said.append(message)  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = app.query_one(Board)
+        await wait_for(lambda: board.selected_id == 1, message="the oldest selected")
+        # Another screen bumps #1 as the cook reaches for Enter: the next ticket takes its place.
+        feed.emit(
+            ORDER_STATUS_UPDATED, board.get(1).model_copy(update={"status": Status.COMPLETED})
+        )
+        await wait_for(lambda: board.selected_id not in (None, 1), message="the selection moved")
+        await pilot.press("enter")
+        await wait_for(lambda: any("just changed" in m for m in said), message="a word")
+        assert asked == [], "the press was meant for #1: held"
+        await pilot.press("enter")  # the cook looked and pressed again
+        now_selected = board.selected()
+        assert now_selected is not None
+        await wait_for(
+            lambda: asked == [(now_selected.id, forward(now_selected.status))], message="moved"
+        )
+
+        # A new order arriving after the others moves nothing: keys are not held for it.
+        asked.clear()
+        feed.emit(ORDER_CREATED, order(99, age=1))
+        await wait_for(lambda: board.get(99) is not None, message="the new order")
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(lambda: len(asked) == 1, message="not held")

@@ -174,7 +174,7 @@ async def day_stats(call: Call) -> web.Response:
     return json_answer(stats.figures(found, since, until, now))
 
 
-ORDER_ID = r"/api/orders/{id:\d+}"
+ORDER_ID = r"/api/orders/{id:[0-9]+}"  # ASCII digits: \d would take full-width ones
 _COMMON = (400, 401, 403, 429, 503)
 
 ROUTES: list[Route] = [
@@ -239,7 +239,7 @@ ROUTES: list[Route] = [
     ),
     Route(
         "PATCH",
-        ORDER_ID + r"/items/{item_id:\d+}",
+        ORDER_ID + r"/items/{item_id:[0-9]+}",
         mark_item,
         "Mark one item done (or not)",
         roles=ALL_STAFF,

@@ -73,7 +73,7 @@ class Route:
     @property
     def template(self) -> str:
         """The path as a person (and OpenAPI) writes it: ``/api/orders/{id}``, not
-        ``{id:\\d+}``."""
+        ``{id:[0-9]+}``."""
         return re.sub(r"\{(\w+):[^}]*\}", r"{\1}", self.path)
 
 
@@ -235,7 +235,10 @@ LIMITER = web.AppKey("limiter", RateLimiter)
 def setup_routes(app: web.Application, routes: list[Route]) -> None:
     app[LIMITER] = RateLimiter(app[SETTINGS].rate_limit)
     for route in routes:
-        app.router.add_route(route.method, route.path, _endpoint(route))
+        if route.method == "GET":  # HEAD too (a load balancer's health check, say)
+            app.router.add_get(route.path, _endpoint(route))
+        else:
+            app.router.add_route(route.method, route.path, _endpoint(route))
 
 
 def json_answer(body: str | dict[str, Any], status: int = 200) -> web.Response:

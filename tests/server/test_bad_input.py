@@ -111,6 +111,7 @@ async def test_malformed_bodies_and_headers(server: ServerProcess) -> None:
             "/api/orders/abc",
             "/api/orders/99999999999999999999999",
             "/api/orders/" + "9" * 5000,
+            "/api/orders/\uff11",  # a full-width 1: not order 1
             "/api/orders/0",
             "/api/nothing",
         ):

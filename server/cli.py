@@ -204,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if args.command in ("token", "backup"):
+        # A command's output is its answer; the schema check it runs first says nothing.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         if args.command == "token":
             return asyncio.run(_token_command(args, settings))

@@ -42,6 +42,7 @@ def test_token_and_migrate_commands(server: ServerProcess) -> None:
     token = created.stdout.strip().splitlines()[-1]
     assert token.startswith("kds_") and len(token) > 40
     assert "shown only now" in created.stderr
+    assert "alembic" not in created.stderr, "only the answer, no schema-check chatter"
     customer = server.cli("token", "create", "--role", "customer")
     assert customer.returncode == 2 and "--user-id" in customer.stderr
     listing = server.cli("token", "list", check=True).stdout

@@ -1,12 +1,7 @@
-"""Items as lines of text, for typing a phone order quickly, and back.
+"""The order form's items: one a line, read and written with :mod:`kds_client.item_text`.
 
-One item a line: ``[QTY x] NAME [+MODIFIER ...] [@STATION] [# NOTES]``, for example
-``2x Burger +no onion +extra cheese @grill # nut allergy``. A ``+``, ``@`` or ``#`` at the
-start of a word begins a modifier, the station or the notes (which run to the end of the
-line); a backslash keeps it as text (``Fish \\+ Chips``, ``Combo \\#2``). A name that starts
-with a digit needs its quantity written first (``1x 7 Up``); in notes ``\\n`` is a line break.
-:func:`format_item` writes every item the contract accepts so that :func:`parse_line` reads
-it back the same.
+What this adds to the one-line syntax is the form's: blank lines skipped, every line's
+mistake named with its line number, and a line left as it was keeping its item exactly.
 """
 
 from __future__ import annotations
@@ -16,26 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kds_client.item_text import ItemLineError, format_item, parse_line
 from kds_contract import Item
-
-ITEMS_HELP = (
-    "items one a line: 2x Burger +no onion @grill # nut allergy",
-    r"name starting with a digit: 1x 7 Up   a + @ # in a name: Fish \+ Chips",
-)
-"""The syntax in two short lines, for the form."""
-
-MARKERS = "+@#"
-_ESCAPABLE = MARKERS + "\\"
-_QUANTITY = re.compile(r"(\d+)\s*[xX*]?(?:\s+|$)")
-
-
-class ItemLineError(ValueError):
-    """A line that cannot be read as an item; ``field`` is the part at fault (``name``)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -52,87 +29,6 @@ class ItemLinesError(ValueError):
     def __init__(self, errors: list[tuple[int, str]]) -> None:
         super().__init__("; ".join(f"line {n}: {m}" for n, m in errors))
         self.errors = errors
-
-
-def parse_line(line: str) -> dict[str, Any]:
-    """One line as an item dict for a create or an edit (validated later, by the contract).
-
-    Raises:
-        ItemLineError: the line has no name.
-    """
-    text = line.strip()
-    quantity, rest = 1, text
-    if match := _QUANTITY.match(text):
-        quantity, rest = int(match.group(1)), text[match.end() :]
-    (_, name), *parts = _split(rest)
-    name = name.strip()
-    if not name:
-        if rest:
-            raise ItemLineError(
-                "name", rf"missing; for a name that starts with {rest[0]}, write \{rest[0]}"
-            )
-        raise ItemLineError("name", f"missing; a name that starts with a digit: 1x {text}")
-    item: dict[str, Any] = {"name": name, "quantity": quantity, "modifiers": []}
-    for marker, value in parts:
-        value = value.strip()
-        if marker == "+":
-            item["modifiers"].append(value)
-        elif marker == "@":
-            item["station"] = value
-        elif value:
-            item["notes"] = value
-    return item
-
-
-def _split(text: str) -> list[tuple[str, str]]:
-    """``[("", name), (marker, value), ...]``, escapes resolved."""
-    parts: list[tuple[str, list[str]]] = [("", [])]
-    after_space = True
-    i = 0
-    while i < len(text):
-        char = text[i]
-        marker, chars = parts[-1]
-        following = text[i + 1 : i + 2]
-        line_break = marker == "#" and following == "n"
-        if char == "\\" and following and (following in _ESCAPABLE or line_break):
-            chars.append("\n" if line_break else following)
-            i += 2
-            after_space = False
-            continue
-        if char in MARKERS and after_space and marker != "#":
-            parts.append((char, []))
-        else:
-            chars.append(char)
-        after_space = char.isspace()
-        i += 1
-    return [(marker, "".join(chars)) for marker, chars in parts]
-
-
-def format_item(item: Item) -> str:
-    """An item as the line that :func:`parse_line` reads back as the same item."""
-    parts = [f"{item.quantity}x {_escape(item.name, at_start=True)}"]
-    parts += [f"+{_escape(modifier)}" for modifier in item.modifiers]
-    if item.station:
-        parts.append(f"@{_escape(item.station)}")
-    if item.notes:
-        notes = item.notes.replace("\\", "\\\\")
-        parts.append("# " + re.sub(r"\r\n|\r|\n", r"\\n", notes))
-    return " ".join(parts)
-
-
-def _escape(text: str, *, at_start: bool = False) -> str:
-    out = []
-    after_space = at_start
-    for i, char in enumerate(text):
-        following = text[i + 1 : i + 2]
-        if char == "\\" and following and following in _ESCAPABLE:
-            out.append("\\\\")
-        elif char in MARKERS and after_space:
-            out.append("\\" + char)
-        else:
-            out.append(char)
-        after_space = char.isspace()
-    return "".join(out)
 
 
 def format_items(items: Sequence[Item]) -> str:
@@ -161,7 +57,7 @@ def read_items(text: str, existing: Sequence[Item] = ()) -> ItemLines:
     an edit keeps its done mark.
 
     Raises:
-        ItemLinesError: every line that has no name.
+        ItemLinesError: every line that cannot be read.
     """
     unused = {id(item): item for item in existing}
     chosen: list[tuple[int, Item | None, str]] = []

@@ -1,18 +1,15 @@
-"""The argument parser of ``kds-order``, and the item shorthand of ``create --item``."""
+"""The argument parser of ``kds-order``, and ``create --item`` read as a usage error."""
 
 from __future__ import annotations
 
 import argparse
-import re
 from typing import Any
 
+from kds_client.item_text import ITEM_SYNTAX, ItemLineError, parse_line
 from kds_contract import OrderType, Priority, Status
 from kds_contract.local import DEFAULT_URL
 
 PROG = "kds-order"
-
-
-ITEM_SYNTAX = "[N x] NAME [+MODIFIER]... [@STATION] [#NOTE]"
 
 
 class UsageError(Exception):
@@ -52,8 +49,9 @@ def build_parser(epilog: str | None = None) -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="SPEC",
-        help=f'an item: "{ITEM_SYNTAX}", '
-        'e.g. "2x Cheeseburger +no onion @grill" (repeat for more items)',
+        help=f'an item: "{ITEM_SYNTAX}", e.g. "2x Cheeseburger +no onion @grill"; '
+        r'"1x 7 Up" for a name that starts with a digit, "Fish \+ Chips" for a + @ # in a '
+        "name (repeat for more items)",
     )
     create.add_argument("-f", "--file", help="a JSON order body (- for stdin); flags add to it")
     create.add_argument("--type", choices=[t.value for t in OrderType], dest="order_type")
@@ -148,44 +146,18 @@ def _common_options(default: Any) -> argparse.ArgumentParser:
     return parent
 
 
-# A leading count, signed or not, so that "-1x Burger" is a bad count, not a dish.
-_QUANTITY = re.compile(r"^\s*([-+]?\d+)\s*[xX*](?:\s+|$)")
-_PARTS = re.compile(r"\s+(?=[+@#])")
-_WHAT = {"+": "a modifier", "@": "a station", "#": "a note"}
-
-
 def parse_item(spec: str) -> dict[str, Any]:
-    """An item from ``"[N x] NAME [+MODIFIER]... [@STATION] [#NOTE]"``.
+    """An item from ``--item``, written as :mod:`kds_client.item_text` reads it.
 
-    Raises UsageError for a negative count, an item with no name, an empty modifier, station
-    or note, or a second station or note. A count of 0 is the server's to refuse (naming the
-    field, as for any invalid order).
+    A count of 0 is the server's to refuse (naming the field, as for any invalid order).
+
+    Raises:
+        UsageError: the spec is refused as a typo (a negative count, no name, an empty
+            modifier, station or note, a second station or note), naming the problem.
     """
-
-    def refuse(problem: str) -> UsageError:
-        return UsageError(f"item {spec!r}: {problem}; write an item as {ITEM_SYNTAX!r}")
-
-    item: dict[str, Any] = {}
-    rest = spec
-    match = _QUANTITY.match(rest)
-    if match:
-        item["quantity"] = int(match.group(1))
-        if item["quantity"] < 0:
-            raise refuse("the count must be 1 or more")
-        rest = rest[match.end() :]
-    name, *parts = _PARTS.split(rest.strip())
-    if not name or name[0] in "+@#":
-        raise refuse("it has no name")
-    item["name"] = name
-    for part in parts:
-        marker, value = part[0], part[1:].strip()
-        if not value:
-            raise refuse(f"{marker} needs {_WHAT[marker]} after it")
-        if marker == "+":
-            item.setdefault("modifiers", []).append(value)
-            continue
-        key, what = ("station", "stations") if marker == "@" else ("notes", "notes")
-        if key in item:
-            raise refuse(f"it has two {what}")
-        item[key] = value
-    return item
+    try:
+        return parse_line(spec)
+    except ItemLineError as error:
+        raise UsageError(
+            f"item {spec!r}: {error.problem}; write an item as {ITEM_SYNTAX!r}"
+        ) from None

@@ -18,10 +18,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static, TextArea
 
-from admin_tui.items_text import ITEMS_HELP
 from admin_tui.order_input import FIELDS, FORM, LABELS, TEXT_FIELDS, Errors, check, field_texts
 from admin_tui.screens.confirm import ConfirmScreen
 from kds_client.errors import Conflict, Invalid, KdsError, NotFound
+from kds_client.item_text import ITEMS_HELP
 from kds_contract import Order, OrderType, Priority
 
 Save = Callable[[dict[str, Any]], Awaitable[Order]]

@@ -192,7 +192,8 @@ async def test_a_crash_report_never_shows_the_token(console_app, server) -> None
         raise RuntimeError(f"a bug with {len(secret)} characters in hand")
 
     with pytest.raises(RuntimeError, match="a bug with"):
-        async with app.run_test(size=(80, 24)):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await ready(pilot)
             app.call_later(broken_handler)
             await app._exception_event.wait()
     report = app.error_console.export_text()

@@ -5,96 +5,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from admin_tui.formatting import precise_duration, who
 from admin_tui.history import describe
-from admin_tui.items_text import (
-    ItemLineError,
-    ItemLinesError,
-    format_item,
-    format_items,
-    parse_line,
-    read_items,
-    same_items,
-)
+from admin_tui.items_text import ItemLinesError, format_items, read_items, same_items
 from admin_tui.query import OrderQuery, parse_day, search_text
 from kds_client import Event
 from kds_contract import Item, Status
 from tests.admin_tui.fakes import sample_order
 
 NOW = datetime(2026, 3, 14, 15, 0, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(
-    ("line", "item"),
-    [
-        ("Burger", {"name": "Burger", "quantity": 1, "modifiers": []}),
-        ("2x Burger", {"name": "Burger", "quantity": 2, "modifiers": []}),
-        (
-            "3 Fish tacos +no onion +extra lime @grill # nut allergy",
-            {
-                "name": "Fish tacos",
-                "quantity": 3,
-                "modifiers": ["no onion", "extra lime"],
-                "station": "grill",
-                "notes": "nut allergy",
-            },
-        ),
-        ("1x 7 Up", {"name": "7 Up", "quantity": 1, "modifiers": []}),
-        (
-            r"Fish \+ Chips @fry",
-            {"name": "Fish + Chips", "quantity": 1, "modifiers": [], "station": "fry"},
-        ),
-        (r"Combo \#2", {"name": "Combo #2", "quantity": 1, "modifiers": []}),
-        (
-            "Salad @cold line",
-            {"name": "Salad", "quantity": 1, "modifiers": [], "station": "cold line"},
-        ),
-        ("C++ wrap +x#y", {"name": "C++ wrap", "quantity": 1, "modifiers": ["x#y"]}),
-        (
-            r"Soup # hot\nno + salt",
-            {"name": "Soup", "quantity": 1, "modifiers": [], "notes": "hot\nno + salt"},
-        ),
-    ],
-)
-def test_item_lines(line: str, item: dict) -> None:
-    assert parse_line(line) == item
-
-
-@pytest.mark.parametrize(("line", "words"), [("2x", "1x 2x"), ("7", "1x 7"), ("+onion", r"\+")])
-def test_a_line_without_a_name_is_refused_saying_how_to_write_one(line: str, words: str) -> None:
-    with pytest.raises(ItemLineError) as refused:
-        parse_line(line)
-    assert refused.value.field == "name"
-    assert words in refused.value.message
-
-
-# Mostly the characters the syntax gives a meaning to, so that every rule is tried.
-_char = st.sampled_from(" +@#\\x7n") | st.characters(blacklist_categories=("Cc", "Cs"))
-_text = st.text(_char, min_size=1, max_size=12).map(str.strip).filter(bool)
-
-
-@given(
-    name=_text,
-    quantity=st.integers(1, 99),
-    modifiers=st.lists(_text, max_size=3),
-    station=st.none() | _text,
-    notes=st.none() | st.lists(_text, min_size=1, max_size=3).map("\n".join),
-)
-def test_every_item_reads_back_from_its_line(name, quantity, modifiers, station, notes) -> None:
-    item = Item(
-        id=1, name=name, quantity=quantity, modifiers=modifiers, station=station, notes=notes
-    )
-    parsed = parse_line(format_item(item))
-    assert parsed == {
-        "name": name,
-        "quantity": quantity,
-        "modifiers": modifiers,
-        **({"station": station} if station else {}),
-        **({"notes": notes} if notes else {}),
-    }
 
 
 def test_lines_left_as_they_were_keep_their_item_exactly() -> None:

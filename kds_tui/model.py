@@ -237,10 +237,13 @@ def item_lines(item: Item, width: int, *, marker: str, compact: bool = False) ->
     lead = f"{'✓' if item.done else marker}{item.quantity:>2} "
     lines = [ItemLine(t, kind) for t in wrap(item.name, width, lead, " " * len(lead))]
     groups = [", ".join(item.modifiers)] if compact and item.modifiers else item.modifiers
+    # Modifiers and notes are never cut (an allergy may be the last word): a long ticket
+    # carries on in the next column instead.
+    whole = len(", ".join(item.modifiers)) + len(item.notes or "") + 1
     for group in groups:
-        lines += [ItemLine(t, "modifier") for t in wrap(group, width, "    + ", "      ")]
+        lines += [ItemLine(t, "modifier") for t in wrap(group, width, "    + ", "      ", whole)]
     if item.notes:
-        lines += [ItemLine(t, "note") for t in wrap(item.notes, width, "    » ", "      ")]
+        lines += [ItemLine(t, "note") for t in wrap(item.notes, width, "    » ", "      ", whole)]
     return lines
 
 

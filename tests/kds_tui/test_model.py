@@ -8,6 +8,7 @@ from kds_tui.model import (
     age_text,
     all_day,
     describe_edit,
+    item_lines,
     paginate,
     station_progress,
     status_counts,
@@ -173,3 +174,13 @@ def test_long_names_and_modifiers_wrap_rather_than_lose_words():
 def test_all_day_reads_numbers_in_names_as_numbers():
     orders = [order(n, items=[{"name": f"Dish {n}"}]) for n in (10, 2, 1)]
     assert [name for name, _ in all_day(orders, None)] == ["Dish 1", "Dish 2", "Dish 10"]
+
+
+def test_no_modifier_or_note_is_cut_even_on_a_compact_ticket():
+    mods = [f"mod{n}" for n in range(1, 21)]
+    note = "no sesame, " * 20 + "SHELLFISH ALLERGY"
+    item = order(1, items=[{"name": "Bowl", "modifiers": mods, "notes": note}]).items[0]
+    for compact in (True, False):
+        text = " ".join(line.text for line in item_lines(item, 20, marker=" ", compact=compact))
+        assert all(mod in text for mod in mods), f"compact={compact}"
+        assert " ".join(text.split()).endswith("SHELLFISH ALLERGY")

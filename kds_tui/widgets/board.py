@@ -331,25 +331,33 @@ class Board(BoardKeys, can_focus=True):
         selected = self.selected_id
         for number, column in enumerate(existing):
             slots = page[number] if number < len(page) else []
-            current = [card.slot for card in column.children if isinstance(card, TicketCard)]
-            rebuild = current != slots or any(slot not in self._cards for slot in slots)
-            cards: list[TicketCard] = []
-            for slot in slots:
+            shown = [card for card in column.children if isinstance(card, TicketCard)]
+            rebuild = [card.slot for card in shown] != slots or any(
+                slot not in self._cards for slot in slots
+            )
+            new: list[TicketCard] = []
+            for place, slot in enumerate(slots):
                 order, view = self._orders[slot.order_id], views[slot.order_id]
                 spot = numbers[slot.order_id] if numbers[slot.order_id] <= 9 else None
-                card = None if rebuild else self._cards.get(slot)
+                part = (slot.start, slot.end)
+                # Other tickets in this column (another page, say): its cards show them
+                # (mounting new cards was most of a page flip), new ones only for the rest.
+                card = (shown[place] if place < len(shown) else None) if rebuild else None
+                card = card or (None if rebuild else self._cards[slot])
                 if card is None:
-                    card = TicketCard(order, view, spot, part=(slot.start, slot.end))
-                    cards.append(card)
-                elif card.order is not order or card.view is not view or card.position != spot:
-                    card.show(order, view, spot)
+                    card = TicketCard(order, view, spot, part=part)
+                    new.append(card)
+                elif (card.order, card.view, card.position, card.part) != (order, view, spot, part):
+                    card.show(order, view, spot, part=part)
                 card.tick(self.now, self.thresholds)
                 card.selected = slot.order_id == selected
                 card.highlighted = slot.order_id in self._highlit
                 keep[slot] = card
             if rebuild:
-                column.remove_children()
-                column.mount_all(cards)
+                for card in shown[len(slots) :]:
+                    card.remove()
+                if new:
+                    column.mount_all(new)
         self._cards = keep
 
 

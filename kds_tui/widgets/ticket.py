@@ -123,9 +123,17 @@ class TicketCard(KeptDrawing, Vertical):
         """The order and the body lines this card shows."""
         return (self.order.id, *self.part)
 
-    def show(self, order: Order, view: TicketView, position: int | None = None) -> None:
-        """Show a new version of the order in place (the widget is kept)."""
+    def show(
+        self,
+        order: Order,
+        view: TicketView,
+        position: int | None = None,
+        *,
+        part: tuple[int, int] | None = None,
+    ) -> None:
+        """Show a new version of the order, or another order, in place (the widget is kept)."""
         self.order, self.view, self.position = order, view, position
+        self.part = part or self.part
         if self.is_mounted:
             self._fill()
         else:

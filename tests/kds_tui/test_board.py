@@ -216,3 +216,33 @@ async def test_a_key_pressed_just_as_another_screen_moved_the_tickets_is_held_on
         await pilot.pause()
         await pilot.press("enter")
         await wait_for(lambda: len(asked) == 1, message="not held")
+
+
+async def test_every_card_shows_its_own_ticket_after_paging_back_and_forth():
+    # The cards of a page are reused for the next page's tickets: none may keep the old one.
+    statuses = ["pending", "preparing", "ready"]
+    orders = [
+        order(n, age=900 - n, status=statuses[n % 3], items=[{"name": f"Dish {n}"}] * (n % 4 + 1))
+        for n in range(1, 61)
+    ]
+    app = make_app(Settings(), feed=FakeFeed(orders), clock=frozen_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = app.query_one(Board)
+        await wait_for(lambda: board.card(1) is not None, message="the first page")
+        for key in ["n", "n", "p", "n", "p", "p"]:
+            page = board.page
+            await pilot.press(key)
+            await wait_for(lambda p=page: board.page != p, message=f"after {key}")
+            await pilot.pause()
+            cards = list(board._cards.values())
+            assert cards and {c.order.id for c in cards} == {o.id for o in board.on_page()}
+            for card in cards:
+                head = str(card.query_one(".head").content)
+                assert head.startswith(f"#{card.order.id} "), head
+                items = card.query_one(".items")
+                assert not items.display or f"Dish {card.order.id}" in str(items.content)
+                assert card.has_class(f"-{card.order.status}")
+                assert card.has_class("-continued") == (card.part[0] > 0)
+                assert [c for c in ("-pending", "-preparing", "-ready") if card.has_class(c)] == [
+                    f"-{card.order.status}"
+                ]

@@ -88,6 +88,14 @@ async def _measure(url: str, token: str, admin: str, events: int, idle: float) -
                     to_frame.append(frame - arrived[key])
                     await asyncio.sleep(0.05)
 
+            flips = []
+            for n in range(8 if len(board._pages) > 1 else 0):
+                # A cook paging: from the key to the new page laid out, drawn and idle.
+                started_flip = time.perf_counter()
+                await pilot.press("n" if n % 2 == 0 else "p")
+                await pilot.pause()
+                flips.append(time.perf_counter() - started_flip)
+
             await asyncio.sleep(2.0)
             cpu0, t0 = time.process_time(), time.monotonic()
             await asyncio.sleep(idle)
@@ -105,6 +113,7 @@ async def _measure(url: str, token: str, admin: str, events: int, idle: float) -
         "event_to_frame_p99_ms": frame["p99_ms"],
         "event_to_frame_max_ms": frame["max_ms"],
         "events": len(to_frame),
+        "page_flip_p50_ms": latency_summary(flips)["p50_ms"] if flips else 0.0,
         "idle_cpu_pct": round(100 * idle_cpu, 2),
         "idle_s": idle,
     }

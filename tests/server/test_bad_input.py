@@ -116,6 +116,9 @@ async def test_malformed_bodies_and_headers(server: ServerProcess) -> None:
             "/api/nothing",
         ):
             assert (await api.get(path)).status == 404, path
+        history = await api.get("/api/orders/1/events", params={"foo": "1"})
+        assert history.status == 422 and history.error["details"]["field"] == "foo"
+        assert "takes no query parameters" in history.error["message"]
         huge = (await api.get("/api/orders/99999999999999999999999")).error
         assert huge["message"] == "order 99999999999999999999999 does not exist"
         assert (await api.call("PUT", "/api/orders/1")).status == 405

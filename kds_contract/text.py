@@ -1,7 +1,8 @@
 """Text in an order: what a client may send, and what an app may put on a terminal.
 
 A control character in a name or a note (ESC, BEL, a C1 code) would reach the terminals of
-the kitchen and the managers as a command: change the window title, move the cursor, ring.
+the kitchen and the managers as a command: change the window title, move the cursor, ring;
+a bidirectional override would show the words in another order than they were written.
 Requests carrying one are refused; notes may hold line breaks and tabs. The apps also strip
 what an older server may have stored (``printable_order``).
 """
@@ -16,14 +17,15 @@ from pydantic_core import PydanticCustomError
 if TYPE_CHECKING:
     from kds_contract.models import Order
 
-_ONE_LINE = r"\x00-\x1f\x7f-\x9f"  # every C0 and C1 control character, and DEL
-_NOTES = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # the same but tab, line feed, return
+_BIDI = r"\u200e\u200f\u202a-\u202e\u2066-\u2069"  # marks that reorder text as shown
+_ONE_LINE = r"\x00-\x1f\x7f-\x9f" + _BIDI  # every C0 and C1 control character, DEL, bidi
+_NOTES = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + _BIDI  # the same but tab, LF, CR
 ONE_LINE = f"^[^{_ONE_LINE}]*$"
 NOTES = f"^[^{_NOTES}]*$"
 """The rules as JSON Schema patterns, for the OpenAPI document."""
 _CONTROL = re.compile(f"[{_ONE_LINE}]")
 _CONTROL_IN_NOTES = re.compile(f"[{_NOTES}]")
-_NOT_SHOWN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # \r too: a terminal returns
+_NOT_SHOWN = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_BIDI}]")  # \r too: a terminal returns
 
 
 def _refuse(pattern: re.Pattern[str], value: str, allowed: str) -> str:

@@ -54,6 +54,7 @@ BAD_BODIES: list[tuple[Any, str]] = [
     ({"items": [ITEM], "table": "4\n5"}, "table"),
     ({"items": [ITEM], "customer_name": "Ann\x9b31m"}, "customer_name"),
     ({"items": [ITEM], "notes": "\x1b[5mblink"}, "notes"),
+    ({"items": [{"name": "Tofu \u202eyggE"}]}, "items.0.name"),  # shown as "Egg" reversed
     ([{"items": [ITEM]}], "body"),
     ("burger", "body"),
 ]

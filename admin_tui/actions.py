@@ -21,7 +21,7 @@ from admin_tui.screens.order_form import OrderFormScreen
 from kds_client.errors import KdsError
 from kds_client.feed import LiveFeed
 from kds_client.rest import KdsRest
-from kds_contract import TRANSITIONS, Order, Status, can_move
+from kds_contract import TRANSITIONS, Order, Status, can_edit, can_move
 
 
 class OrderActions(App[None]):
@@ -86,10 +86,11 @@ class OrderActions(App[None]):
 
     def start_edit(self, order: Order) -> None:
         """Open the form on the order; it saves through the server itself."""
-        if order.status == Status.CANCELLED:
-            # The server's rule (a cancelled order cannot be edited), told before any typing.
+        if not can_edit(order.status):
+            # The contract's rule, told before any typing.
             self.notify(
-                f"Order {order.id} is cancelled: it can no longer be edited.", severity="warning"
+                f"Order {order.id} is {order.status.value}: it can no longer be edited.",
+                severity="warning",
             )
             return
 

@@ -39,6 +39,11 @@ OPEN_STATUSES: tuple[Status, ...] = (Status.PENDING, Status.PREPARING, Status.RE
 """Statuses of orders the kitchen still has to work on."""
 
 
+def can_edit(current: Status | str) -> bool:
+    """Whether an order in this status may be edited (a cancelled one may not)."""
+    return Status(current) != Status.CANCELLED
+
+
 def can_move(current: Status | str, target: Status | str) -> bool:
     """Whether the table allows moving an order from ``current`` to ``target``."""
     return Status(target) in TRANSITIONS[Status(current)]

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, get_args
 
 from kds_contract import Item, Order, OrderCreate, OrderEdit, Status
-from kds_contract.statuses import can_move, refusal
+from kds_contract.statuses import can_edit, can_move, refusal
 
 
 class DomainError(Exception):
@@ -127,8 +127,10 @@ def edit(order: Order, change: OrderEdit, now: datetime) -> Order | None:
 
     None if the edit changes nothing (no new version, no event, nothing for the kitchen)."""
     check_version(order, change.version)
-    if order.status == Status.CANCELLED:
-        raise OrderClosed(f"order {order.id} is cancelled and cannot be edited", status="cancelled")
+    if not can_edit(order.status):
+        raise OrderClosed(
+            f"order {order.id} is {order.status} and cannot be edited", status=str(order.status)
+        )
     update: dict[str, Any] = {}
     for field, value in change.changes().items():
         if value is None and not can_clear(field):

@@ -20,7 +20,7 @@ ITEM_STYLES = {
     "next": "bold",
     "done": "strike dim",
     "modifier": "",
-    "note": "italic",
+    "note": "bold italic",
 }
 AGE_LEVELS = ("fresh", "warn", "late")
 OWN_CLASSES = frozenset({*(f"-{status}" for status in Status), "-rush", "-continued"})

@@ -150,7 +150,7 @@ async def test_a_change_that_lands_while_its_new_card_is_being_mounted_is_shown(
             card = board.card(1)
             return card.query_one(".head").visual.plain if card and card.is_mounted else ""
 
-        await wait_for(lambda: "COOKING" in head(), 3, message=lambda: f"COOKING, not {head()!r}")
+        await wait_for(lambda: "COOKING" in head(), message=lambda: f"COOKING, not {head()!r}")
         assert board.card(1).has_class("-preparing")
 
 

@@ -13,6 +13,12 @@ The config file is TOML::
     [display]
     station = "grill"      # the same as --station
     bell = true            # false is the same as --no-bell
+
+    [allergens]            # added to the 14 EU allergens' words (kds_contract.allergens)
+    peanuts = ["花生", "cacahuète"]
+    chilli = ["chilli", "chili"]   # a new name: a new allergen
+    ignore = ["oats"]      # words no longer recognised
+    defaults = true        # false: only the words given here
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from typing import Any
 
 from textual.keys import Keys, _character_to_key
 
+from kds_contract.allergens import DEFAULT_ALLERGENS, Allergens
+from kds_contract.allergens import ConfigError as WordListError
 from kds_tui.model import AgeThresholds
 
 
@@ -43,10 +51,17 @@ class Settings:
     pickup: bool = False
     keymap: Mapping[str, str] = field(default_factory=dict)
     thresholds: AgeThresholds = field(default_factory=AgeThresholds)
+    allergens: Allergens = DEFAULT_ALLERGENS
+    """The words the display marks as allergens (config file: ``[allergens]``)."""
 
 
 # The config file's tables and the settings each may hold; [keys] holds binding ids.
-TABLES = {"keys": (), "age": ("warn_minutes", "late_minutes"), "display": ("station", "bell")}
+TABLES = {
+    "keys": (),
+    "age": ("warn_minutes", "late_minutes"),
+    "display": ("station", "bell"),
+    "allergens": (),
+}
 
 _MODIFIERS = {"alt", "ctrl", "hyper", "meta", "shift", "super"}
 # The key names Textual reports (textual.keys): its special keys without their modifiers (f1,
@@ -159,4 +174,25 @@ def load_config(path: Path, default_keys: Mapping[str, str]) -> dict[str, Any]:
         if not isinstance(display["bell"], bool):
             raise ConfigError(f"{path}: [display] bell must be true or false")
         out["bell"] = display["bell"]
+    if "allergens" in data:
+        out["allergens"] = _allergens(data["allergens"], path)
     return out
+
+
+def _allergens(table: Any, path: Path) -> Allergens:
+    """``[allergens]``: words added by allergen name, ``ignore`` and ``defaults``."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [allergens] must be a table")
+    add = {k: v for k, v in table.items() if k not in ("ignore", "defaults")}
+    ignore, keep = table.get("ignore", []), table.get("defaults", True)
+    if not isinstance(keep, bool):
+        raise ConfigError(f"{path}: [allergens] defaults must be true or false")
+    for name, words in [*add.items(), ("ignore", ignore)]:
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            raise ConfigError(
+                f'{path}: [allergens] {name} must be a list of words, such as ["peanut", "花生"]'
+            )
+    try:
+        return DEFAULT_ALLERGENS.changed(add, ignore, keep=keep)
+    except WordListError as error:
+        raise ConfigError(f"{path}: [allergens] {error}") from error

@@ -49,7 +49,10 @@ def test_a_config_file(tmp_path: Path):
         ('[keys]\nfly = "x"\n', "unknown name(s) in [keys]: fly; known: all_day, bump_1,"),
         ("[display]\nbel = false\n", "unknown name(s) in [display]: bel; known: bell, station"),
         ("[age]\nwarn = 3\n", "unknown name(s) in [age]: warn; known: late_minutes, warn_minutes"),
-        ('[colours]\nnew = "red"\n', "unknown table(s): colours; known: age, display, keys"),
+        (
+            '[colours]\nnew = "red"\n',
+            "unknown table(s): colours; known: age, allergens, display, keys",
+        ),
         ("bell = false\n", "unknown table(s): bell;"),
         (
             '[keys]\nnext = "f1"\nbump_1 = "f1"\n',
@@ -76,6 +79,11 @@ def test_a_config_file(tmp_path: Path):
         ('[age]\nwarn_minutes = "soon"\n', "must be numbers"),
         ("[display]\nbell = 1\n", "bell must be true or false"),
         ("keys = 1\n", "[keys] must be a table"),
+        ('[allergens]\npeanuts = "peanut"\n', "[allergens] peanuts must be a list of words"),
+        ("[allergens]\nignore = [1]\n", "[allergens] ignore must be a list of words"),
+        ('[allergens]\npeanuts = [" "]\n', "[allergens] peanuts: ' ' is not a word"),
+        ('[allergens]\ndefaults = "no"\n', "[allergens] defaults must be true or false"),
+        ('allergens = ["x"]\n', "[allergens] must be a table"),
         ("[keys\n", "not valid TOML"),
     ],
 )
@@ -126,6 +134,17 @@ def test_the_command_refuses_a_bad_config_or_no_token(
         err = capsys.readouterr().err
         assert f"'{url}' is not a server URL ({words})" in err and "http://127.0.0.1:5000" in err
         assert "kds_secret" not in err and "Traceback" not in err
+
+
+def test_the_allergen_words_are_set_in_the_config_file(tmp_path: Path):
+    path = tmp_path / "k.toml"
+    path.write_text('[allergens]\npeanuts = ["花生"]\nchilli = ["chilli"]\nignore = ["oats"]\n')
+    allergens = load_config(path, default_keys())["allergens"]
+    assert allergens.named(["花生", "extra chilli", "oats"]) == ["peanuts", "chilli"]
+    assert allergens.named(["sesame"]) == ["sesame"], "the EU list is kept"
+    path.write_text('[allergens]\ndefaults = false\nchilli = ["chilli"]\n')
+    only = load_config(path, default_keys())["allergens"]
+    assert only.named(["sesame", "chilli"]) == ["chilli"]
 
 
 def test_the_example_config_file_loads():

@@ -1,8 +1,10 @@
-"""300 open tickets stay smooth: one event touches one ticket, a tick touches only timers."""
+"""300 open tickets stay smooth: one event touches one ticket, a tick touches only timers.
+
+What is counted here is work done (cards built, redrawn, layouts); how long it takes is
+measured by `python -m bench display`, never asserted in a test (a busy machine is slow)."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -70,15 +72,12 @@ async def test_300_tickets(counted: dict[str, list[Any]]):
     orders = [order(n, age=3600 - n * 10, items=[{"name": f"Dish {n % 9}"}]) for n in range(1, 301)]
     feed, clock = FakeFeed(orders), Clock()
     app = make_app(Settings(), feed=feed, clock=clock)
-    started = time.perf_counter()
     async with app.run_test(size=(200, 60)) as pilot:
         board = app.query_one(Board)
         await wait_for(lambda: len(board.query(TicketCard)) > 20, message="a full first page")
-        first_board = time.perf_counter() - started
         assert len(board.shown()) == 300
         on_screen = [o.id for o in board.on_page()]
         assert len(counted["built"]) == len(on_screen), "only the page on screen is built"
-        assert first_board < 5, f"first board took {first_board:.2f} s"
 
         # A tick: every timer moves on, no ticket is rebuilt or redrawn, nothing laid out.
         await pilot.pause()
@@ -93,15 +92,12 @@ async def test_300_tickets(counted: dict[str, list[Any]]):
         # One status move: one ticket redrawn in place; nothing built, nothing laid out.
         target = next(o for o in orders if o.id == on_screen[3])
         moved = target.model_copy(update={"status": Status.PREPARING, "version": 2})
-        before = time.perf_counter()
         feed.emit(ORDER_STATUS_UPDATED, moved)
         await wait_for(lambda: board.card(target.id).order.status == "preparing", message="moved")
-        event_to_screen = time.perf_counter() - before
         await pilot.pause()
         assert counted["built"] == [] and counted["relayout"] == []
         assert counted["layout asked"] == []
         assert set(counted["shown"]) == {target.id}
-        assert event_to_screen < 1, f"event to screen took {event_to_screen:.3f} s"
 
         # A new order lands at the end: the page on screen is left alone.
         feed.emit(ORDER_CREATED, order(301, age=1))

@@ -42,7 +42,7 @@ from kds_client.errors import (
 )
 from kds_client.rest import KdsRest, normalize_urls
 from kds_client.text import order_line, order_table, order_text
-from kds_contract import Priority
+from kds_contract import Order, Priority
 from kds_contract.local import DEFAULT_URL, read_local_tokens
 
 EXIT_OK = 0
@@ -196,8 +196,22 @@ async def _create(rest: KdsRest, args: argparse.Namespace) -> int:
         _json(order.wire())
     else:
         _say(f"created {order_line(order)}")
+        link = await _tracking_link(rest, order)
+        if link:
+            _say(f"tracking link for the customer: {link}")
         _out(str(order.id))
     return EXIT_OK
+
+
+async def _tracking_link(rest: KdsRest, order: Order) -> str | None:
+    """The customer's link to the order's tracking page, from the server's public URL."""
+    if not order.tracking_code:
+        return None
+    try:
+        base = (await rest.health(url=rest.url)).get("public_url") or rest.url
+    except KdsError:
+        base = rest.url  # the order is made; a link on this server's address is still right
+    return f"{str(base).rstrip('/')}/track/{order.tracking_code}"
 
 
 def _read_body(path: str) -> dict[str, Any]:
@@ -255,7 +269,7 @@ async def _show(rest: KdsRest, args: argparse.Namespace) -> int:
             else order.wire()
         )
         return EXIT_OK
-    _out(order_text(order))
+    _out(order_text(order, await _tracking_link(rest, order)))
     for event in history:
         data = event.data
         what = (

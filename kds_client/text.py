@@ -43,7 +43,7 @@ def order_table(orders: Iterable[Order]) -> str:
     )
 
 
-def order_text(order: Order) -> str:
+def order_text(order: Order, tracking_link: str | None = None) -> str:
     """An order in full, one fact per line, items with their ids for ``kds-order done``."""
     wire = order.wire()  # timestamps as the API writes them: 2026-11-26T10:49:08.360Z
     lines = [
@@ -56,6 +56,8 @@ def order_text(order: Order) -> str:
         f"  created   {wire['created_at']}",
         f"  updated   {wire['updated_at']}",
     ]
+    if tracking_link:
+        lines.append(f"  tracking  {tracking_link}")
     if order.notes:
         lines.append(f"  NOTES     {order.notes}")
     if order.total_cents is not None:

@@ -83,6 +83,7 @@ SERVER_OWNED_ORDER_FIELDS = frozenset(
         "version",
         "created_at",
         "updated_at",
+        "tracking_code",
         *(f"{status}_at" for status in Status),
     }
 )
@@ -224,6 +225,9 @@ class Order(BaseModel):
     items: list[Item]
     total_cents: int | None = None
     version: int
+    tracking_code: str | None = None
+    """The code of the customer's tracking link (kds_contract.tracking); None only from a
+    server that has no tracking codes."""
     created_at: Timestamp
     updated_at: Timestamp
     pending_at: Timestamp | None = None

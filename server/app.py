@@ -15,6 +15,7 @@ from kds_contract.models import MAX_BODY_BYTES
 from server.config import Settings, redact_url
 from server.db.engine import Database
 from server.db.migrate import migrate
+from server.public import GuessLimiter
 from server.realtime import Realtime
 from server.service import OrderService
 from server.tokens import ensure_local_tokens
@@ -22,6 +23,7 @@ from server.web.errors import error_middleware
 from server.web.keys import DB, REALTIME, SERVICE, SETTINGS
 from server.web.openapi import openapi_route
 from server.web.orders import ROUTES, VERSION
+from server.web.public import GUESSES, PUBLIC_ROUTES
 from server.web.routes import setup_routes
 
 log = logging.getLogger("server")
@@ -38,7 +40,8 @@ class StartupError(Exception):
     """The server cannot start; the message says why and what to do."""
 
 
-def public_url(settings: Settings) -> str:
+def local_url(settings: Settings) -> str:
+    """Where the apps on this host reach the server (kept in the local tokens file)."""
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
     return f"http://{host}:{settings.port}"
 
@@ -55,7 +58,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
             f"{getattr(exc, 'orig', None) or exc}; check --db (or KDS_DB) and that the "
             "database server is running"
         ) from exc
-    tokens = await ensure_local_tokens(db, settings.data_dir, public_url(settings))
+    tokens = await ensure_local_tokens(db, settings.data_dir, local_url(settings))
     log.info("database: %s", redact_url(settings.database_url))
     log.info("local tokens (admin, kitchen) for apps on this host: %s", tokens)
     if settings.redis_url:
@@ -102,18 +105,24 @@ def init_app(settings: Settings) -> web.Application:
     """The aiohttp application with Socket.IO on the same port, ready to run."""
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[error_middleware])
     db = Database(settings.database_url)
+    guesses = GuessLimiter(settings.track_misses_per_minute)
     realtime = Realtime(
         db,
         cors_origins=settings.cors_origins,
         redis_url=settings.redis_url,
         revoke_check_seconds=settings.revoke_check_seconds,
+        guesses=guesses,
+        pickup_names=settings.pickup_names,
     )
     app[SETTINGS] = settings
     app[DB] = db
     app[REALTIME] = realtime
     app[SERVICE] = OrderService(db, realtime.publish)
+    app[GUESSES] = guesses
     realtime.attach(app)
-    setup_routes(app, [*ROUTES, openapi_route(ROUTES, VERSION)])
+    routes = [*ROUTES, *PUBLIC_ROUTES]
+    setup_routes(app, [*routes, openapi_route(routes, VERSION)])
+
     app.on_shutdown.append(_close_sockets)
     app.cleanup_ctx.append(_lifecycle)
     return app

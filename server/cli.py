@@ -10,6 +10,7 @@ import logging
 import socket
 import sqlite3
 import sys
+import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from aiohttp import web
 
 from kds_contract import Role
 from kds_contract.local import DEFAULT_HOST, DEFAULT_PORT, default_data_dir
+from kds_contract.models import MAX_NAME
 from server.config import Settings, env, redact_url
 from server.db import repo
 from server.db.engine import Database
@@ -75,6 +77,24 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--log-level", default=None, help="DEBUG, INFO, WARNING (env KDS_LOG_LEVEL)"
     )
+    parser.add_argument(
+        "--public-url",
+        default=None,
+        help="the base of links sent to customers, e.g. https://orders.example.com "
+        "(env KDS_PUBLIC_URL; default http://HOST:PORT)",
+    )
+    parser.add_argument(
+        "--restaurant-name",
+        default=None,
+        help="the name customers see on their pages (env KDS_RESTAURANT_NAME)",
+    )
+    parser.add_argument(
+        "--pickup-names",
+        action="store_true",
+        default=None,
+        help="show customers' names on the pickup board (env KDS_PICKUP_NAMES=1; "
+        "default: numbers only)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _common(sub.add_parser("serve", help="run the server (the default)"))
     _common(sub.add_parser("migrate", help="create or upgrade the database schema, then exit"))
@@ -124,6 +144,37 @@ def _port(flag: int | None) -> int:
     return int(env("PORT", str(DEFAULT_PORT)) or DEFAULT_PORT)
 
 
+def _public_url(url: str | None) -> str | None:
+    """An http(s) base URL without query or fragment; a clear error for anything else."""
+    if not url:
+        return None
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ValueError(
+            f"--public-url: '{url}' is not an http(s) URL; give the address customers open, "
+            "like https://orders.example.com"
+        )
+    if parsed.query or parsed.fragment or parsed.username or parsed.password:
+        raise ValueError(
+            f"--public-url: '{url}' may not have a query, a fragment or credentials; "
+            "give only the base, like https://orders.example.com/kds"
+        )
+    return url.rstrip("/")
+
+
+def _restaurant_name(name: str | None) -> str:
+    name = (name or "").strip()
+    if len(name) > MAX_NAME or any(not ch.isprintable() for ch in name):
+        raise ValueError(f"--restaurant-name: at most {MAX_NAME} printable characters on one line")
+    return name
+
+
+def _flag(value: bool | None, name: str) -> bool:
+    if value is not None:
+        return value
+    return (env(name, "") or "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
     """Flags, then KDS_* environment variables, then defaults."""
     data_dir = args.data_dir or default_data_dir()
@@ -141,6 +192,12 @@ def settings_from(args: argparse.Namespace) -> Settings:
         cors_origins=tuple(cors),
         rate_limit=rate if rate is not None else float(env("RATE_LIMIT", "100") or 100),
         log_level=(getattr(args, "log_level", None) or env("LOG_LEVEL", "INFO") or "INFO").upper(),
+        public_url=_public_url(getattr(args, "public_url", None) or env("PUBLIC_URL")),
+        restaurant_name=_restaurant_name(
+            getattr(args, "restaurant_name", None) or env("RESTAURANT_NAME")
+        ),
+        pickup_names=_flag(getattr(args, "pickup_names", None), "PICKUP_NAMES"),
+        track_misses_per_minute=float(env("TRACK_MISSES_PER_MINUTE", "10") or 10),
     )
 
 
@@ -238,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def serve(settings: Settings) -> int:
-    from server.app import init_app, public_url
+    from server.app import init_app, local_url
 
     loop: asyncio.AbstractEventLoop | None = None
     try:
@@ -254,7 +311,7 @@ def serve(settings: Settings) -> int:
     web.run_app(
         app,
         sock=sock,
-        print=lambda _banner: log.info("listening on %s", public_url(settings)),
+        print=lambda _banner: log.info("listening on %s", local_url(settings)),
         access_log_format='%a "%r" %s %b %Tfs',
         shutdown_timeout=10,
         loop=loop,

@@ -25,6 +25,16 @@ class Settings:
     """Requests per second one token may make (bursts of twice that); 0 turns the limit off."""
     log_level: str = "INFO"
     revoke_check_seconds: float = 2.0
+    public_url: str | None = None
+    """The base of links sent to customers (``--public-url``); None: this server's own
+    address (see ``link_base``)."""
+    restaurant_name: str = ""
+    """Shown on the customer's pages and in what is sent to customers."""
+    pickup_names: bool = False
+    """Whether the pickup board shows customers' names (``--pickup-names``)."""
+    track_misses_per_minute: float = 10.0
+    """Unknown tracking codes one address may try per minute (bursts of twice that) before
+    its lookups are refused for a while; 0 turns the limit off."""
 
     @property
     def database_url(self) -> str:
@@ -34,6 +44,19 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def link_base(self) -> str:
+        """The base of customers' links: ``--public-url``, else ``http://<host>:<port>``."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}"
+
+    def tracking_link(self, code: str) -> str:
+        """The customer's link to an order's tracking page."""
+        return f"{self.link_base}/track/{code}"
 
 
 def env(name: str, default: str | None = None) -> str | None:

@@ -6,11 +6,13 @@ transition table itself lives in ``kds_contract.statuses``, shared with the clie
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any, get_args
 
 from kds_contract import Item, Order, OrderCreate, OrderEdit, Status
 from kds_contract.statuses import can_edit, can_move, refusal
+from kds_contract.tracking import TRACKING_CODE_BYTES
 
 
 class DomainError(Exception):
@@ -48,8 +50,16 @@ class InvalidChange(DomainError):
     code = "invalid"
 
 
-def new_order(data: OrderCreate, order_id: int, now: datetime) -> Order:
-    """A fresh pending order from what a client sent."""
+def new_tracking_code() -> str:
+    """A fresh tracking code: 128 random bits from the OS, in URL-safe base64."""
+    return secrets.token_urlsafe(TRACKING_CODE_BYTES)
+
+
+def new_order(
+    data: OrderCreate, order_id: int, now: datetime, tracking_code: str | None = None
+) -> Order:
+    """A fresh pending order from what a client sent, with a new tracking code unless one
+    is given."""
     items = [
         Item(id=index, done=False, **item.model_dump()) for index, item in enumerate(data.items, 1)
     ]
@@ -62,6 +72,7 @@ def new_order(data: OrderCreate, order_id: int, now: datetime) -> Order:
         created_at=now,
         updated_at=now,
         pending_at=now,
+        tracking_code=tracking_code or new_tracking_code(),
         **fields,
     )
 

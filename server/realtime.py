@@ -32,6 +32,8 @@ from server.broadcast import (
 from server.db import repo
 from server.db.engine import Database
 from server.db.repo import StoredEvent
+from server.public import GuessLimiter
+from server.public_realtime import PublicChannel
 from server.shared_events import RedisSharedManager
 from server.tokens import Principal, authenticate
 
@@ -158,6 +160,8 @@ class Realtime:
         cors_origins: tuple[str, ...] = (),
         redis_url: str | None = None,
         revoke_check_seconds: float = 2.0,
+        guesses: GuessLimiter | None = None,
+        pickup_names: bool = False,
     ) -> None:
         self.db = db
         manager = RedisSharedManager(redis_url) if redis_url else DirectEmitManager()
@@ -173,6 +177,7 @@ class Realtime:
         self._principals: dict[str, Principal] = {}
         self._revoke_check_seconds = revoke_check_seconds
         self._register()
+        self.public = PublicChannel(self.sio, db, guesses or GuessLimiter(10), names=pickup_names)
 
     def attach(self, app: web.Application) -> None:
         self.sio.attach(app, socketio_path="socket.io")
@@ -251,6 +256,7 @@ class Realtime:
             user_id = payload["order"].get("user_id")
             if user_id:
                 await self.sio.emit(event.type, data, to=user_room(user_id))
+        await self.public.publish(event, payload)
 
     async def drop_revoked(self) -> None:
         """Disconnect the sockets whose token has been revoked since they connected."""

@@ -217,6 +217,13 @@ class OrderService:
             last = await repo.current_seq(conn)
             return await repo.events_after(conn, after, limit), last
 
+    async def tracked(self, code: str) -> tuple[Order | None, int]:
+        """The order with this tracking code (None if there is none), and the seq its
+        state is at least as new as."""
+        async with self.db.reading() as conn:
+            seq = await repo.current_seq(conn)
+            return await repo.get_order_by_tracking_code(conn, code), seq
+
     async def history(self, order_id: int) -> list[StoredEvent]:
         async with self.db.reading() as conn:
             found = await repo.order_events(conn, order_id)

@@ -97,6 +97,7 @@ def _order_values(order: Order) -> dict[str, Any]:
         "items": dumps(items),
         "total_cents": order.total_cents,
         "version": order.version,
+        "tracking_code": order.tracking_code,
         "created_at": order.created_at,
         "updated_at": order.updated_at,
         **{f"{s}_at": getattr(order, f"{s}_at") for s in Status},
@@ -144,6 +145,12 @@ async def delete_order(conn: AsyncConnection, order_id: int) -> None:
 
 async def get_order(conn: AsyncConnection, order_id: int) -> Order | None:
     result = await conn.execute(_GET_ORDER, {"order_id": order_id})
+    row = result.first()
+    return _row_order(row) if row else None
+
+
+async def get_order_by_tracking_code(conn: AsyncConnection, code: str) -> Order | None:
+    result = await conn.execute(select(*_ORDER_COLUMNS).where(orders.c.tracking_code == code))
     row = result.first()
     return _row_order(row) if row else None
 

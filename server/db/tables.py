@@ -62,6 +62,9 @@ class OrderRow(Base):
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    tracking_code: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
+    """The customer's tracking code (kds_contract.tracking); unique, looked up by the public
+    pages."""
     search_text: Mapped[str] = mapped_column(Text)
     """Lower-cased customer, table and item names, for text search."""
     stations: Mapped[str] = mapped_column(Text)
@@ -111,7 +114,7 @@ class TokenRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str | None] = mapped_column(String(200))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), index=True, unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

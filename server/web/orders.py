@@ -15,7 +15,7 @@ from server import stats
 from server.db.repo import OrderQuery, events_json
 from server.web import schemas
 from server.web.errors import ApiError
-from server.web.keys import SERVICE
+from server.web.keys import SERVICE, SETTINGS
 from server.web.routes import ALL_STAFF, Call, Route, json_answer
 
 MAX_IDEMPOTENCY_KEY = 255
@@ -44,9 +44,18 @@ async def health(call: Call) -> web.Response:
             "database": f"unreachable: {type(exc).__name__}",
             "seq": None,
             "version": VERSION,
+            "public_url": call.app[SETTINGS].link_base,
         }
         return web.json_response(body, status=503)
-    return web.json_response({"status": "ok", "database": "ok", "seq": seq, "version": VERSION})
+    return web.json_response(
+        {
+            "status": "ok",
+            "database": "ok",
+            "seq": seq,
+            "version": VERSION,
+            "public_url": call.app[SETTINGS].link_base,
+        }
+    )
 
 
 def _idempotency_key(call: Call) -> str | None:

@@ -146,6 +146,10 @@ class Health(BaseModel):
     database: str
     seq: int | None
     version: str
+    public_url: str = Field(
+        description="the base of customers' links: an order's tracking page is "
+        "<public_url>/track/<tracking_code>"
+    )
 
 
 class Durations(BaseModel):

@@ -371,3 +371,18 @@ async def test_watch_prints_live_changes_and_ends_cleanly_on_sigterm(shared_serv
     assert line["at"] == order.wire()["updated_at"]
     assert line["data"]["order"]["items"][0]["name"] == "Ramen"
     assert code == EXIT_OK
+
+
+def test_create_prints_the_customers_tracking_link_and_show_has_it(shared_server):
+    made = kds_order(shared_server, "create", "--item", "Tea", "--customer", "Ada")
+    order_id = made.stdout.strip()
+    shown = kds_order(shared_server, "show", order_id)
+    code = json.loads(kds_order(shared_server, "show", order_id, "--json").stdout)[
+        "tracking_code"
+    ]
+
+    link = f"{shared_server.url}/track/{code}"
+    assert made.returncode == EXIT_OK, made.stderr
+    assert order_id.isdigit(), "stdout stays the id alone, for scripts"
+    assert f"tracking link for the customer: {link}" in made.stderr
+    assert f"  tracking  {link}" in shown.stdout

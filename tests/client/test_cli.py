@@ -377,9 +377,7 @@ def test_create_prints_the_customers_tracking_link_and_show_has_it(shared_server
     made = kds_order(shared_server, "create", "--item", "Tea", "--customer", "Ada")
     order_id = made.stdout.strip()
     shown = kds_order(shared_server, "show", order_id)
-    code = json.loads(kds_order(shared_server, "show", order_id, "--json").stdout)[
-        "tracking_code"
-    ]
+    code = json.loads(kds_order(shared_server, "show", order_id, "--json").stdout)["tracking_code"]
 
     link = f"{shared_server.url}/track/{code}"
     assert made.returncode == EXIT_OK, made.stderr

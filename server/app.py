@@ -23,6 +23,7 @@ from server.web.errors import error_middleware
 from server.web.keys import DB, REALTIME, SERVICE, SETTINGS
 from server.web.openapi import openapi_route
 from server.web.orders import ROUTES, VERSION
+from server.web.pages import setup_pages
 from server.web.public import GUESSES, PUBLIC_ROUTES
 from server.web.routes import setup_routes
 
@@ -122,6 +123,7 @@ def init_app(settings: Settings) -> web.Application:
     realtime.attach(app)
     routes = [*ROUTES, *PUBLIC_ROUTES]
     setup_routes(app, [*routes, openapi_route(routes, VERSION)])
+    setup_pages(app)
 
     app.on_shutdown.append(_close_sockets)
     app.cleanup_ctx.append(_lifecycle)

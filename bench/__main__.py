@@ -1,6 +1,6 @@
 """``python -m bench [names...] [--full] [--runs N] [--baseline DIR]``.
 
-Names: fanout, throughput, memory, display, catchup (all by default). Results go to
+Names: fanout, throughput, memory, display, catchup, browser (all by default). Results go to
 bench/results/<time>-<name>.json with the machine's description; a table is printed.
 """
 
@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import catchup, display, fanout, throughput
+from bench import browser, catchup, display, fanout, throughput
 from bench.common import machine, save
 
 BENCHMARKS = {
@@ -21,6 +21,7 @@ BENCHMARKS = {
     "memory": fanout.memory,
     "display": display.display,
     "catchup": catchup.catchup,
+    "browser": browser.browser,
 }
 
 

@@ -275,4 +275,11 @@ function start() {
 $("title").textContent = station ? `Kitchen · ${station}` : "Kitchen · expo";
 setInterval(() => board.tick(), 1000);
 start();
-window.kdsBoard = { store, board }; // for the benchmark and tests: read-only inspection
+// For the benchmark and the tests: the board's state, to look at (never to drive it).
+window.kdsBoard = {
+  store,
+  board,
+  get socket() {
+    return socket;
+  },
+};

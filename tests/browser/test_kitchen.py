@@ -58,9 +58,11 @@ async def test_taps_move_the_order_through_the_api_and_undo_takes_the_last_back(
     page = (await open_page(f"{server.url}/board/kitchen#token={server.tokens['kitchen']}")).page
     ticket = f".ticket[data-id='{order['id']}']"
     await page.wait_for_selector("#conn[data-state='live']")
+    assert await page.get_attribute("#sound", "data-on") == "false"
     await page.click(f"{ticket} .head")
     await page.wait_for_selector(f"{ticket}[data-status='preparing']")
     assert status_of(server, order["id"]) == "preparing"
+    assert await page.get_attribute("#sound", "data-on") == "true", "the first tap allows sound"
     await page.click(f"{ticket} .item[data-item='1']")
     await page.wait_for_selector(f"{ticket} .item.done[data-item='1']")
     assert api(server, "GET", f"/api/orders/{order['id']}")["order"]["items"][0]["done"] is True

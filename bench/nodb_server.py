@@ -15,21 +15,23 @@ import server.web.routes
 from kds_contract import ORDER_CREATED, OrderCreate
 from server import cli, domain
 from server.db.repo import StoredEvent, dumps
-from server.service import Answer, OrderService
+from server.domain import Actor
+from server.service import Created, OrderService, Recorded, event_payload
 from server.tokens import Principal, authenticate
 
 
 class NoDbOrderService(OrderService):
     _ids = itertools.count(1)
 
-    async def create(self, data: OrderCreate, **_: Any) -> Answer:
+    async def create(self, data: OrderCreate, actor: Actor, **_: Any) -> Created:
         seq = next(self._ids)
         now = self._clock()
         order = domain.new_order(data, seq, now)
-        payload = {"order": order.wire(), "seq": seq}
-        event = StoredEvent(seq, ORDER_CREATED, order.id, now, dumps(payload))
-        await self._announce(event, payload)
-        return Answer(201, event.data)
+        payload = event_payload(ORDER_CREATED, None, order, seq)
+        event = StoredEvent(seq, ORDER_CREATED, order.id, now, dumps(payload), dumps(actor.wire()))
+        change = Recorded(event, payload, None, order, actor)
+        await self._announce(change)
+        return Created(order, change)
 
 
 _known: dict[str, Principal | None] = {}

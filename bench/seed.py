@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 import aiohttp
 
@@ -43,6 +42,7 @@ async def write_changes(db_url: str, changes: int, batch: int = 500) -> int:
     from server import domain
     from server.db import repo
     from server.db.engine import Database
+    from server.service import event_payload
 
     db = Database(db_url)
     steps = [Status.PREPARING, Status.READY, Status.COMPLETED]
@@ -57,7 +57,7 @@ async def write_changes(db_url: str, changes: int, batch: int = 500) -> int:
                     seq = await repo.next_seq(conn)
                     order = domain.new_order(data, 0, now)
                     order = order.model_copy(update={"id": await repo.insert_order(conn, order)})
-                    payload: dict[str, Any] = {"order": order.wire(), "seq": seq}
+                    payload = event_payload(ORDER_CREATED, None, order, seq)
                     await repo.insert_event(
                         conn,
                         repo.StoredEvent(seq, ORDER_CREATED, order.id, now, repo.dumps(payload)),
@@ -66,12 +66,7 @@ async def write_changes(db_url: str, changes: int, batch: int = 500) -> int:
                         seq = await repo.next_seq(conn)
                         moved = domain.move(order, target, None, now)
                         await repo.update_order(conn, moved)
-                        payload = {
-                            "order": moved.wire(),
-                            "oldStatus": str(order.status),
-                            "newStatus": str(moved.status),
-                            "seq": seq,
-                        }
+                        payload = event_payload(ORDER_STATUS_UPDATED, order, moved, seq)
                         event = repo.StoredEvent(
                             seq, ORDER_STATUS_UPDATED, order.id, now, repo.dumps(payload)
                         )

@@ -7,12 +7,35 @@ transition table itself lives in ``kds_contract.statuses``, shared with the clie
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, get_args
+from typing import Any, Literal, get_args
 
 from kds_contract import Item, Order, OrderCreate, OrderEdit, Status
 from kds_contract.statuses import can_edit, can_move, refusal
 from kds_contract.tracking import TRACKING_CODE_BYTES
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change: an API token (its id, name and role) or the server itself."""
+
+    kind: Literal["token", "server"]
+    name: str
+    token_id: int | None = None
+    role: str | None = None
+
+    @classmethod
+    def token(cls, token_id: int, name: str, role: str) -> Actor:
+        return cls("token", name, token_id, role)
+
+    def wire(self) -> dict[str, Any]:
+        """As the event log stores it and an order's history shows it."""
+        return {"kind": self.kind, "token_id": self.token_id, "name": self.name, "role": self.role}
+
+
+SERVER = Actor("server", "server")
+"""The server's own changes (a scheduled order coming due, say)."""
 
 
 class DomainError(Exception):

@@ -1,5 +1,20 @@
-"""The order service: each operation is one write transaction that records its event with
-the next seq, commits, and only then announces the event to the live clients."""
+"""The order service: every change to an order goes through one write path.
+
+A write, in one transaction: take the next seq (its lock orders every write), read the
+order, apply the domain rule, store the order and its event (with the actor who made it),
+run the in-transaction listeners; then commit, and only then run the after-commit
+listeners (the broadcast to live clients first). Operations return domain results
+(``Created``, ``Changed``, ``Unchanged``, ``Replayed``); ``server.web`` turns them into
+answers.
+
+Extension points, for features that must happen with a change or after it:
+
+- ``in_transaction``: called with the connection and the ``Recorded`` change after its
+  event is stored, before the commit. What it writes commits with the change; if it raises,
+  the whole write is rolled back and its error is the operation's (an outbox row, say).
+- ``after_commit``: called with the ``Recorded`` change once it is committed. Its errors
+  are logged, never raised: the change stands, and clients catch up from the event log.
+"""
 
 from __future__ import annotations
 
@@ -25,10 +40,10 @@ from server import domain
 from server.db import repo
 from server.db.engine import Database
 from server.db.repo import OrderQuery, StoredEvent, dumps
+from server.domain import Actor
 
 log = logging.getLogger(__name__)
 
-Publisher = Callable[[StoredEvent, dict[str, Any]], Awaitable[None]]
 IDEMPOTENCY_KEEP = timedelta(hours=48)
 
 
@@ -45,19 +60,89 @@ class IdempotencyMismatch(domain.DomainError):
 
 
 @dataclass(frozen=True)
-class Answer:
-    """A committed operation's answer: HTTP status and JSON body, exactly as first sent."""
+class Recorded:
+    """One change as its write recorded it: the event (with its seq and payload), the
+    order before (None for a new order) and after (None for a deleted one), and who made it."""
 
-    status: int
-    body: str
-    replayed: bool = False
+    event: StoredEvent
+    payload: dict[str, Any]
+    before: Order | None
+    after: Order | None
+    actor: Actor
+
+    @property
+    def seq(self) -> int:
+        return self.event.seq
 
 
-class _Replay(Exception):
-    """Ends a write transaction without changes, answering with ``answer``."""
+@dataclass(frozen=True)
+class Created:
+    """A new order, committed and announced."""
 
-    def __init__(self, answer: Answer) -> None:
-        self.answer = answer
+    order: Order
+    change: Recorded
+
+
+@dataclass(frozen=True)
+class Changed:
+    """A change to an order (``change.after`` is None for a delete), committed and announced."""
+
+    change: Recorded
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """The operation asked for what the order already is: no new version, no event."""
+
+    order: Order
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """A retry of a create with the same Idempotency-Key and body: the first answer again."""
+
+    payload: str
+    """The first answer's payload, as stored JSON text."""
+
+
+InTransaction = Callable[[AsyncConnection, Recorded], Awaitable[None]]
+AfterCommit = Callable[[Recorded], Awaitable[None]]
+Publisher = Callable[[StoredEvent, dict[str, Any]], Awaitable[None]]
+Rule = Callable[[Order | None, datetime], Order | None]
+"""A domain rule as the write path applies it: the order read (None for a create) and the
+time, to the order after the change, or None when nothing changes."""
+
+
+@dataclass(frozen=True)
+class _IdempotencyKey:
+    scope: str
+    key: str
+    request_hash: str
+
+
+def event_payload(kind: str, before: Order | None, after: Order | None, seq: int) -> dict[str, Any]:
+    """The event's payload, as stored, sent to live clients and answered: the one place
+    each event type's fields are written."""
+    if after is None:
+        assert before is not None
+        return {"orderId": before.id, "seq": seq}
+    if kind == ORDER_STATUS_UPDATED:
+        assert before is not None
+        return {
+            "order": after.wire(),
+            "oldStatus": str(before.status),
+            "newStatus": str(after.status),
+            "seq": seq,
+        }
+    return {"order": after.wire(), "seq": seq}
+
+
+def _on_existing(rule: Callable[[Order, datetime], Order | None]) -> Rule:
+    def apply(order: Order | None, now: datetime) -> Order | None:
+        assert order is not None, "the write path reads an existing order before its rule"
+        return rule(order, now)
+
+    return apply
 
 
 class OrderService:
@@ -65,23 +150,35 @@ class OrderService:
 
     def __init__(self, db: Database, publish: Publisher, clock: Callable[[], datetime] = utcnow):
         self.db = db
-        self._publish = publish
         self._clock = clock
         self._in_flight: set[tuple[str, str]] = set()
+        self.in_transaction: list[InTransaction] = []
+        """Run in each write's transaction after its event is stored (see the module)."""
+        self.after_commit: list[AfterCommit] = [
+            lambda change: publish(change.event, change.payload)
+        ]
+        """Run after each write's commit, the broadcast first (see the module)."""
 
     # --- writes --------------------------------------------------------------------------
 
     async def create(
         self,
         data: OrderCreate,
+        actor: Actor,
         *,
         scope: str = "",
         key: str | None = None,
         request_hash: str = "",
-    ) -> Answer:
+    ) -> Created | Replayed:
         """Create an order; with an Idempotency-Key, a retry gets the first answer again."""
-        claim = (scope, key) if key else None
-        if claim:
+
+        def new(_: Order | None, now: datetime) -> Order:
+            return domain.new_order(data, 0, now)
+
+        if not key:
+            result = await self._write(actor, ORDER_CREATED, None, new)
+        else:
+            claim = (scope, key)
             if claim in self._in_flight:
                 raise RetryInFlight(
                     "a request with this Idempotency-Key is still being handled; "
@@ -89,115 +186,143 @@ class OrderService:
                     key=key,
                 )
             self._in_flight.add(claim)
-        try:
-            async with self.db.writing() as conn:
-                seq = await repo.next_seq(conn)
-                if key:
-                    await self._check_replay(conn, scope, key, request_hash)
-                now = self._clock()
-                order = domain.new_order(data, 0, now)
-                order = order.model_copy(update={"id": await repo.insert_order(conn, order)})
-                payload = {"order": order.wire(), "seq": seq}
-                event = await self._record(conn, seq, ORDER_CREATED, order.id, now, payload)
-                answer = Answer(201, event.data)
-                if key:
-                    await repo.put_idempotent(
-                        conn, scope, key, request_hash, answer.status, answer.body, now
-                    )
-        except _Replay as replay:
-            return replay.answer
-        finally:
-            if claim:
+            try:
+                idempotency = _IdempotencyKey(scope, key, request_hash)
+                result = await self._write(actor, ORDER_CREATED, None, new, idempotency)
+            finally:
                 self._in_flight.discard(claim)
-        await self._announce(event, payload)
-        return answer
+        assert isinstance(result, Created | Replayed)
+        return result
 
-    async def _check_replay(
-        self, conn: AsyncConnection, scope: str, key: str, request_hash: str
-    ) -> None:
-        row = await repo.get_idempotent(conn, scope, key)
-        if row is None:
-            return
-        if row.request_hash != request_hash:
-            raise IdempotencyMismatch(
-                "this Idempotency-Key was already used with a different request body; "
-                "use a new key for a new order",
-                key=key,
-            )
-        raise _Replay(Answer(row.status_code, row.response, replayed=True))
-
-    async def move(self, order_id: int, target: Status, version: int | None) -> Answer:
+    async def move(
+        self, order_id: int, target: Status, version: int | None, actor: Actor
+    ) -> Changed:
         """Move an order to another status, as the transition table allows."""
-        async with self.db.writing() as conn:
-            seq = await repo.next_seq(conn)
-            order = await self._get(conn, order_id)
-            now = self._clock()
-            moved = domain.move(order, target, version, now)
-            await repo.update_order(conn, moved)
-            payload = {
-                "order": moved.wire(),
-                "oldStatus": str(order.status),
-                "newStatus": str(moved.status),
-                "seq": seq,
-            }
-            event = await self._record(conn, seq, ORDER_STATUS_UPDATED, order_id, now, payload)
-        await self._announce(event, payload)
-        return Answer(200, event.data)
+
+        def rule(order: Order, now: datetime) -> Order:
+            return domain.move(order, target, version, now)
+
+        result = await self._write(actor, ORDER_STATUS_UPDATED, order_id, _on_existing(rule))
+        assert isinstance(result, Changed)
+        return result
 
     async def mark_item(
-        self, order_id: int, item_id: int, done: bool, version: int | None = None
-    ) -> Answer:
+        self, order_id: int, item_id: int, done: bool, actor: Actor, version: int | None = None
+    ) -> Changed | Unchanged:
         """Mark one item done (or not). Marking it as it already is changes nothing."""
-        try:
-            async with self.db.writing() as conn:
-                seq = await repo.next_seq(conn)
-                order = await self._get(conn, order_id)
-                now = self._clock()
-                changed = domain.mark_item(order, item_id, done, now, version)
-                if changed is None:
-                    raise _Replay(Answer(200, dumps({"order": order.wire()})))
-                await repo.update_order(conn, changed)
-                payload = {"order": changed.wire(), "seq": seq}
-                event = await self._record(conn, seq, ORDER_UPDATED, order_id, now, payload)
-        except _Replay as unchanged:
-            return unchanged.answer
-        await self._announce(event, payload)
-        return Answer(200, event.data)
 
-    async def edit(self, order_id: int, change: OrderEdit) -> Answer:
+        def rule(order: Order, now: datetime) -> Order | None:
+            return domain.mark_item(order, item_id, done, now, version)
+
+        result = await self._write(actor, ORDER_UPDATED, order_id, _on_existing(rule))
+        assert isinstance(result, Changed | Unchanged)
+        return result
+
+    async def edit(self, order_id: int, change: OrderEdit, actor: Actor) -> Changed | Unchanged:
         """Edit an order's notes, priority, items, table or customer. An edit that changes
         nothing makes no new version and no event."""
-        try:
-            async with self.db.writing() as conn:
-                seq = await repo.next_seq(conn)
-                order = await self._get(conn, order_id)
-                now = self._clock()
-                edited = domain.edit(order, change, now)
-                if edited is None:
-                    raise _Replay(Answer(200, dumps({"order": order.wire()})))
-                await repo.update_order(conn, edited)
-                payload = {"order": edited.wire(), "seq": seq}
-                event = await self._record(conn, seq, ORDER_UPDATED, order_id, now, payload)
-        except _Replay as unchanged:
-            return unchanged.answer
-        await self._announce(event, payload)
-        return Answer(200, event.data)
 
-    async def delete(self, order_id: int) -> Answer:
+        def rule(order: Order, now: datetime) -> Order | None:
+            return domain.edit(order, change, now)
+
+        result = await self._write(actor, ORDER_UPDATED, order_id, _on_existing(rule))
+        assert isinstance(result, Changed | Unchanged)
+        return result
+
+    async def delete(self, order_id: int, actor: Actor) -> Changed:
         """Delete an order. Its history stays in the event log."""
-        async with self.db.writing() as conn:
-            seq = await repo.next_seq(conn)
-            await self._get(conn, order_id)
-            now = self._clock()
-            await repo.delete_order(conn, order_id)
-            payload = {"orderId": order_id, "seq": seq}
-            event = await self._record(conn, seq, ORDER_DELETED, order_id, now, payload)
-        await self._announce(event, payload)
-        return Answer(200, event.data)
+
+        def rule(order: Order, _now: datetime) -> Order:
+            return order
+
+        result = await self._write(actor, ORDER_DELETED, order_id, _on_existing(rule))
+        assert isinstance(result, Changed)
+        return result
 
     async def expire_idempotency_keys(self) -> int:
         async with self.db.writing() as conn:
             return await repo.expire_idempotent(conn, self._clock() - IDEMPOTENCY_KEEP)
+
+    # --- the write path ------------------------------------------------------------------
+
+    async def _write(
+        self,
+        actor: Actor,
+        kind: str,
+        order_id: int | None,
+        rule: Rule,
+        idempotency: _IdempotencyKey | None = None,
+    ) -> Created | Changed | Unchanged | Replayed:
+        """Record one change of type ``kind`` to order ``order_id`` (None: a new order)
+        as ``rule`` decides it; see the module's text. A write that changes nothing (an
+        unchanged order, a replay) is rolled back, so it takes no seq."""
+        async with self.db.write() as tx:
+            conn = tx.conn
+            seq = await repo.next_seq(conn)
+            if idempotency is not None:
+                first = await self._first_answer(conn, idempotency)
+                if first is not None:
+                    tx.discard()
+                    return first
+            before = None if order_id is None else await self._get(conn, order_id)
+            now = self._clock()
+            after = rule(before, now)
+            if after is None:
+                assert before is not None
+                tx.discard()
+                return Unchanged(before)
+            if kind == ORDER_CREATED:
+                after = after.model_copy(update={"id": await repo.insert_order(conn, after)})
+            elif kind == ORDER_DELETED:
+                await repo.delete_order(conn, after.id)
+                after = None
+            else:
+                await repo.update_order(conn, after)
+            payload = event_payload(kind, before, after, seq)
+            subject = after.id if after is not None else order_id
+            assert subject is not None
+            event = StoredEvent(seq, kind, subject, now, dumps(payload), dumps(actor.wire()))
+            await repo.insert_event(conn, event)
+            if idempotency is not None:
+                await repo.put_idempotent(
+                    conn, idempotency.scope, idempotency.key, idempotency.request_hash,
+                    event.data, now,
+                )  # fmt: skip
+            change = Recorded(event, payload, before, after, actor)
+            for listener in self.in_transaction:
+                await listener(conn, change)
+        await self._announce(change)
+        if kind == ORDER_CREATED:
+            assert after is not None
+            return Created(after, change)
+        return Changed(change)
+
+    async def _first_answer(
+        self, conn: AsyncConnection, idempotency: _IdempotencyKey
+    ) -> Replayed | None:
+        row = await repo.get_idempotent(conn, idempotency.scope, idempotency.key)
+        if row is None:
+            return None
+        if row.request_hash != idempotency.request_hash:
+            raise IdempotencyMismatch(
+                "this Idempotency-Key was already used with a different request body; "
+                "use a new key for a new order",
+                key=idempotency.key,
+            )
+        return Replayed(row.response)
+
+    async def _announce(self, change: Recorded) -> None:
+        for listener in self.after_commit:
+            # The change is committed: a listener that fails must not fail the request.
+            try:
+                await listener(change)
+            except Exception:
+                log.exception(
+                    "after-commit %r failed for %s seq=%s; clients will catch up",
+                    listener,
+                    change.event.type,
+                    change.seq,
+                )
 
     # --- reads ---------------------------------------------------------------------------
 
@@ -239,33 +364,8 @@ class OrderService:
         async with self.db.reading() as conn:
             return await repo.current_seq(conn)
 
-    # --- helpers -------------------------------------------------------------------------
-
     async def _get(self, conn: AsyncConnection, order_id: int) -> Order:
         order = await repo.get_order(conn, order_id)
         if order is None:
             raise domain.OrderNotFound(f"order {order_id} does not exist", order_id=order_id)
         return order
-
-    async def _record(
-        self,
-        conn: AsyncConnection,
-        seq: int,
-        kind: str,
-        order_id: int,
-        now: datetime,
-        payload: dict[str, Any],
-    ) -> StoredEvent:
-        event = StoredEvent(seq, kind, order_id, now, dumps(payload))
-        await repo.insert_event(conn, event)
-        return event
-
-    async def _announce(self, event: StoredEvent, payload: dict[str, Any]) -> None:
-        # The change is committed; a failed broadcast must not fail the request. Clients
-        # catch up from the event log.
-        try:
-            await self._publish(event, payload)
-        except Exception:
-            log.exception(
-                "could not announce %s seq=%s; clients will catch up", event.type, event.seq
-            )

@@ -15,6 +15,7 @@ from kds_contract import Role
 from kds_contract.local import local_tokens_path
 from server.db import repo
 from server.db.engine import Database
+from server.domain import Actor
 
 TOKEN_PREFIX = "kds_"
 
@@ -27,6 +28,11 @@ class Principal:
     name: str
     role: Role
     user_id: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        """The principal as the event log records who made a change."""
+        return Actor.token(self.token_id, self.name, str(self.role))
 
 
 def hash_token(token: str) -> str:

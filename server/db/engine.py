@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import PoolProxiedConnection
 
 from server.db import repo
-from server.db.group_commit import GroupCommit, PostgresWriter
+from server.db.group_commit import GroupCommit, PostgresWriter, Transaction
 from server.db.inline import InlineConnection, SqliteWriter, configure_sqlite, inline_sqlite_engine
 from server.db.prepared import driver_connection
 
@@ -79,8 +79,15 @@ class Database:
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction: committed when the block ends, rolled back if it raises."""
-        async with self._group.transaction() as conn:
-            yield conn
+        async with self._group.transaction() as tx:
+            yield tx.conn
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Transaction]:
+        """Like ``writing()``, for a write that may end without changes: ``tx.discard()``
+        rolls it back when the block ends, with nothing raised."""
+        async with self._group.transaction() as tx:
+            yield tx
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:

@@ -64,7 +64,26 @@ class PostgresWriter:
 
 
 class _RolledBack(Exception):
-    """A lone write failed: its transaction is rolled back, and it has its own error."""
+    """A lone write failed or was discarded: its transaction is rolled back."""
+
+
+_DISCARDED = _RolledBack("the write ended without changes")
+"""What a discarded write's block ended with: its changes are rolled back, nothing is raised."""
+
+
+class Transaction:
+    """One write's share of a group transaction: its connection, and ``discard()``."""
+
+    __slots__ = ("conn", "discarded")
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.discarded = False
+
+    def discard(self) -> None:
+        """Roll this write back when its block ends, without an error: nothing it did is
+        kept, and the other writes of the group are committed as usual."""
+        self.discarded = True
 
 
 class _Slot:
@@ -85,7 +104,7 @@ class GroupCommit:
         self._committer: asyncio.Task[None] | None = None
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Any]:
+    async def transaction(self) -> AsyncIterator[Transaction]:
         slot = _Slot(asyncio.get_running_loop())
         self._waiting.append(slot)
         if self._committer is None or self._committer.done():
@@ -98,11 +117,15 @@ class GroupCommit:
             if slot.granted.done() and not slot.granted.cancelled():
                 slot.finished.set_result(asyncio.CancelledError())
             raise
+        tx = Transaction(conn)
         try:
-            yield conn
+            yield tx
         except BaseException as exc:
             slot.finished.set_result(exc)
             raise
+        if tx.discarded:
+            slot.finished.set_result(_DISCARDED)
+            return
         slot.finished.set_result(None)
         # Shielded: once its changes are in the transaction, the write is answered only
         # by the commit, and a cancelled caller must not leave the others waiting.

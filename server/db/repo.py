@@ -236,6 +236,9 @@ class StoredEvent:
     at: datetime
     data: str
     """The payload as stored JSON text (sent as is)."""
+    actor: str | None = None
+    """Who made the change, as stored JSON text (``Actor.wire()``); None in events recorded
+    before the log kept it, and in pages of ``events_after``, which do not read it."""
 
     def wire(self) -> dict[str, Any]:
         return {
@@ -271,26 +274,27 @@ async def insert_event(conn: AsyncConnection, event: StoredEvent) -> None:
             "order_id": event.order_id,
             "at": event.at,
             "data": event.data,
+            "actor": event.actor,
         },
     )
 
 
-def _events(rows: Iterable[Any]) -> list[StoredEvent]:
-    return [StoredEvent(r.seq, r.type, r.order_id, r.at, r.data) for r in rows]
+_FEED_COLUMNS = [events.c.seq, events.c.type, events.c.order_id, events.c.at, events.c.data]
 
 
 async def events_after(conn: AsyncConnection, after: int, limit: int) -> list[StoredEvent]:
+    """A page of the log for catching up: without the actor, which the feed does not send."""
     result = await conn.execute(
-        select(events).where(events.c.seq > after).order_by(events.c.seq).limit(limit)
+        select(*_FEED_COLUMNS).where(events.c.seq > after).order_by(events.c.seq).limit(limit)
     )
-    return _events(result)
+    return [StoredEvent(r.seq, r.type, r.order_id, r.at, r.data) for r in result]
 
 
 async def order_events(conn: AsyncConnection, order_id: int) -> list[StoredEvent]:
     result = await conn.execute(
         select(events).where(events.c.order_id == order_id).order_by(events.c.seq)
     )
-    return _events(result)
+    return [StoredEvent(r.seq, r.type, r.order_id, r.at, r.data, r.actor) for r in result]
 
 
 # --- idempotency ------------------------------------------------------------------------
@@ -301,22 +305,21 @@ async def get_idempotent(conn: AsyncConnection, scope: str, key: str) -> Any:
     return result.first()
 
 
+CREATED_STATUS = 201
+"""The ``status_code`` of every stored answer: only a created order's answer is kept."""
+
+
 async def put_idempotent(
-    conn: AsyncConnection,
-    scope: str,
-    key: str,
-    request_hash: str,
-    status_code: int,
-    response: str,
-    now: datetime,
+    conn: AsyncConnection, scope: str, key: str, request_hash: str, response: str, now: datetime
 ) -> None:
+    """Keep a created order's answer under its Idempotency-Key, for a retry to get again."""
     await conn.execute(
         _INSERT_IDEMPOTENT,
         {
             "scope": scope,
             "key": key,
             "request_hash": request_hash,
-            "status_code": status_code,
+            "status_code": CREATED_STATUS,
             "response": response,
             "created_at": now,
         },

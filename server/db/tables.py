@@ -82,6 +82,8 @@ class EventRow(Base):
     order_id: Mapped[int] = mapped_column(BigInteger)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     data: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str | None] = mapped_column(Text)
+    """Who made the change, as JSON (``server.domain.Actor.wire()``)."""
 
     __table_args__ = (Index("ix_events_order_id_seq", "order_id", "seq"),)
 

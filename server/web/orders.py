@@ -12,7 +12,8 @@ from aiohttp import web
 
 from kds_contract import ItemDoneIn, OrderCreate, OrderEdit, Role, StatusMoveIn
 from server import stats
-from server.db.repo import OrderQuery, events_json
+from server.db.repo import OrderQuery, StoredEvent, dumps, events_json
+from server.service import Changed, Created, Replayed, Unchanged
 from server.web import schemas
 from server.web.errors import ApiError
 from server.web.keys import SERVICE, SETTINGS
@@ -74,22 +75,33 @@ def _idempotency_key(call: Call) -> str | None:
     return key.strip().strip('"')
 
 
+def write_answer(result: Created | Changed | Unchanged | Replayed) -> web.Response:
+    """A write's answer: the event's payload (201 for a new order), the first answer again
+    for a replay, the order as it is when nothing changed."""
+    match result:
+        case Created(change=change):
+            return json_answer(change.event.data, 201)
+        case Changed(change=change):
+            return json_answer(change.event.data)
+        case Unchanged(order=order):
+            return json_answer(dumps({"order": order.wire()}))
+        case Replayed(payload=payload):
+            response = json_answer(payload, 201)
+            response.headers["Idempotent-Replayed"] = "true"
+            return response
+
+
 async def create_order(call: Call) -> web.Response:
     key = _idempotency_key(call)
     request_hash = ""
     if key is not None:  # only a retry is compared with the first request
         canonical = json.dumps(json.loads(call.raw), sort_keys=True, separators=(",", ":"))
         request_hash = hashlib.sha256(canonical.encode()).hexdigest()
-    answer = await call.app[SERVICE].create(
-        call.body,
-        scope=str(call.principal.token_id) if call.principal else "",
-        key=key,
-        request_hash=request_hash,
+    actor = call.actor
+    result = await call.app[SERVICE].create(
+        call.body, actor, scope=str(actor.token_id), key=key, request_hash=request_hash
     )
-    response = json_answer(answer.body, answer.status)
-    if answer.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return response
+    return write_answer(result)
 
 
 async def list_orders(call: Call) -> web.Response:
@@ -123,31 +135,37 @@ async def get_order(call: Call) -> web.Response:
 
 async def move_order(call: Call) -> web.Response:
     body: StatusMoveIn = call.body
-    answer = await call.app[SERVICE].move(call.path_int("id"), body.status, body.version)
-    return json_answer(answer.body, answer.status)
+    service = call.app[SERVICE]
+    return write_answer(
+        await service.move(call.path_int("id"), body.status, body.version, call.actor)
+    )
 
 
 async def mark_item(call: Call) -> web.Response:
     body: ItemDoneIn = call.body
-    answer = await call.app[SERVICE].mark_item(
-        call.path_int("id"), call.path_int("item_id"), body.done
+    service = call.app[SERVICE]
+    return write_answer(
+        await service.mark_item(
+            call.path_int("id"), call.path_int("item_id"), body.done, call.actor
+        )
     )
-    return json_answer(answer.body, answer.status)
 
 
 async def edit_order(call: Call) -> web.Response:
-    answer = await call.app[SERVICE].edit(call.path_int("id"), call.body)
-    return json_answer(answer.body, answer.status)
+    return write_answer(await call.app[SERVICE].edit(call.path_int("id"), call.body, call.actor))
 
 
 async def delete_order(call: Call) -> web.Response:
-    answer = await call.app[SERVICE].delete(call.path_int("id"))
-    return json_answer(answer.body, answer.status)
+    return write_answer(await call.app[SERVICE].delete(call.path_int("id"), call.actor))
+
+
+def _with_actor(event: StoredEvent) -> dict[str, object]:
+    return {**event.wire(), "actor": json.loads(event.actor) if event.actor else None}
 
 
 async def order_history(call: Call) -> web.Response:
     found = await call.app[SERVICE].history(call.path_int("id"))
-    return json_answer({"events": [e.wire() for e in found]})
+    return json_answer({"events": [_with_actor(e) for e in found]})
 
 
 async def events(call: Call) -> web.Response:

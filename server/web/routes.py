@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from kds_contract import Role
 from kds_contract.models import MAX_BODY_BYTES
+from server.domain import Actor
 from server.tokens import Principal, authenticate
 from server.web.errors import ApiError, validation_error
 from server.web.keys import DB, SETTINGS
@@ -39,6 +40,13 @@ class Call:
     @property
     def app(self) -> web.Application:
         return self.request.app
+
+    @property
+    def actor(self) -> Actor:
+        """Who makes this request's change: its token (every route that writes needs one)."""
+        if self.principal is None:
+            raise ApiError(401, "unauthorized", "a change needs a token")
+        return self.principal.actor
 
     def path_int(self, name: str) -> int:
         text = self.request.match_info[name]

@@ -137,8 +137,23 @@ class EventList(BaseModel):
     last_seq: int
 
 
+class EventActor(BaseModel):
+    """Who made a change: an API token, or the server itself (``kind`` "server")."""
+
+    kind: Literal["token", "server"]
+    token_id: int | None
+    name: str
+    role: str | None
+
+
+class OrderEventOut(EventOut):
+    actor: EventActor | None = Field(
+        description="who made the change; null for changes recorded before the log kept it"
+    )
+
+
 class OrderEventList(BaseModel):
-    events: list[EventOut]
+    events: list[OrderEventOut]
 
 
 class Health(BaseModel):

@@ -197,6 +197,11 @@ async def test_delete_and_history(any_server: ServerProcess) -> None:
         assert status_event["data"]["oldStatus"] == "pending"
         assert status_event["data"]["newStatus"] == "preparing"
         assert status_event["data"]["seq"] == status_event["seq"]
+        # Who did each: the admin token, beside the payload (never inside it).
+        actors = [e["actor"] for e in history.body["events"]]
+        assert {(a["kind"], a["role"]) for a in actors} == {("token", "admin")}
+        assert len({a["token_id"] for a in actors}) == 1 and all(a["name"] for a in actors)
+        assert all("actor" not in e["data"] for e in history.body["events"])
         assert (await api.get("/api/orders/999999/events")).status == 404
         # The deleted order was the newest: its id is never handed out again (SQLite's
         # rowid would be), so the next order's history is its own.

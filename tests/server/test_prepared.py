@@ -9,6 +9,7 @@ import math
 import sys
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -103,14 +104,16 @@ async def test_an_order_read_both_ways_is_the_same(db: Database) -> None:
 async def test_seq_events_and_idempotency_keys_both_ways(db: Database) -> None:
     async with db.writing() as conn:
         seqs = [await repo.next_seq(conn) for _ in range(3)]
-        event = repo.StoredEvent(seqs[-1], "order:created", 1, NOW, '{"order":{"id":1}}')
+        actor = '{"kind":"token","token_id":7,"name":"tïll","role":"pos"}'
+        event = repo.StoredEvent(seqs[-1], "order:created", 1, NOW, '{"order":{"id":1}}', actor)
         await repo.insert_event(conn, event)
-        await repo.put_idempotent(conn, "7", "key-1", "hash", 201, '{"x":"é"}', NOW)
+        await repo.put_idempotent(conn, "7", "key-1", "hash", '{"x":"é"}', NOW)
         inline_key = await repo.get_idempotent(conn, "7", "key-1")
         missing = await repo.get_idempotent(conn, "7", "key-2")
     async with db.reading() as conn:
         assert await repo.current_seq(conn) == seqs[-1] == seqs[0] + 2
-        assert await repo.events_after(conn, 0, 10) == [event]
+        assert await repo.order_events(conn, 1) == [event]
+        assert await repo.events_after(conn, 0, 10) == [replace(event, actor=None)]
         key = await repo.get_idempotent(conn, "7", "key-1")
     assert missing is None
     assert tuple(inline_key) == tuple(key)

@@ -72,10 +72,12 @@ async def test_an_order_written_both_ways_is_stored_the_same(db: Database) -> No
     async with db.writing() as conn:  # the inline writer: prepared statements
         assert isinstance(conn, InlineConnection)
         first = await repo.insert_order(conn, order)
+    twin = order.model_copy(update={"tracking_code": "twin-code"})  # tracking codes are unique
     async with db.reader.begin() as conn:  # aiosqlite through SQLAlchemy
-        second = await repo.insert_order(conn, order)
+        second = await repo.insert_order(conn, twin)
     stored = await _stored_orders(db)
     assert [row.pop("id") for row in stored] == [first, second]
+    assert [row.pop("tracking_code") for row in stored] == [order.tracking_code, "twin-code"]
     assert stored[0] == stored[1]
     assert stored[0]["created_at"] == "2026-11-26 07:30:15.123456"
     assert stored[0]["stations"] == "|fry|grill|"

@@ -3,8 +3,10 @@ a real server: time to first board with 300 open orders, event-to-screen with 30
 and CPU while idle (only its timers and the feed's periodic check running).
 
 Event to screen is timed from the feed applying the event (its ``on_change``) to the ticket
-being redrawn (``TicketCard.show``) and to the next screen update Textual hands to its driver
-(``App._display``). Headless, the driver writes nothing: a real terminal adds its own time."""
+being drawn (``kds_tui.widgets.column.draw``) and to the next screen update Textual hands to
+its driver (``App._display``). Headless, the driver writes nothing: a real terminal adds its
+own time. A page flip is timed from the key to the new page drawn and the app idle; so is
+opening the all-day panel."""
 
 from __future__ import annotations
 
@@ -30,19 +32,22 @@ async def _until(condition: Any, limit: float = 30.0) -> None:
         await asyncio.sleep(0.002)
 
 
-async def _measure(url: str, token: str, admin: str, events: int, idle: float) -> dict[str, Any]:
+async def _measure(
+    url: str, token: str, admin: str, events: int, idle: float, flip_count: int = 20
+) -> dict[str, Any]:
     from kds_tui import Settings, make_app
+    from kds_tui.widgets import column
     from kds_tui.widgets.board import Board
-    from kds_tui.widgets.ticket import TicketCard
 
     shown_at: dict[tuple[int, int], float] = {}
-    real_show = TicketCard.show
+    real_draw = column.draw
 
-    def show(self: TicketCard, order: Any, *args: Any, **kwargs: Any) -> None:
-        real_show(self, order, *args, **kwargs)
-        shown_at[(order.id, order.version)] = time.perf_counter()
+    def draw(card: Any, *args: Any) -> Any:
+        strips = real_draw(card, *args)
+        shown_at.setdefault((card.order.id, card.order.version), time.perf_counter())
+        return strips
 
-    TicketCard.show = show  # type: ignore[method-assign]
+    column.draw = draw  # type: ignore[assignment]
     try:
         app = make_app(Settings(urls=(url,), token=token, bell=False))
         arrived: dict[tuple[int, int], float] = {}
@@ -65,7 +70,7 @@ async def _measure(url: str, token: str, admin: str, events: int, idle: float) -
         started = time.perf_counter()
         async with app.run_test(size=SIZE) as pilot:
             board = app.query_one(Board)
-            await _until(lambda: len(board.shown()) >= OPEN_ORDERS and board.query(TicketCard))
+            await _until(lambda: len(board.shown()) >= OPEN_ORDERS and bool(shown_at))
             await pilot.pause()
             first_board = time.perf_counter() - started
 
@@ -89,12 +94,20 @@ async def _measure(url: str, token: str, admin: str, events: int, idle: float) -
                     await asyncio.sleep(0.05)
 
             flips = []
-            for n in range(8 if len(board._pages) > 1 else 0):
+            for n in range(flip_count if len(board._pages) > 1 else 0):
                 # A cook paging: from the key to the new page laid out, drawn and idle.
                 started_flip = time.perf_counter()
                 await pilot.press("n" if n % 2 == 0 else "p")
                 await pilot.pause()
                 flips.append(time.perf_counter() - started_flip)
+
+            toggles = []
+            for _ in range(6):
+                # The all-day panel opened or closed: from the key to the screen idle again.
+                started_toggle = time.perf_counter()
+                await pilot.press("a")
+                await pilot.pause()
+                toggles.append(time.perf_counter() - started_toggle)
 
             await asyncio.sleep(2.0)
             cpu0, t0 = time.process_time(), time.monotonic()
@@ -102,7 +115,7 @@ async def _measure(url: str, token: str, admin: str, events: int, idle: float) -
             idle_cpu = (time.process_time() - cpu0) / (time.monotonic() - t0)
             await pilot.press("q")
     finally:
-        TicketCard.show = real_show  # type: ignore[method-assign]
+        column.draw = real_draw  # type: ignore[assignment]
     ticket = latency_summary(to_ticket)
     frame = latency_summary(to_frame)
     return {
@@ -114,6 +127,9 @@ async def _measure(url: str, token: str, admin: str, events: int, idle: float) -
         "event_to_frame_max_ms": frame["max_ms"],
         "events": len(to_frame),
         "page_flip_p50_ms": latency_summary(flips)["p50_ms"] if flips else 0.0,
+        "page_flip_p99_ms": latency_summary(flips)["p99_ms"] if flips else 0.0,
+        "all_day_toggle_p50_ms": latency_summary(toggles)["p50_ms"],
+        "all_day_toggle_max_ms": latency_summary(toggles)["max_ms"],
         "idle_cpu_pct": round(100 * idle_cpu, 2),
         "idle_s": idle,
     }

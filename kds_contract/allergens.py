@@ -253,6 +253,16 @@ class Allergens:
         named = [name for name in order if name in seen]
         return [*named, ALLERGY] if ALLERGY in seen and not named else named
 
+    def words(self, texts: Iterable[str | None]) -> list[str]:
+        """One word for each allergen the texts name, as first written there (``PEANUT``,
+        ``花生``), in the order they come; words like "allergy" are left out."""
+        first: dict[str, str] = {}
+        for text in texts:
+            for found in self.find(text or ""):
+                if found.allergen != ALLERGY:
+                    first.setdefault(found.allergen, (text or "")[found.start : found.end])
+        return list(first.values())
+
     def wire(self) -> dict[str, Any]:
         """The list as JSON-ready data, for a client that applies the rules itself."""
         groups = {name: list(words) for name, words in self.groups.items()}

@@ -18,8 +18,9 @@ from textual import work
 from kds_client.errors import KdsError
 from kds_contract import Order, Status, undo
 from kds_tui.messages import ItemDoneRequested, MoveRequested, PartDoneRequested
-from kds_tui.model import station_items
+from kds_tui.model import STATUS_LABELS, station_items
 from kds_tui.safe import SafeApp
+from kds_tui.widgets.recall import RECALL_COUNT, RecallScreen
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class KitchenActions(SafeApp):
 
     feed: Any
     board: Any
+    settings: Any
+    clock: Any
 
     def __init__(self) -> None:
         super().__init__()
@@ -75,7 +78,7 @@ class KitchenActions(SafeApp):
         self.notify("Nothing to undo", severity="warning")
 
     def action_recall(self) -> None:
-        """Bring the last completed order back to the board, as ready."""
+        """Pick a recently completed order from a list and bring it back, as ready."""
         self._recall()
 
     def is_ours(self, order_id: int, version: int) -> bool:
@@ -158,25 +161,61 @@ class KitchenActions(SafeApp):
 
     @work(exclusive=True, group="recall", exit_on_error=False)
     async def _recall(self) -> None:
+        """Offer the recently completed orders (the server's list and those the feed saw)."""
         if not self._live():
             return
-        completed = [o for o in self.feed.store.orders.values() if o.status == Status.COMPLETED]
-        if not completed:
-            try:
-                page = await self.feed.rest.list_orders(
-                    status="completed", sort="-updated_at", per_page=1
-                )
-            except KdsError as error:
-                self.notify(error.message, title="Recall", severity="error")
-                return
-            completed = list(page.orders)
+        station = self.settings.station
+        try:
+            page = await self.feed.rest.list_orders(
+                status="completed", station=station, sort="-updated_at", per_page=RECALL_COUNT
+            )
+        except KdsError as error:
+            self.notify(error.message, title="Recall", severity="error")
+            return
+        known = {o.id: o for o in page.orders}
+        for order in self.feed.store.orders.values():
+            if order.status == Status.COMPLETED and station_items(order, station):
+                if order.id not in known or known[order.id].version < order.version:
+                    known[order.id] = order
+        completed = sorted(
+            known.values(), key=lambda o: (o.completed_at or o.updated_at, o.id), reverse=True
+        )[:RECALL_COUNT]
         if not completed:
             self.notify("No completed order to recall", severity="warning")
             return
-        last = max(completed, key=lambda o: (o.completed_at or o.updated_at, o.id))
-        target = undo(last.status)
-        if target is not None:
-            self._move(last, target)
+        self.push_screen(RecallScreen(completed, station, self.clock()), self._recall_chosen)
+
+    def _recall_chosen(self, order: Order | None) -> None:
+        if order is not None:
+            self._bring_back(order)
+
+    @work(exclusive=False, group="actions", exit_on_error=False)
+    async def _bring_back(self, order: Order) -> None:
+        """Recall an order (back to ready), then show it and say where it is."""
+        target = undo(order.status)
+        if target is None or not self._start(order.id):
+            return
+        try:
+            order = await self._send_move(order, target)
+        except KdsError as error:
+            self.notify(error.message, title=f"#{order.id} not recalled", severity="error")
+            return
+        finally:
+            self._in_flight.discard(order.id)
+        self._done.append(Done(order.id, status=target, before=Status.COMPLETED))
+        board = self.board
+        if board is None:
+            return
+        where = board.reveal(order.id)
+        if where is None:
+            shown = "on the expo screen" if self.settings.station else "off this board"
+            self.notify(f"#{order.id} recalled: {STATUS_LABELS[order.status]} ({shown})")
+        else:
+            page, pages = where
+            self.notify(
+                f"#{order.id} recalled: {STATUS_LABELS[order.status]}, "
+                f"page {page + 1} of {pages}, selected"
+            )
 
     async def _send_move(self, order: Order, target: Status) -> Order:
         return self._confirmed(await self.feed.rest.move(order.id, target, version=order.version))

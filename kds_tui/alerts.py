@@ -35,7 +35,7 @@ def alert_for(kind: str, order: Order, previous: Order | None) -> Alert | None:
             return Alert(
                 ring=True,
                 highlight=True,
-                message="\n".join(changes),
+                message=" · ".join(changes),
                 title=f"#{order.id} changed",
                 timeout=10,
             )

@@ -7,45 +7,46 @@ server's own words. The app itself does no network I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.geometry import Region
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.widgets import Footer
 
-from kds_contract import (
-    ORDER_DELETED,
-    Order,
-)
+from kds_contract import ORDER_CREATED, ORDER_DELETED, Order
 from kds_tui.actions import KitchenActions
 from kds_tui.alerts import alert_for
 from kds_tui.collector import Collector
 from kds_tui.config import Settings
-from kds_tui.messages import (
-    FeedStatusChanged,
-    OrderChanged,
-    PageChanged,
-)
+from kds_tui.messages import BoardLaidOut, FeedStatusChanged, OrderChanged, PageChanged
 from kds_tui.model import (
     all_day,
+    connection_word,
     has_work,
+    known_stations,
     stale_note,
     station_items,
+    station_warning,
     status_counts,
 )
 from kds_tui.widgets.allday import AllDayPanel
 from kds_tui.widgets.board import Board
 from kds_tui.widgets.header import KitchenHeader
 from kds_tui.widgets.help import HelpScreen, key_rows
+from kds_tui.widgets.notice import Notice
 from kds_tui.widgets.pickup import PickupBoard
 
 Now = Callable[[], datetime]
 ALERT_BATCH_SECONDS = 0.5
 """Changes announced within this long ring the bell once and share one notice."""
+TIMEOUTS: dict[str, float] = {"information": 4.0, "warning": 6.0, "error": 10.0}
+"""How long a notice stays, by severity, unless its caller says."""
 
 
 def system_clock() -> datetime:
@@ -75,6 +76,8 @@ class KitchenApp(KitchenActions):
         self.feed = feed
         self.settings = settings
         self.clock = clock
+        self.menu_stations: tuple[str, ...] = ()
+        """The menu's stations, once known (see :meth:`set_menu_stations`)."""
         self._summary_pending = False
         self._last_state = ""
         self._notes: list[str] = []
@@ -82,11 +85,13 @@ class KitchenApp(KitchenActions):
         self._flush_due = False
         self._was_live = False
         self._told_offline = False
+        self._told_new: int | None = None
         self._stale: bool | None = None
         self.collector = Collector()
         self._header = KitchenHeader(settings.station)
         self._pickup = PickupBoard() if settings.pickup else None
         self._all_day = None if settings.pickup else AllDayPanel(id="all-day")
+        self._notice = Notice(self._selected_regions)
         self.board: Board | None = None
         """The board (there is none on the pickup screen)."""
 
@@ -101,6 +106,7 @@ class KitchenApp(KitchenActions):
                 self.board = Board(
                     station=self.settings.station,
                     thresholds=self.settings.thresholds,
+                    allergens=self.settings.allergens,
                     now=self.clock(),
                     id="board",
                 )
@@ -108,11 +114,13 @@ class KitchenApp(KitchenActions):
             if self._all_day is not None:
                 yield self._all_day
         yield Footer()
+        yield self._notice
 
     async def on_mount(self) -> None:
         self.set_keymap(dict(self.settings.keymap))
         if self.settings.pickup:
             self.screen_stack[0].add_class("-pickup")
+            self._header.badge.for_customers = True
         self.feed.on_change(lambda change: self.post_message(OrderChanged(change)))
         self.feed.on_status(lambda status: self.post_message(FeedStatusChanged(status)))
         self._show_status(self.feed.status)
@@ -124,6 +132,48 @@ class KitchenApp(KitchenActions):
     async def on_unmount(self) -> None:
         self.collector.release()
         await self.feed.stop()
+
+    def set_menu_stations(self, stations: Iterable[str]) -> None:
+        """The menu's stations (``GET /api/menu``): a mistyped station is told from them
+        too, not only from the stations on open orders."""
+        self.menu_stations = tuple(stations)
+        self._schedule_summary()
+
+    # -- notices -------------------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """One notice at a time, in place of the one before (see ``widgets.notice``).
+
+        The pickup board faces customers: it shows them no notice at all.
+        """
+        if self.settings.pickup:
+            return
+        text = f"{title}: {message}" if title else message
+        self._notice.say(text, severity=severity, timeout=timeout or TIMEOUTS[severity])
+
+    def _selected_regions(self) -> list[Region]:
+        """Where the selected ticket is on screen: no notice goes over it."""
+        board = self.board
+        if board is None or board.selected_id is None:
+            return []
+        regions = []
+        for column in board.columns():
+            for card in column.cards:
+                if card.order.id == board.selected_id:
+                    area = column.region
+                    regions.append(Region(area.x, area.y + card.top, area.width, card.height))
+        return regions
+
+    def on_board_laid_out(self, _: BoardLaidOut) -> None:
+        self._notice.replace_after_layout()
 
     # -- what the feed says ----------------------------------------------------------------
 
@@ -164,6 +214,8 @@ class KitchenApp(KitchenActions):
         else:
             if board := self.board:
                 board.update_order(order, previous, elsewhere=not ours)
+                if change.type == ORDER_CREATED and not ours and relevant:
+                    board.arrived(order.id)
             if relevant and not ours and not self.settings.pickup:
                 self._announce(change.type, order, previous)
         self._schedule_summary()
@@ -201,7 +253,7 @@ class KitchenApp(KitchenActions):
         notes, self._notes, self._ring_due = self._notes, [], False
         if notes:
             shown = notes[:3] + ([f"… and {len(notes) - 3} more"] if len(notes) > 3 else [])
-            self.notify("\n".join(shown), timeout=2.5)
+            self.notify(" · ".join(shown), timeout=2.5)
 
     def _load(self, orders: list[Order]) -> None:
         if board := self.board:
@@ -216,6 +268,7 @@ class KitchenApp(KitchenActions):
         if not self._header.is_attached:
             return
         stale = str(status.state) != "live"
+        ever_live = self._was_live or status.last_event_at is not None
         if stale != self._stale:
             self._stale = stale
             if board := self.board:
@@ -225,13 +278,11 @@ class KitchenApp(KitchenActions):
         if stale and (board := self.board):
             board.say_why_stale(
                 stale_note(
-                    refused=status.refused,
-                    ever_live=self._was_live or status.last_event_at is not None,
-                    url=status.url,
-                    error=status.error,
+                    refused=status.refused, ever_live=ever_live, url=status.url, error=status.error
                 )
             )
-        self._header.show_feed(status, self.clock().timestamp())
+        word = connection_word(str(status.state), refused=status.refused, ever_live=ever_live)
+        self._header.show_feed(status, word, self.clock().timestamp())
 
     def _schedule_summary(self) -> None:
         if not self._summary_pending:
@@ -239,20 +290,33 @@ class KitchenApp(KitchenActions):
             self.call_after_refresh(self._refresh_summary)
 
     def _refresh_summary(self) -> None:
-        """Counts, all-day and pickup numbers: cheap sums over the open orders."""
+        """Counts, all-day and pickup numbers, the station check: sums over the open orders."""
         self._summary_pending = False
         orders = self.feed.store.open_orders()
         station = self.settings.station
         shown = [o for o in orders if has_work(o, station)]
         self._header.counts.show(status_counts(shown))
         if self._all_day is not None and self.show_all_day:
-            self._all_day.show(all_day(orders, station))
+            self._all_day.show(all_day(orders, station, self.settings.allergens))
         if self._pickup is not None:
             self._pickup.show(orders)
+        if board := self.board:
+            board.warn_station(station_warning(station, known_stations(orders, self.menu_stations)))
 
     def on_page_changed(self, message: PageChanged) -> None:
         indicator = self._header.page_indicator
         indicator.page, indicator.pages = message.page, message.pages
+        new = message.new_id
+        if new is None or message.new_page is None:
+            indicator.new = None
+            return
+        indicator.new = (new, message.new_page, message.new_count)
+        if new != self._told_new:
+            self._told_new = new
+            key = self.key_display_for("go_new")
+            self.notify(
+                f"New order #{new} is on page {message.new_page + 1}: press {key} to see it"
+            )
 
     # -- the clock -------------------------------------------------------------------------
 
@@ -279,6 +343,9 @@ class KitchenApp(KitchenActions):
     def watch_show_all_day(self, show: bool) -> None:
         for screen in self.screen_stack[:1]:
             screen.set_class(show, "-all-day")
+        if self._all_day is not None:
+            # A quarter of the screen, between 20 and 32 cells: names wrap, never cut.
+            self._all_day.styles.width = max(20, min(32, self.size.width // 4))
         self._schedule_summary()
 
     def action_help(self) -> None:
@@ -288,6 +355,16 @@ class KitchenApp(KitchenActions):
     def key_rows(self) -> list[tuple[str, str]]:
         """(keys, what they do) for every binding, with the config file's remaps applied."""
         return key_rows([*Board.BINDINGS, *self.BINDINGS], self._keymap, self.get_key_display)
+
+    def key_display_for(self, binding_id: str) -> str:
+        """The key (the first of them) that does a binding's action, remaps applied."""
+        default = next(
+            b.key
+            for b in [*Board.BINDINGS, *self.BINDINGS]
+            if isinstance(b, Binding) and b.id == binding_id
+        )
+        key = self._keymap.get(binding_id, default).split(",")[0]
+        return self.get_key_display(Binding(key, ""))
 
 
 def make_app(

@@ -47,9 +47,17 @@ def parser() -> argparse.ArgumentParser:
         + ")",
     )
     p.add_argument("--token", help="kitchen API token (default: KDS_TOKEN, else the local file)")
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        help="the local server's data folder, for its address and token file (default: "
+        "KDS_DATA_DIR, else the user's data folder; kds-demo prints its own)",
+    )
     p.add_argument("--station", help="show only this station's items (default: the expo view)")
     p.add_argument("--no-bell", action="store_true", help="do not ring the terminal bell")
-    p.add_argument("--config", type=Path, help="TOML file: key remaps, age thresholds")
+    p.add_argument(
+        "--config", type=Path, help="TOML file: key remaps, age colours, station, allergen words"
+    )
     p.add_argument(
         "--pickup", action="store_true", help="customer-facing board: Preparing and Ready numbers"
     )
@@ -61,7 +69,7 @@ def settings_from(args: argparse.Namespace, env: dict[str, str]) -> Settings:
     settings = Settings()
     if args.config is not None:
         settings = replace(settings, **load_config(args.config, default_keys()))
-    local = read_local_tokens()
+    local = read_local_tokens(args.data_dir)
     urls = (
         args.url
         or [u for u in env.get("KDS_URL", "").split(",") if u]

@@ -55,6 +55,31 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def port_in_use(port: int) -> bool:
+    """Whether something already listens on (or holds) ``127.0.0.1:port``."""
+    import socket
+
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def where_it_runs(url: str, data_dir: Path) -> str:
+    """What the terminal is told before the board opens: where the demo's server is and how
+    the other commands find it."""
+    return (
+        f"kds-demo: the server is at {url}, its data and tokens in {data_dir}\n"
+        f"kds-demo: the other commands find it with --data-dir, in another terminal:\n"
+        f"    kds-kitchen --data-dir {data_dir} --station grill\n"
+        f"    kds-admin --data-dir {data_dir}\n"
+        f"    kds-order --data-dir {data_dir} list\n"
+        f"  (or with KDS_URL={url} and a token from {data_dir / 'local-tokens.json'})"
+    )
+
+
 class Child:
     """A child process this command started, stopped (SIGTERM, then SIGKILL) on the way out."""
 
@@ -109,6 +134,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.fresh and data_dir.exists():
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
+    if args.port and port_in_use(args.port):
+        print(
+            f"kds-demo: port {args.port} is in use (another server, or another demo?); "
+            "pick another with --port, or leave --port out for a free one",
+            file=sys.stderr,
+        )
+        return 1
     port = args.port or free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "KDS_DATA_DIR": str(data_dir)}
@@ -134,6 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         children.append(server)
         asyncio.run(wait_healthy(url, server))
+        if not server.running():  # another server answered on the port ours could not take
+            code = server.proc.returncode
+            raise RuntimeError(f"the server exited with {code}: is port {port} in use?")
         tokens = read_local_tokens(data_dir)
         if not tokens.get("admin") or not tokens.get("kitchen"):
             print(f"kds-demo: the server wrote no local tokens in {data_dir}", file=sys.stderr)
@@ -164,6 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             pickup=args.pickup,
         )
         app = make_app(settings)
+        print(where_it_runs(url, data_dir), flush=True)
         # Closing the terminal or a plain kill ends the display, so the finally below runs.
         before = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP)}
         for sig in before:

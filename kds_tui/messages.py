@@ -55,10 +55,16 @@ class PartDoneRequested(Message):
 
 @dataclass
 class PageChanged(Message):
-    """The page on screen, or the number of pages, changed."""
+    """The page on screen, the number of pages, or the new orders not yet seen changed."""
 
     page: int
     pages: int
+    new_id: int | None = None
+    """The oldest new order not yet on screen, if any..."""
+    new_page: int | None = None
+    """... the page its ticket is on..."""
+    new_count: int = 0
+    """... and how many new orders are not yet on screen."""
 
 
 @dataclass
@@ -66,3 +72,11 @@ class TicketClicked(Message):
     """A ticket was clicked: select it."""
 
     order_id: int
+
+
+@dataclass
+class BoardLaidOut(Message):
+    """The board laid its tickets out again (a notice may have to move off the selection)."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, BoardLaidOut)

@@ -1,20 +1,23 @@
 """What the kitchen sees, worked out from orders: no Textual, no I/O.
 
-Which tickets a station shows and in what order, the lines of one ticket, how tickets
-flow into columns and pages, the all-day counts, and what an edit changed. Kept pure so
-the widgets stay small and these rules can be tested without a screen.
+Which tickets a station shows and in what order, ages, the all-day counts, and what an
+edit changed. The lines of one ticket are in ``kds_tui.view``, how tickets flow into
+columns and pages in ``kds_tui.layout``. Kept pure so the widgets stay small and these
+rules can be tested without a screen.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
-import textwrap
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from kds_contract import OPEN_STATUSES, Item, Order, OrderType, Priority, Status
+from kds_contract.allergens import Allergens
+from kds_tui.text import one_line
 
 STATUS_LABELS: dict[Status, str] = {
     Status.PENDING: "○ NEW",
@@ -30,14 +33,6 @@ ORDER_TYPE_LABELS: dict[OrderType, str] = {
     OrderType.TAKEOUT: "Takeout",
     OrderType.DELIVERY: "Delivery",
 }
-
-TICKET_CHROME = 4
-"""Lines of a ticket that are not items or notes: two border lines, the head and the meta line."""
-CONTINUED_CHROME = 3
-"""A ticket continued in the next column repeats its head, not its meta line."""
-MIN_PART = 3
-"""Fewest body lines worth starting a ticket with at the foot of a column (and tickets of
-no more than twice this many are never split)."""
 
 
 @dataclass(frozen=True)
@@ -118,22 +113,46 @@ def station_progress(order: Order) -> list[tuple[str, bool]]:
     progress: dict[str, bool] = {}
     for item in order.items:
         if item.station:
-            progress[item.station] = progress.get(item.station, True) and item.done
+            name = one_line(item.station)
+            progress[name] = progress.get(name, True) and item.done
     return list(progress.items())
 
 
-def all_day(orders: Iterable[Order], station: str | None) -> list[tuple[str, int]]:
+@dataclass(frozen=True)
+class AllDay:
+    """One line of the all-day panel."""
+
+    name: str
+    count: int
+    """How many are still to make on open tickets."""
+    allergy: int = 0
+    """How many of them are for an order with an allergen word (the item's own modifiers
+    and notes, or the order's notes)."""
+
+
+def all_day(
+    orders: Iterable[Order], station: str | None, allergens: Allergens | None = None
+) -> list[AllDay]:
     """How many of each item are still to make on open tickets, most first.
 
     Items already done, and tickets already ready, are left out: they are no longer work.
     """
     counts: Counter[str] = Counter()
+    flagged: Counter[str] = Counter()
     for order in orders:
         if order.status in (Status.PENDING, Status.PREPARING):
+            whole = allergens is not None and allergens.mentions(order.notes)
             for item in station_items(order, station):
                 if not item.done:
-                    counts[item.name] += item.quantity
-    return sorted(counts.items(), key=lambda pair: (-pair[1], natural(pair[0])))
+                    name = one_line(item.name)
+                    counts[name] += item.quantity
+                    if whole or (
+                        allergens is not None
+                        and any(allergens.mentions(t) for t in [*item.modifiers, item.notes])
+                    ):
+                        flagged[name] += item.quantity
+    rows = sorted(counts.items(), key=lambda pair: (-pair[1], natural(pair[0])))
+    return [AllDay(name, count, flagged[name]) for name, count in rows]
 
 
 def natural(text: str) -> tuple[tuple[int, int | str], ...]:
@@ -157,204 +176,16 @@ def status_counts(orders: Iterable[Order]) -> dict[Status, int]:
 def who(order: Order) -> str:
     """Order type and table or customer, e.g. ``Dine-in · T4`` or ``Takeout · Ana``."""
     kind = ORDER_TYPE_LABELS.get(order.order_type, str(order.order_type))
+    where = where_to(order)
+    return f"{kind} · {where}" if where else kind
+
+
+def where_to(order: Order) -> str:
+    """The table (``T4``) or customer the order goes to, if it says."""
     if order.order_type == OrderType.DINE_IN and order.table:
-        return f"{kind} · T{order.table}" if order.table.isdigit() else f"{kind} · {order.table}"
-    name = order.customer_name or order.table
-    return f"{kind} · {name}" if name else kind
-
-
-def fit(text: str, width: int) -> str:
-    """Cut a line to ``width`` cells, with an ellipsis when cut."""
-    if len(text) <= width:
-        return text
-    return text[: max(0, width - 1)] + "…"
-
-
-@dataclass(frozen=True)
-class ItemLine:
-    """One line of a ticket's item list."""
-
-    text: str
-    kind: str
-    """``item``, ``done``, ``next`` (what ``d`` marks), ``modifier`` or ``note``."""
-
-
-@dataclass(frozen=True)
-class TicketView:
-    """Everything a ticket shows, cut to its width: the card renders it as is."""
-
-    head: str
-    meta: str
-    items: tuple[ItemLine, ...]
-    notes: tuple[str, ...]
-    stations: tuple[str, ...]
-    """Expo view: each station and whether its part is done, wrapped to the width."""
-
-    @property
-    def body(self) -> int:
-        """Lines below the head and meta line: notes, items, stations."""
-        return len(self.notes) + len(self.items) + len(self.stations)
-
-    @property
-    def height(self) -> int:
-        """Lines the whole ticket takes on screen, borders included."""
-        return TICKET_CHROME + self.body
-
-    def part(
-        self, start: int, end: int
-    ) -> tuple[tuple[str, ...], tuple[ItemLine, ...], tuple[str, ...]]:
-        """The notes, items and stations lines among body lines ``start`` to ``end``.
-
-        The body reads notes first, so an allergy is on the first part of a long ticket.
-        """
-        notes, items = len(self.notes), len(self.items)
-        return (
-            self.notes[start:end],
-            self.items[max(0, start - notes) : max(0, end - notes)],
-            self.stations[max(0, start - notes - items) : max(0, end - notes - items)],
-        )
-
-
-MAX_WRAP = 3
-"""Most lines one item name, modifier group or item note may wrap to."""
-
-
-def wrap(text: str, width: int, first: str, rest: str, most: int = MAX_WRAP) -> list[str]:
-    """``text`` wrapped under a lead (``first``, then ``rest``), at most ``most`` lines.
-
-    Kitchen text is wrapped rather than cut, so no modifier is lost on a narrow ticket.
-    """
-    room = max(4, width - len(first))
-    lines = textwrap.wrap(text, room, break_long_words=True) or [""]
-    if len(lines) > most:
-        lines = [*lines[: most - 1], fit(lines[most - 1] + " …", room)]
-    return [(first if n == 0 else rest) + line for n, line in enumerate(lines)]
-
-
-def item_lines(item: Item, width: int, *, marker: str, compact: bool = False) -> list[ItemLine]:
-    """An item's lines: the item, its modifiers (all on one line when compact), its note."""
-    kind = "done" if item.done else ("next" if marker == "▸" else "item")
-    lead = f"{'✓' if item.done else marker}{item.quantity:>2} "
-    lines = [ItemLine(t, kind) for t in wrap(item.name, width, lead, " " * len(lead))]
-    groups = [", ".join(item.modifiers)] if compact and item.modifiers else item.modifiers
-    # Modifiers and notes are never cut (an allergy may be the last word): a long ticket
-    # carries on in the next column instead.
-    whole = len(", ".join(item.modifiers)) + len(item.notes or "") + 1
-    for group in groups:
-        lines += [ItemLine(t, "modifier") for t in wrap(group, width, "    + ", "      ", whole)]
-    if item.notes:
-        lines += [ItemLine(t, "note") for t in wrap(item.notes, width, "    » ", "      ", whole)]
-    return lines
-
-
-def ticket_view(
-    order: Order,
-    station: str | None,
-    width: int,
-    *,
-    mark_next: bool = False,
-    compact: bool = False,
-) -> TicketView:
-    """The lines of one ticket at an inner ``width``; nothing is left out.
-
-    ``compact`` (small screens) puts each item's modifiers on one line. A ticket taller than
-    a column carries on in the next one (see :func:`paginate`) rather than being cut.
-    """
-    width = max(8, width)
-    head = fit(f"#{order.id} {STATUS_LABELS[order.status]}", width)
-    rush = "‼ " if order.priority == Priority.RUSH else ""
-    meta = fit(rush + who(order), width)
-    marked = next_item(order, station) if mark_next else None
-    next_id = marked.id if marked is not None else None
-    lines: list[ItemLine] = []
-    for item in station_items(order, station):
-        marker = "▸" if item.id == next_id else " "
-        lines += item_lines(item, width, marker=marker, compact=compact)
-    # Order notes (allergies) are never shortened.
-    notes = (textwrap.wrap("⚠ " + order.notes, width) or ["⚠"]) if order.notes else []
-    stations: list[str] = []
-    if station is None:
-        progress = station_progress(order)
-        if progress:
-            text = "  ".join(f"{name} {'✓' if ok else '…'}" for name, ok in progress)
-            stations = textwrap.wrap(text, width) or []
-    return TicketView(head, meta, tuple(lines), tuple(notes), tuple(stations))
-
-
-@dataclass(frozen=True)
-class Placement:
-    """Body lines ``start`` to ``end`` of ticket ``index``, in one column."""
-
-    index: int
-    start: int
-    end: int
-
-    @property
-    def continued(self) -> bool:
-        """Whether this is the rest of a ticket begun in an earlier column."""
-        return self.start > 0
-
-
-Page = list[list[Placement]]
-"""The columns of one page, each a list of placements, top to bottom."""
-
-
-def paginate(
-    bodies: Sequence[int], columns: int, column_height: int
-) -> list[list[list[Placement]]]:
-    """Lay tickets out in board order, each in the column with the most room left.
-
-    Tickets read left to right and top to bottom and fill the screen evenly. A ticket that
-    does not fit starts at the foot of a column when a few of its lines fit there and carries
-    on at the top of the next column (or page), so no space is wasted and nothing is hidden.
-
-    Args:
-        bodies: each ticket's body lines (``TicketView.body``).
-        columns: columns on a page.
-        column_height: lines in a column.
-
-    Returns:
-        Pages of columns of placements.
-    """
-    columns = max(1, columns)
-    column_height = max(column_height, TICKET_CHROME + MIN_PART)
-    pages: list[Page] = []
-    page: Page = [[] for _ in range(columns)]
-    used = [0] * columns
-
-    def new_page() -> None:
-        nonlocal page, used
-        pages.append(page)
-        page, used = [[] for _ in range(columns)], [0] * columns
-
-    for index, body in enumerate(bodies):
-        start, after = 0, -1
-        while True:
-            # A ticket's continuation goes to a column right of its previous part.
-            candidates = range(after + 1, columns) if start else range(columns)
-            if not candidates:
-                new_page()
-                after = -1
-                continue
-            column = min(candidates, key=lambda c: (used[c], c))
-            chrome = CONTINUED_CHROME if start else TICKET_CHROME
-            room = column_height - used[column] - chrome
-            rest = body - start
-            if rest <= room:
-                page[column].append(Placement(index, start, body))
-                used[column] += chrome + rest
-                break
-            worth_splitting = room >= MIN_PART and body > 2 * MIN_PART
-            if worth_splitting or (used[column] == 0 and room > 0):
-                page[column].append(Placement(index, start, start + room))
-                used[column] = column_height
-                start, after = start + room, column
-                continue
-            new_page()
-            after = -1
-    if any(page) or not pages:
-        pages.append(page)
-    return pages
+        table = one_line(order.table)
+        return f"T{table}" if table.isdigit() else table
+    return one_line(order.customer_name or order.table or "")
 
 
 def describe_edit(before: Order, after: Order) -> list[str]:
@@ -386,7 +217,18 @@ def only_done_marks_changed(before: Order, after: Order) -> bool:
     return not describe_edit(before, after)
 
 
-OFFLINE_NOTE = "⚠ OFFLINE: showing the last known state"
+OFFLINE_NOTE = "✕ OFFLINE: showing the last known state"
+
+
+def connection_word(state: str, *, refused: bool, ever_live: bool) -> str:
+    """The one word for the feed's state, the same in the header and the banner: LIVE,
+    NOT ALLOWED, NOT CONNECTED YET (never live since the display started) or OFFLINE
+    (was live; connecting again, or waiting to)."""
+    if state == "live":
+        return "LIVE"
+    if refused:
+        return "NOT ALLOWED"
+    return "OFFLINE" if ever_live else "NOT CONNECTED YET"
 
 
 def stale_note(*, refused: bool, ever_live: bool, url: str | None, error: str | None) -> str:
@@ -401,3 +243,29 @@ def stale_note(*, refused: bool, ever_live: bool, url: str | None, error: str | 
         why = f": {error}" if error else ""
         return f"◌ NOT CONNECTED YET to {url or 'the server'}{why}. No orders shown until it is"
     return OFFLINE_NOTE
+
+
+def known_stations(orders: Iterable[Order], menu: Iterable[str] = ()) -> list[str]:
+    """The stations the server knows of: the menu's and those on open orders' items."""
+    names: dict[str, str] = {}
+    for name in [*menu, *(i.station for o in orders for i in o.items if i.station)]:
+        clean = one_line(name).strip()
+        if clean:
+            names.setdefault(clean.casefold(), clean)
+    return sorted(names.values(), key=str.casefold)
+
+
+def station_warning(station: str | None, known: Sequence[str]) -> str | None:
+    """What to say when a display's station is none the server knows (None: it is one, or
+    nothing is known yet to tell)."""
+    if station is None or not known:
+        return None
+    if any(name.casefold() == station.casefold() for name in known):
+        return None
+    folded = {name.casefold(): name for name in known}
+    close = difflib.get_close_matches(station.casefold(), list(folded), n=1, cutoff=0.6)
+    hint = f" Did you mean {folded[close[0]]}?" if close else ""
+    return (
+        f"✕ NO STATION CALLED '{one_line(station)}': the menu and the open orders know "
+        f"{', '.join(known)}.{hint} Restart with --station NAME, or without it for every station"
+    )

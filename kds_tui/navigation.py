@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from kds_tui.model import CONTINUED_CHROME, TICKET_CHROME
-
 
 class Slot(NamedTuple):
-    """Where (part of) a ticket goes: body lines ``start`` to ``end`` of an order."""
+    """Where (part of) a ticket goes: body lines ``start`` to ``end`` of an order, ``top``
+    lines down its column, ``height`` lines tall."""
 
     order_id: int
     start: int
     end: int
-
-    @property
-    def height(self) -> int:
-        """Lines this part takes on screen (a continued part has no meta line)."""
-        return (CONTINUED_CHROME if self.start else TICKET_CHROME) + self.end - self.start
+    top: int = 0
+    height: int = 0
 
 
 Pages = list[list[list[Slot]]]
@@ -26,11 +22,7 @@ Pages = list[list[list[Slot]]]
 
 def tops(column: list[Slot]) -> list[int]:
     """The line each ticket of a column starts on."""
-    lines, line = [], 0
-    for slot in column:
-        lines.append(line)
-        line += slot.height
-    return lines
+    return [slot.top for slot in column]
 
 
 def page_step(pages: Pages, page: int, step: int) -> tuple[int, int] | None:

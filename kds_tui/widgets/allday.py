@@ -1,18 +1,60 @@
-"""The all-day panel: how many of each item are still to make across the open tickets."""
+"""The all-day panel: how many of each item are still to make across the open tickets, with
+the allergy mark on the items that are for an order with an allergen word."""
 
 from __future__ import annotations
 
-from textual.containers import VerticalScroll
+from rich.cells import cell_len
+from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import Static
 
-from kds_tui.model import fit
+from kds_contract.allergens import ALLERGY_MARK
+from kds_tui.model import AllDay
+from kds_tui.text import wrap
+
+ALLERGY_STYLE = "bold reverse $error"
 
 
-class AllDayPanel(VerticalScroll, can_focus=False):
-    """A list like ``Burger x7``, most first (then by name, ``Dish 2`` before ``Dish 10``);
+def row_lines(row: AllDay, width: int) -> list[list[tuple[str, str]]]:
+    """One row as lines of (text, style): its count, then its name wrapped (never cut), and
+    ``⚠N`` when N of them are for an order with an allergen word."""
+    count = f"{row.count:>3} "
+    indent = " " * cell_len(count)
+    names = wrap(row.name, max(4, width - cell_len(count)))
+    lines = [[(count, "bold"), (names[0], "")], *([(indent, ""), (n, "")] for n in names[1:])]
+    if row.allergy:
+        mark = f"{ALLERGY_MARK}{row.allergy}"
+        if cell_len(indent + names[-1]) + 1 + cell_len(mark) <= width:
+            lines[-1] += [(" ", ""), (mark, ALLERGY_STYLE)]
+        else:
+            lines.append([(indent, ""), (mark, ALLERGY_STYLE)])
+    return lines
+
+
+def fitted(rows: list[AllDay], width: int, room: int) -> list[list[tuple[str, str]]]:
+    """The rows that fit in ``room`` lines, whole; the rest counted on the last line, with
+    how many of them are for an allergy."""
+    groups = [row_lines(row, width) for row in rows]
+    if room <= 0 or sum(len(g) for g in groups) <= room:
+        return [line for group in groups for line in group]
+    shown: list[list[tuple[str, str]]] = []
+    for number, group in enumerate(groups):
+        if len(shown) + len(group) > room - 1:
+            hidden = rows[number:]
+            more = [(f"… and {len(hidden)} more", "")]
+            flagged = sum(row.allergy for row in hidden)
+            if flagged:
+                more += [(" ", ""), (f"{ALLERGY_MARK}{flagged}", ALLERGY_STYLE)]
+            return [*shown, more]
+        shown += group
+    return shown
+
+
+class AllDayPanel(Vertical, can_focus=False):
+    """A list like ``  7 Burger``, most first (then by name, ``Dish 2`` before ``Dish 10``);
     toggled with ``a``."""
 
-    counts: list[tuple[str, int]] = []
+    rows: list[AllDay] = []
     """The counts on show, most first."""
 
     def compose(self):  # type: ignore[override]
@@ -21,16 +63,18 @@ class AllDayPanel(VerticalScroll, can_focus=False):
     def on_mount(self) -> None:
         self.border_title = "All day"
 
-    def show(self, counts: list[tuple[str, int]]) -> None:
-        """Show new counts; what does not fit is counted on the last line."""
-        self.counts = counts
-        width = max(8, self.size.width - 4) if self.size.width else 20
-        lines = [f"{fit(name, width - 5):<{width - 5}} x{count:>3}" for name, count in counts]
-        room = self.size.height - 2  # inside the border
-        if room > 0 and len(lines) > room:
-            hidden = len(lines) - room + 1
-            lines = [*lines[: room - 1], f"… and {hidden} more items"]
-        self.query_one(".counts", Static).update("\n".join(lines) or "nothing to make")
+    def show(self, rows: list[AllDay]) -> None:
+        """Show new counts; what does not fit is counted on the last line, allergies too."""
+        self.rows = rows
+        # size: inside the border and padding.
+        width = max(8, self.size.width) if self.size.width else 16
+        lines = fitted(rows, width, self.size.height)
+        text = (
+            Content("\n").join(Content.assemble(*line) for line in lines)
+            if lines
+            else Content("nothing to make")
+        )
+        self.query_one(".counts", Static).update(text)
 
     def on_resize(self) -> None:
-        self.show(self.counts)
+        self.show(self.rows)

@@ -1,7 +1,9 @@
-"""The board: tickets flowing down columns and across pages, a selection, and the ticket keys.
+"""The board: tickets in rows across columns and pages, a selection, and the ticket keys.
 
-Only the tickets of the page on screen exist as widgets. A change to one order updates its
-card in place; a column is rebuilt only when the tickets in it change.
+Tickets are not widgets: each column draws the parts of tickets it holds (``column.py``).
+The board works out each ticket's lines (``kds_tui.view``, kept until the order changes),
+lays them out oldest first, left to right, top to bottom (``kds_tui.layout``) and hands the
+page on screen to its columns, which redraw only what changed.
 """
 
 from __future__ import annotations
@@ -10,26 +12,20 @@ import math
 import time
 from datetime import UTC, datetime
 
-from textual.containers import Vertical
+from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from kds_contract import OPEN_STATUSES, Order, Status
-from kds_tui.messages import (
-    PageChanged,
-)
-from kds_tui.model import (
-    OFFLINE_NOTE,
-    AgeThresholds,
-    TicketView,
-    has_work,
-    paginate,
-    sort_key,
-    ticket_view,
-)
+from kds_contract.allergens import DEFAULT_ALLERGENS, Allergens
+from kds_tui.layout import Box, paginate
+from kds_tui.messages import BoardLaidOut, PageChanged
+from kds_tui.model import OFFLINE_NOTE, AgeThresholds, describe_edit, has_work, sort_key
 from kds_tui.navigation import Slot
+from kds_tui.view import TicketView, ticket_view
 from kds_tui.widgets.board_keys import BoardKeys
-from kds_tui.widgets.ticket import TicketCard
+from kds_tui.widgets.card import Card
+from kds_tui.widgets.column import TicketColumn
 
 MIN_COLUMN_WIDTH = 26
 CARD_SIDES = 5
@@ -40,8 +36,13 @@ LEAVING_SECONDS = 5.0
 HIGHLIGHT_SECONDS = 5.0
 
 
-class TicketColumn(Vertical):
-    """One column of tickets."""
+class Columns(Horizontal):
+    """The row the board's columns stand in: its size is what the tickets are laid out in."""
+
+    def on_resize(self) -> None:
+        board = self.parent
+        if isinstance(board, Board):
+            board.schedule_layout()
 
 
 class Board(BoardKeys, can_focus=True):
@@ -57,34 +58,40 @@ class Board(BoardKeys, can_focus=True):
         *,
         station: str | None,
         thresholds: AgeThresholds,
+        allergens: Allergens = DEFAULT_ALLERGENS,
         now: datetime | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.station = station
         self.thresholds = thresholds
+        self.allergens = allergens
         self.now = now or datetime.now(UTC)
         self.page = 0
         self._orders: dict[int, Order] = {}
         self._leaving: set[int] = set()
         self._highlit: set[int] = set()
-        self._cards: dict[Slot, TicketCard] = {}
+        self._before: dict[int, Order] = {}
+        """Orders edited since they last moved on: each as it was before the first edit."""
+        self.unseen: list[int] = []
+        """New orders not yet on the page on screen, oldest first."""
+        self._cards: list[Card] = []
         self._pages: list[list[list[Slot]]] = [[[]]]
         self._flat: list[int] = []
-        self._views: dict[tuple[int, int, int, int, bool], TicketView] = {}
+        self._views: dict[tuple[object, ...], TicketView] = {}
         self._layout_pending = False
         self._elsewhere = False
         """A change made elsewhere is waiting to be laid out."""
         self.moved_at = -math.inf
         """``time.monotonic()`` when a change made elsewhere last moved the tickets on screen."""
-        self._geometry: tuple[int, int] | None = None
-        """A ticket's inner width and the board's height, as last laid out."""
-        self._page_count = 1
-        self._shown_page = -1
+        self._said: tuple[int, int, tuple[int, ...]] | None = None
+        self._row = Columns(id="columns")
 
     def compose(self):  # type: ignore[override]
         yield Static(OFFLINE_NOTE, classes="stale-note", markup=False)
+        yield Static(classes="station-note", markup=False)
         yield Static("No open tickets", classes="empty")
+        yield self._row
 
     # -- what is on the board -------------------------------------------------------------
 
@@ -106,10 +113,25 @@ class Board(BoardKeys, can_focus=True):
         ids = {slot.order_id for column in page for slot in column}
         return [self._orders[i] for i in self._flat if i in ids and i in self._orders]
 
-    def card(self, order_id: int) -> TicketCard | None:
-        """The ticket widget of an order (its first part), if it is on the page on screen."""
-        parts = [slot for slot in self._cards if slot.order_id == order_id]
-        return self._cards[min(parts, key=lambda slot: slot.start)] if parts else None
+    def page_of(self, order_id: int | None) -> int | None:
+        """The page an order's ticket begins on, if it is on the board."""
+        for number, page in enumerate(self._pages):
+            if any(slot.order_id == order_id for column in page for slot in column):
+                return number
+        return None
+
+    def card(self, order_id: int) -> Card | None:
+        """The first part of an order's ticket, if it is on the page on screen."""
+        parts = [card for card in self._cards if card.order.id == order_id]
+        return min(parts, key=lambda card: card.start) if parts else None
+
+    def parts(self, order_id: int) -> list[Card]:
+        """Every part of an order's ticket on the page on screen."""
+        return [card for card in self._cards if card.order.id == order_id]
+
+    def columns(self) -> list[TicketColumn]:
+        """The columns on screen, left to right."""
+        return [child for child in self._row.children if isinstance(child, TicketColumn)]
 
     def selected(self) -> Order | None:
         """The selected order, if any."""
@@ -119,22 +141,24 @@ class Board(BoardKeys, can_focus=True):
         """Replace everything (first load, and after the feed reloaded a snapshot)."""
         self._orders = {o.id: o for o in orders}
         self._leaving.clear()
-        self._schedule_layout()
+        self._before = {i: o for i, o in self._before.items() if i in self._orders}
+        self.schedule_layout()
 
     def update_order(
         self, order: Order, previous: Order | None, *, elsewhere: bool = False
     ) -> None:
         """Apply one changed order. A ticket cancelled while on screen stays a few seconds.
 
-        A change that leaves the ticket where it was and as tall as it was (a status move, an
-        item ticked done) redraws that ticket alone; anything else lays the board out again.
         ``elsewhere``: made by another screen or till (see ``BoardKeys``: keys pressed just
         after it moved the tickets are held).
         """
         self._elsewhere = self._elsewhere or elsewhere
-        was_shown = order.id in self._flat
-        before = self._orders.get(order.id)
-        if order.status == Status.CANCELLED and was_shown:
+        before = self._orders.get(order.id) or previous
+        if before is not None and before.status != order.status:
+            self._before.pop(order.id, None)  # moved on: the edit has been seen to
+        elif before is not None and before.version < order.version and describe_edit(before, order):
+            self._before.setdefault(order.id, before)
+        if order.status == Status.CANCELLED and order.id in self._flat:
             self._orders[order.id] = order
             self._leaving.add(order.id)
             self.set_timer(LEAVING_SECONDS, lambda: self._drop(order.id))
@@ -142,48 +166,42 @@ class Board(BoardKeys, can_focus=True):
             self._orders[order.id] = order
         else:
             self._orders.pop(order.id, None)
-        if was_shown and before is not None and self._fits_in_place(before, order):
-            self._redraw(order)
-        else:
-            self._schedule_layout()
-
-    def _fits_in_place(self, before: Order, order: Order) -> bool:
-        """Whether the laid-out pages still hold with ``order`` in place of ``before``."""
-        if self._layout_pending or self._geometry is None or order.id not in self._orders:
-            return False
-        if sort_key(order) != sort_key(before) or not has_work(order, self.station):
-            return False
-        if order.status not in OPEN_STATUSES and order.id not in self._leaving:
-            return False
-        inner, height = self._geometry
-        return self._view(order, inner, height).body == self._view(before, inner, height).body
-
-    def _redraw(self, order: Order) -> None:
-        """Show a new version of an order on its card(s), if it is on the page on screen."""
-        assert self._geometry is not None
-        view = self._view(order, *self._geometry)
-        for card in self._parts(order.id):
-            card.show(order, view, card.position)
+        self.schedule_layout()
 
     def remove_order(self, order_id: int, *, elsewhere: bool = False) -> None:
         """Forget a deleted order."""
         self._elsewhere = self._elsewhere or elsewhere
         self._orders.pop(order_id, None)
         self._leaving.discard(order_id)
-        self._schedule_layout()
+        self.schedule_layout()
+
+    def arrived(self, order_id: int) -> None:
+        """A new order from a till: until its page is on screen it is said to be new."""
+        if order_id not in self.unseen:
+            self.unseen.append(order_id)
+        self.schedule_layout()
+
+    def reveal(self, order_id: int) -> tuple[int, int] | None:
+        """Select an order's ticket and show its page: (page, pages), or None if it is not
+        on this board."""
+        if order_id not in self._orders or not has_work(self._orders[order_id], self.station):
+            return None
+        self.selected_id = order_id
+        self.relayout()
+        page = self.page_of(order_id)
+        return None if page is None else (page, len(self._pages))
 
     def highlight(self, order_id: int, seconds: float = HIGHLIGHT_SECONDS) -> None:
         """Light a ticket up for a few seconds (a new or changed order)."""
         self._highlit.add(order_id)
-        for card in self._parts(order_id):
-            card.highlighted = True
         self.set_timer(seconds, lambda: self._unhighlight(order_id))
+        self.schedule_layout()
 
     def tick(self, now: datetime) -> None:
-        """Move every timer on screen on by one tick; no ticket is rebuilt."""
+        """Move every timer on screen on by one tick; nothing is laid out again."""
         self.now = now
-        for card in self._cards.values():
-            card.tick(now, self.thresholds)
+        for column in self.columns():
+            column.tick(now, self.thresholds)
 
     def _drop(self, order_id: int) -> None:
         if order_id in self._leaving:
@@ -191,15 +209,37 @@ class Board(BoardKeys, can_focus=True):
             order = self._orders.get(order_id)
             if order is not None and order.status not in OPEN_STATUSES:
                 del self._orders[order_id]
-            self._schedule_layout()
+            self.schedule_layout()
 
     def _unhighlight(self, order_id: int) -> None:
         self._highlit.discard(order_id)
-        for card in self._parts(order_id):
-            card.highlighted = False
+        self.schedule_layout()
 
-    def _parts(self, order_id: int) -> list[TicketCard]:
-        return [card for slot, card in self._cards.items() if slot.order_id == order_id]
+    # -- notes above the tickets --------------------------------------------------------
+
+    def watch_stale(self, stale: bool) -> None:
+        self.set_class(stale, "-stale")
+        self._show_empty()
+
+    def _show_empty(self) -> None:
+        # "No open tickets" only when the board knows: not while a banner says why it can't.
+        warned = self.query_one(".station-note").display
+        self.query_one(".empty").display = not self._flat and not self.stale and not warned
+
+    def say_why_stale(self, note: str) -> None:
+        """What the banner says while the board is not live (see ``kds_tui.model.stale_note``)."""
+        banner = self.query_one(".stale-note", Static)
+        if str(banner.content) != note:
+            banner.update(note)
+
+    def warn_station(self, note: str | None) -> None:
+        """Keep a warning about the station on screen (None: no warning)."""
+        banner = self.query_one(".station-note", Static)
+        if note and str(banner.content) != note:
+            banner.update(note)
+        if banner.display != bool(note):
+            banner.display = bool(note)
+            self._show_empty()
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -210,38 +250,20 @@ class Board(BoardKeys, can_focus=True):
         )
         return sorted((o for o in candidates if has_work(o, self.station)), key=sort_key)
 
-    def _schedule_layout(self) -> None:
-        # Many events can land at once (a reconnect's catch-up): lay out once after them.
+    def schedule_layout(self) -> None:
+        """Lay the board out once, after whatever else has just arrived."""
         if not self._layout_pending:
             self._layout_pending = True
             self.call_later(self.relayout)
 
-    def on_resize(self) -> None:
-        self._schedule_layout()
-
-    def watch_stale(self, stale: bool) -> None:
-        self.set_class(stale, "-stale")
-        self._show_empty()
-
-    def _show_empty(self) -> None:
-        # "No open tickets" only when the board knows: not while the banner says why it can't.
-        self.query_one(".empty").display = not self._flat and not self.stale
-
-    def say_why_stale(self, note: str) -> None:
-        """What the banner says while the board is not live (see ``kds_tui.model.stale_note``)."""
-        banner = self.query_one(".stale-note", Static)
-        if str(banner.content) != note:
-            banner.update(note)
-
     def watch_selected_id(self, old: int | None, new: int | None) -> None:
-        for order_id in (old, new):
-            if order_id is not None and order_id in self._orders:
-                self._schedule_layout()
-                break
+        if old != new:
+            self.schedule_layout()
 
-    def _view(self, order: Order, inner: int, height: int) -> TicketView:
+    def _view(self, order: Order, inner: int, compact: bool) -> TicketView:
+        before = self._before.get(order.id)
         mark = order.id == self.selected_id
-        key = (order.id, order.version, inner, height, mark)
+        key = (order.id, order.version, inner, compact, mark, before and before.version)
         view = self._views.get(key)
         if view is None:
             if len(self._views) > 5000:
@@ -250,51 +272,77 @@ class Board(BoardKeys, can_focus=True):
                 order,
                 self.station,
                 inner,
+                allergens=self.allergens,
                 mark_next=mark,
-                compact=height < COMPACT_BELOW,
+                compact=compact,
+                before=before,
             )
             self._views[key] = view
         return view
 
     def relayout(self) -> None:
-        """Flow the tickets into columns and pages, and show the selected ticket's page."""
+        """Flow the tickets into rows and pages, and show the selected ticket's page."""
         self._layout_pending = False
         if not self.is_mounted:
             return
-        width, height = self.size.width, max(6, self.size.height)
-        if width <= 0:
+        width, height = self._row.size.width, self._row.size.height
+        if width <= 0 or height <= 0:
             return
-        columns = max(1, width // MIN_COLUMN_WIDTH)
-        inner = width // columns - CARD_SIDES
+        # As many columns as the whole screen holds: opening the all-day panel makes them
+        # narrower, it does not move tickets to other columns.
+        columns = max(1, min(self.screen.size.width // MIN_COLUMN_WIDTH, width // 16))
+        column_width = width // columns
+        inner = column_width - CARD_SIDES
+        compact = height < COMPACT_BELOW
         visible = self._visible()
         before = (self.selected_id, self._places())
         if self._flat and visible and all(o.id != self.selected_id for o in visible):
             self._reselect_near(visible)
-        self._geometry = (inner, height)
-        views = {o.id: self._view(o, inner, height) for o in visible}
-        pages = paginate([views[o.id].body for o in visible], columns, height)
+        views = {o.id: self._view(o, inner, compact) for o in visible}
+        boxes = [Box(v.chrome(True), v.chrome(False), len(v.body)) for v in views.values()]
+        pages = paginate(boxes, columns, height)
         self._flat = [o.id for o in visible]
         self._pages = [
-            [[Slot(self._flat[p.index], p.start, p.end) for p in column] for column in page]
+            [
+                [Slot(self._flat[p.index], p.start, p.end, p.top, p.height) for p in column]
+                for column in page
+            ]
             for page in pages
         ]
         if self.selected_id is None or self.selected_id not in views:
             oldest = min(visible, key=lambda o: (o.created_at, o.id), default=None)
             self.selected_id = oldest.id if oldest else None
         if not self._is_on(self.page, self.selected_id):
-            self.page = self._page_of(self.selected_id)
-        self._show_page(columns, views)
+            page = self.page_of(self.selected_id)
+            self.page = min(self.page, len(self._pages) - 1) if page is None else page
+        self._show_page(columns, column_width, views)
         if self._elsewhere and _moved(before, (self.selected_id, self._places())):
             self.moved_at = time.monotonic()  # the tickets moved under the cook's fingers
         self._elsewhere = False
-        if len(self._pages) != self._page_count or self.page != self._shown_page:
-            self._page_count, self._shown_page = len(self._pages), self.page
-            self.post_message(PageChanged(self.page, len(self._pages)))
+        self._say_page()
+        self.post_message(BoardLaidOut())
 
-    def _places(self) -> dict[Slot, tuple[int, int]]:
-        """Where each ticket on the page on screen is: column, and place in the column."""
+    def _say_page(self) -> None:
+        """Tell the app the page, the pages and where the new orders are, when they change."""
+        on_screen = {o.id for o in self.on_page()}
+        self.unseen = [i for i in self.unseen if i in self._flat and i not in on_screen]
+        said = (self.page, len(self._pages), tuple(self.unseen))
+        if said != self._said:
+            self._said = said
+            first = self.unseen[0] if self.unseen else None
+            where = self.page_of(first) if first is not None else None
+            self.post_message(
+                PageChanged(self.page, len(self._pages), first, where, len(self.unseen))
+            )
+
+    def _places(self) -> dict[tuple[int, int], tuple[int, int, int]]:
+        """Where each part on the page on screen is: column, line, and its last body line."""
         page = self._pages[min(self.page, len(self._pages) - 1)]
-        return {slot: (c, r) for c, column in enumerate(page) for r, slot in enumerate(column)}
+        return {
+            (slot.order_id, slot.start): (number, slot.top, slot.end)
+            for number, column in enumerate(page)
+            for slot in column
+        }
 
     def _reselect_near(self, visible: list[Order]) -> None:
         # The selected ticket left: select the one that takes its place.
@@ -310,64 +358,51 @@ class Board(BoardKeys, can_focus=True):
             return False
         return any(slot.order_id == order_id for col in self._pages[page] for slot in col)
 
-    def _page_of(self, order_id: int | None) -> int:
-        for number, page in enumerate(self._pages):
-            if any(slot.order_id == order_id for column in page for slot in column):
-                return number
-        return min(self.page, len(self._pages) - 1)
-
-    def _show_page(self, columns: int, views: dict[int, TicketView]) -> None:
+    def _show_page(self, columns: int, width: int, views: dict[int, TicketView]) -> None:
         page = self._pages[self.page]
         numbers = {order.id: n for n, order in enumerate(self.on_page(), start=1)}
         self._show_empty()
-        existing = [child for child in self.children if isinstance(child, TicketColumn)]
+        existing = self.columns()
         if len(existing) != columns:
             for column in existing:
                 column.remove()
             existing = [TicketColumn() for _ in range(columns)]
-            self.mount_all(existing)
-            self._cards.clear()
-        keep: dict[Slot, TicketCard] = {}
-        selected = self.selected_id
+            self._row.mount_all(existing)
+        cards: list[Card] = []
         for number, column in enumerate(existing):
+            if column.styles.width is None or column.styles.width.value != width:
+                column.styles.width = width
             slots = page[number] if number < len(page) else []
-            shown = [card for card in column.children if isinstance(card, TicketCard)]
-            rebuild = [card.slot for card in shown] != slots or any(
-                slot not in self._cards for slot in slots
-            )
-            new: list[TicketCard] = []
-            for place, slot in enumerate(slots):
-                order, view = self._orders[slot.order_id], views[slot.order_id]
-                spot = numbers[slot.order_id] if numbers[slot.order_id] <= 9 else None
-                part = (slot.start, slot.end)
-                # Other tickets in this column (another page, say): its cards show them
-                # (mounting new cards was most of a page flip), new ones only for the rest.
-                card = (shown[place] if place < len(shown) else None) if rebuild else None
-                card = card or (None if rebuild else self._cards[slot])
-                if card is None:
-                    card = TicketCard(order, view, spot, part=part)
-                    new.append(card)
-                elif (card.order, card.view, card.position, card.part) != (order, view, spot, part):
-                    card.show(order, view, spot, part=part)
-                card.tick(self.now, self.thresholds)
-                card.selected = slot.order_id == selected
-                card.highlighted = slot.order_id in self._highlit
-                keep[slot] = card
-            if rebuild:
-                for card in shown[len(slots) :]:
-                    card.remove()
-                if new:
-                    column.mount_all(new)
-        self._cards = keep
+            mine = [self._card(slot, views[slot.order_id], numbers) for slot in slots]
+            column.show(mine)
+            cards += mine
+        self._cards = cards
+
+    def _card(self, slot: Slot, view: TicketView, numbers: dict[int, int]) -> Card:
+        order = self._orders[slot.order_id]
+        seconds = int(max(0.0, (self.now - order.created_at).total_seconds()))
+        spot = numbers.get(order.id)
+        return Card(
+            order=order,
+            view=view,
+            start=slot.start,
+            end=slot.end,
+            top=slot.top,
+            position=spot if spot is not None and spot <= 9 else None,
+            selected=order.id == self.selected_id,
+            highlighted=order.id in self._highlit,
+            seconds=seconds,
+            level=self.thresholds.level(seconds),
+        )
 
 
 def _moved(
-    before: tuple[int | None, dict[Slot, tuple[int, int]]],
-    after: tuple[int | None, dict[Slot, tuple[int, int]]],
+    before: tuple[int | None, dict[tuple[int, int], tuple[int, int, int]]],
+    after: tuple[int | None, dict[tuple[int, int], tuple[int, int, int]]],
 ) -> bool:
     """Whether the selection or a ticket already on the page moved (a new ticket added
-    below the others, the usual arrival of an order, moves nothing)."""
+    after the others, the usual arrival of an order, moves nothing)."""
     (selected_before, places_before), (selected, places) = before, after
     return selected != selected_before or any(
-        places.get(slot) != place for slot, place in places_before.items()
+        places.get(part, place)[:2] != place[:2] for part, place in places_before.items()
     )

@@ -32,7 +32,7 @@ class BoardKeys(Widget):
             Binding(
                 str(n),
                 f"bump({n})",
-                "Bump" if n == 1 else f"Bump ticket {n}",
+                "Next" if n == 1 else f"Next: ticket {n}",
                 show=n == 1,
                 key_display="1-9" if n == 1 else None,
                 id=f"bump_{n}",
@@ -43,6 +43,9 @@ class BoardKeys(Widget):
         Binding("D", "item_done(False)", "Item not done", show=False, id="item_undone"),
         Binding("pagedown,n", "page(1)", "Next page", show=False, id="page_next"),
         Binding("pageup,p", "page(-1)", "Previous page", show=False, id="page_prev"),
+        Binding("home", "page_to(0)", "First page", show=False, id="page_first"),
+        Binding("end", "page_to(-1)", "Last page", show=False, id="page_last"),
+        Binding("g", "go_new", "New", show=False, id="go_new"),
     ]
 
     if TYPE_CHECKING:  # the board's, which these keys act on
@@ -51,10 +54,12 @@ class BoardKeys(Widget):
         selected_id: int | None
         _flat: list[int]
         _pages: list[list[list[Slot]]]
+        unseen: list[int]
 
         def selected(self) -> Order | None: ...
         def on_page(self) -> list[Order]: ...
-        def _schedule_layout(self) -> None: ...
+        def page_of(self, order_id: int | None) -> int | None: ...
+        def schedule_layout(self) -> None: ...
 
         moved_at: float
 
@@ -76,10 +81,24 @@ class BoardKeys(Widget):
         """Show the next or previous page, selecting its first ticket."""
         self._go(page_step(self._pages, self.page, step))
 
+    def action_page_to(self, page: int) -> None:
+        """Show the first page (0) or the last (-1), selecting its first ticket."""
+        target = page % len(self._pages)
+        self._go(page_step(self._pages, self.page, target - self.page))
+
+    def action_go_new(self) -> None:
+        """Show the oldest new order not seen yet, and select it."""
+        for order_id in self.unseen:
+            page = self.page_of(order_id)
+            if page is not None:
+                self._go((page, order_id))
+                return
+        self.notify("No new order off this page", severity="information", timeout=3)
+
     def _go(self, where: tuple[int, int] | None) -> None:
         if where is not None:
             self.page, self.selected_id = where
-            self._schedule_layout()
+            self.schedule_layout()
 
     def action_next(self) -> None:
         """Move the selected ticket on: start, finish, bump."""

@@ -21,12 +21,13 @@ from kds_contract import Status
 
 STALE_AFTER = 15
 """Seconds without a word from the server after which the feed health turns amber."""
-STATE_TEXT = {
-    "connecting": "… Connecting",
-    "live": "● Live",
-    "reconnecting": "◌ Reconnecting",
-    "offline": "✕ Offline",
+WORD_TEXT = {
+    "LIVE": ("● Live", "live"),
+    "NOT ALLOWED": ("✕ Not allowed", "refused"),
+    "NOT CONNECTED YET": ("◌ Not connected yet", "waiting"),
+    "OFFLINE": ("✕ Offline", "offline"),
 }
+"""The header's words for each of ``kds_tui.model.connection_word``'s, and their class."""
 
 
 class HeaderText(Widget):
@@ -43,27 +44,40 @@ class HeaderText(Widget):
 
 
 class ConnectionBadge(HeaderText):
-    """The feed's connection state, in words and a symbol, always on screen."""
+    """The feed's connection state, in words and a symbol, always on screen: the same word
+    as the board's banner (see ``kds_tui.model.connection_word``)."""
 
-    state: reactive[str] = reactive("connecting")
-    """``connecting``, ``live``, ``reconnecting`` or ``offline``."""
+    word: reactive[str] = reactive("NOT CONNECTED YET")
+    """``LIVE``, ``NOT ALLOWED``, ``NOT CONNECTED YET`` or ``OFFLINE``."""
+    trying: reactive[bool] = reactive(False)
+    """An attempt to connect is under way."""
     retry_in: reactive[int | None] = reactive(None)
-    """Seconds to the next reconnect attempt, while reconnecting."""
+    """Seconds to the next attempt to connect, while waiting for it."""
+    for_customers: reactive[bool] = reactive(False)
+    """On the pickup board: "Updating…" whenever it is not live, and nothing technical."""
 
     def render(self) -> str:
-        text = STATE_TEXT.get(self.state, self.state)
-        if self.state == "reconnecting" and self.retry_in is not None:
-            text += f" in {self.retry_in}s"
-        elif self.state == "offline" and self.retry_in is not None:
-            text += f", retry in {self.retry_in}s"
-        return text
+        if self.for_customers:
+            return "● Live" if self.word == "LIVE" else "Updating…"
+        text, _ = WORD_TEXT.get(self.word, (self.word, ""))
+        if self.word in ("LIVE", "NOT ALLOWED"):
+            return text
+        if self.trying:
+            return f"{text}, connecting…"
+        return f"{text}, retry in {self.retry_in}s" if self.retry_in is not None else text
 
-    def watch_state(self, state: str) -> None:
-        for name in STATE_TEXT:
-            self.set_class(state == name, f"-{name}")
+    def watch_word(self, word: str) -> None:
+        for name, (_, css) in WORD_TEXT.items():
+            self.set_class(word == name, f"-{css}")
+        self._refit()
+
+    def watch_trying(self) -> None:
         self._refit()
 
     def watch_retry_in(self) -> None:
+        self._refit()
+
+    def watch_for_customers(self) -> None:
         self._refit()
 
 
@@ -106,21 +120,35 @@ class StatusCounts(Widget):
 
 
 class PageIndicator(HeaderText):
-    """Which page of tickets is on screen."""
+    """Which page of tickets is on screen, and where the newest unseen order is."""
 
     page: reactive[int] = reactive(0)
     """The page on screen, counted from 0."""
     pages: reactive[int] = reactive(1)
     """How many pages there are."""
+    new: reactive[tuple[int, int, int] | None] = reactive(None)
+    """The oldest new order off this page: its number, its page, how many new in all."""
 
     def render(self) -> str:
-        return f"page {self.page + 1}/{self.pages}"
+        text = f"page {self.page + 1}/{self.pages}"
+        if self.new is not None:
+            order_id, page, count = self.new
+            more = f" +{count - 1}" if count > 1 else ""
+            text += f" · new #{order_id} on p{page + 1}{more} (g)"
+        return text
 
     def watch_page(self) -> None:
         self._refit()
 
-    def watch_pages(self, pages: int) -> None:
-        self.display = pages > 1
+    def watch_pages(self) -> None:
+        self._show()
+
+    def watch_new(self) -> None:
+        self.set_class(self.new is not None, "-new")
+        self._show()
+
+    def _show(self) -> None:
+        self.display = self.pages > 1 or self.new is not None
         self._refit()
 
 
@@ -159,14 +187,16 @@ class KitchenHeader(Horizontal):
         yield self.page_indicator
         yield self.clock
 
-    def show_feed(self, status: Any, now: float) -> None:
+    def show_feed(self, status: Any, word: str, now: float) -> None:
         """The feed's state, how long since it last heard from the server, when it retries.
 
         Args:
             status: a ``kds_client.FeedStatus``.
+            word: its state in one word (``kds_tui.model.connection_word``).
             now: the time of day as a timestamp.
         """
         since, retry = status.last_event_at, status.next_attempt_at
-        self.badge.state = str(status.state)
+        self.badge.word = word
+        self.badge.trying = str(status.state) == "connecting"
         self.health.seconds_ago = None if since is None else int(now - since)
         self.badge.retry_in = None if retry is None else max(0, round(retry - now))

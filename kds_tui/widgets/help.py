@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-HELP_BUMP = "move ticket [N] on screen on (N = 1 to 9)"
+HELP_BUMP = "move ticket [N] on screen on, as Enter does (N = 1 to 9)"
 HELP_TEXT = {
     "left": "select the ticket to the left",
     "right": "select the ticket to the right",
@@ -21,8 +21,11 @@ HELP_TEXT = {
     "item_undone": "mark its last done item not done",
     "page_next": "next page of tickets",
     "page_prev": "previous page of tickets",
-    "undo": "undo the last move made here (back one status)",
-    "recall": "recall the last completed order (back to ready)",
+    "page_first": "first page",
+    "page_last": "last page",
+    "go_new": "show the oldest new order that came in on another page",
+    "undo": "take back the last thing done here: a move, an item done, a station's part",
+    "recall": "recall a completed order: pick it from the recent ones (back to ready)",
     "all_day": "show or hide the all-day counts",
     "help": "this help",
     "quit": "quit",

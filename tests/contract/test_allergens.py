@@ -80,6 +80,11 @@ def test_what_a_set_of_texts_names():
     assert DEFAULT_ALLERGENS.named(["Birthday candle"]) == []
 
 
+def test_one_word_for_each_allergen_as_written():
+    texts = ["no Nuts, SEVERE PEANUT ALLERGY", None, "walnuts", "花生严重过敏", "Sesame"]
+    assert DEFAULT_ALLERGENS.words(texts) == ["Nuts", "PEANUT", "Sesame"]
+
+
 def test_a_site_adds_and_ignores_words():
     mine = DEFAULT_ALLERGENS.changed({"peanuts": ["花生"], "chilli": ["chil*"]}, ignore=["OATS"])
     assert words("花生严重过敏", mine) == [("花生", "peanuts"), ("过敏", ALLERGY)]

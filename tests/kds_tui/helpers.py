@@ -73,4 +73,40 @@ def shown_ids(app: KitchenApp) -> list[int]:
 
 
 def live(app: KitchenApp) -> Callable[[], bool]:
-    return lambda: app.feed.live and str(app.query_one("ConnectionBadge").state) == "live"
+    return lambda: app.feed.live and app.query_one("ConnectionBadge").word == "LIVE"
+
+
+def screen_lines(app: Any) -> list[str]:
+    """What the terminal shows, line by line: what a snapshot test draws, as text.
+
+    Textual keeps this behind ``App.export_screenshot`` (an SVG); the same steps give text.
+    """
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    console.print(update)
+    return console.export_text(styles=False).splitlines()
+
+
+def card_lines(board: Board, order_id: int, part: int = 0) -> list[str]:
+    """The lines of a ticket's part on the page on screen, as its column draws them."""
+    for column in board.columns():
+        cards = [card for card in column.cards if card.order.id == order_id]
+        for card in cards:
+            if card.start == sorted(c.start for c in board.parts(order_id))[part]:
+                lines = column.lines()[card.top : card.top + card.height]
+                return [line.rstrip() for line in lines]
+    raise AssertionError(f"#{order_id} part {part} is not on the page on screen")

@@ -12,6 +12,7 @@ from kds_tui.widgets.board import Board
 from kds_tui.widgets.header import KitchenHeader, PageIndicator
 from kds_tui.widgets.help import HelpScreen
 from tests.kds_tui.fakes import FakeFeed, frozen_clock, kitchen_orders, order
+from tests.kds_tui.helpers import card_lines, screen_lines
 from tests.support.client import wait_for
 
 
@@ -35,14 +36,17 @@ async def test_a_long_ticket_pages_and_keys_reach_its_continuation():
     async with app.run_test(size=(80, 24)) as pilot:
         board = app.query_one(Board)
         await wait_for(lambda: board.card(7) is not None, message="the long ticket")
+        await pilot.pause()
         first = board.card(7)
-        assert first.part[0] == 0 and first.part[1] < first.view.body
-        assert "more ↓" in str(first.border_subtitle)
+        assert first.part[0] == 0 and first.part[1] < len(first.view.body)
+        assert first.more and "more ↓" in card_lines(board, 7)[-1]
         await pilot.press("n")
         await wait_for(lambda: board.page == 1, message="page 2")
+        await pilot.pause()
         rest = board.card(7)
         assert rest is not None and rest.part[0] == first.part[1]
-        assert rest.has_class("-continued")
+        assert rest.continued and "↳ cont." in card_lines(board, 7)[0]
+        assert card_lines(board, 7)[1][2:].startswith("#7 · T8 "), "its number and table"
         await pilot.press("p")
         await wait_for(lambda: board.page == 0, message="back to page 1")
 
@@ -55,14 +59,14 @@ async def test_text_from_the_till_is_shown_as_typed():
         board = app.query_one(Board)
         await wait_for(lambda: board.card(1) is not None, message="the ticket")
         await pilot.pause()
-        card = board.card(1)
-        assert card.query_one(".notes").visual.plain == "⚠ [b]no[/b] nuts"
-        assert card.query_one(".items").visual.plain == "▸ 1 Fish [large]\n    + [i]"
+        lines = card_lines(board, 1)
+        assert "║ ⚠ [b]no[/b] nuts" in lines[4]
+        assert "║ ▸ 1 Fish [large]" in lines[5] and "║     + [i]" in lines[6]
 
         feed.emit(ORDER_UPDATED, odd.model_copy(update={"version": 2, "notes": "[u]x"}))
         await wait_for(lambda: board.card(1).order.version == 2, message="the edit")
         await pilot.pause()
-        assert board.card(1).query_one(".notes").visual.plain == "⚠ [u]x"
+        assert "║ ✎ [u]x" in card_lines(board, 1)[3]
 
 
 @pytest.mark.parametrize("bell", [True, False])
@@ -114,7 +118,8 @@ async def test_a_burst_of_changes_rings_once_and_reads_as_one_notice():
         await wait_for(lambda: bool(rung and said), message="the bell and the notice")
         assert rung == [1]
         assert said == [
-            "#50 is now ◐ COOKING\n#51 is now ◐ COOKING\n#52 is now ◐ COOKING\n… and 2 more"
+            "New order #50 is on page 2: press g to see it",
+            "#50 is now ◐ COOKING · #51 is now ◐ COOKING · #52 is now ◐ COOKING · … and 2 more",
         ]
         assert board.get(54).status == "preparing"
 
@@ -125,33 +130,9 @@ async def test_a_click_selects_a_ticket():
         board = app.query_one(Board)
         await wait_for(lambda: board.card(6) is not None and board.selected_id == 1, message="")
         await pilot.pause()
-        assert await pilot.click(board.card(6))
+        column = next(c for c in board.columns() if board.card(6) in c.cards)
+        assert await pilot.click(column, offset=(3, board.card(6).top + 2))
         await wait_for(lambda: board.selected_id == 6, message="ticket 6 selected")
-
-
-async def test_a_change_that_lands_while_its_new_card_is_being_mounted_is_shown():
-    # Seen on a busy night: a delete re-laid the board out (new cards, mounted in the next
-    # frames) and a status move of a ticket landed before its new card was mounted; the card
-    # showed the old status until the next new order.
-    orders = kitchen_orders()
-    app = make_app(Settings(), feed=FakeFeed(orders), clock=frozen_clock)
-    async with app.run_test(size=(120, 40)) as pilot:
-        board = app.query_one(Board)
-        await wait_for(lambda: board.card(1) is not None, message="the tickets")
-        first = board.get(1)
-        assert first is not None and first.status == "pending"
-        board.remove_order(3)  # the rush ticket at the top-left goes
-        board.relayout()  # every column after it is rebuilt: new cards, not mounted yet
-        cooking = first.model_copy(update={"status": "preparing", "version": first.version + 1})
-        board.update_order(cooking, first)  # before those cards are mounted
-        await pilot.pause()
-
-        def head() -> str:
-            card = board.card(1)
-            return card.query_one(".head").visual.plain if card and card.is_mounted else ""
-
-        await wait_for(lambda: "COOKING" in head(), message=lambda: f"COOKING, not {head()!r}")
-        assert board.card(1).has_class("-preparing")
 
 
 async def test_the_all_day_panel_says_how_many_items_did_not_fit():
@@ -162,10 +143,10 @@ async def test_the_all_day_panel_says_how_many_items_did_not_fit():
         panel = app.query_one(AllDayPanel)
         await wait_for(lambda: panel.display and panel.size.height > 0, message="the panel")
         await pilot.pause()
-        lines = str(panel.query_one(".counts").content).splitlines()
-        assert len(lines) == panel.size.height - 2, "as many lines as fit, no more"
+        lines = panel.query_one(".counts").visual.plain.splitlines()
+        assert len(lines) == panel.size.height, "as many lines as fit, no more"
         assert lines[0].startswith("Dish 1 ") and lines[1].startswith("Dish 2 ")
-        assert lines[-1] == f"… and {40 - len(lines) + 1} more items"
+        assert lines[-1] == f"… and {40 - len(lines) + 1} more"
 
 
 async def test_the_pickup_board_offline_shows_customers_no_kitchen_figures_or_keys():
@@ -175,6 +156,10 @@ async def test_the_pickup_board_offline_shows_customers_no_kitchen_figures_or_ke
         header = app.query_one(KitchenHeader)
         await wait_for(lambda: header.display and header.badge.display, message="the state")
         assert not header.counts.display and not header.query_one(".station").display
+        assert not header.health.display
+        await pilot.pause()
+        top = screen_lines(app)[0]
+        assert "Updating…" in top and "ffline" not in top and "retry" not in top, top
         await pilot.press("question_mark")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen), "no kitchen key help for customers"
@@ -234,15 +219,15 @@ async def test_every_card_shows_its_own_ticket_after_paging_back_and_forth():
             await pilot.press(key)
             await wait_for(lambda p=page: board.page != p, message=f"after {key}")
             await pilot.pause()
-            cards = list(board._cards.values())
+            cards = list(board._cards)
             assert cards and {c.order.id for c in cards} == {o.id for o in board.on_page()}
             for card in cards:
-                head = str(card.query_one(".head").content)
-                assert head.startswith(f"#{card.order.id} "), head
-                items = card.query_one(".items")
-                assert not items.display or f"Dish {card.order.id}" in str(items.content)
-                assert card.has_class(f"-{card.order.status}")
-                assert card.has_class("-continued") == (card.part[0] > 0)
-                assert [c for c in ("-pending", "-preparing", "-ready") if card.has_class(c)] == [
-                    f"-{card.order.status}"
-                ]
+                lines = card_lines(board, card.order.id, 1 if card.continued else 0)
+                head = lines[1][2:]
+                if card.continued:
+                    assert head.startswith(f"#{card.order.id} · "), head
+                else:
+                    assert head.startswith(f"#{card.order.id} "), head
+                    label = {"pending": "NEW", "preparing": "COOKING", "ready": "READY"}
+                    assert label[card.order.status] in head
+                assert any(f"Dish {card.order.id}" in line for line in lines)

@@ -97,7 +97,7 @@ def test_a_bad_config_file_says_what_is_wrong(tmp_path: Path, text: str, words: 
 
 @pytest.mark.parametrize(
     "key",
-    "f1 f24 enter space escape tab home b B 0 / slash minus exclamation_mark ctrl+x alt+b "
+    "f1 f24 enter space escape tab insert b B 0 / slash minus exclamation_mark ctrl+x alt+b "
     "ctrl+shift+f1 shift+tab".split(),
 )
 def test_any_key_textual_knows_can_be_bound(tmp_path: Path, key: str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 
 from kds_client import KdsRest
 from kds_tui import demo
+from kds_tui.cli import parser, settings_from
 
 
 class FakeDisplay:
@@ -35,7 +37,7 @@ class FakeDisplay:
 
 @pytest.mark.slow
 def test_the_demo_starts_everything_and_stops_it_on_quit(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):
     displays: list[FakeDisplay] = []
 
@@ -64,3 +66,29 @@ def test_the_demo_starts_everything_and_stops_it_on_quit(
     assert display.seen["open"] >= 4
     assert [child.name for child in started] == ["server", "orders"]
     assert all(child.proc.poll() is not None for child in started), "everything was stopped"
+
+    said = capsys.readouterr().out
+    url = display.settings.urls[0]
+    assert f"the server is at {url}, its data and tokens in {data}" in said
+    assert f"kds-kitchen --data-dir {data}" in said and f"kds-order --data-dir {data}" in said
+
+
+def test_a_port_in_use_is_said_as_such(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = demo.main(["--port", str(port), "--data-dir", str(tmp_path / "demo")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert f"port {port} is in use" in err and "--port" in err
+    assert "token" not in err
+
+
+def test_the_kitchen_display_finds_the_demos_server_with_data_dir(tmp_path: Path):
+    (tmp_path / "local-tokens.json").write_text(
+        '{"admin": "a", "kitchen": "k", "url": "http://127.0.0.1:5999"}'
+    )
+    args = parser().parse_args(["--data-dir", str(tmp_path)])
+    settings = settings_from(args, {})
+    assert settings.urls == ("http://127.0.0.1:5999",) and settings.token == "k"

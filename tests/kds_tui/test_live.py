@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from textual.widgets._toast import Toast
 
 from kds_client import KdsRest
 from kds_contract import Status
@@ -16,11 +15,17 @@ from kds_tui.cli import parser, settings_from
 from kds_tui.messages import MoveRequested
 from kds_tui.widgets.allday import AllDayPanel
 from kds_tui.widgets.header import ConnectionBadge
-from tests.kds_tui.helpers import board_of, kitchen_app, live, shown_ids
+from kds_tui.widgets.notice import Notice
+from kds_tui.widgets.recall import RecallScreen
+from tests.kds_tui.helpers import board_of, card_lines, kitchen_app, live, shown_ids
 from tests.support.client import TcpProxy, wait_for
 from tests.support.server import ServerProcess, free_port
 
 SIZE = (120, 40)
+
+
+def counts(panel: AllDayPanel) -> list[tuple[str, int]]:
+    return [(row.name, row.count) for row in panel.rows]
 
 
 def status_on_server(rest: KdsRest, order_id: int, status: str):
@@ -41,9 +46,9 @@ async def test_orders_appear_and_a_new_one_rings_the_bell(server: ServerProcess,
         await wait_for(lambda: shown_ids(app) == [rush.id, first.id], message="rush first")
         await wait_for(lambda: len(app.bell.calls) == 1, message="the bell")
         card = board_of(app).card(rush.id)
-        assert card is not None and card.has_class("-highlight")
-        await wait_for(lambda: card.border_title == "RUSH", message="the rush mark")
-        assert card.view.meta.startswith("‼ ")
+        assert card is not None and card.highlighted
+        await wait_for(lambda: "RUSH" in card_lines(board_of(app), rush.id)[0], message="RUSH")
+        assert card.view.meta[0].text.startswith("‼ ")
 
 
 async def test_keys_move_tickets_and_the_server_agrees(
@@ -98,7 +103,7 @@ async def test_offline_then_back_online_and_the_board_converges(
             await wait_for(lambda: shown_ids(app) == [a.id, gone.id], message="the orders")
 
             proxy.cut()
-            await wait_for(lambda: badge.state != "live" and board.stale, message="offline shown")
+            await wait_for(lambda: badge.word != "LIVE" and board.stale, message="offline shown")
             assert shown_ids(app) == [a.id, gone.id], "the board keeps its last known state"
             await pilot.press("enter")
             await wait_for(
@@ -135,7 +140,7 @@ async def test_a_server_restart_is_shown_and_survived(
         board, badge = board_of(app), app.query_one(ConnectionBadge)
         await wait_for(live(app), message="live")
         await asyncio.to_thread(server.stop)
-        await wait_for(lambda: badge.state != "live" and board.stale, message="offline shown")
+        await wait_for(lambda: badge.word != "LIVE" and board.stale, message="offline shown")
         await asyncio.to_thread(server.start)
         b = await pos.create_order({"items": [{"name": "Soup"}]})
         await admin.move(a.id, "preparing")
@@ -166,14 +171,14 @@ async def test_a_station_sees_its_items_and_marks_them_done(
         await wait_for(lambda: shown_ids(app) == [mixed.id], message="only the grill's ticket")
         card = board.card(mixed.id)
         assert card is not None
-        assert [line.text.split()[-1] for line in card.view.items] == ["Burger", "Steak"]
+        assert [line.text.split()[-1] for line in card.view.body] == ["Burger", "Steak"]
 
         await pilot.press("d")
         await wait_for(
             lambda: board.get(mixed.id).items[0].done, message="the burger done on the board"
         )
         assert (await admin.get_order(mixed.id)).items[0].done
-        assert board.card(mixed.id).view.items[0].kind == "done"
+        assert board.card(mixed.id).view.body[0].pieces[-1][1] == "done"
         await pilot.press("D")
         await wait_for(lambda: not board.get(mixed.id).items[0].done, message="undone")
         assert not (await admin.get_order(mixed.id)).items[0].done
@@ -247,14 +252,14 @@ async def test_all_day_counts(server: ServerProcess, pos: KdsRest):
         await wait_for(lambda: len(shown_ids(app)) == 2, message="both orders")
         assert not panel.display
         await pilot.press("a")
-        await wait_for(lambda: panel.counts == [("Burger", 3), ("Fries", 1)], message="counts")
+        await wait_for(lambda: counts(panel) == [("Burger", 3), ("Fries", 1)], message="counts")
         assert panel.display
 
         await pos.create_order({"items": [{"name": "Fries", "quantity": 4}]})
-        await wait_for(lambda: panel.counts == [("Fries", 5), ("Burger", 3)], message="more")
+        await wait_for(lambda: counts(panel) == [("Fries", 5), ("Burger", 3)], message="more")
         await pilot.press("2", "2")  # ticket 2 to ready: its burger is no longer to make
         await wait_for(lambda: board_of(app).get(second.id).status == "ready", message="ready")
-        await wait_for(lambda: panel.counts == [("Fries", 5), ("Burger", 2)], message="less")
+        await wait_for(lambda: counts(panel) == [("Fries", 5), ("Burger", 2)], message="less")
 
 
 async def test_undo_and_recall(server: ServerProcess, pos: KdsRest, admin: KdsRest):
@@ -279,9 +284,17 @@ async def test_undo_and_recall(server: ServerProcess, pos: KdsRest, admin: KdsRe
         await wait_for(lambda: shown_ids(app) == [], message="bumped off the board")
 
         await pilot.press("r")
+        await wait_for(lambda: isinstance(app.screen, RecallScreen), message="the recall list")
+        await pilot.press("enter")
         await wait_for(status_on_server(admin, order.id, "ready"), message="recalled")
         await wait_for(lambda: shown_ids(app) == [order.id], message="back on the board")
-        assert board.card(order.id).view.head.endswith("READY")
+        assert board.card(order.id).view.head[0].text.endswith("READY")
+        await wait_for(
+            lambda: any(
+                f"#{order.id} recalled: ● READY, page 1 of 1" in m for m, _ in app.notified
+            ),
+            message="where it went",
+        )
 
 
 async def test_remapped_keys_from_a_config_file(
@@ -315,11 +328,10 @@ async def test_changes_made_elsewhere(server: ServerProcess, pos: KdsRest, admin
     async with app.run_test(size=SIZE):
         board = board_of(app)
         await wait_for(lambda: shown_ids(app) == [order.id], message="the order")
-        card = board.card(order.id)
-
         await admin.move(order.id, "preparing")
-        await wait_for(lambda: card.order.status == "preparing", message="updated in place")
-        assert board.card(order.id) is card, "the ticket was updated, not rebuilt"
+        await wait_for(
+            lambda: board.card(order.id).order.status == "preparing", message="the move shown"
+        )
         await wait_for(lambda: any("COOKING" in m for m, _ in app.notified), message="told")
         assert app.bell.calls == []
 
@@ -330,7 +342,9 @@ async def test_changes_made_elsewhere(server: ServerProcess, pos: KdsRest, admin
         await admin.move(order.id, "cancelled")
         await wait_for(lambda: len(app.bell.calls) == 2, message="a cancel rings")
         assert any("CANCELLED" in m for m, _ in app.notified)
-        await wait_for(lambda: board.card(order.id).has_class("-cancelled"), message="shown")
+        await wait_for(
+            lambda: "✕ CANCELLED" in card_lines(board, order.id)[1], message="the cancel shown"
+        )
         await wait_for(lambda: shown_ids(app) == [], timeout=10, message="then it goes")
 
 
@@ -364,14 +378,16 @@ async def test_markup_in_an_edit_from_a_till_is_shown_as_typed(
         names = ["Fish [/b] large", "[@click=app.quit]Chips[/]"]
         await admin.edit_order(order.id, {"items": [{"name": n} for n in names]})
 
-        def toast_text() -> str:
-            return "\n".join(str(t.render()) for t in app.screen.query(Toast))
+        notice = app.query_one(Notice)
+
+        def notice_text() -> str:
+            return str(notice.render()) if notice.display else ""
 
         await wait_for(
-            lambda: "[/b]" in toast_text(), message=lambda: f"the notice, not {toast_text()!r}"
+            lambda: "[/b]" in notice_text(), message=lambda: f"the notice, not {notice_text()!r}"
         )
-        assert "[@click=app.quit]Chips[/]" in toast_text()
-        await pilot.click(Toast)  # a click on the notice runs nothing
+        assert "[@click=app.quit]Chips[/]" in " ".join(notice_text().split())
+        await pilot.click(Notice)  # a click on the notice runs nothing
         await pilot.pause()
         assert app.is_running and app.return_code is None
 
@@ -388,7 +404,7 @@ async def test_orders_deleted_one_after_another_read_as_one_notice(
         await wait_for(lambda: shown_ids(app) == [], message="all gone")
         await wait_for(lambda: any("deleted" in m for m, _ in app.notified), message="a notice")
         deleted = [m for m, _ in app.notified if "deleted" in m]
-    assert deleted == ["\n".join(f"#{o.id} was deleted" for o in orders)]
+    assert deleted == [" · ".join(f"#{o.id} was deleted" for o in orders)]
 
 
 def banner(app) -> str:

@@ -10,8 +10,8 @@ from tests.kds_tui.fakes import order
 # Page 0: column 0 holds 1 (5 lines) over 3; column 1 holds 2 (tall) and the start of 4;
 # page 1: the rest of 4, then 5.
 PAGES = [
-    [[Slot(1, 0, 1), Slot(3, 0, 1)], [Slot(2, 0, 6), Slot(4, 0, 3)]],
-    [[Slot(4, 3, 8)], [Slot(5, 0, 1)]],
+    [[Slot(1, 0, 1, 0, 5), Slot(3, 0, 1, 5, 5)], [Slot(2, 0, 6, 0, 10), Slot(4, 0, 3, 10, 7)]],
+    [[Slot(4, 3, 8, 0, 8)], [Slot(5, 0, 1, 0, 5)]],
 ]
 
 

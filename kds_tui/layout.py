@@ -1,0 +1,94 @@
+"""How tickets flow onto pages: oldest first, left to right, top to bottom. No Textual.
+
+Tickets are dealt across the columns in board order, the way a page of text reads: ticket
+[1] at the top of the first column, [2] at the top of the second, and so on; after the
+last column the next ticket goes below [1], the one after it below [2]. So the column a
+ticket is in follows from its place in the queue, not from the heights of the others, and
+the number keys count left to right, then down. A ticket that does not fit below the one
+above it starts there when a few of its lines fit and carries on in the column to its
+right (or on the next page), repeating its head; otherwise it, and every ticket after it,
+goes to the next page.
+Nothing is cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+MIN_PART = 3
+"""Fewest body lines worth starting a ticket with at the foot of a page (and tickets of no
+more than twice this many are never split)."""
+
+
+@dataclass(frozen=True)
+class Box:
+    """What the layout needs to know of a ticket: its lines."""
+
+    first: int
+    """Lines of the first part that are not body lines (borders, head, meta, allergy)."""
+    later: int
+    """The same for a later part (it repeats the head and the allergy line)."""
+    body: int
+    """Body lines: what parts split between them."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Body lines ``start`` to ``end`` of ticket ``index``, ``top`` lines down a column."""
+
+    index: int
+    start: int
+    end: int
+    top: int
+    height: int
+    """Lines on screen, borders included."""
+
+    @property
+    def continued(self) -> bool:
+        """Whether this is the rest of a ticket begun in an earlier column."""
+        return self.start > 0
+
+
+Page = list[list[Placement]]
+"""The columns of one page, each a list of placements, top to bottom."""
+
+
+def paginate(boxes: Sequence[Box], columns: int, height: int) -> list[Page]:
+    """Deal tickets in board order across ``columns`` columns of ``height`` lines.
+
+    Returns:
+        Pages of columns of placements (at least one page).
+    """
+    columns, height = max(1, columns), max(1, height)
+    pages: list[Page] = []
+    page: Page = [[] for _ in range(columns)]
+    used = [0] * columns
+    column = 0
+
+    for index, box in enumerate(boxes):
+        start = 0
+        while True:
+            top = used[column]
+            chrome = box.later if start else box.first
+            room = height - top - chrome
+            rest = box.body - start
+            if rest <= room:
+                page[column].append(Placement(index, start, box.body, top, chrome + rest))
+                used[column] += chrome + rest
+                column = (column + 1) % columns
+                break
+            if top == 0 or (room >= MIN_PART and box.body > 2 * MIN_PART):
+                # Taller than what is left below: this part runs to the foot of the column,
+                # the rest carries on in the next one.
+                take = max(1, room)
+                page[column].append(Placement(index, start, start + take, top, chrome + take))
+                used[column] = height
+                start, column = start + take, column + 1
+                if column < columns:
+                    continue  # to its right; after the last column, on the next page
+            pages.append(page)
+            page, used, column = [[] for _ in range(columns)], [0] * columns, 0
+    if any(page) or not pages:
+        pages.append(page)
+    return pages

@@ -1,0 +1,165 @@
+"""A column of tickets: one widget that draws the parts of tickets it holds, line by line.
+
+A ticket is not a widget: the column keeps each part's lines (``widgets.card``) until what
+they show changes, and redraws only the lines of the parts that changed. A page flip hands
+the columns the next page's parts; a tick of the clock redraws one line per ticket, its
+head with its age. Colours come from the component classes below (``kds.tcss``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from rich.style import Style
+from textual import events
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
+
+from kds_tui.messages import TicketClicked
+from kds_tui.model import AgeThresholds, age_seconds
+from kds_tui.widgets.card import Card, draw, head_strip
+
+ROLES = (
+    "border-fresh",
+    "border-warn",
+    "border-late",
+    "card-selected",
+    "card-highlight",
+    "card-cancelled",
+    "head",
+    "head-preparing",
+    "head-ready",
+    "head-cancelled",
+    "timer-fresh",
+    "timer-warn",
+    "timer-late",
+    "meta",
+    "rush",
+    "rush-title",
+    "modified",
+    "number",
+    "item",
+    "next",
+    "done",
+    "modifier",
+    "note",
+    "order-note",
+    "allergy",
+    "allergy-mark",
+    "allergen",
+    "removed",
+    "stations",
+)
+"""What a piece of a ticket can be; each has a component class ``ticket--<role>``."""
+BACKGROUNDS = frozenset({"card-selected", "card-highlight", "card-cancelled"})
+
+
+class TicketColumn(Widget):
+    """Parts of tickets, top to bottom (see ``kds_tui.layout`` for where each goes)."""
+
+    COMPONENT_CLASSES = {f"ticket--{role}" for role in ROLES}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cards: list[Card] = []
+        self._rows: list[tuple[Card, int] | None] = []
+        """For each line of the column: the card on it and which of its lines."""
+        self._styles: dict[str, Style] = {}
+        self._width = 0
+        """The width the cards were drawn at."""
+
+    # -- what it shows ----------------------------------------------------------------
+
+    def show(self, cards: Sequence[Card]) -> None:
+        """Show these parts; lines of parts that look as they did are not drawn again."""
+        before = {card.top: card for card in self.cards}
+        self.cards = list(cards)
+        rows: list[tuple[Card, int] | None] = []
+        dirty: list[tuple[int, int]] = []
+        for card in self.cards:
+            rows += [None] * (card.top - len(rows))
+            rows += [(card, n) for n in range(card.height)]
+            old = before.pop(card.top, None)
+            if old is not None and old.looks() == card.looks() and old.drawn is not None:
+                card.drawn = old.drawn if old.seconds == card.seconds else None
+                if card.drawn is not None:
+                    continue
+            dirty.append((card.top, card.height))
+        for old in before.values():
+            dirty.append((old.top, old.height))
+        if len(rows) < len(self._rows):
+            dirty.append((len(rows), len(self._rows) - len(rows)))
+        self._rows = rows
+        width = self.size.width
+        for top, height in dirty:
+            self.refresh(Region(0, top, width, height))
+
+    def card_at(self, y: int) -> Card | None:
+        """The card on line ``y`` of the column, if any."""
+        row = self._rows[y] if 0 <= y < len(self._rows) else None
+        return row[0] if row else None
+
+    def lines(self) -> list[str]:
+        """The column's lines as plain text, as they are drawn."""
+        return [self.render_line(y).text for y in range(self.size.height)]
+
+    def tick(self, now: datetime, thresholds: AgeThresholds) -> None:
+        """Move every card's age on; a card whose colour changes is drawn again."""
+        for card in self.cards:
+            seconds = int(age_seconds(card.order, now))
+            if seconds == card.seconds:
+                continue
+            card.seconds = seconds
+            level = thresholds.level(seconds)
+            if level != card.level:
+                card.level, card.drawn = level, None
+                self.refresh(Region(0, card.top, self.size.width, card.height))
+            elif card.drawn is not None:
+                card.drawn[1] = head_strip(card, self._card_width(), self._style)
+                self.refresh(Region(0, card.top + 1, self.size.width, 1))
+
+    # -- drawing ----------------------------------------------------------------------
+
+    def _card_width(self) -> int:
+        return max(8, self.size.width - 1)  # one cell of gap to the next column
+
+    def _style(self, role: str) -> Style:
+        style = self._styles.get(role)
+        if style is None:
+            if role == "base":  # the column's own colours, under every card
+                style = self.visual_style.rich_style
+            else:
+                name = f"ticket--{role}"
+                style = self.get_component_rich_style(name, partial=role not in BACKGROUNDS)
+            self._styles[role] = style
+        return style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        for card in self.cards:
+            card.drawn = None
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if width != self._width:  # a new width: every card is drawn again
+            self._width = width
+            for card in self.cards:
+                card.drawn = None
+        row = self._rows[y] if 0 <= y < len(self._rows) else None
+        if row is None:
+            return Strip.blank(width, self._style("base"))
+        card, line = row
+        if card.drawn is None:
+            card.drawn = draw(card, self._card_width(), self._style)
+        if line >= len(card.drawn):
+            return Strip.blank(width, self._style("base"))
+        return card.drawn[line].extend_cell_length(width, self._style("base"))
+
+    def on_click(self, event: events.Click) -> None:
+        card = self.card_at(event.y)
+        if card is not None:
+            self.post_message(TicketClicked(card.order.id))

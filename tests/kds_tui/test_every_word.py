@@ -1,0 +1,77 @@
+"""No word of any item, modifier or note is lost anywhere on the board, in any script, at
+80x24, 120x40 and 200x60; every part of a long ticket says whose it is and its allergy."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import pytest
+
+from kds_tui import KitchenApp, Settings, make_app
+from kds_tui.widgets.board import Board
+from tests.kds_tui.fakes import FakeFeed, frozen_clock, kitchen_orders
+from tests.kds_tui.helpers import screen_lines
+from tests.kds_tui.scripts import every_script, sixty_items, words_of
+from tests.support.client import wait_for
+
+SIZES = [(80, 24), (120, 40), (200, 60)]
+
+
+async def every_page(app: KitchenApp, pilot: Any) -> dict[int, list[list[str]]]:
+    """Each ticket's parts as the screen shows them, page by page (checked against the
+    screen: nothing covers them)."""
+    board = app.query_one(Board)
+    parts: dict[int, list[list[str]]] = defaultdict(list)
+    while True:
+        await pilot.pause()
+        screen = screen_lines(app)
+        for column in board.columns():
+            lines, top = column.lines(), column.region.y
+            for card in column.cards:
+                drawn = [lines[card.top + n].rstrip() for n in range(card.height)]
+                for n, line in enumerate(drawn):
+                    assert line.strip() in screen[top + card.top + n], "the ticket is covered"
+                parts[card.order.id].append(drawn)
+        if board.page >= len(board._pages) - 1:
+            return parts
+        page = board.page
+        await pilot.press("n")
+        await wait_for(lambda p=page: board.page == p + 1, message="the next page")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+async def test_every_word_of_every_ticket_is_on_screen(size: tuple[int, int]):
+    orders = every_script()
+    app = make_app(Settings(), feed=FakeFeed(orders), clock=frozen_clock)
+    async with app.run_test(size=size) as pilot:
+        board = app.query_one(Board)
+        await wait_for(lambda: len(board.shown()) == len(orders), message="the tickets")
+        parts = await every_page(app, pilot)
+        assert set(parts) == {o.id for o in orders}, "every ticket is on some page"
+        for o in orders:
+            shown = " ".join(line for part in parts[o.id] for line in part).split()
+            shown += [word.removesuffix(",") for word in shown]  # compact: "a, b"
+            missing = [word for word in words_of(o) if word not in shown]
+            assert not missing, f"#{o.id} at {size}: {missing}"
+            for part in parts[o.id]:
+                assert f"#{o.id}" in part[1], f"#{o.id}: every part has its number"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+async def test_every_part_of_a_long_ticket_has_its_number_table_and_allergy(
+    size: tuple[int, int],
+):
+    party = sixty_items()
+    app = make_app(Settings(), feed=FakeFeed([*kitchen_orders(), party]), clock=frozen_clock)
+    async with app.run_test(size=size) as pilot:
+        board = app.query_one(Board)
+        await wait_for(lambda: board.get(29) is not None, message="the party's order")
+        parts = (await every_page(app, pilot))[29]
+        assert len(parts) > 1, "60 items take more than one part"
+        for part in parts:
+            head = " ".join(part[1:4])
+            assert "#29" in part[1] and "T22" in head, part[:4]
+            assert any("⚠ ALLERGY: SHELLFISH" in line for line in part), part[:5]
+        shown = " ".join(line for part in parts for line in part).split()
+        assert all(f"Tapas {n}".split()[1] in shown for n in range(60))

@@ -1,8 +1,10 @@
-"""300 open tickets stay smooth: a change draws one ticket again, a tick only the ages."""
+"""300 open tickets stay smooth: a change draws one ticket again, a tick only the ages.
+
+What is counted here is work done (tickets drawn, ages redrawn, layouts); how long it takes
+is measured by `python -m bench display`, never asserted in a test (a busy machine is slow)."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -60,16 +62,13 @@ async def test_300_tickets(counted: dict[str, list[Any]]):
     orders = [order(n, age=3600 - n * 10, items=[{"name": f"Dish {n % 9}"}]) for n in range(1, 301)]
     feed, clock = FakeFeed(orders), Clock()
     app = make_app(Settings(), feed=feed, clock=clock)
-    started = time.perf_counter()
     async with app.run_test(size=(200, 60)) as pilot:
         board = app.query_one(Board)
         await wait_for(lambda: len(counted["drawn"]) > 20, message="a full first page")
-        first_board = time.perf_counter() - started
         await pilot.pause()
         assert len(board.shown()) == 300
         on_screen = [o.id for o in board.on_page()]
         assert sorted(counted["drawn"]) == sorted(on_screen), "only the page on screen is drawn"
-        assert first_board < 5, f"first board took {first_board:.2f} s"
 
         # A tick: every age moves on; no ticket is drawn whole, nothing is laid out.
         clear(counted)
@@ -85,13 +84,10 @@ async def test_300_tickets(counted: dict[str, list[Any]]):
         clear(counted)
         target = next(o for o in orders if o.id == on_screen[3])
         moved = target.model_copy(update={"status": Status.PREPARING, "version": 2})
-        before = time.perf_counter()
         feed.emit(ORDER_STATUS_UPDATED, moved)
         await wait_for(lambda: board.card(target.id).order.status == "preparing", message="moved")
         await pilot.pause()
-        event_to_screen = time.perf_counter() - before
         assert counted["drawn"] == [target.id]
-        assert event_to_screen < 1, f"event to screen took {event_to_screen:.3f} s"
 
         # A new order lands at the end, off this page: nothing on screen is drawn again.
         clear(counted)

@@ -51,7 +51,7 @@ def test_alerts():
 
     edited = alert_for(ORDER_UPDATED, order(1, items=[{"name": "Salad"}]), burger)
     assert edited is not None and edited.ring and edited.title == "#1 changed"
-    assert edited.message == "+ 1× Salad\n− 1× Burger"  # noqa: RUF001
+    assert edited.message == "+ 1× Salad · − 1× Burger"  # noqa: RUF001
 
     ticked = alert_for(ORDER_UPDATED, order(1, items=[{"name": "Burger", "done": True}]), burger)
     assert ticked is not None and not ticked.ring and ticked.message == "#1: Burger done"

@@ -73,9 +73,13 @@ PREPARED = PreparedStatements(
 """The statements above, run on SQLite's driver directly by the inline connections."""
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def dumps(data: Any) -> str:
-    """Compact JSON, as stored and as sent."""
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    """Compact JSON, as stored and as sent (one encoder for all: ``json.dumps`` with options
+    builds a new one per call)."""
+    return _COMPACT.encode(data)
 
 
 def _like_escape(text: str) -> str:

@@ -7,6 +7,9 @@ help: ## Show this help
 setup: ## Create .venv with the project and its dev tools
 	./dev setup
 
+lock: ## Update uv.lock after editing pyproject.toml (ARGS="--upgrade" to upgrade and test)
+	./dev lock $(ARGS)
+
 demo: ## Server (SQLite) + demo orders + kitchen display
 	./dev demo
 
@@ -25,4 +28,4 @@ check: setup ## Lint, format check, types and import contracts
 bench: setup ## Run the benchmarks (on demand; results in bench/results/)
 	$(VENV)/python -m bench
 
-.PHONY: help setup demo run test check bench
+.PHONY: help setup lock demo run test check bench

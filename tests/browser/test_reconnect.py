@@ -43,7 +43,7 @@ async def test_pages_reconnect_after_kill_9_and_catch_up(
     server.start()  # the same port: the pages' own reconnect finds it
     for page in pages:
         await page.wait_for_selector("#conn[data-state='live']", timeout=30_000)
-    await track.wait_for_function("document.getElementById('status').textContent === 'Ready'")
+    await track.wait_for_function("() => document.getElementById('status').textContent === 'Ready'")
     await pickup.wait_for_selector(f"#ready .tile[aria-label='Order {tracked['id']}']")
     await pickup.wait_for_selector(f"#preparing .tile[aria-label='Order {made['id']}']")
     await kitchen.wait_for_selector(f".ticket[data-id='{made['id']}']")
@@ -53,7 +53,9 @@ async def test_pages_reconnect_after_kill_9_and_catch_up(
 
     # And live again: a change now reaches every page without a reload.
     move(server, tracked["id"], "completed")
-    await track.wait_for_function("document.getElementById('status').textContent === 'Collected'")
+    await track.wait_for_function(
+        "() => document.getElementById('status').textContent === 'Collected'"
+    )
     await pickup.wait_for_selector(
         f"#ready .tile[aria-label='Order {tracked['id']}']", state="detached"
     )

@@ -46,12 +46,12 @@ async def test_the_tracking_page_shows_the_order_live_at_every_size(
     move(server, order["id"], "preparing")
     for watched in pages.values():
         await watched.page.wait_for_function(
-            "document.getElementById('status').textContent === 'Preparing'"
+            "() => document.getElementById('status').textContent === 'Preparing'"
         )
     move(server, order["id"], "ready")
     for size, watched in pages.items():
         page = watched.page
-        await page.wait_for_function("document.title.startsWith('✅ Ready')")
+        await page.wait_for_function("() => document.title.startsWith('✅ Ready')")
         assert await page.text_content("#status") == "Ready"
         assert await page.is_visible("#ready-at")
         await shot(page, f"track-{size}-ready")
@@ -72,7 +72,9 @@ async def test_a_dark_mode_phone_reads_the_page_and_a_cancelled_order_says_so(
     background = await page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(16, 18, 20)", "dark mode follows the phone's setting"
     move(server, order["id"], "cancelled")
-    await page.wait_for_function("document.getElementById('status').textContent === 'Cancelled'")
+    await page.wait_for_function(
+        "() => document.getElementById('status').textContent === 'Cancelled'"
+    )
     assert await page.is_hidden("#steps")
     await shot(page, "track-phone-dark-cancelled")
 

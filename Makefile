@@ -22,7 +22,7 @@ test: ## Run the whole test suite (what CI runs)
 check: setup ## Lint, format check, types and import contracts
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
-	$(VENV)/mypy kds_contract server kds_client kds_tui admin_tui
+	$(VENV)/mypy kds_contract server kds_client kds_ui kds_tui admin_tui
 	$(VENV)/lint-imports
 
 bench: setup ## Run the benchmarks (on demand; results in bench/results/)

@@ -50,9 +50,9 @@ class Announcer:
         app = self._node.app
         now = time.monotonic()
         if self._shown is not None and not self._shown.has_expired:
-            # Textual has no public call to take back one notification; this is its own.
-            # Queued, like the Notify before it, so that it runs after that one, not before.
-            app.call_later(app._unnotify, self._shown)
+            # The shown notice gives way to the new one: an expired notification is dropped
+            # when the next one is added (so also if its own Notify is still queued).
+            self._shown.timeout = 0
             if now - self._tally_since < TALLY_SECONDS:
                 notices = self._shown_notices + notices
             else:

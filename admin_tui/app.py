@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from rich.segment import Segments
-from rich.traceback import Traceback
 from textual.binding import Binding
 from textual.reactive import reactive
 
@@ -17,6 +15,7 @@ from admin_tui.screens.orders import OrdersScreen
 from kds_client.feed import FeedStatus, LiveFeed
 from kds_client.rest import KdsRest
 from kds_client.store import Change
+from kds_ui.compat.textual import FramesOnlyCrashReport
 
 PLAIN_KEYS = {
     "enter": "enter",
@@ -36,7 +35,7 @@ def local_now() -> datetime:
     return datetime.now().astimezone()
 
 
-class AdminApp(OrderActions):
+class AdminApp(OrderActions, FramesOnlyCrashReport[None]):
     """Every order live, with filters, paging, history, actions and the day's figures."""
 
     CSS_PATH = "admin.tcss"
@@ -49,14 +48,6 @@ class AdminApp(OrderActions):
 
     feed_status: reactive[FeedStatus | None] = reactive(None)
     """The live feed's last status; every screen's connection bar follows it."""
-
-    def _fatal_error(self) -> None:
-        # Textual's own report shows every frame's local variables: the admin token among
-        # them. This one shows the frames only.
-        self.bell()
-        report = Traceback(show_locals=False, width=None)
-        self._exit_renderables.append(Segments(self.console.render(report, self.console.options)))
-        self._close_messages_no_wait()
 
     def __init__(
         self, rest: KdsRest, feed: LiveFeed, *, clock: Clock = local_now, bell: bool = True

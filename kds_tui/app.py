@@ -354,7 +354,9 @@ class KitchenApp(KitchenActions):
 
     def key_rows(self) -> list[tuple[str, str]]:
         """(keys, what they do) for every binding, with the config file's remaps applied."""
-        return key_rows([*Board.BINDINGS, *self.BINDINGS], self._keymap, self.get_key_display)
+        return key_rows(
+            [*Board.BINDINGS, *self.BINDINGS], self.settings.keymap, self.get_key_display
+        )
 
     def key_display_for(self, binding_id: str) -> str:
         """The key (the first of them) that does a binding's action, remaps applied."""
@@ -363,7 +365,7 @@ class KitchenApp(KitchenActions):
             for b in [*Board.BINDINGS, *self.BINDINGS]
             if isinstance(b, Binding) and b.id == binding_id
         )
-        key = self._keymap.get(binding_id, default).split(",")[0]
+        key = self.settings.keymap.get(binding_id, default).split(",")[0]
         return self.get_key_display(Binding(key, ""))
 
 

@@ -29,11 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from textual.keys import Keys, _character_to_key
+from textual.keys import Keys
 
 from kds_contract.allergens import DEFAULT_ALLERGENS, Allergens
 from kds_contract.allergens import ConfigError as WordListError
 from kds_tui.model import AgeThresholds
+from kds_ui.compat.textual import key_name
 
 
 class ConfigError(ValueError):
@@ -69,7 +70,7 @@ _MODIFIERS = {"alt", "ctrl", "hyper", "meta", "shift", "super"}
 # printable ASCII characters (a, A, 1, question_mark, slash, ...).
 _KEY_NAMES = frozenset(
     name for name in (key.value.rpartition("+")[2] for key in Keys) if name.isidentifier()
-) | {_character_to_key(chr(code)) for code in range(ord("!"), ord("~") + 1)}
+) | {key_name(chr(code)) for code in range(ord("!"), ord("~") + 1)}
 _KEY_NAME_HINT = "key names such as f1, enter, space, pagedown, a, 1, question_mark, ctrl+x"
 
 
@@ -114,9 +115,7 @@ def _check_keymap(path: Path, keymap: Mapping[str, str], defaults: Mapping[str, 
     for name in [*keymap, *(n for n in defaults if n not in keymap)]:
         for key in keymap.get(name, defaults[name]).replace(" ", "").split(","):
             # Textual's own rule: one character stands for its name ("?" is question_mark).
-            other, written = owners.setdefault(
-                _character_to_key(key) if len(key) == 1 else key, (name, key)
-            )
+            other, written = owners.setdefault(key_name(key) if len(key) == 1 else key, (name, key))
             if other == name:
                 continue
             if name in keymap:

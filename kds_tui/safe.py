@@ -9,22 +9,13 @@ display, ``[@click=app.quit]`` made a notice that quits it.
 
 from __future__ import annotations
 
-from rich.segment import Segments
-from rich.traceback import Traceback
-from textual.app import App
 from textual.notifications import SeverityLevel
 
+from kds_ui.compat.textual import FramesOnlyCrashReport
 
-class SafeApp(App[None]):
+
+class SafeApp(FramesOnlyCrashReport[None]):
     """An App whose crash report leaves the local variables out and whose notices are text."""
-
-    def _fatal_error(self) -> None:
-        self.bell()
-        traceback = Traceback(show_locals=False, width=None)
-        self._exit_renderables.append(
-            Segments(self.console.render(traceback, self.console.options))
-        )
-        self._close_messages_no_wait()
 
     def notify(
         self,

@@ -28,40 +28,15 @@ from typing import Any
 import socketio
 from aiohttp import web
 from engineio import packet as eio_packet
-from engineio.async_drivers import aiohttp as engineio_aiohttp
 from socketio import packet as sio_packet
+
+from server.compat.engineio import websocket_of
 
 log = logging.getLogger(__name__)
 
 MAX_UNSENT_BYTES = 4 * 1024 * 1024
 """A socket holding more unsent event bytes than this (a client that stopped reading) is
 dropped; the client catches up by seq when it reconnects."""
-
-WEBSOCKET_ATTR = "websocket"
-"""Where an Engine.IO socket keeps its aiohttp WebSocket (set by UncompressedWebSocket)."""
-
-
-class UncompressedWebSocket(engineio_aiohttp.WebSocket):  # type: ignore[misc]
-    """engineio's aiohttp WebSocket with permessage-deflate off, known to its socket.
-
-    aiohttp compresses by default, which makes every broadcast cost one deflate per
-    recipient (at 1,000 clients that took p50 from 28 ms to 1.1 s). Without compression,
-    one frame can be written to every socket as is.
-    """
-
-    async def __call__(self, environ: dict[str, Any]) -> web.WebSocketResponse:
-        request = environ["aiohttp.request"]
-        self._sock = web.WebSocketResponse(
-            max_msg_size=self.server.max_http_buffer_size, compress=False
-        )
-        await self._sock.prepare(request)
-        self.environ = environ
-        # The handler is the Engine.IO socket's bound method: tell the socket its WebSocket.
-        owner = getattr(self.handler, "__self__", None)
-        if owner is not None:
-            setattr(owner, WEBSOCKET_ATTR, self._sock)
-        await self.handler(self)
-        return self._sock
 
 
 def text_frame(payload: bytes) -> bytes:
@@ -193,12 +168,11 @@ def _write(ws: web.WebSocketResponse, transport: asyncio.Transport, data: bytes)
 def _direct(eio_socket: Any) -> tuple[web.WebSocketResponse, asyncio.Transport] | bool:
     """The socket's WebSocket and transport to write to; False if it must take the slow
     path (long-polling, upgrading), True if it gets nothing (going away, or just dropped)."""
-    ws = getattr(eio_socket, WEBSOCKET_ATTR, None)
-    if ws is None or not eio_socket.upgraded or eio_socket.closed or eio_socket.closing:
+    found = websocket_of(eio_socket)
+    if found is None or not eio_socket.upgraded or eio_socket.closed or eio_socket.closing:
         return False
-    writer = ws._writer
-    transport = writer.transport if writer is not None else None
-    if transport is None or ws.closed:
+    ws, transport = found
+    if ws.closed:
         return False
     if transport.is_closing():
         # A client that is going away; it catches up by seq when it comes back.
@@ -261,7 +235,7 @@ class DirectEmitManager(socketio.AsyncManager):  # type: ignore[misc]
             self.frames.hold(key, targets, slow).frames.append(frame)
         if slow:
             pkt = eio_packet.Packet(eio_packet.MESSAGE, encoded)
-            await asyncio.gather(*(self.server._send_eio_packet(s, pkt) for s in slow))
+            await asyncio.gather(*(self.server.eio.send_packet(s, pkt) for s in slow))
 
     def _targets(
         self, namespace: str, room: Any, skip: list[Any], write: bytes | None = None

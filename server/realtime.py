@@ -9,7 +9,6 @@ import logging
 import time
 from typing import Any
 
-import engineio
 import socketio
 from aiohttp import web
 from engineio import packet as eio_packet
@@ -23,12 +22,9 @@ from kds_contract import (
     user_room,
 )
 from kds_contract.events import JOIN_ADMIN, JOIN_KITCHEN, JOIN_USER
-from server.broadcast import (
-    WEBSOCKET_ATTR,
-    DirectEmitManager,
-    EncodedJson,
-    UncompressedWebSocket,
-)
+from server.broadcast import DirectEmitManager, EncodedJson
+from server.compat.engineio import WebSocket, use_websocket_class, websocket_of
+from server.compat.socketio import SocketServer
 from server.db import repo
 from server.db.engine import Database
 from server.db.repo import StoredEvent
@@ -80,7 +76,7 @@ async def _close_malformed(websocket: web.WebSocketResponse | None) -> None:
         await websocket.close(code=1002, message=b"malformed packet")
 
 
-class _CheckedWebSocket(UncompressedWebSocket):
+class _CheckedWebSocket(WebSocket):
     """Closes the connection on a malformed Engine.IO packet, as the stock Socket.IO server
     does; engineio would raise on it (and answer HTTP 500 inside the WebSocket, leaving its
     socket registered) or log a traceback and read on."""
@@ -93,52 +89,23 @@ class _CheckedWebSocket(UncompressedWebSocket):
             kind = None
         if kind not in range(len(eio_packet.packet_names)):
             log.info("closing a socket that sent a malformed Engine.IO packet: %.40r", data)
-            await _close_malformed(self._sock)
+            await _close_malformed(self.response)
             return None  # engineio's "closed by the client": it cleans up as usual
         return data
 
 
-class _EngineServer(engineio.AsyncServer):  # type: ignore[misc]
-    """engineio's server with a cheaper sweep for timed-out and closed sockets."""
+class _SocketServer(SocketServer):
+    """Closes a connection that sends a malformed Socket.IO packet (as the stock server
+    does) instead of logging a traceback and reading on."""
 
-    async def _service_task(self) -> None:
-        # engineio's own sweep spreads the sockets over a ping timeout with one wait_for
-        # per socket: at 1,000 clients 50 timers and tasks a second, about a third of the
-        # server's CPU while nothing happens. This one looks at all of them once per ping
-        # timeout, handing the loop back every 500 sockets. Dead WebSocket clients are
-        # also caught by engineio's read timeout; the sweep is for the rest.
-        self.service_task_event = self.create_event()
-        while not self.service_task_event.is_set():
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.service_task_event.wait(), timeout=self.ping_timeout)
-                break
-            for n, sock in enumerate(list(self.sockets.values())):
-                try:
-                    if sock.closed:
-                        self.sockets.pop(sock.sid, None)
-                    elif not sock.closing:
-                        await sock.check_ping_timeout()
-                except Exception:
-                    log.exception("checking socket %s for a ping timeout failed", sock.sid)
-                if n % 500 == 499:
-                    await asyncio.sleep(0)
-
-
-class _SocketServer(socketio.AsyncServer):  # type: ignore[misc]
-    """python-socketio's server, closing a connection that sends a malformed Socket.IO
-    packet (as the stock server does) instead of logging a traceback and reading on."""
-
-    def _engineio_server_class(self) -> type[engineio.AsyncServer]:
-        return _EngineServer
-
-    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
-        if eio_sid not in self._binary_packet and not _well_formed(self.packet_class, data):
-            log.info("closing socket %s: it sent a malformed packet %.40r", eio_sid, data)
-            websocket = getattr(self.eio.sockets.get(eio_sid), WEBSOCKET_ATTR, None)
-            await self.eio.disconnect(eio_sid)
-            await _close_malformed(websocket)
-            return
-        await super()._handle_eio_message(eio_sid, data)
+    async def refuse_message(self, eio_sid: str, data: Any) -> bool:
+        if _well_formed(self.packet_class, data):
+            return False
+        log.info("closing socket %s: it sent a malformed packet %.40r", eio_sid, data)
+        found = websocket_of(self.eio.sockets.get(eio_sid))
+        await self.eio.disconnect(eio_sid)
+        await _close_malformed(found[0] if found else None)
+        return True
 
 
 def _token_from(environ: dict[str, Any], auth: Any) -> str | None:
@@ -173,7 +140,7 @@ class Realtime:
             logger=False,
             engineio_logger=False,
         )
-        self.sio.eio._async = {**self.sio.eio._async, "websocket": _CheckedWebSocket}
+        use_websocket_class(self.sio.eio, _CheckedWebSocket)
         self._principals: dict[str, Principal] = {}
         self._revoke_check_seconds = revoke_check_seconds
         self._register()
@@ -283,21 +250,20 @@ class Realtime:
 
     async def close(self) -> None:
         """Disconnect every client, then end every WebSocket still open (the server stops)."""
-        websockets = [getattr(s, WEBSOCKET_ATTR, None) for s in self.sio.eio.sockets.values()]
+        websockets = [websocket_of(s) for s in self.sio.eio.sockets.values()]
         for sid in list(self._principals):
             with contextlib.suppress(Exception):
                 await self.sio.disconnect(sid)
         # Give clients a moment to read that and close; a WebSocket still open after it
         # would hold the stop up for good (engineio's handler swallows the cancellation
         # meant to end it), so its connection is closed under it.
-        open_ = [ws for ws in websockets if ws is not None]
+        open_ = [found for found in websockets if found is not None]
         deadline = time.monotonic() + SHUTDOWN_GRACE_SECONDS
         # aiohttp has no event for a WebSocket its peer closed: look every 50 ms.
-        while any(not ws.closed for ws in open_) and time.monotonic() < deadline:  # noqa: ASYNC110
+        while any(not ws.closed for ws, _ in open_) and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
-        for websocket in open_:
-            transport = websocket._req.transport if websocket._req is not None else None
-            if not websocket.closed and transport is not None:
+        for websocket, transport in open_:
+            if not websocket.closed:
                 transport.close()
         if isinstance(self.sio.manager, RedisSharedManager):
             await self.sio.manager.close()

@@ -22,9 +22,8 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-import socketio
-
 from server.broadcast import DirectEmitManager, EncodedJson, decoded
+from server.compat.socketio import RedisManager
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +37,7 @@ OUTBOX_MAX = 10_000
 up from the event log)."""
 
 
-class RedisSharedManager(socketio.AsyncRedisManager, DirectEmitManager):  # type: ignore[misc]
+class RedisSharedManager(RedisManager, DirectEmitManager):  # type: ignore[misc]
     """The Redis manager: an emit is broadcast to this process's sockets, then published to
     every other process, which broadcasts it to its own with ``DirectEmitManager.emit``.
 
@@ -93,12 +92,12 @@ class RedisSharedManager(socketio.AsyncRedisManager, DirectEmitManager):  # type
             "skip_sid": skip_sid,
             "host_id": self.host_id,
         }
-        await self._handle_emit(message)  # this process's sockets
-        await self._publish(message)  # the other processes'
+        await self.deliver(message)  # this process's sockets
+        await self.publish_to_others(message)  # the other processes'
 
-    async def _handle_emit(self, message: dict[str, Any]) -> None:
+    async def deliver(self, message: dict[str, Any]) -> None:
         if "encoded" not in message:
-            await super()._handle_emit(message)
+            await super().deliver(message)
             return
         await DirectEmitManager.emit(
             self,
@@ -111,7 +110,7 @@ class RedisSharedManager(socketio.AsyncRedisManager, DirectEmitManager):  # type
 
     # --- publishing: in order, off the request's path ------------------------------------
 
-    async def _publish(self, data: dict[str, Any]) -> None:
+    async def publish_to_others(self, data: dict[str, Any]) -> None:
         """Queue a message for the other processes (every pub/sub method comes here)."""
         if len(self._outbox) == OUTBOX_MAX:
             self.dropped += 1
@@ -131,7 +130,7 @@ class RedisSharedManager(socketio.AsyncRedisManager, DirectEmitManager):  # type
                 continue
             try:
                 if self.redis is None:
-                    self._redis_connect()
+                    self.connect_redis()
                 text = self.json.dumps(self._outbox[0])
                 await asyncio.wait_for(self.redis.publish(self.channel, text), TIMEOUT_S)
             except Exception as exc:
@@ -171,12 +170,12 @@ class RedisSharedManager(socketio.AsyncRedisManager, DirectEmitManager):  # type
 
     # --- listening: back within RETRY_MAX_S of Redis coming back -------------------------
 
-    async def _redis_listen_with_retries(self) -> AsyncIterator[Any]:
+    async def listen_to_others(self) -> AsyncIterator[Any]:
         delay = RETRY_MIN_S
         away_since: float | None = None
         while True:
             try:
-                self._redis_connect()
+                self.connect_redis()
                 await self.pubsub.subscribe(self.channel)
                 if away_since is not None:
                     log.warning(

@@ -209,8 +209,9 @@ async def test_a_client_that_stops_reading_is_dropped_not_buffered_forever(
 
 
 async def test_a_polling_client_that_stops_answering_pings_is_swept(tmp_path: Path) -> None:
-    """The sweep for timed-out sockets (realtime._EngineServer): a long-polling session that
-    never polls again has no reader to notice it; only the sweep closes and forgets it."""
+    """The sweep for timed-out sockets (server.compat.engineio.EngineServer): a long-polling
+    session that never polls again has no reader to notice it; only the sweep closes and
+    forgets it."""
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'kds.db'}")
     await migrate(db)
     realtime = Realtime(db)

@@ -32,7 +32,7 @@ async def test_messages_go_out_in_order_and_a_stop_publishes_what_is_queued(
     await pubsub.subscribe("socketio")
     manager = RedisSharedManager(redis.url)
     for n in range(500):
-        await manager._publish({"method": "emit", "n": n})  # returns before it is sent
+        await manager.publish_to_others({"method": "emit", "n": n})  # returns before it is sent
     assert manager.published < 500, "publishing waited for Redis"
     await manager.close()  # the server stops with messages queued
     received: list[int] = []
@@ -51,13 +51,13 @@ async def test_with_redis_away_messages_are_dropped_and_then_flow_again(
     redis: RedisProcess,
 ) -> None:
     manager = RedisSharedManager(redis.url)
-    await manager._publish({"method": "emit", "n": 0})
+    await manager.publish_to_others({"method": "emit", "n": 0})
     await wait_for(lambda: manager.published == 1, 5, message="the first message out")
     redis.stop()
     for n in range(1, 4):
-        await manager._publish({"method": "emit", "n": n})
+        await manager.publish_to_others({"method": "emit", "n": n})
     await wait_for(lambda: manager.dropped == 3, 10, message="three messages dropped")
     redis.start()
-    await manager._publish({"method": "emit", "n": 4})
+    await manager.publish_to_others({"method": "emit", "n": 4})
     await wait_for(lambda: manager.published == 2, 10, message="publishing again")
     await manager.close()

@@ -1,0 +1,1 @@
+"""What the kitchen display and the admin console share: UI code that imports neither app."""

@@ -1,0 +1,62 @@
+"""Textual's internals, in one place. Written against Textual 8.2.8.
+
+- ``FramesOnlyCrashReport`` replaces ``App._fatal_error``, which Textual calls on an
+  unhandled exception, to report the frames without their local variables (a token is
+  among them). It reports through the public ``App.panic``.
+
+``key_name`` follows Textual's own rule for naming a character's key (its private
+``textual.keys._character_to_key``) from the public tables; tests/test_compat.py compares
+the two.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from importlib.metadata import version
+
+import textual.keys
+from rich.traceback import Traceback
+from textual.app import App, ReturnType
+
+TESTED = "8.2.8"
+HERE = "kds_ui/compat/textual.py"
+
+
+class CompatError(AssertionError):
+    """Textual's internals are not what this module was written against."""
+
+
+class FramesOnlyCrashReport(App[ReturnType]):
+    """An App whose crash report shows the frames only, never their local variables."""
+
+    def _fatal_error(self) -> None:
+        self.bell()
+        self.panic(Traceback(show_locals=False, width=None))
+
+
+def key_name(character: str) -> str:
+    """The name Textual gives the key of one character (``?`` is ``question_mark``)."""
+    if character.isalnum():
+        name = character
+    else:
+        try:
+            name = unicodedata.name(character).lower().replace("-", "_").replace(" ", "_")
+        except ValueError:
+            name = textual.keys.ASCII_KEY_NAMES.get(character, character)
+    return textual.keys.KEY_NAME_REPLACEMENTS.get(name, name)
+
+
+def check() -> None:
+    """Fail, naming this module, if Textual's internals used here have changed."""
+    if not callable(getattr(App, "_fatal_error", None)):
+        fail("has no App._fatal_error")
+    if not callable(getattr(App, "panic", None)):
+        fail("has no App.panic")
+
+
+def fail(what: str) -> None:
+    """Raise ``CompatError`` saying that this module needs updating, and why."""
+    raise CompatError(
+        f"{HERE} was written against Textual {TESTED}; the installed Textual "
+        f"{version('textual')} {what}: update {HERE} for it (and its bound in pyproject.toml)"
+    )

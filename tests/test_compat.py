@@ -97,7 +97,8 @@ def _library_privates(path: Path, tree: ast.Module, ours: set[str]) -> list[str]
 
 def _private(name: str) -> bool:
     # SQLAlchemy's Row._mapping and a namedtuple's _asdict are public despite the underscore.
-    return name.startswith("_") and not name.startswith("__") and name not in ("_mapping", "_asdict")
+    public = ("_mapping", "_asdict")
+    return name.startswith("_") and not name.startswith("__") and name not in public
 
 
 def test_library_private_names_are_used_only_in_the_compat_modules() -> None:

@@ -29,6 +29,9 @@ Json = dict[str, Any]
 
 # Retrying these on another server cannot apply a change twice.
 _SAFE_TO_RESEND = frozenset({"GET", "HEAD", "OPTIONS"})
+_UNANSWERED = (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)
+"""The server closed the connection (or reset it) before any answer was read: a kept-alive
+connection its previous process had closed looks like this on first use."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class KdsRest:
         self.timeout = timeout
         self._index = 0
         self._session: aiohttp.ClientSession | None = None
+        self._fresh: aiohttp.ClientSession | None = None
 
     @property
     def url(self) -> str:
@@ -135,10 +139,11 @@ class KdsRest:
         await self.close()
 
     async def close(self) -> None:
-        """Close the HTTP session."""
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-        self._session = None
+        """Close the HTTP sessions."""
+        for session in (self._session, self._fresh):
+            if session is not None and not session.closed:
+                await session.close()
+        self._session = self._fresh = None
 
     # -- the endpoints ----------------------------------------------------------------
 
@@ -219,7 +224,8 @@ class KdsRest:
     async def mark_item(self, order_id: int, item_id: int, done: bool) -> Order:
         """Mark one item of an order done (or not done)."""
         path = f"/api/orders/{int(order_id)}/items/{int(item_id)}"
-        return _order(await self._request("PATCH", path, json={"done": bool(done)}))
+        # Setting done to a value twice is setting it once: safe to send again.
+        return _order(await self._request("PATCH", path, json={"done": bool(done)}, resend=True))
 
     async def edit_order(self, order_id: int, changes: OrderEdit | Json) -> Order:
         """Edit notes, priority, items, table, customer... (admin)."""
@@ -263,16 +269,31 @@ class KdsRest:
 
     # -- the transport ----------------------------------------------------------------
 
-    def _http(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
+    def _http(self, *, fresh: bool = False) -> aiohttp.ClientSession:
+        """The session for a request. ``fresh``: one that opens a new connection for each
+        request, for a change that must not be sent twice (see ``_request``)."""
+        session = self._fresh if fresh else self._session
+        if session is None or session.closed:
             headers = {"Accept": "application/json"}
             if self.token:  # none for GET /api/health, which answers anyone
                 headers["Authorization"] = f"Bearer {self.token}"
-            self._session = aiohttp.ClientSession(
+            session = aiohttp.ClientSession(
                 headers=headers,
                 timeout=aiohttp.ClientTimeout(total=self.timeout, connect=min(self.timeout, 5.0)),
+                connector=aiohttp.TCPConnector(force_close=True) if fresh else None,
             )
-        return self._session
+            if fresh:
+                self._fresh = session
+            else:
+                self._session = session
+        return session
+
+    async def _drop_kept_connections(self) -> None:
+        """Forget the kept-alive connections: after one was found closed, the others were
+        most likely closed by the same server process as it stopped."""
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
 
     async def _request(
         self,
@@ -288,8 +309,12 @@ class KdsRest:
         """Send one request, trying each server in turn from the one in use.
 
         A server that refuses the connection is always skipped. A request that was sent and
-        then lost (timeout, dropped connection) is sent again elsewhere only when that is
-        safe: a GET, or ``resend`` (a create carrying an idempotency key).
+        then lost (timeout, dropped connection) is sent again only when that is safe: a GET,
+        or ``resend`` (a create carrying an idempotency key, an item's done mark). Such a
+        request that a server closed or reset before any answer (a kept-alive connection its
+        previous process closed) is sent once more to the same server on a new connection.
+        Any other change always goes on a connection of its own, never on a kept-alive one
+        that the server may have closed already.
         """
         resend = resend or method in _SAFE_TO_RESEND
         if url is not None:
@@ -298,24 +323,42 @@ class KdsRest:
             candidates = self.urls[self._index :] + self.urls[: self._index]
         failures: list[str] = []
         for server in candidates:
-            try:
-                async with self._http().request(
-                    method, server + path, json=json, params=params, headers=headers
-                ) as response:
-                    if url is None:
-                        self._index = self.urls.index(server)
-                    return await _answer(response, method, server + path)
-            except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
-                failures.append(f"{server}: {_reason(exc)}")  # never sent: try the next
-            except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, TimeoutError) as exc:
-                failures.append(f"{server}: {_reason(exc)}")
-                if not resend:
-                    raise Offline(
-                        f"offline: lost the connection to {server} during {method} {path} "
-                        f"({_reason(exc)}); the change may or may not have been made"
-                    ) from exc
+            for again in (False, True):
+                try:
+                    async with self._http(fresh=not resend).request(
+                        method, server + path, json=json, params=params, headers=headers
+                    ) as response:
+                        if url is None:
+                            self._index = self.urls.index(server)
+                        return await _answer(response, method, server + path)
+                except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+                    failures.append(f"{server}: {_reason(exc)}")  # never sent: try the next
+                except _UNANSWERED as exc:
+                    if resend and not again:
+                        log.info("%s %s: %s; sending it again", method, path, _reason(exc))
+                        await self._drop_kept_connections()
+                        continue
+                    failures.append(f"{server}: {_reason(exc)}")
+                    if not resend:
+                        raise _lost(method, path, server, exc) from exc
+                except (
+                    aiohttp.ClientConnectionError,
+                    aiohttp.ClientPayloadError,
+                    TimeoutError,
+                ) as exc:
+                    failures.append(f"{server}: {_reason(exc)}")
+                    if not resend:
+                        raise _lost(method, path, server, exc) from exc
+                break
             log.info("%s %s failed on %s", method, path, server)
         raise Offline("offline: cannot reach the server (" + "; ".join(failures) + ")")
+
+
+def _lost(method: str, path: str, server: str, exc: BaseException) -> Offline:
+    return Offline(
+        f"offline: lost the connection to {server} during {method} {path} "
+        f"({_reason(exc)}); the change may or may not have been made"
+    )
 
 
 async def _answer(response: aiohttp.ClientResponse, method: str, where: str) -> Json:

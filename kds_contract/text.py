@@ -24,6 +24,8 @@ ONE_LINE = f"^[^{_ONE_LINE}]*$"
 NOTES = f"^[^{_NOTES}]*$"
 """The rules as JSON Schema patterns, for the OpenAPI document."""
 _CONTROL = re.compile(f"[{_ONE_LINE}]")
+CONTROL_CHARACTER = _CONTROL
+"""Any character a one-line text may not hold (the rule of ``one_line``)."""
 _CONTROL_IN_NOTES = re.compile(f"[{_NOTES}]")
 _NOT_SHOWN = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_BIDI}]")  # \r too: a terminal returns
 

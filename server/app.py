@@ -9,10 +9,11 @@ import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
-from sqlalchemy.exc import SQLAlchemyError
 
 from kds_contract.models import MAX_BODY_BYTES
+from server.commands import create_private_file, sqlite_path
 from server.config import Settings, redact_url
+from server.datadir import DataFolderLock
 from server.db.engine import Database
 from server.db.migrate import migrate
 from server.public import GuessLimiter
@@ -30,15 +31,13 @@ from server.web.routes import setup_routes
 log = logging.getLogger("server")
 
 IDEMPOTENCY_SWEEP_SECONDS = 3600
+LOCK_WAIT_S = 30.0
+"""How long a server on PostgreSQL waits for another one making the local tokens."""
 GC_THRESHOLDS = (50_000, 50, 1000)
 """Young collections every 50,000 allocations (not 700), older ones rarely: with 1,000
 sockets connected, the collector's scans of their objects were a third of the idle CPU."""
 FULL_GC_SECONDS = 600
 """With such thresholds a full collection could wait for hours: run one every 10 minutes."""
-
-
-class StartupError(Exception):
-    """The server cannot start; the message says why and what to do."""
 
 
 def local_url(settings: Settings) -> str:
@@ -49,17 +48,27 @@ def local_url(settings: Settings) -> str:
 
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     settings, db, realtime = app[SETTINGS], app[DB], app[REALTIME]
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    lock = DataFolderLock(settings.data_dir)
+    holder = f"serving {local_url(settings)}"
+    if settings.is_sqlite:
+        # One server per data folder with SQLite, for as long as it runs.
+        lock.acquire(holder)
+        create_private_file(sqlite_path(settings))
     try:
         await migrate(db)
-    except (OSError, SQLAlchemyError) as exc:
+        if settings.is_sqlite:
+            tokens = await ensure_local_tokens(db, settings.data_dir, local_url(settings))
+        else:
+            # Servers sharing a data folder make the local tokens one at a time.
+            await asyncio.to_thread(lock.acquire, holder, wait_s=LOCK_WAIT_S)
+            try:
+                tokens = await ensure_local_tokens(db, settings.data_dir, local_url(settings))
+            finally:
+                lock.release()
+    except BaseException:
         await db.dispose()
-        raise StartupError(
-            f"cannot open the database {redact_url(settings.database_url)}: "
-            f"{getattr(exc, 'orig', None) or exc}; check --db (or KDS_DB) and that the "
-            "database server is running"
-        ) from exc
-    tokens = await ensure_local_tokens(db, settings.data_dir, local_url(settings))
+        lock.release()
+        raise
     log.info("database: %s", redact_url(settings.database_url))
     log.info("local tokens (admin, kitchen) for apps on this host: %s", tokens)
     if settings.redis_url:
@@ -82,6 +91,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
             await task
     await realtime.close()
     await db.dispose()
+    lock.release()
     log.info("stopped")
 
 

@@ -8,10 +8,8 @@ import dataclasses
 import errno
 import logging
 import socket
-import sqlite3
 import sys
 import urllib.parse
-from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import web
@@ -19,28 +17,41 @@ from aiohttp import web
 from kds_contract import Role
 from kds_contract.local import DEFAULT_HOST, DEFAULT_PORT, default_data_dir
 from kds_contract.models import MAX_NAME
+from server import __version__
+from server.commands import backup_sqlite, migrate_command, token_command
 from server.config import Settings, env, redact_url
-from server.db import repo
-from server.db.engine import Database
-from server.db.migrate import migrate
-from server.tokens import create_token
+from server.db.migrate import schema_head
+from server.exits import CommandError, Exit
 
 log = logging.getLogger("server")
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(parser: argparse.ArgumentParser, *, sub: bool = True) -> None:
+    # A subcommand's copy must not reset what was given before the subcommand's name.
+    default = argparse.SUPPRESS if sub else None
     parser.add_argument(
         "--data-dir",
         type=Path,
-        default=None,
+        default=default,
         help="data folder (env KDS_DATA_DIR; default: the user's data folder)",
     )
     parser.add_argument(
         "--db",
-        default=None,
+        default=default,
         help="database URL, e.g. postgresql+asyncpg://user@host/kds "
         "(env KDS_DB; default: SQLite in the data folder)",
     )
+
+
+class _Version(argparse.Action):
+    """``--version``: the package's version and the newest database schema it knows."""
+
+    def __init__(self, option_strings: list[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"kds-server {__version__} (database schema {schema_head()})")
+        parser.exit()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="kds-server",
         description="The KDS order server: REST API and Socket.IO on one port.",
     )
-    _common(parser)
+    _common(parser, sub=False)
     parser.add_argument(
         "--host", default=None, help=f"address to listen on (env KDS_HOST; default {DEFAULT_HOST})"
     )
@@ -75,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         "(env KDS_RATE_LIMIT; default 100)",
     )
     parser.add_argument(
-        "--log-level", default=None, help="DEBUG, INFO, WARNING (env KDS_LOG_LEVEL)"
+        "--log-level", default=None, help="DEBUG, INFO, WARNING, ERROR (env KDS_LOG_LEVEL)"
     )
     parser.add_argument(
         "--public-url",
@@ -95,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
         help="show customers' names on the pickup board (env KDS_PICKUP_NAMES=1; "
         "default: numbers only)",
     )
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _common(sub.add_parser("serve", help="run the server (the default)"))
     _common(sub.add_parser("migrate", help="create or upgrade the database schema, then exit"))
@@ -191,7 +203,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         redis_url=getattr(args, "redis", None) or env("REDIS"),
         cors_origins=tuple(cors),
         rate_limit=rate if rate is not None else float(env("RATE_LIMIT", "100") or 100),
-        log_level=(getattr(args, "log_level", None) or env("LOG_LEVEL", "INFO") or "INFO").upper(),
+        log_level=_log_level(getattr(args, "log_level", None)),
         public_url=_public_url(getattr(args, "public_url", None) or env("PUBLIC_URL")),
         restaurant_name=_restaurant_name(
             getattr(args, "restaurant_name", None) or env("RESTAURANT_NAME")
@@ -201,62 +213,24 @@ def settings_from(args: argparse.Namespace) -> Settings:
     )
 
 
-async def _with_db(settings: Settings, action):  # type: ignore[no-untyped-def]
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.database_url)
-    try:
-        await migrate(db)
-        return await action(db)
-    finally:
-        await db.dispose()
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
-async def _token_command(args: argparse.Namespace, settings: Settings) -> int:
-    if args.token_command == "create":
-
-        async def make(db: Database) -> str:
-            token, token_id = await create_token(db, Role(args.role), args.name, args.user_id)
-            print(f"created {args.role} token {token_id}; it is shown only now:", file=sys.stderr)
-            return token
-
-        print(await _with_db(settings, make))
-        return 0
-    if args.token_command == "list":
-
-        async def rows(db: Database) -> list:  # type: ignore[type-arg]
-            async with db.reading() as conn:
-                return await repo.list_tokens(conn)
-
-        print(f"{'id':>4}  {'role':<8}  {'name':<24}  {'prefix':<12}  {'created':<20}  revoked")
-        for row in await _with_db(settings, rows):
-            revoked = row.revoked_at.strftime("%Y-%m-%d %H:%M") if row.revoked_at else "-"
-            print(
-                f"{row.id:>4}  {row.role:<8}  {row.name[:24]:<24}  {row.prefix:<12}  "
-                f"{row.created_at:%Y-%m-%d %H:%M:%S}  {revoked}"
-            )
-        return 0
-
-    async def revoke(db: Database) -> int:
-        async with db.writing() as conn:
-            return await repo.revoke_token(conn, args.ident, datetime.now(UTC))
-
-    count = await _with_db(settings, revoke)
-    if not count:
-        print(
-            f"no active token matches '{args.ident}'; see `kds-server token list`", file=sys.stderr
-        )
-        return 1
-    print(f"revoked {count} token(s); their connections are dropped within seconds")
-    return 0
+def _log_level(flag: str | None) -> str:
+    level = (flag or env("LOG_LEVEL", "INFO") or "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise ValueError(f"--log-level: '{level.lower()}' is not one of {', '.join(LOG_LEVELS)}")
+    return level
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; every failure ends as one line on stderr and an exit code."""
     args = _parser().parse_args(argv)
     try:
         settings = settings_from(args)
     except ValueError as exc:
         print(f"kds-server: {exc}", file=sys.stderr)
-        return 2
+        return Exit.USAGE
     logging.basicConfig(
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -265,33 +239,41 @@ def main(argv: list[str] | None = None) -> int:
         # A command's output is its answer; the schema check it runs first says nothing.
         logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
-        if args.command == "token":
-            return asyncio.run(_token_command(args, settings))
-        if args.command == "backup":
-            return backup_sqlite(settings, args.target)
-        if args.command == "migrate":
-            asyncio.run(_with_db(settings, lambda db: asyncio.sleep(0)))
-            print(f"schema is up to date: {redact_url(settings.database_url)}")
-            return 0
-        return serve(settings)
+        return int(_run(args, settings))
+    except CommandError as exc:
+        print(f"kds-server: {exc}", file=sys.stderr)
+        return exc.code
     except ValueError as exc:
         print(f"kds-server: {exc}", file=sys.stderr)
-        return 2
+        return Exit.USAGE
     except OSError as exc:
-        hint = ""
+        code, hint = Exit.FAILED, ""
         if exc.errno == errno.EADDRINUSE:
+            code = Exit.IN_USE
             hint = "; is another kds-server running? Choose another one with --port"
-        elif exc.errno == errno.EACCES:
+        elif exc.errno == errno.EACCES and args.command in (None, "serve"):
             hint = "; ports below 1024 need privileges: choose another one with --port"
         print(f"kds-server: {exc}{hint}", file=sys.stderr)
-        return 1
+        return code
+    except KeyboardInterrupt:
+        return 130
     except Exception as exc:
-        from server.app import StartupError
+        log.debug("unexpected failure", exc_info=True)
+        print(
+            f"kds-server: failed: {type(exc).__name__}: {exc} (--log-level DEBUG shows where)",
+            file=sys.stderr,
+        )
+        return Exit.FAILED
 
-        if isinstance(exc, StartupError):
-            print(f"kds-server: {exc}", file=sys.stderr)
-            return 1
-        raise
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "token":
+        return asyncio.run(token_command(args, settings))
+    if args.command == "backup":
+        return backup_sqlite(settings, args.target)
+    if args.command == "migrate":
+        return asyncio.run(migrate_command(settings))
+    return serve(settings)
 
 
 def serve(settings: Settings) -> int:
@@ -331,25 +313,3 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.close()
         raise
     return sock
-
-
-def backup_sqlite(settings: Settings, target: Path) -> int:
-    """SQLite's online backup: a consistent copy, taken while the server keeps writing."""
-    if not settings.is_sqlite:
-        print(
-            "kds-server: backup copies the SQLite database; for PostgreSQL use pg_dump "
-            "(see docs/DEPLOY.md)",
-            file=sys.stderr,
-        )
-        return 2
-    source = Path(settings.database_url.split(":///", 1)[1])
-    if not source.exists():
-        print(f"kds-server: no database at {source}", file=sys.stderr)
-        return 1
-    if target.exists():
-        print(f"kds-server: {target} exists; choose a new file name", file=sys.stderr)
-        return 2
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    print(f"backed up {source} to {target}")
-    return 0

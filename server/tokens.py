@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,6 +12,9 @@ from pathlib import Path
 
 from kds_contract import Role
 from kds_contract.local import local_tokens_path
+from kds_contract.models import MAX_NAME
+from kds_contract.text import CONTROL_CHARACTER
+from server.datadir import write_private_json
 from server.db import repo
 from server.db.engine import Database
 from server.domain import Actor
@@ -49,6 +51,9 @@ async def create_token(
     """Make a token; returns (the token, shown only now, and its id)."""
     if role is Role.CUSTOMER and not user_id:
         raise ValueError("a customer token needs --user-id (the customer account it belongs to)")
+    for flag, value in (("--name", name), ("--user-id", user_id)):
+        if value is not None:
+            _check_text(flag, value)
     token = new_token()
     async with db.writing() as conn:
         token_id = await repo.insert_token(
@@ -93,19 +98,22 @@ async def ensure_local_tokens(db: Database, data_dir: Path, url: str) -> Path:
         if all(valid):
             if existing.get("url") != url:
                 existing["url"] = url
-                _write_private(path, existing)
+                write_private_json(path, existing)
             return path
     admin, _ = await create_token(db, Role.ADMIN, "local-admin")
     kitchen, _ = await create_token(db, Role.KITCHEN, "local-kitchen")
-    _write_private(path, {"admin": admin, "kitchen": kitchen, "url": url})
+    write_private_json(path, {"admin": admin, "kitchen": kitchen, "url": url})
     return path
 
 
-def _write_private(path: Path, data: dict[str, str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(data, handle, indent=2)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+def _check_text(flag: str, value: str) -> None:
+    # A name is printed by `token list` and in logs: a control character would be a command
+    # to the operator's terminal.
+    if not value.strip() or len(value) > MAX_NAME:
+        raise ValueError(f"{flag}: give 1 to {MAX_NAME} characters")
+    found = CONTROL_CHARACTER.search(value)
+    if found is not None:
+        raise ValueError(
+            f"{flag}: control character U+{ord(found.group()):04X} at position {found.start()} "
+            "is not allowed; use plain text"
+        )

@@ -352,15 +352,19 @@ async def list_tokens(conn: AsyncConnection) -> list[Any]:
     return list(await conn.execute(select(tokens).order_by(tokens.c.id)))
 
 
-async def revoke_token(conn: AsyncConnection, ident: str, now: datetime) -> int:
-    """Revoke tokens by id, name or prefix; returns how many were revoked."""
+async def active_tokens_matching(conn: AsyncConnection, ident: str) -> list[Any]:
+    """The unrevoked tokens whose id, name or prefix is ``ident``."""
     match = or_(tokens.c.name == ident, tokens.c.prefix == ident)
-    if ident.isdigit():
+    if ident.isascii() and ident.isdigit() and len(ident) < 19:
         match = or_(match, tokens.c.id == int(ident))
     result = await conn.execute(
-        update(tokens).where(and_(match, tokens.c.revoked_at.is_(None))).values(revoked_at=now)
+        select(tokens).where(and_(match, tokens.c.revoked_at.is_(None))).order_by(tokens.c.id)
     )
-    return int(result.rowcount or 0)
+    return list(result)
+
+
+async def revoke_token(conn: AsyncConnection, token_id: int, now: datetime) -> None:
+    await conn.execute(update(tokens).where(tokens.c.id == token_id).values(revoked_at=now))
 
 
 async def revoked_among(conn: AsyncConnection, ids: Iterable[int]) -> set[int]:

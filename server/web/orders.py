@@ -6,12 +6,11 @@ import hashlib
 import json
 import re
 from datetime import UTC, datetime, timedelta
-from importlib.metadata import PackageNotFoundError, version
 
 from aiohttp import web
 
 from kds_contract import ItemDoneIn, OrderCreate, OrderEdit, Role, StatusMoveIn
-from server import stats
+from server import __version__, stats
 from server.db.repo import OrderQuery, StoredEvent, dumps, events_json
 from server.service import Changed, Created, Replayed, Unchanged
 from server.web import schemas
@@ -24,10 +23,7 @@ IDEMPOTENCY_KEY_RULE = r"[ -~]*[!#-~][ -~]*"
 """Printable ASCII, with at least one character that is not a space or a quote."""
 IDEMPOTENCY_KEY_PATTERN = re.compile(IDEMPOTENCY_KEY_RULE)
 
-try:
-    VERSION = version("terminal-kds")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    VERSION = "0+unknown"
+VERSION = __version__
 
 
 def _aware(value: datetime | None) -> datetime | None:

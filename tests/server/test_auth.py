@@ -65,7 +65,7 @@ async def test_revoked_token_is_refused_and_its_socket_dropped(server: ServerPro
         async with Api(server.url, token) as api:
             assert (await api.get("/api/orders")).status == 200
             out = server.cli("token", "revoke", "tablet-3", check=True)
-            assert "revoked 1" in out.stdout
+            assert "revoked kitchen token" in out.stdout
             reply = await api.get("/api/orders")
             assert reply.status == 401, "revoked at once for REST"
         await wait_for(lambda: not client.connected, timeout=10, message="socket dropped")
@@ -73,7 +73,7 @@ async def test_revoked_token_is_refused_and_its_socket_dropped(server: ServerPro
         await client.disconnect()
     listing = server.cli("token", "list").stdout
     assert "tablet-3" in listing and token not in listing
-    assert server.cli("token", "revoke", "no-such-token").returncode == 1
+    assert server.cli("token", "revoke", "no-such-token").returncode == 3
 
 
 async def _join(server: ServerProcess, token: str, event: str) -> dict[str, Any]:

@@ -97,9 +97,9 @@ def test_start_up_mistakes_get_a_clear_message(server: ServerProcess, tmp_path) 
         )
 
     taken = run("--port", str(server.port))
-    assert taken.returncode == 1 and "another kds-server" in taken.stderr
+    assert taken.returncode == 6 and "another kds-server" in taken.stderr
     no_db = run("--db", "postgresql://nobody@127.0.0.1:1/x", "--port", "0")
-    assert no_db.returncode == 1
+    assert no_db.returncode == 4
     assert "cannot open the database postgresql+asyncpg://nobody@127.0.0.1:1/x" in no_db.stderr
     assert "Traceback" not in no_db.stderr
     bad_url = run("--db", "mysql://root@localhost/kds")

@@ -68,6 +68,11 @@ class ServerProcess:
         return self._start(timeout)
 
     def _start(self, timeout: float) -> ServerProcess:
+        self.spawn()
+        return self.ready(timeout)
+
+    def spawn(self) -> None:
+        """Start the process and return at once (``ready`` waits for it)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
@@ -88,6 +93,9 @@ class ServerProcess:
             cwd=REPO,
         )
         log.close()
+
+    def ready(self, timeout: float = 30.0) -> ServerProcess:
+        """Wait until the spawned server answers, then read its tokens."""
         self.wait_healthy(timeout)
         if not self.tokens:
             local = json.loads((self.data_dir / "local-tokens.json").read_text())

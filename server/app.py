@@ -20,12 +20,14 @@ from server.public import GuessLimiter
 from server.realtime import Realtime
 from server.service import OrderService
 from server.tokens import ensure_local_tokens
+from server.web.cors import cors_middleware
 from server.web.errors import error_middleware
 from server.web.keys import DB, REALTIME, SERVICE, SETTINGS
 from server.web.openapi import openapi_route
 from server.web.orders import ROUTES, VERSION
 from server.web.pages import setup_pages
 from server.web.public import GUESSES, PUBLIC_ROUTES
+from server.web.remote import remote_middleware, trusted_networks
 from server.web.routes import setup_routes
 
 log = logging.getLogger("server")
@@ -114,7 +116,14 @@ async def _sweep_idempotency(service: OrderService) -> None:
 
 def init_app(settings: Settings) -> web.Application:
     """The aiohttp application with Socket.IO on the same port, ready to run."""
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[error_middleware])
+    app = web.Application(
+        client_max_size=MAX_BODY_BYTES,
+        middlewares=[
+            remote_middleware(trusted_networks(settings.trusted_proxies)),
+            cors_middleware(settings.cors_origins),
+            error_middleware,
+        ],
+    )
     db = Database(settings.database_url)
     guesses = GuessLimiter(settings.track_misses_per_minute)
     realtime = Realtime(

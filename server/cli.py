@@ -22,6 +22,7 @@ from server.commands import backup_sqlite, migrate_command, token_command
 from server.config import Settings, env, redact_url
 from server.db.migrate import schema_head
 from server.exits import CommandError, Exit
+from server.web.remote import access_logger, trusted_networks
 
 log = logging.getLogger("server")
 
@@ -77,6 +78,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="an origin allowed to connect from a browser "
         "(repeatable; env KDS_CORS_ORIGIN, comma-separated)",
+    )
+    parser.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=None,
+        help="a proxy (address or network) whose X-Forwarded-For names the client "
+        "(repeatable; env KDS_TRUSTED_PROXY, comma-separated)",
     )
     parser.add_argument(
         "--rate-limit",
@@ -193,6 +201,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
     cors = getattr(args, "cors_origin", None) or [
         o.strip() for o in (env("CORS_ORIGIN") or "").split(",") if o.strip()
     ]
+    proxies = getattr(args, "trusted_proxy", None) or [
+        p.strip() for p in (env("TRUSTED_PROXY") or "").split(",") if p.strip()
+    ]
+    trusted_networks(proxies)  # a bad one is a usage error now, not at the first request
     rate = getattr(args, "rate_limit", None)
     db_url = _database_url(args.db or env("DB"))
     return Settings(
@@ -202,6 +214,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         db_url=db_url,
         redis_url=getattr(args, "redis", None) or env("REDIS"),
         cors_origins=tuple(cors),
+        trusted_proxies=tuple(proxies),
         rate_limit=rate if rate is not None else float(env("RATE_LIMIT", "100") or 100),
         log_level=_log_level(getattr(args, "log_level", None)),
         public_url=_public_url(getattr(args, "public_url", None) or env("PUBLIC_URL")),
@@ -294,7 +307,7 @@ def serve(settings: Settings) -> int:
         app,
         sock=sock,
         print=lambda _banner: log.info("listening on %s", local_url(settings)),
-        access_log_format='%a "%r" %s %b %Tfs',
+        access_log_class=access_logger(trusted_networks(settings.trusted_proxies)),
         shutdown_timeout=10,
         loop=loop,
     )

@@ -21,6 +21,8 @@ class Settings:
     db_url: str | None = None
     redis_url: str | None = None
     cors_origins: tuple[str, ...] = ()
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or networks of proxies whose ``X-Forwarded-For`` names the client."""
     rate_limit: float = 100.0
     """Requests per second one token may make (bursts of twice that); 0 turns the limit off."""
     log_level: str = "INFO"

@@ -92,8 +92,13 @@ def validation_error(exc: ValidationError, where: str = "body") -> ApiError:
     )
 
 
+RETRY_IN_FLIGHT_AFTER_S = 1
+"""A retry that found its first request still being handled: ask again this much later."""
+
+
 def from_domain(exc: domain.DomainError) -> ApiError:
-    return ApiError(DOMAIN_STATUS.get(exc.code, 409), exc.code, exc.message, exc.details)
+    headers = {"Retry-After": str(RETRY_IN_FLIGHT_AFTER_S)} if exc.code == "retry_in_flight" else {}
+    return ApiError(DOMAIN_STATUS.get(exc.code, 409), exc.code, exc.message, exc.details, headers)
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -109,7 +114,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
     except domain.DomainError as exc:
         api = from_domain(exc)
-        return error_response(api.status, api.code, api.message, api.details)
+        return error_response(api.status, api.code, api.message, api.details, api.headers)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

@@ -56,9 +56,17 @@ async def health(call: Call) -> web.Response:
 
 
 def _idempotency_key(call: Call) -> str | None:
-    key = call.request.headers.get("Idempotency-Key")
-    if key is None:
+    keys = call.request.headers.getall("Idempotency-Key", [])
+    if not keys:
         return None
+    if len(keys) > 1:
+        raise ApiError(
+            400,
+            "bad_idempotency_key",
+            f"send one Idempotency-Key header, not {len(keys)}: the server cannot tell which "
+            "one a retry would carry",
+        )
+    key = keys[0]
     # The IETF draft's key is a structured-field string: printable ASCII (a UUID, say).
     # The rule is checked on the header as sent, as the OpenAPI document states it.
     if len(key) > MAX_IDEMPOTENCY_KEY or not IDEMPOTENCY_KEY_PATTERN.fullmatch(key):

@@ -119,7 +119,10 @@ async def _authorise(request: web.Request, route: Route) -> Principal | None:
     token = bearer_token(request)
     if token is None:
         raise ApiError(
-            401, "unauthorized", "no token: send 'Authorization: Bearer <token>' with a KDS token"
+            401,
+            "unauthorized",
+            "no token: send 'Authorization: Bearer <token>' with a KDS token",
+            headers={"WWW-Authenticate": 'Bearer realm="kds"'},
         )
     principal = await authenticate(request.app[DB], token)
     if principal is None:
@@ -128,6 +131,7 @@ async def _authorise(request: web.Request, route: Route) -> Principal | None:
             "unauthorized",
             "the token is not valid (unknown or revoked); ask an admin for a new one "
             "(kds-server token create)",
+            headers={"WWW-Authenticate": 'Bearer realm="kds", error="invalid_token"'},
         )
     if principal.role not in route.roles:
         allowed = ", ".join(sorted(route.roles))

@@ -41,6 +41,7 @@ async def test_concurrent_retries_with_one_key_create_one_order(any_server: Serv
         for r in replies:
             if r.status == 409:
                 assert r.error["code"] == "retry_in_flight"
+                assert r.headers["Retry-After"] == "1"
         again = await pos.post("/api/orders", body, headers=headers)
         assert again.status == 201 and again.body == created[0]
         assert again.headers.get("Idempotent-Replayed") == "true"

@@ -1,0 +1,87 @@
+"""The HTTP details a client acts on: challenges, retry hints, one key per request, and who
+the client is behind a proxy."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import aiohttp
+from multidict import CIMultiDict
+
+from server.service import RetryInFlight
+from server.web.errors import from_domain
+from tests.support.client import wait_for
+from tests.support.http import Api
+from tests.support.server import REPO, ServerProcess
+
+
+async def test_a_401_carries_a_bearer_challenge(server: ServerProcess) -> None:
+    async with Api(server.url) as api:
+        missing = await api.get("/api/orders")
+        wrong = await api.as_("kds_not_a_token").get("/api/orders")
+    assert missing.status == wrong.status == 401
+    assert missing.headers["WWW-Authenticate"] == 'Bearer realm="kds"'
+    assert wrong.headers["WWW-Authenticate"] == 'Bearer realm="kds", error="invalid_token"'
+
+
+def test_a_retry_in_flight_says_when_to_ask_again() -> None:
+    refusal = from_domain(RetryInFlight("still being handled", key="k"))
+    assert (refusal.status, refusal.headers) == (409, {"Retry-After": "1"})
+
+
+async def test_two_idempotency_keys_are_refused(server: ServerProcess) -> None:
+    headers = CIMultiDict(
+        [
+            ("Authorization", f"Bearer {server.tokens['pos']}"),
+            ("Idempotency-Key", "first"),
+            ("Idempotency-Key", "second"),
+        ]
+    )
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            f"{server.url}/api/orders", json={"items": [{"name": "Tea"}]}, headers=headers
+        ) as reply,
+    ):
+        body = await reply.json()
+    assert reply.status == 400 and body["error"]["code"] == "bad_idempotency_key"
+    assert "send one Idempotency-Key header, not 2" in body["error"]["message"]
+    async with Api(server.url, server.tokens["admin"]) as api:
+        assert (await api.get("/api/orders")).body["total"] == 0, "no order was made"
+
+
+async def test_the_client_address_comes_from_a_trusted_proxy_only(
+    server_factory: Callable[..., ServerProcess],
+) -> None:
+    behind = server_factory(extra_args=("--trusted-proxy", "127.0.0.0/8"))
+    direct = server_factory()
+    forwarded = {"X-Forwarded-For": "203.0.113.9, 198.51.100.7"}
+    async with aiohttp.ClientSession() as http:
+        for proc in (behind, direct):
+            async with http.get(f"{proc.url}/api/health?from=proxy", headers=forwarded):
+                pass
+    await wait_for(lambda: '"GET /api/health?from=proxy' in behind.log_text(), timeout=10)
+    await wait_for(lambda: '"GET /api/health?from=proxy' in direct.log_text(), timeout=10)
+    line = next(li for li in behind.log_text().splitlines() if "from=proxy" in li)
+    assert ' 198.51.100.7 "GET /api/health?from=proxy HTTP/1.1" 200 ' in line, line
+    line = next(li for li in direct.log_text().splitlines() if "from=proxy" in li)
+    assert ' 127.0.0.1 "GET /api/health?from=proxy HTTP/1.1" 200 ' in line, line
+    assert "198.51.100.7" not in direct.log_text(), "an untrusted peer's claim is ignored"
+
+
+def test_a_bad_trusted_proxy_is_a_usage_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "server", "--data-dir", str(tmp_path), "--trusted-proxy", "nginx"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "kds-server: --trusted-proxy: 'nginx' is not an IP address or network "
+        "(such as 127.0.0.1 or 10.0.0.0/24)"
+    )

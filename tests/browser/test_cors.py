@@ -3,12 +3,14 @@ API (preflight, token, Idempotency-Key, the headers a till reads), others may no
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
-from tests.support.browser import chromium, other_origin
 from tests.support.server import ServerProcess
 
 TILL = """<!doctype html><title>till</title><script>
@@ -33,10 +35,28 @@ async function till(url, token) {
 </script>"""
 
 
+@asynccontextmanager
+async def other_origin(html: str) -> AsyncIterator[str]:
+    """A web server on another port (so another origin) serving ``html`` at ``/``."""
+
+    async def page(_request: web.Request) -> web.Response:
+        return web.Response(text=html, content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/", page)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield str(server.make_url("/"))
+    finally:
+        await server.close()
+
+
 async def test_a_browser_till_on_an_allowed_origin_orders(
-    server_factory: Callable[..., ServerProcess],
+    server_factory: Callable[..., ServerProcess], chromium: Any
 ) -> None:
-    async with other_origin(TILL) as page_url, chromium() as browser:
+    browser = chromium
+    async with other_origin(TILL) as page_url:
         origin = page_url.rstrip("/")
         server = server_factory(extra_args=("--cors-origin", origin))
         page = await browser.new_page()
@@ -55,9 +75,9 @@ async def test_a_browser_till_on_an_allowed_origin_orders(
     }
 
 
-async def test_a_browser_on_another_origin_is_refused(server: ServerProcess) -> None:
-    async with other_origin(TILL) as page_url, chromium() as browser:
-        page = await browser.new_page()
+async def test_a_browser_on_another_origin_is_refused(server: ServerProcess, chromium: Any) -> None:
+    async with other_origin(TILL) as page_url:
+        page = await chromium.new_page()
         await page.goto(page_url)
         result = await page.evaluate(
             "([url, token]) => till(url, token)", [server.url, server.tokens["pos"]]

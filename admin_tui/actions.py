@@ -10,25 +10,20 @@ from dataclasses import fields
 from typing import Any
 
 from textual import work
-from textual.app import App
 from textual.message import Message
 
+from admin_tui.console import Console
 from admin_tui.formatting import move_label
 from admin_tui.messages import OrderSaved
 from admin_tui.screens.confirm import ConfirmScreen
 from admin_tui.screens.move import MoveScreen
 from admin_tui.screens.order_form import OrderFormScreen
 from kds_client.errors import KdsError
-from kds_client.feed import LiveFeed
-from kds_client.rest import KdsRest
 from kds_contract import TRANSITIONS, Order, Status, can_edit, can_move
 
 
-class OrderActions(App[None]):
+class OrderActions(Console):
     """The base of :class:`~admin_tui.app.AdminApp`: move, cancel, delete, edit, create."""
-
-    rest: KdsRest
-    feed: LiveFeed
 
     def broadcast(self, message: Message) -> None:
         """Post ``message`` to every screen on the stack (each gets its own copy)."""

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from textual.binding import Binding
-from textual.reactive import reactive
 
 from admin_tui.actions import OrderActions
+from admin_tui.console import Clock
 from admin_tui.messages import FeedStatusChanged, OrderChanged
 from admin_tui.screens.help import HelpScreen
 from admin_tui.screens.orders import OrdersScreen
 from kds_client.feed import FeedStatus, LiveFeed
 from kds_client.rest import KdsRest
 from kds_client.store import Change
-from kds_ui.compat.textual import FramesOnlyCrashReport
 
 PLAIN_KEYS = {
     "enter": "enter",
@@ -26,16 +25,13 @@ PLAIN_KEYS = {
     "escape": "esc",
 }
 
-Clock = Callable[[], datetime]
-"""Now, as an aware datetime in the zone the console shows days and times in."""
-
 
 def local_now() -> datetime:
     """The wall clock, in the machine's time zone."""
     return datetime.now().astimezone()
 
 
-class AdminApp(OrderActions, FramesOnlyCrashReport[None]):
+class AdminApp(OrderActions):
     """Every order live, with filters, paging, history, actions and the day's figures."""
 
     CSS_PATH = "admin.tcss"
@@ -45,9 +41,6 @@ class AdminApp(OrderActions, FramesOnlyCrashReport[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark,f1", "keys", "Keys", id="app.keys"),
     ]
-
-    feed_status: reactive[FeedStatus | None] = reactive(None)
-    """The live feed's last status; every screen's connection bar follows it."""
 
     def __init__(
         self, rest: KdsRest, feed: LiveFeed, *, clock: Clock = local_now, bell: bool = True

@@ -10,26 +10,10 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from kds_client.feed import FeedStatus
-from kds_client.store import Change
 from kds_contract import Order
+from kds_ui.feed_messages import FeedStatusChanged, OrderChanged
 
-
-@dataclass
-class OrderChanged(Message):
-    """One change the server committed (created, moved, edited, deleted) or a reload."""
-
-    change: Change
-
-
-@dataclass
-class FeedStatusChanged(Message):
-    """The live feed's connection state changed; newer replaces older in the queue."""
-
-    status: FeedStatus
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, FeedStatusChanged)
+__all__ = ["FeedStatusChanged", "OrderChanged", "OrderSaved"]
 
 
 @dataclass

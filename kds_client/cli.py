@@ -40,20 +40,21 @@ from kds_client.errors import (
     TooManyRequests,
     Unauthorized,
 )
+from kds_client.exit_codes import (
+    EXIT_AUTH,
+    EXIT_CONFLICT,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_FOUND,
+    EXIT_OFFLINE,
+    EXIT_OK,
+    EXIT_SERVER,
+    EXIT_TOO_MANY,
+    EXIT_USAGE,
+)
 from kds_client.rest import KdsRest, normalize_urls
 from kds_client.text import order_line, order_table, order_text
 from kds_contract import Order, Priority
 from kds_contract.local import DEFAULT_URL, read_local_tokens
-
-EXIT_OK = 0
-EXIT_SERVER = 1
-EXIT_USAGE = 2
-EXIT_NOT_FOUND = 3
-EXIT_CONFLICT = 4
-EXIT_AUTH = 5
-EXIT_OFFLINE = 6
-EXIT_TOO_MANY = 7
-EXIT_INTERRUPTED = 130
 
 
 class NotKdsServer(KdsError):

@@ -67,12 +67,6 @@ class FeedStatus:
     """The server refused the token or a room on the last attempt: trying again will not help
     until the token changes. The feed tries again all the same; a script may rather stop."""
 
-    def seconds_since_event(self, now: float | None = None) -> float | None:
-        """Seconds since the feed last heard from the server, or None if never."""
-        if self.last_event_at is None:
-            return None
-        return max(0.0, (now if now is not None else time.time()) - self.last_event_at)
-
 
 class _AttemptFailed(Exception):
     """A connection attempt failed; the message says why in words.

@@ -25,7 +25,7 @@ from kds_contract import (
     ORDER_UPDATED,
     Order,
 )
-from kds_contract.text import printable_order
+from kds_contract.models import printable_order
 
 log = logging.getLogger(__name__)
 
@@ -158,11 +158,6 @@ class OrderStore:
     def has_gap(self) -> bool:
         """True while events are held back waiting for an earlier one."""
         return bool(self._ahead)
-
-    @property
-    def held_back(self) -> list[int]:
-        """The seqs of events held back, lowest first."""
-        return sorted(self._ahead)
 
     # -- changing -------------------------------------------------------------------------
 

@@ -7,8 +7,8 @@ import json
 import time
 from collections.abc import Callable
 
-from kds_client.cli import EXIT_AUTH, EXIT_OK
 from kds_client.errors import Offline
+from kds_client.exit_codes import EXIT_AUTH, EXIT_OK
 from kds_client.feed import ConnectionState, FeedStatus, LiveFeed
 from kds_client.rest import KdsRest
 from kds_client.store import Change, OrderStore

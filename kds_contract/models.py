@@ -48,13 +48,13 @@ class Priority(StrEnum):
     RUSH = "rush"
 
 
-def _utc_z(value: datetime) -> str:
+def utc_z(value: datetime) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-Timestamp = Annotated[datetime, PlainSerializer(_utc_z, return_type=str, when_used="json")]
+Timestamp = Annotated[datetime, PlainSerializer(utc_z, return_type=str, when_used="json")]
 """A UTC timestamp, written as ISO 8601 with a ``Z``."""
 
 Name = Annotated[
@@ -244,3 +244,31 @@ class Order(BaseModel):
     def wire(self) -> dict[str, Any]:
         """The order as JSON-ready data, exactly as the server sends it."""
         return self.model_dump(mode="json")
+
+
+def printable_order(order: Order) -> Order:
+    """The order as an app may show it: its text without control characters."""
+    texts = [order.table, order.customer_name, order.notes]
+    for item in order.items:
+        texts += [item.name, item.notes, item.station, *item.modifiers]
+    if all(text.printable(value) == value for value in texts):
+        return order
+    items = [
+        item.model_copy(
+            update={
+                "name": text.printable(item.name),
+                "notes": text.printable(item.notes),
+                "station": text.printable(item.station),
+                "modifiers": [text.printable(m) for m in item.modifiers],
+            }
+        )
+        for item in order.items
+    ]
+    return order.model_copy(
+        update={
+            "table": text.printable(order.table),
+            "customer_name": text.printable(order.customer_name),
+            "notes": text.printable(order.notes),
+            "items": items,
+        }
+    )

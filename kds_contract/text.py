@@ -4,18 +4,14 @@ A control character in a name or a note (ESC, BEL, a C1 code) would reach the te
 the kitchen and the managers as a command: change the window title, move the cursor, ring;
 a bidirectional override would show the words in another order than they were written.
 Requests carrying one are refused; notes may hold line breaks and tabs. The apps also strip
-what an older server may have stored (``printable_order``).
+what an older server may have stored (``kds_contract.models.printable_order``).
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from pydantic_core import PydanticCustomError
-
-if TYPE_CHECKING:
-    from kds_contract.models import Order
 
 _BIDI = r"\u200e\u200f\u202a-\u202e\u2066-\u2069"  # marks that reorder text as shown
 _ONE_LINE = r"\x00-\x1f\x7f-\x9f" + _BIDI  # every C0 and C1 control character, DEL, bidi
@@ -57,31 +53,3 @@ def printable(value: str | None) -> str | None:
     if value is None or not _NOT_SHOWN.search(value):
         return value
     return _NOT_SHOWN.sub("", value)
-
-
-def printable_order(order: Order) -> Order:
-    """The order as an app may show it: its text without control characters."""
-    texts = [order.table, order.customer_name, order.notes]
-    for item in order.items:
-        texts += [item.name, item.notes, item.station, *item.modifiers]
-    if not any(text is not None and _NOT_SHOWN.search(text) for text in texts):
-        return order
-    items = [
-        item.model_copy(
-            update={
-                "name": printable(item.name),
-                "notes": printable(item.notes),
-                "station": printable(item.station),
-                "modifiers": [printable(m) for m in item.modifiers],
-            }
-        )
-        for item in order.items
-    ]
-    return order.model_copy(
-        update={
-            "table": printable(order.table),
-            "customer_name": printable(order.customer_name),
-            "notes": printable(order.notes),
-            "items": items,
-        }
-    )

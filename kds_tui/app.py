@@ -197,7 +197,7 @@ class KitchenApp(KitchenActions):
     def on_order_changed(self, message: OrderChanged) -> None:
         change = message.change
         self.collector.changed()
-        if change.type == "reset":
+        if change.type == "reset" or change.order_id is None:  # a snapshot: all again
             self._load(self.feed.store.open_orders())
             return
         order: Order | None = change.order

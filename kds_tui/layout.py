@@ -44,11 +44,6 @@ class Placement:
     height: int
     """Lines on screen, borders included."""
 
-    @property
-    def continued(self) -> bool:
-        """Whether this is the rest of a ticket begun in an earlier column."""
-        return self.start > 0
-
 
 Page = list[list[Placement]]
 """The columns of one page, each a list of placements, top to bottom."""

@@ -212,11 +212,6 @@ def describe_edit(before: Order, after: Order) -> list[str]:
     return changes
 
 
-def only_done_marks_changed(before: Order, after: Order) -> bool:
-    """Whether an update only ticked items done or not done (a station at work, not an edit)."""
-    return not describe_edit(before, after)
-
-
 OFFLINE_NOTE = "✕ OFFLINE: showing the last known state"
 
 

@@ -36,8 +36,9 @@ IDEMPOTENCY_SWEEP_SECONDS = 3600
 LOCK_WAIT_S = 30.0
 """How long a server on PostgreSQL waits for another one making the local tokens."""
 GC_THRESHOLDS = (50_000, 50, 1000)
-"""Young collections every 50,000 allocations (not 700), older ones rarely: with 1,000
-sockets connected, the collector's scans of their objects were a third of the idle CPU."""
+"""Young collections every 50,000 allocations (not 700), older ones rarely, so the
+collector does not keep scanning the objects of every connected socket
+(docs/PERFORMANCE.md)."""
 FULL_GC_SECONDS = 600
 """With such thresholds a full collection could wait for hours: run one every 10 minutes."""
 
@@ -80,8 +81,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         asyncio.create_task(_sweep_idempotency(app[SERVICE]), name="idempotency-sweep"),
         asyncio.create_task(_collect_garbage(), name="full-gc"),
     ]
-    # Long-lived objects made at start need never be scanned by the collector again;
-    # full collections over them were the fan-out's p99 tail.
+    # Long-lived objects made at start need never be scanned by the collector again.
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
@@ -150,6 +150,6 @@ def init_app(settings: Settings) -> web.Application:
 
 
 async def _close_sockets(app: web.Application) -> None:
-    # Before aiohttp waits for open requests to finish: a WebSocket never does by itself,
-    # so a stop with clients connected took the whole shutdown timeout, then was killed.
+    # Before aiohttp waits for open requests to finish: a WebSocket never finishes by
+    # itself, so the sockets are closed first and a stop does not wait out its timeout.
     await app[REALTIME].close()

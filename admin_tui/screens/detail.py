@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.table import Table
@@ -16,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from admin_tui import formatting as fmt
+from admin_tui.console import Console
 from admin_tui.history import describe
 from admin_tui.messages import OrderChanged, OrderSaved
 from admin_tui.widgets.connection_bar import ConnectionBar
@@ -24,14 +24,11 @@ from kds_client.feed import ConnectionState, FeedStatus
 from kds_client.store import Event
 from kds_contract import ORDER_DELETED, Order, Status
 
-if TYPE_CHECKING:
-    from admin_tui.app import AdminApp
-
 
 class OrderDetailScreen(Screen[None]):
     """Shows the order as the server has it now, and follows its live changes."""
 
-    app: AdminApp
+    app: Console
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     """Wide terminals show the history beside the order, narrow ones below it."""

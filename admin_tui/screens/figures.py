@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -16,14 +16,12 @@ from textual.timer import Timer
 from textual.widgets import Footer, Sparkline, Static
 
 from admin_tui import formatting as fmt
+from admin_tui.console import Console
 from admin_tui.messages import OrderChanged
 from admin_tui.query import OrderQuery
 from admin_tui.widgets.connection_bar import ConnectionBar
 from kds_client.errors import KdsError
 from kds_contract import Order, Status
-
-if TYPE_CHECKING:
-    from admin_tui.app import AdminApp
 
 REFRESH_SECONDS = 30
 CHANGE_DELAY_SECONDS = 2
@@ -33,7 +31,7 @@ class FiguresScreen(Screen[None]):
     """Figures for the days the orders table shows; refreshed after changes, every 30 s
     and on ``r``."""
 
-    app: AdminApp
+    app: Console
 
     HELP_TITLE = "Keys: figures"
     BINDINGS = [

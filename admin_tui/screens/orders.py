@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -12,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
 from admin_tui.announcer import Announcer
+from admin_tui.console import Console
 from admin_tui.messages import OrderChanged, OrderSaved
 from admin_tui.query import SORTS, OrderQuery
 from admin_tui.screens.search import SearchChoice, SearchScreen
@@ -30,9 +30,6 @@ from kds_contract import (
     Status,
 )
 
-if TYPE_CHECKING:
-    from admin_tui.app import AdminApp
-
 FILTER = Binding.Group("filter", compact=True)
 STATUS_KEYS: tuple[tuple[str, tuple[Status, ...], str, str], ...] = (
     # key, statuses shown, name (binding id), description
@@ -49,7 +46,7 @@ STATUS_KEYS: tuple[tuple[str, tuple[Status, ...], str, str], ...] = (
 class OrdersScreen(Screen[None]):
     """Orders table with filter line; every change the feed reports is applied in place."""
 
-    app: AdminApp
+    app: Console
 
     HELP_TITLE = "Keys: orders"
     HELP_BINDINGS = [

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kds_contract import Item, Order, Status
-from kds_contract.models import _utc_z
+from kds_contract.models import utc_z
 from server.db.prepared import PreparedStatements
 from server.db.tables import EventRow, IdempotencyRow, OrderRow, SeqCounter, TokenRow
 
@@ -39,9 +39,8 @@ tokens = cast(Table, TokenRow.__table__)
 
 _ORDER_COLUMNS = [c for c in orders.c if c.key not in ("search_text", "stations")]
 
-# The statements of every write, built once: building one per call (a bound parameter and
-# a cache key for each of twenty values) was most of a write's CPU time. Values are passed
-# as parameters when they run.
+# The statements of every write are built once, never per call (building one costs more
+# than running it); values are passed as parameters when they run.
 _NEXT_SEQ = (
     update(seq_counter)
     .where(seq_counter.c.id == 1)
@@ -175,7 +174,6 @@ class OrderQuery:
 
 
 _SORTS = {"id": orders.c.id, "created_at": orders.c.created_at, "updated_at": orders.c.updated_at}
-SORT_KEYS = tuple(key for name in _SORTS for key in (name, f"-{name}"))
 
 
 async def list_orders(conn: AsyncConnection, query: OrderQuery) -> tuple[list[Order], int]:
@@ -249,7 +247,7 @@ class StoredEvent:
             "seq": self.seq,
             "type": self.type,
             "order_id": self.order_id,
-            "at": _utc_z(self.at),
+            "at": utc_z(self.at),
             "data": json.loads(self.data),
         }
 
@@ -257,7 +255,7 @@ class StoredEvent:
         """``wire()`` as compact JSON text, with the stored payload spliced in unparsed."""
         return (
             f'{{"seq":{self.seq:d},"type":{json.dumps(self.type)},"order_id":{self.order_id:d},'
-            f'"at":"{_utc_z(self.at)}","data":{self.data}}}'
+            f'"at":"{utc_z(self.at)}","data":{self.data}}}'
         )
 
 

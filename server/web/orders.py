@@ -191,8 +191,8 @@ async def day_stats(call: Call) -> web.Response:
     if until <= since:
         raise ApiError(422, "invalid", "until: must be after since", {"field": "until"})
     now = datetime.now(UTC)
-    # The answer has one per_hour entry for every hour of the period up to now: a period
-    # of centuries took minutes and gigabytes to answer, with every client waiting.
+    # The answer has one per_hour entry for every hour of the period up to now, so the
+    # period up to now is bounded: the answer's size and time stay small.
     if min(until, now + timedelta(hours=1)) - since > timedelta(days=schemas.MAX_STATS_DAYS):
         raise ApiError(
             422,

@@ -193,6 +193,7 @@ class Allergens:
         self._group_of = {f"w{n}": name for n, (_, name) in enumerate(entries)}
         alternatives = (f"(?P<w{n}>{_pattern(word)})" for n, (word, _) in enumerate(entries))
         self._regex = re.compile("|".join(alternatives) or r"(?!)", re.IGNORECASE)
+        self._found: dict[str, list[Found]] = {}
 
     @classmethod
     def default(cls) -> Allergens:
@@ -231,16 +232,25 @@ class Allergens:
 
     def find(self, text: str) -> list[Found]:
         """Every allergen word in ``text``, in order."""
-        found = []
-        for match in self._regex.finditer(text):
-            group = match.lastgroup
-            if group is not None and match.end() > match.start():
-                found.append(Found(match.start(), match.end(), self._group_of[group]))
-        return found
+        found = self._found.get(text)
+        if found is None:
+            found = []
+            for match in self._regex.finditer(text):
+                group = match.lastgroup
+                if group is not None and match.end() > match.start():
+                    found.append(Found(match.start(), match.end(), self._group_of[group]))
+            if len(self._found) > 20_000:  # the same modifiers and notes come again and again
+                self._found.clear()
+            self._found[text] = found
+        return list(found)
 
     def mentions(self, text: str | None) -> bool:
         """Whether ``text`` holds an allergen word."""
-        return bool(text) and self._regex.search(text or "") is not None
+        return bool(text) and bool(self.find(text or ""))
+
+    def says_allergy(self, text: str | None) -> bool:
+        """Whether ``text`` has a word that says "allergy" (allergy, 过敏, anaphylaxis...)."""
+        return any(found.allergen == ALLERGY for found in self.find(text or ""))
 
     def named(self, texts: Iterable[str | None]) -> list[str]:
         """The allergens the texts name, in the list's order (:data:`ALLERGY` last).

@@ -37,6 +37,7 @@ def alert_for(kind: str, order: Order, previous: Order | None) -> Alert | None:
                 highlight=True,
                 message=" · ".join(changes),
                 title=f"#{order.id} changed",
+                severity="warning",  # it rang: not to be replaced by a passing status move
                 timeout=10,
             )
         before = {i.id: i.done for i in previous.items}

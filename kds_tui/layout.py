@@ -6,8 +6,8 @@ last column the next ticket goes below [1], the one after it below [2]. So the c
 ticket is in follows from its place in the queue, not from the heights of the others, and
 the number keys count left to right, then down. A ticket that does not fit below the one
 above it starts there when a few of its lines fit and carries on in the column to its
-right (or on the next page), repeating its head; otherwise it, and every ticket after it,
-goes to the next page.
+right, level with its start or lower (or on the next page), repeating its head; otherwise
+it, and every ticket after it, goes to the next page.
 Nothing is cut.
 """
 
@@ -62,28 +62,29 @@ def paginate(boxes: Sequence[Box], columns: int, height: int) -> list[Page]:
     column = 0
 
     for index, box in enumerate(boxes):
-        start = 0
+        start, level = 0, 0
         while True:
-            top = used[column]
+            # A later part goes beside the part before it, not above it.
+            top = max(used[column], level) if start else used[column]
             chrome = box.later if start else box.first
             room = height - top - chrome
             rest = box.body - start
             if rest <= room:
                 page[column].append(Placement(index, start, box.body, top, chrome + rest))
-                used[column] += chrome + rest
+                used[column] = top + chrome + rest
                 column = (column + 1) % columns
                 break
             if top == 0 or (room >= MIN_PART and box.body > 2 * MIN_PART):
                 # Taller than what is left below: this part runs to the foot of the column,
-                # the rest carries on in the next one.
+                # the rest carries on in the column to its right.
                 take = max(1, room)
                 page[column].append(Placement(index, start, start + take, top, chrome + take))
                 used[column] = height
-                start, column = start + take, column + 1
+                start, level, column = start + take, top, column + 1
                 if column < columns:
-                    continue  # to its right; after the last column, on the next page
+                    continue  # after the last column, on the next page
             pages.append(page)
-            page, used, column = [[] for _ in range(columns)], [0] * columns, 0
+            page, used, column, level = [[] for _ in range(columns)], [0] * columns, 0, 0
     if any(page) or not pages:
         pages.append(page)
     return pages

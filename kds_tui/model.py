@@ -127,7 +127,7 @@ class AllDay:
     """How many are still to make on open tickets."""
     allergy: int = 0
     """How many of them are for an order with an allergen word (the item's own modifiers
-    and notes, or the order's notes)."""
+    and notes, a name that says "allergy", or the order's notes)."""
 
 
 def all_day(
@@ -148,7 +148,10 @@ def all_day(
                     counts[name] += item.quantity
                     if whole or (
                         allergens is not None
-                        and any(allergens.mentions(t) for t in [*item.modifiers, item.notes])
+                        and (
+                            any(allergens.mentions(t) for t in [*item.modifiers, item.notes])
+                            or allergens.says_allergy(item.name)
+                        )
                     ):
                         flagged[name] += item.quantity
     rows = sorted(counts.items(), key=lambda pair: (-pair[1], natural(pair[0])))

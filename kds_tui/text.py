@@ -63,7 +63,7 @@ def _chunks(text: str, word: _Word, width: int) -> list[tuple[int, int, int]]:
     spans, _ = split_graphemes(text[word.start : word.end])
     start, cells = word.start, 0
     for g_start, _, g_cells in spans:
-        if cells and cells + g_cells > width:
+        if word.start + g_start > start and cells + g_cells > width:
             pieces.append((start, word.start + g_start, cells))
             start, cells = word.start + g_start, 0
         cells += g_cells
@@ -84,6 +84,8 @@ def wrap_spans(text: str, width: int) -> list[tuple[int, int]]:
     breaks the line.
     """
     width = max(1, width)
+    if "\n" not in text and text == text.strip() and cell_len(text) <= width:
+        return [(0, len(text))]  # most kitchen text: one line as it is
     lines: list[tuple[int, int]] = []
     paragraph_start = 0
     for paragraph in text.split("\n"):

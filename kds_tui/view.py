@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from rich.cells import cell_len
 
 from kds_contract import Item, Order, Priority
 from kds_contract.allergens import ALLERGY_MARK, Allergens, Found
+from kds_tui.layout import Box
 from kds_tui.model import (
     STATUS_LABELS,
     next_item,
@@ -119,12 +121,15 @@ def _marked(text: str, start: int, end: int, found: Sequence[Found], role: str) 
     return pieces
 
 
-def allergy_texts(order: Order, station: str | None) -> list[str | None]:
+def allergy_texts(order: Order, station: str | None, allergens: Allergens) -> list[str | None]:
     """The texts of an order that may name an allergen on a station's screen: the order's
-    notes, and its items' modifiers and notes."""
+    notes, its items' modifiers and notes, and a name that says "allergy" (a dish's name
+    alone, "Peanut noodles", is no allergy)."""
     texts: list[str | None] = [order.notes]
     for item in station_items(order, station):
         texts += [*item.modifiers, item.notes]
+        if allergens.says_allergy(item.name):
+            texts.append(item.name)
     return texts
 
 
@@ -137,7 +142,7 @@ def allergy_lines(words: list[str], width: int) -> list[Line]:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TicketView:
     """Everything a ticket shows at one width: the widget draws it as it is."""
 
@@ -161,10 +166,28 @@ class TicketView:
         head = len(self.head) + len(self.meta) if first else len(self.continued)
         return 2 + head + len(self.allergy)
 
+    @cached_property
+    def box(self) -> Box:
+        """What the layout needs to know of it."""
+        return Box(self.chrome(True), self.chrome(False), len(self.body))
+
     @property
     def height(self) -> int:
         """Lines the whole ticket takes in one piece."""
         return self.chrome(True) + len(self.body)
+
+
+def progress_lines(progress: list[tuple[str, bool]], width: int) -> list[Line]:
+    """Each station and whether its part is done (``grill …  fry ✓``), a station never
+    broken from its mark."""
+    out: list[str] = []
+    for name, ok in progress:
+        token = f"{name} {'✓' if ok else '…'}"
+        if out and cell_len(out[-1]) + 2 + cell_len(token) <= width:
+            out[-1] += "  " + token
+        else:
+            out.append(token)
+    return [line for text in out for line in lines(text, width, "stations")]
 
 
 def item_lines(
@@ -182,7 +205,9 @@ def item_lines(
     """
     kind = role or ("done" if item.done else ("next" if marker == "▸" else "item"))
     mark = "✓" if item.done and marker in (" ", "▸") else marker
-    out = lines(one_line(item.name), width, kind, lead=f"{mark}{item.quantity:>2} ")
+    name = one_line(item.name)
+    said = allergens if allergens is not None and allergens.says_allergy(name) else None
+    out = lines(name, width, kind, lead=f"{mark}{item.quantity:>2} ", allergens=said)
     modifiers = [one_line(m) for m in item.modifiers]
     groups = [", ".join(modifiers)] if compact and modifiers else modifiers
     for group in groups:
@@ -262,7 +287,7 @@ def ticket_view(
     continued = lines(
         f"#{order.id}" + (f" · {where}" if where else ""), width - TIMER_CELLS, "head"
     )
-    texts = allergy_texts(order, station)
+    texts = allergy_texts(order, station, allergens)
     named = allergens.named(texts)
     allergy = allergy_lines(allergens.words(texts), width) if named else []
 
@@ -288,10 +313,7 @@ def ticket_view(
     for gone in old.values():
         body += item_lines(gone, width, marker=REMOVED, compact=compact, role="removed")
     if station is None:
-        progress = station_progress(order)
-        if progress:
-            text = "  ".join(f"{name} {'✓' if ok else '…'}" for name, ok in progress)
-            body += lines(text, width, "stations")
+        body += progress_lines(station_progress(order), width)
     return TicketView(
         head=tuple(head),
         meta=tuple(meta),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from textual.containers import Horizontal
@@ -18,7 +19,7 @@ from textual.widgets import Static
 
 from kds_contract import OPEN_STATUSES, Order, Status
 from kds_contract.allergens import DEFAULT_ALLERGENS, Allergens
-from kds_tui.layout import Box, paginate
+from kds_tui.layout import paginate
 from kds_tui.messages import BoardLaidOut, PageChanged
 from kds_tui.model import OFFLINE_NOTE, AgeThresholds, describe_edit, has_work, sort_key
 from kds_tui.navigation import Slot
@@ -85,6 +86,8 @@ class Board(BoardKeys, can_focus=True):
         self.moved_at = -math.inf
         """``time.monotonic()`` when a change made elsewhere last moved the tickets on screen."""
         self._said: tuple[int, int, tuple[int, ...]] | None = None
+        self._geometry: tuple[int, bool] | None = None
+        """A ticket's inner width and whether tickets are compact, as last laid out."""
         self._row = Columns(id="columns")
 
     def compose(self):  # type: ignore[override]
@@ -166,7 +169,29 @@ class Board(BoardKeys, can_focus=True):
             self._orders[order.id] = order
         else:
             self._orders.pop(order.id, None)
-        self.schedule_layout()
+        if not self._redrawn_in_place(order, before):
+            self.schedule_layout()
+
+    def _redrawn_in_place(self, order: Order, before: Order | None) -> bool:
+        """Draw a changed ticket where it is, if the layout still holds with it (a status
+        move, an item done: the same place in the queue, the same lines); else False."""
+        geometry = self._geometry
+        if self._layout_pending or geometry is None or before is None:
+            return False
+        if order.id not in self._flat or order.id not in self._orders:
+            return False
+        if sort_key(order) != sort_key(before) or not has_work(order, self.station):
+            return False
+        inner, compact = geometry
+        selected = self.selected_id
+        view = self._view(order, inner, compact, selected)
+        if view.box != self._view(before, inner, compact, selected).box:
+            return False
+        for column in self.columns():
+            for card in [c for c in column.cards if c.order.id == order.id]:
+                column.replace(card, replace(card, order=order, view=view, drawn=None))
+        self._cards = [card for column in self.columns() for card in column.cards]
+        return True
 
     def remove_order(self, order_id: int, *, elsewhere: bool = False) -> None:
         """Forget a deleted order."""
@@ -260,9 +285,9 @@ class Board(BoardKeys, can_focus=True):
         if old != new:
             self.schedule_layout()
 
-    def _view(self, order: Order, inner: int, compact: bool) -> TicketView:
+    def _view(self, order: Order, inner: int, compact: bool, selected: int | None) -> TicketView:
         before = self._before.get(order.id)
-        mark = order.id == self.selected_id
+        mark = order.id == selected
         key = (order.id, order.version, inner, compact, mark, before and before.version)
         view = self._views.get(key)
         if view is None:
@@ -298,9 +323,10 @@ class Board(BoardKeys, can_focus=True):
         before = (self.selected_id, self._places())
         if self._flat and visible and all(o.id != self.selected_id for o in visible):
             self._reselect_near(visible)
-        views = {o.id: self._view(o, inner, compact) for o in visible}
-        boxes = [Box(v.chrome(True), v.chrome(False), len(v.body)) for v in views.values()]
-        pages = paginate(boxes, columns, height)
+        selected = self.selected_id
+        self._geometry = (inner, compact)
+        views = {o.id: self._view(o, inner, compact, selected) for o in visible}
+        pages = paginate([view.box for view in views.values()], columns, height)
         self._flat = [o.id for o in visible]
         self._pages = [
             [

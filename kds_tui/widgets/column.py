@@ -96,6 +96,13 @@ class TicketColumn(Widget):
         for top, height in dirty:
             self.refresh(Region(0, top, width, height))
 
+    def replace(self, old: Card, new: Card) -> None:
+        """Show ``new`` in the place of ``old`` (as tall as it), drawn afresh."""
+        self.cards[self.cards.index(old)] = new
+        for n in range(new.height):
+            self._rows[new.top + n] = (new, n)
+        self.refresh(Region(0, new.top, self.size.width, new.height))
+
     def card_at(self, y: int) -> Card | None:
         """The card on line ``y`` of the column, if any."""
         row = self._rows[y] if 0 <= y < len(self._rows) else None

@@ -80,6 +80,13 @@ def test_what_a_set_of_texts_names():
     assert DEFAULT_ALLERGENS.named(["Birthday candle"]) == []
 
 
+def test_what_says_allergy():
+    assert DEFAULT_ALLERGENS.says_allergy("宫保鸡丁 花生严重过敏")
+    assert DEFAULT_ALLERGENS.says_allergy("Pad thai (ANAPHYLAXIS risk)")
+    assert not DEFAULT_ALLERGENS.says_allergy("Peanut noodles")
+    assert not DEFAULT_ALLERGENS.says_allergy(None)
+
+
 def test_one_word_for_each_allergen_as_written():
     texts = ["no Nuts, SEVERE PEANUT ALLERGY", None, "walnuts", "花生严重过敏", "Sesame"]
     assert DEFAULT_ALLERGENS.words(texts) == ["Nuts", "PEANUT", "Sesame"]

@@ -68,6 +68,15 @@ def test_every_body_line_is_placed_once_in_order_and_within_its_column(
     pages = paginate(boxes, columns, height)
     seen: list[tuple[int, int, int]] = []
     for page in pages:
+        where = {(p.index, p.start): (c, p) for c, column in enumerate(page) for p in column}
+        for (index, start), (c, placed) in where.items():
+            before = [
+                (c2, p2)
+                for (i, s), (c2, p2) in where.items()
+                if i == index and p2.end == start and s < start
+            ]
+            if before:  # a later part on the same page: to the right, not above its start
+                assert before[0][0] == c - 1 and placed.top >= before[0][1].top
         assert len(page) == columns
         for column in page:
             bottom = 0

@@ -297,6 +297,33 @@ async def test_undo_and_recall(server: ServerProcess, pos: KdsRest, admin: KdsRe
         )
 
 
+async def test_a_recalled_order_on_another_page_is_shown_and_said(
+    server: ServerProcess, pos: KdsRest, admin: KdsRest
+):
+    first = await pos.create_order({"items": [{"name": "Soup"}]})
+    for status in ("preparing", "ready", "completed"):
+        await admin.move(first.id, status)
+    for n in range(24):  # enough open tickets for a few pages at 80x24
+        await pos.create_order({"items": [{"name": f"Dish {n}"}]})
+    app = kitchen_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = board_of(app)
+        await wait_for(lambda: len(shown_ids(app)) == 24, message="the open orders")
+        await pilot.press("end")
+        await wait_for(lambda: board.page == len(board._pages) - 1, message="the last page")
+        await pilot.press("r")
+        await wait_for(lambda: isinstance(app.screen, RecallScreen), message="the recall list")
+        assert [o.id for o in app.screen.orders] == [first.id]
+        await pilot.press("1")
+        await wait_for(status_on_server(admin, first.id, "ready"), message="recalled")
+        # Ready, and the oldest: its ticket is on the first page, selected, and it is said.
+        await wait_for(lambda: board.selected_id == first.id and board.page == 0, message="shown")
+        await wait_for(
+            lambda: any(f"#{first.id} recalled: ● READY, page 1 of" in m for m, _ in app.notified),
+            message="where it went",
+        )
+
+
 async def test_remapped_keys_from_a_config_file(
     server: ServerProcess, pos: KdsRest, admin: KdsRest, tmp_path: Path
 ):

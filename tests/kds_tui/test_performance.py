@@ -88,6 +88,7 @@ async def test_300_tickets(counted: dict[str, list[Any]]):
         await wait_for(lambda: board.card(target.id).order.status == "preparing", message="moved")
         await pilot.pause()
         assert counted["drawn"] == [target.id]
+        assert counted["relayout"] == [], "drawn in place: the layout still holds"
 
         # A new order lands at the end, off this page: nothing on screen is drawn again.
         clear(counted)

@@ -96,6 +96,15 @@ def test_allergens_are_marked_and_other_notes_are_not():
     assert texts(chinese.body)[1] == "    ⚠ 花生严重过敏"
 
 
+def test_an_allergy_in_a_dish_name_is_marked_but_a_dish_name_alone_is_not():
+    view = view_of(order(1, table="9", items=[{"name": "宫保鸡丁 少辣 不要葱 花生严重过敏"}]), 30)
+    assert texts(view.allergy) == ["⚠ ALLERGY"]
+    assert ("过敏", "allergen") in [p for line in view.body for p in line.pieces]
+    plain_dish = view_of(order(2, items=[{"name": "Peanut noodles"}, {"name": "Egg fried rice"}]))
+    assert plain_dish.allergy == ()
+    assert all(role != "allergen" for line in plain_dish.body for _, role in line.pieces)
+
+
 def test_a_long_note_is_never_cut_and_its_allergy_comes_first():
     note = ("please cook this with care and do not rush it " * 20)[:978] + " SEVERE PEANUT ALLERGY"
     view = view_of(order(29, notes=note, table="4"), 20)

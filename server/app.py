@@ -77,7 +77,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     if settings.redis_url:
         log.info("sharing events through redis: %s", redact_url(settings.redis_url))
     tasks = [
-        asyncio.create_task(realtime.watch_revocations(), name="revocations"),
+        *(asyncio.create_task(work) for work in realtime.background()),
         asyncio.create_task(_sweep_idempotency(app[SERVICE]), name="idempotency-sweep"),
         asyncio.create_task(_collect_garbage(), name="full-gc"),
     ]

@@ -23,7 +23,7 @@ from kds_contract.tracking import (
     public_order,
     track_room,
 )
-from server.broadcast import DirectEmitManager, EncodedJson
+from server.broadcast import EncodedJson
 from server.db import repo
 from server.db.engine import Database
 from server.db.repo import StoredEvent, dumps
@@ -127,8 +127,8 @@ class PublicChannel:
         return len(self.sio.manager.rooms.get(PUBLIC_NAMESPACE, {}).get(room, ()))
 
     def _listened(self, room: str) -> bool:
-        # With Redis the listeners may be on another process: always share the broadcast.
-        return type(self.sio.manager) is not DirectEmitManager or self._members(room) > 0
+        # Each process delivers every change to its own sockets (server.delivery).
+        return self._members(room) > 0
 
     async def publish(self, event: StoredEvent, payload: dict[str, Any]) -> None:
         """Tell the public pages of a committed change, in public fields only."""

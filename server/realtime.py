@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
+from collections.abc import Coroutine
 from typing import Any
 
 import socketio
@@ -28,8 +30,10 @@ from server.compat.socketio import SocketServer
 from server.db import repo
 from server.db.engine import Database
 from server.db.repo import StoredEvent
+from server.delivery import LocalDelivery
 from server.public import GuessLimiter
 from server.public_realtime import PublicChannel
+from server.redis_health import RedisHealth
 from server.shared_events import RedisSharedManager
 from server.tokens import Principal, authenticate
 
@@ -132,6 +136,12 @@ class Realtime:
     ) -> None:
         self.db = db
         manager = RedisSharedManager(redis_url) if redis_url else DirectEmitManager()
+        self.shared = manager if isinstance(manager, RedisSharedManager) else None
+        """The Redis manager, with --redis (None for a process on its own)."""
+        self.delivery = LocalDelivery(db, self._deliver_logged) if self.shared else None
+        """Which changes this process's sockets have had, with --redis (see server.delivery)."""
+        if self.shared is not None and self.delivery is not None:
+            self.shared.receiver = self.delivery.offer
         self.sio = _SocketServer(
             async_mode="aiohttp",
             client_manager=manager,
@@ -215,8 +225,33 @@ class Realtime:
         await self.sio.enter_room(sid, room)
         return {"ok": True, "room": room}
 
+    @property
+    def redis_health(self) -> RedisHealth | None:
+        """Whether Redis is reachable, with --redis (None for a process on its own)."""
+        return self.shared.health if self.shared is not None else None
+
+    def background(self) -> list[Coroutine[Any, Any, None]]:
+        """What runs for as long as the server does: revocation checks and, with --redis,
+        Redis's health and the delivery of changes Redis did not bring."""
+        tasks = [self.watch_revocations()]
+        if self.shared is not None and self.delivery is not None:
+            tasks += [self.shared.watch_health(), self.delivery.run()]
+        return tasks
+
     async def publish(self, event: StoredEvent, payload: dict[str, Any]) -> None:
-        """Send a committed change to the kitchen and admin rooms (and the customer's room)."""
+        """Deliver a change committed here to this process's sockets, and share it with the
+        other processes (with --redis)."""
+        if self.delivery is None or self.delivery.first_time(event.seq):
+            await self.deliver(event, payload)
+        if self.shared is not None:
+            await self.shared.share(event)
+
+    async def _deliver_logged(self, event: StoredEvent) -> None:
+        await self.deliver(event, json.loads(event.data))
+
+    async def deliver(self, event: StoredEvent, payload: dict[str, Any]) -> None:
+        """Send a change to this process's kitchen and admin rooms, the customer's room and
+        the public pages."""
         data = EncodedJson(event.data)  # the stored JSON text of ``payload``, sent as is
         await self.sio.emit(event.type, data, to=[ROOM_KITCHEN, ROOM_ADMIN])
         if event.type == ORDER_STATUS_UPDATED:

@@ -1,11 +1,13 @@
-"""Sharing broadcasts between server processes through Redis.
+"""Sharing changes between server processes through Redis.
 
-Every process delivers a broadcast to its own sockets at once, then publishes it on Redis for
-the others. Publishing never holds up the request that made the change: messages go out in
+Every process delivers a change to its own sockets at once, then publishes the change (its
+event, once, not each room's broadcast) on Redis for the others, which deliver it to their
+own sockets. Publishing never holds up the request that made the change: messages go out in
 order from one background task. When Redis is away (stopped, or silent), what would have
-been published is dropped, one warning says so, and the processes' clients catch up from the
-event log (they ask for the events after their last seq every 5 s while live); when it is
-back, publishing and listening resume within ``RETRY_MAX_S``.
+been published is dropped, one warning says so, ``RedisHealth`` says so, and each process
+delivers the changes it did not hear about from the event log instead
+(``server.delivery``); when Redis is back, publishing and listening resume within
+``RETRY_MAX_S``.
 
 python-socketio's own manager published inside the request (a silent Redis made every write
 request take 10 s: two attempts of redis-py's 5 s socket timeout), logged an error for every
@@ -19,11 +21,14 @@ import collections
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from server.broadcast import DirectEmitManager, EncodedJson, decoded
 from server.compat.socketio import RedisManager
+from server.db.repo import StoredEvent
+from server.redis_health import RedisHealth
 
 log = logging.getLogger(__name__)
 
@@ -33,18 +38,27 @@ RETRY_MIN_S = 0.25
 RETRY_MAX_S = 2.0
 """Redis away: publishing is tried again every this long, listening with backoff up to it."""
 OUTBOX_MAX = 10_000
-"""Messages waiting to be published at most; past it the oldest are dropped (clients catch
-up from the event log)."""
+"""Messages waiting to be published at most; past it the oldest are dropped (the other
+processes deliver them from the event log)."""
+PING_EVERY_S = 2.0
+"""How often an idle process checks that Redis answers."""
+SHARED_EVENT = "kds:change"
+SHARED_ROOM = "kds:processes"
+"""A change crosses Redis as an emit of this event to this room, which no socket joins: an
+older process that does not know the message delivers it to no one."""
+
+Receiver = Callable[[StoredEvent], Awaitable[None]]
 
 
 class RedisSharedManager(RedisManager, DirectEmitManager):  # type: ignore[misc]
-    """The Redis manager: an emit is broadcast to this process's sockets, then published to
-    every other process, which broadcasts it to its own with ``DirectEmitManager.emit``.
+    """The Redis manager: a broadcast of a stored change (``EncodedJson``) goes to this
+    process's sockets only; ``share`` publishes the change itself to the other processes,
+    whose ``receiver`` delivers it to their sockets. Other emits take python-socketio's
+    path (here, then the others).
 
     The method order puts DirectEmitManager after the pub/sub manager, so the pub/sub
-    manager's local delivery (``super().emit``) is the direct one. A pre-encoded payload
-    crosses Redis as its JSON text (in the message's ``encoded`` field), so no process
-    decodes it.
+    manager's local delivery (``super().emit``) is the direct one. A change crosses Redis
+    with its payload as the stored JSON text, so no process decodes it to pass it on.
     """
 
     def __init__(self, url: str) -> None:
@@ -59,6 +73,9 @@ class RedisSharedManager(RedisManager, DirectEmitManager):  # type: ignore[misc]
         self.published = 0
         self.dropped = 0
         """Messages not shared because Redis was away (or the outbox overflowed)."""
+        self.health = RedisHealth()
+        self.receiver: Receiver | None = None
+        """Delivers a change another process made to this process's sockets."""
 
     async def emit(
         self,
@@ -71,6 +88,7 @@ class RedisSharedManager(RedisManager, DirectEmitManager):  # type: ignore[misc]
         to: Any = None,
         **kwargs: Any,
     ) -> None:
+        kwargs.pop("ignore_queue", None)  # a stored change is always delivered here only
         if not isinstance(data, EncodedJson) or callback is not None or kwargs:
             await super().emit(
                 event,
@@ -83,22 +101,39 @@ class RedisSharedManager(RedisManager, DirectEmitManager):  # type: ignore[misc]
                 **kwargs,
             )
             return
-        message = {
-            "method": "emit",
-            "event": event,
-            "encoded": data.text,
-            "namespace": namespace or "/",
-            "room": to or room,
-            "skip_sid": skip_sid,
-            "host_id": self.host_id,
-        }
-        await self.deliver(message)  # this process's sockets
-        await self.publish_to_others(message)  # the other processes'
+        await DirectEmitManager.emit(
+            self, event, data, namespace or "/", room=to or room, skip_sid=skip_sid
+        )
+
+    async def share(self, event: StoredEvent) -> None:
+        """Publish a committed change to the other processes."""
+        await self.publish_to_others(
+            {
+                "method": "emit",
+                "event": SHARED_EVENT,
+                "namespace": "/",
+                "room": SHARED_ROOM,
+                "change": {
+                    "seq": event.seq,
+                    "type": event.type,
+                    "order_id": event.order_id,
+                    "at": event.at.isoformat(),
+                    "data": event.data,
+                },
+                "host_id": self.host_id,
+            }
+        )
 
     async def deliver(self, message: dict[str, Any]) -> None:
+        change = message.get("change")
+        if isinstance(change, dict):
+            if self.receiver is not None:
+                await self.receiver(_stored(change))
+            return
         if "encoded" not in message:
             await super().deliver(message)
             return
+        # A broadcast as an older process publishes it (during a rolling upgrade).
         await DirectEmitManager.emit(
             self,
             message["event"],
@@ -134,12 +169,13 @@ class RedisSharedManager(RedisManager, DirectEmitManager):  # type: ignore[misc]
                 text = self.json.dumps(self._outbox[0])
                 await asyncio.wait_for(self.redis.publish(self.channel, text), TIMEOUT_S)
             except Exception as exc:
+                self.health.failed("publish", _reason(exc))
                 if away_since is None:
                     away_since = time.monotonic()
                     log.warning(
                         "redis: cannot publish (%s); changes reach this process's clients at "
-                        "once and the other processes' clients from the event log within 5 s; "
-                        "trying again every %s s",
+                        "once and the other processes' clients from the event log within "
+                        "seconds; trying again every %s s",
                         _reason(exc),
                         RETRY_MAX_S,
                     )
@@ -150,6 +186,7 @@ class RedisSharedManager(RedisManager, DirectEmitManager):  # type: ignore[misc]
                 continue
             self._outbox.popleft()
             self.published += 1
+            self.health.worked("publish")
             if away_since is not None:
                 log.warning(
                     "redis: publishing again after %.1f s (%d messages were not shared)",
@@ -177,6 +214,7 @@ class RedisSharedManager(RedisManager, DirectEmitManager):  # type: ignore[misc]
             try:
                 self.connect_redis()
                 await self.pubsub.subscribe(self.channel)
+                self.health.worked("receive")
                 if away_since is not None:
                     log.warning(
                         "redis: receiving again after %.1f s", time.monotonic() - away_since
@@ -186,15 +224,46 @@ class RedisSharedManager(RedisManager, DirectEmitManager):  # type: ignore[misc]
                 async for message in self.pubsub.listen():
                     yield message
             except Exception as exc:
+                self.health.failed("receive", _reason(exc))
                 if away_since is None:
                     away_since = time.monotonic()
                     log.warning(
                         "redis: cannot receive (%s); other processes' changes reach this "
-                        "process's clients from the event log within 5 s; trying again",
+                        "process's clients from the event log within seconds; trying again",
                         _reason(exc),
                     )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RETRY_MAX_S)
+
+    # --- checking: an idle process notices a silent Redis too ----------------------------
+
+    async def watch_health(self) -> None:
+        """Ping Redis every ``PING_EVERY_S`` for as long as the server runs."""
+        client = None
+        while True:
+            try:
+                if client is None:
+                    client = self.new_redis_client()
+                await asyncio.wait_for(client.ping(), TIMEOUT_S)
+            except Exception as exc:
+                self.health.failed("ping", _reason(exc))
+                if client is not None:
+                    with contextlib.suppress(Exception):
+                        await client.aclose()
+                client = None
+            else:
+                self.health.worked("ping")
+            await asyncio.sleep(PING_EVERY_S)
+
+
+def _stored(change: dict[str, Any]) -> StoredEvent:
+    return StoredEvent(
+        int(change["seq"]),
+        str(change["type"]),
+        int(change["order_id"]),
+        datetime.fromisoformat(change["at"]),
+        str(change["data"]),
+    )
 
 
 def _reason(exc: BaseException) -> str:

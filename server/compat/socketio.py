@@ -67,9 +67,13 @@ class RedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         listen: AsyncIterator[Any] = super()._redis_listen_with_retries()
         return listen
 
+    def new_redis_client(self) -> redis.asyncio.Redis:
+        """A Redis client of its own, with the manager's URL and options."""
+        return redis.asyncio.Redis.from_url(self.redis_url, **self.redis_options)
+
     def connect_redis(self) -> None:
         """A new Redis client (``self.redis``) and subscriber (``self.pubsub``)."""
-        self.redis = redis.asyncio.Redis.from_url(self.redis_url, **self.redis_options)
+        self.redis = self.new_redis_client()
         self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         self.connected = True
 

@@ -15,7 +15,7 @@ from server.db.repo import OrderQuery, StoredEvent, dumps, events_json
 from server.service import Changed, Created, Replayed, Unchanged
 from server.web import schemas
 from server.web.errors import ApiError
-from server.web.keys import SERVICE, SETTINGS
+from server.web.keys import REALTIME, SERVICE, SETTINGS
 from server.web.routes import ALL_STAFF, Call, Route, json_answer
 
 MAX_IDEMPOTENCY_KEY = 255
@@ -33,26 +33,26 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 async def health(call: Call) -> web.Response:
+    """This process: 503 when it cannot reach the database (it cannot serve); "degraded"
+    with 200 when Redis is unreachable (it serves, but the other processes' clients hear
+    of its changes from the event log)."""
+    redis = call.app[REALTIME].redis_health
+    body: dict[str, object] = {
+        "status": "ok",
+        "database": "ok",
+        "redis": "off" if redis is None else redis.describe(),
+        "seq": None,
+        "version": VERSION,
+        "public_url": call.app[SETTINGS].link_base,
+    }
+    if redis is not None and not redis.reachable:
+        body["status"] = "degraded"
     try:
-        seq = await call.app[SERVICE].current_seq()
+        body["seq"] = await call.app[SERVICE].current_seq()
     except Exception as exc:  # any failure to reach the database is what health reports
-        body = {
-            "status": "degraded",
-            "database": f"unreachable: {type(exc).__name__}",
-            "seq": None,
-            "version": VERSION,
-            "public_url": call.app[SETTINGS].link_base,
-        }
+        body.update(status="degraded", database=f"unreachable: {type(exc).__name__}")
         return web.json_response(body, status=503)
-    return web.json_response(
-        {
-            "status": "ok",
-            "database": "ok",
-            "seq": seq,
-            "version": VERSION,
-            "public_url": call.app[SETTINGS].link_base,
-        }
-    )
+    return web.json_response(body)
 
 
 def _idempotency_key(call: Call) -> str | None:

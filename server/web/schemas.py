@@ -159,6 +159,9 @@ class OrderEventList(BaseModel):
 class Health(BaseModel):
     status: Literal["ok", "degraded"]
     database: str
+    redis: str = Field(
+        description='"off" (no --redis), "ok", or "unreachable since <time>: <reason>"'
+    )
     seq: int | None
     version: str
     public_url: str = Field(

@@ -7,23 +7,30 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from aiohttp import web
 
 from kds_contract.models import MAX_BODY_BYTES
+from server import logs, metrics
 from server.commands import create_private_file, sqlite_path
 from server.config import Settings, redact_url
 from server.datadir import DataFolderLock
 from server.db.engine import Database
 from server.db.migrate import migrate
+from server.db.repo import StoredEvent
+from server.metrics_live import LiveState, MetricsEndpoint, MetricsPlace
 from server.public import GuessLimiter
+from server.readiness import Readiness
 from server.realtime import Realtime
-from server.service import OrderService
+from server.screens import Screens
+from server.service import OrderService, Publisher
 from server.tokens import ensure_local_tokens
 from server.web.cors import cors_middleware
 from server.web.errors import error_middleware
-from server.web.keys import DB, REALTIME, SERVICE, SETTINGS
+from server.web.keys import DB, READINESS, REALTIME, SCREENS, SERVICE, SETTINGS
 from server.web.openapi import openapi_route
+from server.web.operating import OPERATING_ROUTES
 from server.web.orders import ROUTES, VERSION
 from server.web.pages import setup_pages
 from server.web.public import GUESSES, PUBLIC_ROUTES
@@ -47,6 +54,9 @@ def local_url(settings: Settings) -> str:
     """Where the apps on this host reach the server (kept in the local tokens file)."""
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
     return f"http://{host}:{settings.port}"
+
+
+METRICS = web.AppKey("metrics", MetricsEndpoint)
 
 
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
@@ -80,7 +90,12 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         *(asyncio.create_task(work) for work in realtime.background()),
         asyncio.create_task(_sweep_idempotency(app[SERVICE]), name="idempotency-sweep"),
         asyncio.create_task(_collect_garbage(), name="full-gc"),
+        asyncio.create_task(app[SCREENS].run(), name="screens"),
     ]
+    place = MetricsPlace.parse(settings.metrics)
+    apart = None
+    if place.enabled and place.port is not None:
+        apart = await app[METRICS].serve_apart(place, settings.host)
     # Long-lived objects made at start need never be scanned by the collector again.
     gc.collect()
     gc.freeze()
@@ -92,6 +107,9 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
     await realtime.close()
+    await app[SCREENS].close()
+    if apart is not None:
+        await apart.cleanup()
     await db.dispose()
     lock.release()
     log.info("stopped")
@@ -114,18 +132,36 @@ async def _sweep_idempotency(service: OrderService) -> None:
         await asyncio.sleep(IDEMPOTENCY_SWEEP_SECONDS)
 
 
+def _announcing(realtime: Realtime, *, counted: bool) -> Publisher:
+    """Broadcast a committed change; count it for the metrics, and put its order id and
+    seq on the request's log lines."""
+
+    async def publish(event: StoredEvent, payload: dict[str, Any]) -> None:
+        logs.bind(order_id=event.order_id, seq=event.seq)
+        if counted:
+            metrics.observe_change(event.type, payload)
+        await realtime.publish(event, payload)
+
+    return publish
+
+
 def init_app(settings: Settings) -> web.Application:
     """The aiohttp application with Socket.IO on the same port, ready to run."""
-    app = web.Application(
-        client_max_size=MAX_BODY_BYTES,
-        middlewares=[
-            remote_middleware(trusted_networks(settings.trusted_proxies)),
-            cors_middleware(settings.cors_origins),
-            error_middleware,
-        ],
-    )
+    place = MetricsPlace.parse(settings.metrics)
+    middlewares = [
+        # The request's log fields are kept on the request the access log is given: before
+        # remote_middleware hands the next ones a copy.
+        logs.request_context,
+        remote_middleware(trusted_networks(settings.trusted_proxies)),
+        cors_middleware(settings.cors_origins),
+        error_middleware,
+    ]
+    if place.enabled:
+        middlewares.insert(0, metrics.http_metrics)
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=middlewares)
     db = Database(settings.database_url)
     guesses = GuessLimiter(settings.track_misses_per_minute)
+    screens = Screens(db)
     realtime = Realtime(
         db,
         cors_origins=settings.cors_origins,
@@ -133,16 +169,23 @@ def init_app(settings: Settings) -> web.Application:
         revoke_check_seconds=settings.revoke_check_seconds,
         guesses=guesses,
         pickup_names=settings.pickup_names,
+        screens=screens,
     )
+    readiness = Readiness(db, realtime.redis_health)
     app[SETTINGS] = settings
     app[DB] = db
     app[REALTIME] = realtime
-    app[SERVICE] = OrderService(db, realtime.publish)
+    app[SCREENS] = screens
+    app[READINESS] = readiness
+    app[SERVICE] = OrderService(db, _announcing(realtime, counted=place.enabled))
+    app[METRICS] = MetricsEndpoint(LiveState(db, realtime, screens, readiness))
     app[GUESSES] = guesses
     realtime.attach(app)
-    routes = [*ROUTES, *PUBLIC_ROUTES]
+    routes = [*ROUTES, *PUBLIC_ROUTES, *OPERATING_ROUTES]
     setup_routes(app, [*routes, openapi_route(routes, VERSION)])
     setup_pages(app)
+    if place.enabled and place.port is None:
+        app.router.add_get("/metrics", app[METRICS].handle)
 
     app.on_shutdown.append(_close_sockets)
     app.cleanup_ctx.append(_lifecycle)

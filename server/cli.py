@@ -17,12 +17,12 @@ from aiohttp import web
 from kds_contract import Role
 from kds_contract.local import DEFAULT_HOST, DEFAULT_PORT, default_data_dir
 from kds_contract.models import MAX_NAME
-from server import __version__
+from server import __version__, logs
 from server.commands import backup_sqlite, migrate_command, token_command
 from server.config import Settings, env, redact_url
 from server.db.migrate import schema_head
 from server.exits import CommandError, Exit
-from server.web.remote import access_logger, trusted_networks
+from server.web.remote import trusted_networks
 
 log = logging.getLogger("server")
 
@@ -115,6 +115,19 @@ def _parser() -> argparse.ArgumentParser:
         "default: numbers only)",
     )
     parser.add_argument("--version", action=_Version, help="print the version and exit")
+    parser.add_argument(
+        "--log-format",
+        default=None,
+        choices=logs.FORMATS,
+        help="text for people, json for a log collector: one object per line "
+        "(env KDS_LOG_FORMAT; default text)",
+    )
+    parser.add_argument(
+        "--metrics",
+        default=None,
+        help="where GET /metrics is served: on (this port), off, or [HOST:]PORT for a "
+        "listener of its own (env KDS_METRICS; default on)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _common(sub.add_parser("serve", help="run the server (the default)"))
     _common(sub.add_parser("migrate", help="create or upgrade the database schema, then exit"))
@@ -223,10 +236,19 @@ def settings_from(args: argparse.Namespace) -> Settings:
         ),
         pickup_names=_flag(getattr(args, "pickup_names", None), "PICKUP_NAMES"),
         track_misses_per_minute=float(env("TRACK_MISSES_PER_MINUTE", "10") or 10),
+        log_format=(getattr(args, "log_format", None) or env("LOG_FORMAT", "text") or "text"),
+        metrics=_metrics(getattr(args, "metrics", None) or env("METRICS", "on") or "on"),
     )
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _metrics(text: str) -> str:
+    from server.metrics_live import MetricsPlace
+
+    MetricsPlace.parse(text)  # a mistyped setting is refused at start, naming it
+    return text
 
 
 def _log_level(flag: str | None) -> str:
@@ -244,10 +266,11 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"kds-server: {exc}", file=sys.stderr)
         return Exit.USAGE
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    try:
+        logs.configure(settings.log_level, settings.log_format)
+    except ValueError as exc:
+        print(f"kds-server: {exc}", file=sys.stderr)
+        return Exit.USAGE
     if args.command in ("token", "backup"):
         # A command's output is its answer; the schema check it runs first says nothing.
         logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -307,7 +330,7 @@ def serve(settings: Settings) -> int:
         app,
         sock=sock,
         print=lambda _banner: log.info("listening on %s", local_url(settings)),
-        access_log_class=access_logger(trusted_networks(settings.trusted_proxies)),
+        access_log_class=logs.access_log(trusted_networks(settings.trusted_proxies)),
         shutdown_timeout=10,
         loop=loop,
     )

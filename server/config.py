@@ -26,6 +26,10 @@ class Settings:
     rate_limit: float = 100.0
     """Requests per second one token may make (bursts of twice that); 0 turns the limit off."""
     log_level: str = "INFO"
+    log_format: str = "text"
+    """``text`` for people, ``json`` for a log collector (one object per line)."""
+    metrics: str = "on"
+    """Where ``/metrics`` is served: ``on`` (this port), ``off``, or ``[HOST:]PORT``."""
     revoke_check_seconds: float = 2.0
     public_url: str | None = None
     """The base of links sent to customers (``--public-url``); None: this server's own

@@ -4,6 +4,7 @@ broadcast of each committed change."""
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import logging
@@ -24,6 +25,7 @@ from kds_contract import (
     user_room,
 )
 from kds_contract.events import JOIN_ADMIN, JOIN_KITCHEN, JOIN_USER
+from kds_contract.screens import parse_hello
 from server.broadcast import DirectEmitManager, EncodedJson
 from server.compat.engineio import WebSocket, use_websocket_class, websocket_of
 from server.compat.socketio import SocketServer
@@ -34,6 +36,7 @@ from server.delivery import LocalDelivery
 from server.public import GuessLimiter
 from server.public_realtime import PublicChannel
 from server.redis_health import RedisHealth
+from server.screens import Screens
 from server.shared_events import RedisSharedManager
 from server.tokens import Principal, authenticate
 
@@ -112,6 +115,15 @@ class _SocketServer(SocketServer):
         return True
 
 
+def _library_logger(name: str) -> logging.Logger:
+    """The library's logger at ERROR, through the server's own handlers and format (given
+    ``False``, the library adds a handler of its own that prints its lines raw)."""
+    logger = logging.getLogger(name)
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.ERROR)
+    return logger
+
+
 def _token_from(environ: dict[str, Any], auth: Any) -> str | None:
     if isinstance(auth, dict) and isinstance(auth.get("token"), str):
         return str(auth["token"])
@@ -133,8 +145,10 @@ class Realtime:
         revoke_check_seconds: float = 2.0,
         guesses: GuessLimiter | None = None,
         pickup_names: bool = False,
+        screens: Screens | None = None,
     ) -> None:
         self.db = db
+        self.screens = screens if screens is not None else Screens(db)
         manager = RedisSharedManager(redis_url) if redis_url else DirectEmitManager()
         self.shared = manager if isinstance(manager, RedisSharedManager) else None
         """The Redis manager, with --redis (None for a process on its own)."""
@@ -147,8 +161,8 @@ class Realtime:
             client_manager=manager,
             cors_allowed_origins=list(cors_origins) if cors_origins else None,
             max_http_buffer_size=MAX_SOCKET_MESSAGE,
-            logger=False,
-            engineio_logger=False,
+            logger=_library_logger("socketio.server"),
+            engineio_logger=_library_logger("engineio.server"),
         )
         use_websocket_class(self.sio.eio, _CheckedWebSocket)
         self._principals: dict[str, Principal] = {}
@@ -177,6 +191,7 @@ class Realtime:
         @sio.event
         async def disconnect(sid: str, reason: Any = None) -> None:
             principal = self._principals.pop(sid, None)
+            self.screens.left(sid)
             log.info(
                 "socket disconnect sid=%s name=%s reason=%s",
                 sid,
@@ -194,12 +209,12 @@ class Realtime:
             }
 
         @sio.on(JOIN_KITCHEN)
-        async def join_kitchen(sid: str, *_: Any) -> dict[str, Any]:
-            return await self._join(sid, ROOM_KITCHEN)
+        async def join_kitchen(sid: str, data: Any = None, *_: Any) -> dict[str, Any]:
+            return self.identify(sid, data, await self._join(sid, ROOM_KITCHEN))
 
         @sio.on(JOIN_ADMIN)
-        async def join_admin(sid: str, *_: Any) -> dict[str, Any]:
-            return await self._join(sid, ROOM_ADMIN)
+        async def join_admin(sid: str, data: Any = None, *_: Any) -> dict[str, Any]:
+            return self.identify(sid, data, await self._join(sid, ROOM_ADMIN))
 
         @sio.on(JOIN_USER)
         async def join_user(sid: str, *_: Any) -> dict[str, Any]:
@@ -237,6 +252,32 @@ class Realtime:
         if self.shared is not None and self.delivery is not None:
             tasks += [self.shared.watch_health(), self.delivery.run()]
         return tasks
+
+    def identify(self, sid: str, data: Any, ack: dict[str, Any]) -> dict[str, Any]:
+        """After a join (``ack`` its answer): note the screen the join's data says this socket
+        is. A hello that cannot be read is ignored and the answer says why; the join stands."""
+        if not ack.get("ok"):
+            return ack
+        hello, error = parse_hello(data)
+        if hello is not None:
+            self.screens.joined(sid, hello)
+        elif error is not None:
+            log.info("socket sid=%s joined with a screen hello that is ignored: %s", sid, error)
+            ack = {**ack, "screen_error": error}
+        return ack
+
+    def clients_by_room(self) -> collections.Counter[tuple[str, str]]:
+        """Connected clients by (room, station of their screen); customers' rooms count as
+        ``user`` and any ``prefix:key`` room as its prefix, so no key becomes a label."""
+        counts: collections.Counter[tuple[str, str]] = collections.Counter()
+        for by_room in self.sio.manager.rooms.values():
+            for room, members in by_room.items():
+                if room is None or room in members:  # every client's own room
+                    continue
+                name = room.partition(":")[0]
+                for sid in members:
+                    counts[(name, self.screens.station_of(sid))] += 1
+        return counts
 
     async def publish(self, event: StoredEvent, payload: dict[str, Any]) -> None:
         """Deliver a change committed here to this process's sockets, and share it with the

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -120,3 +120,25 @@ class TokenRow(Base):
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ScreenRow(Base):
+    """A screen that said what it is (kind, station, device name) when it joined."""
+
+    __tablename__ = "screens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    station: Mapped[str] = mapped_column(String(200))
+    """Lower-cased; '' for none."""
+    name: Mapped[str] = mapped_column(String(200))
+    shown_station: Mapped[str | None] = mapped_column(String(200))
+    """The station as the screen wrote it."""
+    version: Mapped[str] = mapped_column(String(200))
+    connected: Mapped[bool] = mapped_column(Boolean)
+    process: Mapped[str] = mapped_column(String(64))
+    """The server process that holds (or last held) its connection."""
+    connected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    __table_args__ = (UniqueConstraint("kind", "station", "name", name="uq_screens_identity"),)

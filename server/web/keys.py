@@ -6,10 +6,14 @@ from aiohttp import web
 
 from server.config import Settings
 from server.db.engine import Database
+from server.readiness import Readiness
 from server.realtime import Realtime
+from server.screens import Screens
 from server.service import OrderService
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
 SERVICE = web.AppKey("service", OrderService)
 REALTIME = web.AppKey("realtime", Realtime)
+SCREENS = web.AppKey("screens", Screens)
+READINESS = web.AppKey("readiness", Readiness)

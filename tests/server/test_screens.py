@@ -1,0 +1,80 @@
+"""Screens online: what a screen says when it joins is listed by GET /api/screens (admin),
+connected while it is, and as gone, with when it was last seen, once it has left."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import socketio
+
+from kds_contract.screens import ScreenHello, ScreenKind
+from tests.support.client import wait_for
+from tests.support.http import Api
+from tests.support.server import ServerProcess
+
+
+async def _screen(server: ServerProcess, token: str, join: str, data: Any) -> tuple[Any, Any]:
+    client = socketio.AsyncClient(reconnection=False)
+    await client.connect(server.url, auth={"token": token}, transports=["websocket"])
+    ack = await client.call(join, data, timeout=5)
+    return client, ack
+
+
+def _find(body: dict[str, Any], name: str) -> dict[str, Any] | None:
+    return next((s for s in body["screens"] if s["name"] == name), None)
+
+
+async def test_a_screen_is_listed_while_connected_and_as_gone_after(
+    any_server: ServerProcess,
+) -> None:
+    hello = ScreenHello(
+        kind=ScreenKind.KITCHEN_BOARD, station="Grill", name="tablet-by-the-grill", version="1.2"
+    )
+    async with Api(any_server.url, any_server.tokens["admin"]) as api:
+        await api.create(items=[{"name": "Steak", "station": "grill"}])
+        await api.create(items=[{"name": "Fries", "station": "fry"}])
+        client, ack = await _screen(
+            any_server, any_server.tokens["kitchen"], "join:kitchen", hello.payload()
+        )
+        assert ack == {"ok": True, "room": "kitchen"}
+
+        async def listed(connected: bool) -> bool:
+            found = _find((await api.get("/api/screens")).body, hello.name)
+            return found is not None and found["connected"] is connected
+
+        await wait_for(lambda: listed(True), message="the tablet listed as connected")
+        body = (await api.get("/api/screens")).body
+        tablet = _find(body, hello.name)
+        assert tablet is not None
+        assert tablet["kind"] == "kitchen_board" and tablet["station"] == "Grill"
+        assert tablet["version"] == "1.2" and tablet["last_seen_at"].endswith("Z")
+        stations = {s["station"]: s for s in body["stations"]}
+        assert stations["grill"]["screens_online"] == 1 and stations["grill"]["seen"]
+        assert stations["fry"]["open_tickets"] == 1 and not stations["fry"]["seen"]
+
+        await client.disconnect()
+        await wait_for(lambda: listed(False), message="the tablet listed as gone")
+        stations = {s["station"]: s for s in (await api.get("/api/screens")).body["stations"]}
+        assert stations["grill"]["open_tickets"] == 1 and not stations["grill"]["seen"]
+
+
+async def test_a_hello_that_cannot_be_read_is_ignored_and_the_join_stands(
+    server: ServerProcess,
+) -> None:
+    client, ack = await _screen(
+        server, server.tokens["kitchen"], "join:kitchen", {"screen": {"kind": "toaster"}}
+    )
+    try:
+        assert ack["ok"] is True and ack["room"] == "kitchen"
+        assert ack["screen_error"].startswith("screen.kind")
+    finally:
+        await client.disconnect()
+    async with Api(server.url, server.tokens["admin"]) as api:
+        assert (await api.get("/api/screens")).body["screens"] == []
+
+
+async def test_only_an_admin_lists_screens(server: ServerProcess) -> None:
+    async with Api(server.url, server.tokens["kitchen"]) as api:
+        reply = await api.get("/api/screens")
+        assert reply.status == 403 and reply.error["code"] == "forbidden"
+        assert (await api.as_(None).get("/api/screens")).status == 401

@@ -14,7 +14,9 @@ from admin_tui.screens.help import HelpScreen
 from admin_tui.screens.orders import OrdersScreen
 from kds_client.feed import FeedStatus, LiveFeed
 from kds_client.rest import KdsRest
+from kds_client.screens import this_screen
 from kds_client.store import Change
+from kds_contract.screens import ScreenKind
 
 PLAIN_KEYS = {
     "enter": "enter",
@@ -104,5 +106,7 @@ def make_app(
     """
     url_list = [urls] if isinstance(urls, str) else list(urls)
     rest = rest or KdsRest(url_list, token)
-    feed = feed or LiveFeed(url_list, token, rooms=("admin",), rest=rest)
+    feed = feed or LiveFeed(
+        url_list, token, rooms=("admin",), rest=rest, screen=this_screen(ScreenKind.ADMIN)
+    )
     return AdminApp(rest, feed, clock=clock, bell=bell)

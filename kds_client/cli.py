@@ -338,6 +338,17 @@ async def _health(rest: KdsRest, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+async def _screens(rest: KdsRest, args: argparse.Namespace) -> int:
+    from kds_client.screens import screens_text
+
+    answer = await rest.screens()
+    if args.json:
+        _out(answer.model_dump_json())
+    else:
+        _out(screens_text(answer))
+    return EXIT_OK
+
+
 async def _watch(rest: KdsRest, args: argparse.Namespace) -> int:
     from kds_client.watch import watch
 
@@ -379,6 +390,7 @@ _HANDLERS = {
     "delete": _delete,
     "stats": _stats,
     "health": _health,
+    "screens": _screens,
     "watch": _watch,
     "demo": _demo,
 }

@@ -105,6 +105,7 @@ def build_parser(epilog: str | None = None) -> argparse.ArgumentParser:
 
     command("stats", "the day's figures, as JSON")
     command("health", "whether the server and its database answer, as JSON")
+    command("screens", "the screens online and seen in the last 24 h, and stations no screen shows")
 
     watch = command("watch", "print live changes as JSON lines until Ctrl-C")
     watch.add_argument("--after", type=int, help="first replay every change after this seq")

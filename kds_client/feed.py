@@ -30,6 +30,7 @@ from kds_client.rest import KdsRest, normalize_urls
 from kds_client.store import Change, Event, OrderStore
 from kds_client.sync import StoreSync
 from kds_contract import EVENT_TYPES, OPEN_STATUSES, Status
+from kds_contract.screens import ScreenHello
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,8 @@ class LiveFeed:
         connect_timeout: seconds allowed for connecting and joining.
         max_catch_up: more missed events than this and the store reloads a snapshot instead.
         gap_grace: seconds to wait for a missing event before asking the server for it.
+        screen: what this screen is (kind, station, device name, version), sent with each
+            join so the server lists it among the screens online.
     """
 
     def __init__(
@@ -116,6 +119,7 @@ class LiveFeed:
         max_catch_up: int = 5000,
         page_size: int = 1000,
         gap_grace: float = 0.3,
+        screen: ScreenHello | None = None,
     ) -> None:
         self.urls = normalize_urls(urls)
         self.token = token
@@ -128,6 +132,7 @@ class LiveFeed:
         self.backoff_max = backoff_max
         self.connect_timeout = connect_timeout
         self.gap_grace = gap_grace
+        self.screen = screen
         self.status = FeedStatus(ConnectionState.OFFLINE, last_seq=self.store.last_seq)
         self._change_callbacks: list[Callable[[Change], None]] = []
         self._status_callbacks: list[Callable[[FeedStatus], None]] = []
@@ -349,7 +354,10 @@ class LiveFeed:
         return sio
 
     async def _join(self, sio: socketio.AsyncClient, room: str) -> None:
-        ack = await sio.call(f"join:{room}", timeout=self.connect_timeout)
+        data = self.screen.payload() if self.screen is not None else None
+        ack = await sio.call(f"join:{room}", data, timeout=self.connect_timeout)
+        if isinstance(ack, dict) and ack.get("screen_error"):
+            log.warning("the server ignored what this screen said it is: %s", ack["screen_error"])
         if isinstance(ack, dict) and ack.get("ok") is False:
             error = ack.get("error")
             if isinstance(error, dict):

@@ -22,6 +22,7 @@ from yarl import URL
 from kds_client.errors import KdsError, Offline, ServerError, TooManyRequests, error_from_response
 from kds_client.store import Event, parse_order
 from kds_contract import Order, OrderCreate, OrderEdit, Status
+from kds_contract.screens import ScreensAnswer
 
 log = logging.getLogger(__name__)
 
@@ -253,6 +254,10 @@ class KdsRest:
         body = await self._request("GET", "/api/events", params=params, url=url)
         last = body.get("last_seq")
         return EventPage(_events(body, self.url), int(last) if last is not None else None)
+
+    async def screens(self) -> ScreensAnswer:
+        """Screens connected now and seen in the last 24 h, and the stations (admin)."""
+        return ScreensAnswer.model_validate(await self._request("GET", "/api/screens"))
 
     async def stats(
         self, *, since: datetime | str | None = None, until: datetime | str | None = None

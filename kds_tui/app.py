@@ -385,6 +385,10 @@ def make_app(
     """
     if feed is None:
         from kds_client.feed import LiveFeed
+        from kds_client.screens import this_screen
+        from kds_contract.screens import ScreenKind
 
-        feed = LiveFeed(list(settings.urls), settings.token, rooms=("kitchen",))
+        kind = ScreenKind.PICKUP if settings.pickup else ScreenKind.KITCHEN
+        screen = this_screen(kind, settings.station, settings.screen_name)
+        feed = LiveFeed(list(settings.urls), settings.token, rooms=("kitchen",), screen=screen)
     return KitchenApp(feed, settings, clock=clock)

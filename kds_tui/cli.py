@@ -61,6 +61,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--pickup", action="store_true", help="customer-facing board: Preparing and Ready numbers"
     )
+    p.add_argument(
+        "--name",
+        help="this screen's name in the admin's list of screens online "
+        "(default: KDS_SCREEN_NAME, else the host name)",
+    )
     return p
 
 
@@ -88,6 +93,7 @@ def settings_from(args: argparse.Namespace, env: dict[str, str]) -> Settings:
         station=station or None,
         bell=settings.bell and not args.no_bell,
         pickup=args.pickup,
+        screen_name=args.name or env.get("KDS_SCREEN_NAME") or None,
     )
 
 

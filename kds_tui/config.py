@@ -50,6 +50,8 @@ class Settings:
     station: str | None = None
     bell: bool = True
     pickup: bool = False
+    screen_name: str | None = None
+    """This screen's name in the server's list of screens (default: the host name)."""
     keymap: Mapping[str, str] = field(default_factory=dict)
     thresholds: AgeThresholds = field(default_factory=AgeThresholds)
     allergens: Allergens = DEFAULT_ALLERGENS

@@ -70,6 +70,7 @@ class OrdersScreen(Screen[None]):
         Binding("x,delete", "delete", "Delete order", show=False, id="orders.delete"),
         Binding("d", "search('since')", "Days", show=False, id="orders.days"),
         Binding("r", "reload", "Reload", show=False, id="orders.reload"),
+        Binding("w", "screens_online", "Screens online", show=False, id="orders.screens"),
     ]
 
     def __init__(self) -> None:
@@ -316,6 +317,11 @@ class OrdersScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.load_page()
+
+    def action_screens_online(self) -> None:
+        from admin_tui.screens.screens_online import ScreensOnlineScreen
+
+        self.app.push_screen(ScreensOnlineScreen())
 
     def action_figures(self) -> None:
         from admin_tui.screens.figures import FiguresScreen

@@ -14,6 +14,7 @@ from typing import Any
 import socketio
 
 from kds_contract import ORDER_CREATED, ORDER_DELETED
+from kds_contract.screens import ScreenKind
 from kds_contract.tracking import (
     JOIN_PICKUP,
     JOIN_TRACK,
@@ -28,6 +29,7 @@ from server.db import repo
 from server.db.engine import Database
 from server.db.repo import StoredEvent, dumps
 from server.public import GuessLimiter, public_payload
+from server.screens import Screens
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +48,17 @@ class PublicChannel:
     """The ``/public`` namespace's join rules and its share of every broadcast."""
 
     def __init__(
-        self, sio: socketio.AsyncServer, db: Database, guesses: GuessLimiter, *, names: bool
+        self,
+        sio: socketio.AsyncServer,
+        db: Database,
+        guesses: GuessLimiter,
+        *,
+        names: bool,
+        screens: Screens | None = None,
     ) -> None:
         self.sio = sio
+        self.screens = screens
+        """Where a pickup board that says what it is (``pickup_board`` only) is listed."""
         self.db = db
         self.guesses = guesses
         self.names = names
@@ -69,6 +79,8 @@ class PublicChannel:
         @sio.on("disconnect", namespace=ns)
         async def disconnect(sid: str, reason: Any = None) -> None:
             self._addresses.pop(sid, None)
+            if self.screens is not None:
+                self.screens.left(sid)
             for room in sio.rooms(sid, namespace=ns):
                 if room.startswith("track:") and self._members(room) <= 1:
                     code = room.removeprefix("track:")
@@ -88,9 +100,12 @@ class PublicChannel:
             return await self._join_track(sid, data)
 
         @sio.on(JOIN_PICKUP, namespace=ns)
-        async def join_pickup(sid: str, *_: Any) -> dict[str, Any]:
+        async def join_pickup(sid: str, data: Any = None, *_: Any) -> dict[str, Any]:
             await sio.enter_room(sid, ROOM_PICKUP, namespace=ns)
-            return {"ok": True, "room": ROOM_PICKUP, "names": self.names}
+            ack = {"ok": True, "room": ROOM_PICKUP, "names": self.names}
+            if self.screens is None:
+                return ack
+            return self.screens.identify(sid, data, ack, only=ScreenKind.PICKUP_BOARD)
 
     async def _join_track(self, sid: str, data: Any) -> dict[str, Any]:
         address = self._addresses.get(sid, "?")

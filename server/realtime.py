@@ -25,7 +25,6 @@ from kds_contract import (
     user_room,
 )
 from kds_contract.events import JOIN_ADMIN, JOIN_KITCHEN, JOIN_USER
-from kds_contract.screens import parse_hello
 from server.broadcast import DirectEmitManager, EncodedJson
 from server.compat.engineio import WebSocket, use_websocket_class, websocket_of
 from server.compat.socketio import SocketServer
@@ -168,7 +167,9 @@ class Realtime:
         self._principals: dict[str, Principal] = {}
         self._revoke_check_seconds = revoke_check_seconds
         self._register()
-        self.public = PublicChannel(self.sio, db, guesses or GuessLimiter(10), names=pickup_names)
+        self.public = PublicChannel(
+            self.sio, db, guesses or GuessLimiter(10), names=pickup_names, screens=self.screens
+        )
 
     def attach(self, app: web.Application) -> None:
         self.sio.attach(app, socketio_path="socket.io")
@@ -254,17 +255,8 @@ class Realtime:
         return tasks
 
     def identify(self, sid: str, data: Any, ack: dict[str, Any]) -> dict[str, Any]:
-        """After a join (``ack`` its answer): note the screen the join's data says this socket
-        is. A hello that cannot be read is ignored and the answer says why; the join stands."""
-        if not ack.get("ok"):
-            return ack
-        hello, error = parse_hello(data)
-        if hello is not None:
-            self.screens.joined(sid, hello)
-        elif error is not None:
-            log.info("socket sid=%s joined with a screen hello that is ignored: %s", sid, error)
-            ack = {**ack, "screen_error": error}
-        return ack
+        """After a join: note the screen its data says this socket is (``Screens.identify``)."""
+        return self.screens.identify(sid, data, ack)
 
     def clients_by_room(self) -> collections.Counter[tuple[str, str]]:
         """Connected clients by (room, station of their screen); customers' rooms count as

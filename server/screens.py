@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from kds_contract.screens import (
     KITCHEN_KINDS,
@@ -27,6 +28,7 @@ from kds_contract.screens import (
     ScreenKind,
     ScreensAnswer,
     StationCover,
+    parse_hello,
 )
 from server.db import operating
 from server.db.engine import Database
@@ -38,6 +40,8 @@ STALE_S = 3 * HEARTBEAT_S
 """A screen marked connected but not seen for this long is gone (its process died)."""
 FORGET_AFTER = timedelta(days=7)
 RETRY_S = 2.0
+MAX_UNTRUSTED = 50
+"""Screens joining without a token (pickup boards in ``/public``) listed per process at most."""
 CLOSE_S = 2.0
 """How long a stopping server tries to record its screens' leaving."""
 
@@ -100,6 +104,30 @@ class Screens:
             hello.version or "?",
             extra={"station": hello.station_key or None, "screen": hello.name},
         )
+
+    def identify(
+        self, sid: str, data: Any, ack: dict[str, Any], *, only: ScreenKind | None = None
+    ) -> dict[str, Any]:
+        """After a join (``ack`` its answer): note the screen the join's data says this socket
+        is. A hello that cannot be read (or, with ``only``, of another kind) is ignored and
+        the answer says why; the join stands."""
+        if not ack.get("ok"):
+            return ack
+        hello, error = parse_hello(data)
+        if hello is not None and only is not None:
+            if hello.kind is not only:
+                hello, error = None, f"screen.kind: only {only} screens join here"
+            elif self._count_kind(only) >= MAX_UNTRUSTED:
+                hello, error = None, f"screen: {MAX_UNTRUSTED} {only} screens are listed already"
+        if hello is not None:
+            self.joined(sid, hello)
+        elif error is not None:
+            log.info("socket sid=%s joined with a screen hello that is ignored: %s", sid, error)
+            ack = {**ack, "screen_error": error}
+        return ack
+
+    def _count_kind(self, kind: ScreenKind) -> int:
+        return sum(1 for hello in self._by_sid.values() if hello.kind is kind)
 
     def left(self, sid: str) -> None:
         """A socket went away."""

@@ -78,3 +78,28 @@ async def test_only_an_admin_lists_screens(server: ServerProcess) -> None:
         reply = await api.get("/api/screens")
         assert reply.status == 403 and reply.error["code"] == "forbidden"
         assert (await api.as_(None).get("/api/screens")).status == 401
+
+
+async def test_a_public_pickup_board_is_listed_and_may_claim_nothing_else(
+    server: ServerProcess,
+) -> None:
+    board = socketio.AsyncClient(reconnection=False)
+    await board.connect(server.url, namespaces=["/public"], transports=["websocket"])
+    tv = ScreenHello(kind=ScreenKind.PICKUP_BOARD, name="counter-tv", version="1")
+    impostor = ScreenHello(kind=ScreenKind.KITCHEN, station="grill", name="not-a-kitchen")
+    try:
+        ack = await board.call("join:pickup", impostor.payload(), namespace="/public", timeout=5)
+        assert ack["ok"] is True and "only pickup_board" in ack["screen_error"]
+        ack = await board.call("join:pickup", tv.payload(), namespace="/public", timeout=5)
+        assert ack["ok"] is True and "screen_error" not in ack
+        async with Api(server.url, server.tokens["admin"]) as api:
+
+            async def listed() -> bool:
+                return _find((await api.get("/api/screens")).body, "counter-tv") is not None
+
+            await wait_for(listed, message="the pickup TV listed")
+            body = (await api.get("/api/screens")).body
+            assert _find(body, "not-a-kitchen") is None
+            assert _find(body, "counter-tv")["kind"] == "pickup_board"  # type: ignore[index]
+    finally:
+        await board.disconnect()

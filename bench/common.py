@@ -206,6 +206,7 @@ def start_kds(
     module: str = "server",
     rate_limit: float | None = None,
     env: dict[str, str] | None = None,
+    extra_args: tuple[str, ...] = (),
 ) -> Server:
     """``python -m server`` (or a variant module) from ``source`` on a fresh data folder."""
     workdir = Path(tempfile.mkdtemp(prefix=f"kds-bench-{name}-"))
@@ -217,6 +218,7 @@ def start_kds(
     args += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "WARNING"]
     if rate_limit is not None:
         args += ["--rate-limit", str(rate_limit)]
+    args += list(extra_args)
     full_env = {**os.environ, **(env or {})}
     full_env["PYTHONPATH"] = os.pathsep.join([str(source), str(REPO)])
     with open(log, "ab") as out:

@@ -2,7 +2,7 @@
 // GET /api/events after every connect), taps sent through the REST API and shown when the
 // server confirms them, refusals in the server's words, undo of the last tap, a bell.
 import { allergenMatcher } from "./allergens.js";
-import { chime, connectLive, ask, pageConfig } from "./live.js";
+import { chime, connectLive, ask, pageConfig, screenName } from "./live.js";
 import { Board, stationItems } from "./kitchen-view.js";
 import { Store, sync } from "./kitchen-store.js";
 
@@ -27,12 +27,9 @@ function takeToken() {
   return localStorage.getItem(TOKEN_KEY);
 }
 
-/** What this screen is, for the server's list of screens (SPEC: Operating it, issue 16):
- *  sent when it joins, once the server takes it. */
-export const SCREEN = { kind: "browser-kitchen", station, name: navigator.userAgent.slice(0, 80), version: config.version };
-async function identify(_socket) {
-  // The server does not take a screen's description yet; issue 16 sends SCREEN here.
-}
+/** What this screen is, for the server's list of screens online (kds_contract.screens):
+ *  sent with every join. */
+export const SCREEN = { kind: "kitchen_board", station, name: screenName(), version: config.version };
 
 async function api(method, path, body) {
   const response = await fetch(path, {
@@ -260,9 +257,8 @@ function start() {
     auth: { token },
     onState: showState,
     onConnect: async (s) => {
-      const joined = await ask(s, "join:kitchen");
+      const joined = await ask(s, "join:kitchen", { screen: SCREEN });
       if (!joined.ok) throw new Error(joined.error);
-      await identify(s);
       await catchUp();
       redraw();
     },

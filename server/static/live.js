@@ -8,6 +8,20 @@ export function pageConfig() {
   return element ? JSON.parse(element.textContent) : {};
 }
 
+/** This device's name in the server's list of screens: ``?name=`` in the address (kept for
+ *  next time), else the one kept, else a new ``browser-xxxx``. */
+export function screenName() {
+  const KEY = "kds-screen-name";
+  const given = (new URLSearchParams(location.search).get("name") || "").trim().slice(0, 200);
+  if (given) localStorage.setItem(KEY, given);
+  let name = localStorage.getItem(KEY);
+  if (!name) {
+    name = `browser-${Math.random().toString(16).slice(2, 6)}`;
+    localStorage.setItem(KEY, name);
+  }
+  return name;
+}
+
 /**
  * Connects to a Socket.IO namespace of this server and keeps reconnecting (1 s to 10 s
  * apart, jittered). ``onConnect(socket)`` runs after every connect and must join and catch

@@ -1,9 +1,11 @@
 // The pickup TV: order numbers under "Preparing" and "Ready", live; the board is read again
 // from the API after every (re)connect, and says so when it is not live.
-import { ask, chime, connectLive, getJson, pageConfig } from "./live.js";
+import { ask, chime, connectLive, getJson, pageConfig, screenName } from "./live.js";
 
 const FRESH_MS = 8000;
 const config = pageConfig();
+/** What this screen is, for the server's list of screens online (kds_contract.screens). */
+const SCREEN = { kind: "pickup_board", station: null, name: screenName(), version: config.version };
 const params = new URLSearchParams(location.search);
 const wantChime = params.get("chime") === "1";
 const $ = (id) => document.getElementById(id);
@@ -102,7 +104,7 @@ connectLive({
     loading = true;
     held = [];
     try {
-      const joined = await ask(socket, "join:pickup");
+      const joined = await ask(socket, "join:pickup", { screen: SCREEN });
       if (!joined.ok) throw new Error(joined.error);
       const board = await getJson("/api/pickup");
       orders.clear();

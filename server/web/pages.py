@@ -145,7 +145,7 @@ async def track_page(request: web.Request) -> web.StreamResponse:
 
 async def pickup_page(request: web.Request) -> web.StreamResponse:
     restaurant = _restaurant(request)
-    config = {"restaurant": restaurant}
+    config = {"restaurant": restaurant, "version": VERSION}
     return page(render("pickup.html", title="Pickup", restaurant=restaurant, config=config))
 
 

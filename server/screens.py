@@ -171,6 +171,7 @@ class Screens:
         server runs."""
         loop = asyncio.get_running_loop()
         next_beat = loop.time() + self._heartbeat_s
+        failing = False
         while True:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(max(0.0, next_beat - loop.time())):
@@ -179,9 +180,16 @@ class Screens:
             try:
                 await self._write(beat)
             except Exception as exc:
-                log.warning("screens: cannot record them (%s); trying again", exc)
+                if not failing:
+                    log.warning("screens: cannot record them (%s); trying again", exc)
+                failing = True
                 await asyncio.sleep(RETRY_S)
+                if self._pending:
+                    self._wake.set()  # what waits is written as soon as it can be
                 continue
+            if failing:
+                log.warning("screens: recorded again")
+                failing = False
             if beat:
                 next_beat = loop.time() + self._heartbeat_s
 

@@ -3,14 +3,18 @@ connected while it is, and as gone, with when it was last seen, once it has left
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Any
 
+import pytest
 import socketio
 
 from kds_contract.screens import ScreenHello, ScreenKind
 from tests.support.client import wait_for
 from tests.support.http import Api
 from tests.support.server import ServerProcess
+from tests.support.services import postgres_database
 
 
 async def _screen(server: ServerProcess, token: str, join: str, data: Any) -> tuple[Any, Any]:
@@ -103,3 +107,26 @@ async def test_a_public_pickup_board_is_listed_and_may_claim_nothing_else(
             assert _find(body, "counter-tv")["kind"] == "pickup_board"  # type: ignore[index]
     finally:
         await board.disconnect()
+
+
+@pytest.mark.postgres
+async def test_every_process_lists_the_screens_of_every_other(
+    server_factory: Callable[..., ServerProcess],
+) -> None:
+    with postgres_database() as url:
+        first = await asyncio.to_thread(server_factory, db_url=url)
+        second = await asyncio.to_thread(
+            server_factory, db_url=url, data_dir=first.data_dir.parent / "second"
+        )
+        hello = ScreenHello(kind=ScreenKind.KITCHEN, station="fry", name="fry-1")
+        client, ack = await _screen(first, first.tokens["kitchen"], "join:kitchen", hello.payload())
+        assert ack["ok"]
+        async with Api(second.url, first.tokens["admin"]) as api:
+
+            async def listed(connected: bool) -> bool:
+                found = _find((await api.get("/api/screens")).body, "fry-1")
+                return found is not None and found["connected"] is connected
+
+            await wait_for(lambda: listed(True), message="the other process lists it")
+            await client.disconnect()
+            await wait_for(lambda: listed(False), message="and sees it go")

@@ -1,7 +1,7 @@
 """Screens online: each display and console that said what it is, and when it was seen.
 
 Revision ID: screens_online
-Revises: tracking_codes
+Revises: events_actor
 Create Date: 2026-11-27
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from server.db.tables import UTCDateTime
 
 revision = "screens_online"
-down_revision = "tracking_codes"
+down_revision = "events_actor"
 branch_labels = None
 depends_on = None
 

@@ -117,7 +117,7 @@ async def test_every_process_lists_the_screens_of_every_other(
         first = await asyncio.to_thread(server_factory, db_url=url)
         second = await asyncio.to_thread(
             server_factory, db_url=url, data_dir=first.data_dir.parent / "second"
-        )
+        )  # one after the other: both would migrate the new database at once
         hello = ScreenHello(kind=ScreenKind.KITCHEN, station="fry", name="fry-1")
         client, ack = await _screen(first, first.tokens["kitchen"], "join:kitchen", hello.payload())
         assert ack["ok"]

@@ -14,12 +14,12 @@ from aiohttp import web
 from kds_contract.models import MAX_BODY_BYTES
 from server import logs, metrics
 from server.commands import create_private_file, sqlite_path
-from server.config import Settings, redact_url
+from server.config import MetricsPlace, Settings, redact_url
 from server.datadir import DataFolderLock
 from server.db.engine import Database
 from server.db.migrate import migrate
 from server.db.repo import StoredEvent
-from server.metrics_live import LiveState, MetricsEndpoint, MetricsPlace
+from server.metrics_live import LiveState, MetricsEndpoint
 from server.public import GuessLimiter
 from server.readiness import Readiness
 from server.realtime import Realtime

@@ -19,7 +19,7 @@ from kds_contract.local import DEFAULT_HOST, DEFAULT_PORT, default_data_dir
 from kds_contract.models import MAX_NAME
 from server import __version__, logs
 from server.commands import backup_sqlite, migrate_command, token_command
-from server.config import Settings, env, redact_url
+from server.config import MetricsPlace, Settings, env, redact_url
 from server.db.migrate import schema_head
 from server.exits import CommandError, Exit
 from server.web.remote import trusted_networks
@@ -245,8 +245,6 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def _metrics(text: str) -> str:
-    from server.metrics_live import MetricsPlace
-
     MetricsPlace.parse(text)  # a mistyped setting is refused at start, naming it
     return text
 

@@ -79,3 +79,27 @@ def redact_url(url: str) -> str:
     creds, host = rest.rsplit("@", 1)
     user = creds.split(":", 1)[0]
     return f"{scheme}://{user}:***@{host}" if ":" in creds else url
+
+
+@dataclass(frozen=True)
+class MetricsPlace:
+    """Where ``/metrics`` is served: off, on the server's port, or on a port of its own."""
+
+    enabled: bool = True
+    port: int | None = None
+    host: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> MetricsPlace:
+        value = text.strip().lower()
+        if value in ("on", ""):
+            return cls()
+        if value == "off":
+            return cls(enabled=False)
+        host, _, port = value.rpartition(":")
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(
+                f"--metrics: '{text}' is not on, off, PORT or HOST:PORT (e.g. 9100 or "
+                "127.0.0.1:9100)"
+            )
+        return cls(port=int(port), host=host.strip("[]") or None)

@@ -26,6 +26,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
 
+from server.config import MetricsPlace
 from server.db import operating, repo
 from server.db.engine import Database
 from server.metrics import station_label
@@ -34,30 +35,6 @@ from server.realtime import Realtime
 from server.screens import Screens
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class MetricsPlace:
-    """Where ``/metrics`` is served: off, on the server's port, or on a port of its own."""
-
-    enabled: bool = True
-    port: int | None = None
-    host: str | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> MetricsPlace:
-        value = text.strip().lower()
-        if value in ("on", ""):
-            return cls()
-        if value == "off":
-            return cls(enabled=False)
-        host, _, port = value.rpartition(":")
-        if not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError(
-                f"--metrics: '{text}' is not on, off, PORT or HOST:PORT (e.g. 9100 or "
-                "127.0.0.1:9100)"
-            )
-        return cls(port=int(port), host=host.strip("[]") or None)
 
 
 @dataclass

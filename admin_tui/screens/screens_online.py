@@ -5,7 +5,6 @@ open tickets that no kitchen screen shows is a warning above them."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.table import Table
@@ -17,12 +16,10 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from admin_tui.console import Console
 from admin_tui.widgets.connection_bar import ConnectionBar
 from kds_client.errors import KdsError
 from kds_contract.screens import ScreensAnswer, quiet_for
-
-if TYPE_CHECKING:
-    from admin_tui.app import AdminApp
 
 REFRESH_SECONDS = 5
 
@@ -38,7 +35,7 @@ KIND_LABEL = {
 class ScreensOnlineScreen(Screen[None]):
     """The screens the server knows, refreshed every 5 s and on ``r``."""
 
-    app: AdminApp
+    app: Console
 
     HELP_TITLE = "Keys: screens online"
     BINDINGS = [

@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 
 from server.logs import redact
+from tests.support.client import wait_for
 from tests.support.http import Api
 from tests.support.server import ServerProcess
 
@@ -64,6 +65,8 @@ async def test_json_lines_carry_request_order_and_seq_and_no_secret(
 async def test_text_stays_the_default_and_is_redacted(server: ServerProcess) -> None:
     async with Api(server.url, server.tokens["admin"]) as api:
         await api.get("/api/orders", params={"q": EMAIL})
+    # The access log line is written just after the answer is sent.
+    await wait_for(lambda: "GET /api/orders?q=" in server.log_text(), message="the line")
     text = server.log_text()
     assert text.splitlines()[-1][:4].isdigit(), "a date first, as people read it"
     assert EMAIL not in text and "<email>" in text

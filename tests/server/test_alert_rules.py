@@ -24,6 +24,7 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from kds_contract.screens import ScreenHello, ScreenKind
+from tests.support.client import wait_for
 from tests.support.http import Api
 from tests.support.proxy import TcpProxy
 from tests.support.server import REPO, ServerProcess, free_port
@@ -167,7 +168,14 @@ async def test_each_alert_fires_on_a_real_runs_metrics(
         try:
             busy_text = await _scrape_text(server.url)
             await proxy.stop()  # Redis goes away: the process is up, and not ready
-            away_text = await _scrape_text(server.url)
+            away_text = ""
+
+            async def not_ready() -> bool:
+                nonlocal away_text
+                away_text = await _scrape_text(server.url)
+                return "\nkds_ready 0.0\n" in away_text
+
+            await wait_for(not_ready, 15, interval=0.5, message="kds_ready 0 without Redis")
         finally:
             await grill.disconnect()
     finally:

@@ -15,16 +15,16 @@ from datetime import UTC, datetime
 
 from textual.containers import Horizontal
 from textual.reactive import reactive
-from textual.widgets import Static
 
 from kds_contract import OPEN_STATUSES, Order, Status
 from kds_contract.allergens import DEFAULT_ALLERGENS, Allergens
 from kds_tui.layout import paginate
 from kds_tui.messages import BoardLaidOut, PageChanged
-from kds_tui.model import OFFLINE_NOTE, AgeThresholds, describe_edit, has_work, sort_key
+from kds_tui.model import AgeThresholds, describe_edit, has_work, sort_key
 from kds_tui.navigation import Slot
 from kds_tui.view import TicketView, ticket_view
 from kds_tui.widgets.board_keys import BoardKeys
+from kds_tui.widgets.board_notes import BoardNotes
 from kds_tui.widgets.card import Card
 from kds_tui.widgets.column import TicketColumn
 
@@ -46,13 +46,11 @@ class Columns(Horizontal):
             board.schedule_layout()
 
 
-class Board(BoardKeys, can_focus=True):
+class Board(BoardKeys, BoardNotes, can_focus=True):
     """The open tickets of one station (or all of them, on the expo view)."""
 
     selected_id: reactive[int | None] = reactive(None)
     """The order the ticket keys act on."""
-    stale: reactive[bool] = reactive(False)
-    """The feed is not live: what is shown is the last known state."""
 
     def __init__(
         self,
@@ -91,9 +89,7 @@ class Board(BoardKeys, can_focus=True):
         self._row = Columns(id="columns")
 
     def compose(self):  # type: ignore[override]
-        yield Static(OFFLINE_NOTE, classes="stale-note", markup=False)
-        yield Static(classes="station-note", markup=False)
-        yield Static("No open tickets", classes="empty")
+        yield from self.notes()
         yield self._row
 
     # -- what is on the board -------------------------------------------------------------
@@ -240,32 +236,6 @@ class Board(BoardKeys, can_focus=True):
         self._highlit.discard(order_id)
         self.schedule_layout()
 
-    # -- notes above the tickets --------------------------------------------------------
-
-    def watch_stale(self, stale: bool) -> None:
-        self.set_class(stale, "-stale")
-        self._show_empty()
-
-    def _show_empty(self) -> None:
-        # "No open tickets" only when the board knows: not while a banner says why it can't.
-        warned = self.query_one(".station-note").display
-        self.query_one(".empty").display = not self._flat and not self.stale and not warned
-
-    def say_why_stale(self, note: str) -> None:
-        """What the banner says while the board is not live (see ``kds_tui.model.stale_note``)."""
-        banner = self.query_one(".stale-note", Static)
-        if str(banner.content) != note:
-            banner.update(note)
-
-    def warn_station(self, note: str | None) -> None:
-        """Keep a warning about the station on screen (None: no warning)."""
-        banner = self.query_one(".station-note", Static)
-        if note and str(banner.content) != note:
-            banner.update(note)
-        if banner.display != bool(note):
-            banner.display = bool(note)
-            self._show_empty()
-
     # -- layout -----------------------------------------------------------------------------
 
     def _visible(self) -> list[Order]:
@@ -387,7 +357,7 @@ class Board(BoardKeys, can_focus=True):
     def _show_page(self, columns: int, width: int, views: dict[int, TicketView]) -> None:
         page = self._pages[self.page]
         numbers = {order.id: n for n, order in enumerate(self.on_page(), start=1)}
-        self._show_empty()
+        self.show_empty()
         existing = self.columns()
         if len(existing) != columns:
             for column in existing:

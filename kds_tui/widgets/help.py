@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from kds_tui.text import wrap
 
 HELP_BUMP = "move ticket [N] on screen on, as Enter does (N = 1 to 9)"
 HELP_TEXT = {
@@ -55,6 +58,19 @@ def key_rows(
     return rows
 
 
+def help_text(rows: list[tuple[str, str]], width: int) -> str:
+    """The rows as lines of at most ``width`` cells: keys on the right of their column,
+    what they do wrapped beside them (never cut)."""
+    keys_width = max((cell_len(keys) for keys, _ in rows), default=4)
+    indent = " " * (keys_width + 2)
+    lines: list[str] = []
+    for keys, what in rows:
+        said = wrap(what, max(10, width - keys_width - 2))
+        lines.append(" " * (keys_width - cell_len(keys)) + f"{keys}  {said[0]}")
+        lines += [indent + more for more in said[1:]]
+    return "\n".join(lines)
+
+
 class HelpScreen(ModalScreen[None]):
     """A list of keys and what they do; any of escape, ? or q closes it."""
 
@@ -67,14 +83,20 @@ class HelpScreen(ModalScreen[None]):
         self.rows = rows
 
     def compose(self) -> ComposeResult:
-        width = max((len(keys) for keys, _ in self.rows), default=4)
-        text = "\n".join(f"{keys:>{width}}  {what}" for keys, what in self.rows)
         with VerticalScroll(id="help"):
-            yield Static(text, markup=False)
+            yield Static(help_text(self.rows, self._room()), markup=False, classes="keys")
             yield Static("escape closes this", classes="hint")
+
+    def _room(self) -> int:
+        # The box is at most 90% of the screen: its border and padding take 6 cells, a
+        # scroll bar 2 more.
+        return max(20, int(self.app.size.width * 0.9) - 8)
 
     def on_mount(self) -> None:
         self.query_one("#help").border_title = "Keys"
+
+    def on_resize(self) -> None:
+        self.query_one(".keys", Static).update(help_text(self.rows, self._room()))
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

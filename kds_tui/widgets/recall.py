@@ -13,7 +13,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from kds_contract import Order
-from kds_tui.model import age_text, station_items, who
+from kds_tui.model import station_items, who
 from kds_tui.text import one_line
 
 RECALL_COUNT = 20
@@ -24,8 +24,16 @@ def recall_row(order: Order, station: str | None, now: datetime) -> str:
     """One line of the list: number, who, items, and how long ago it was completed."""
     items = ", ".join(f"{i.quantity}× {one_line(i.name)}" for i in station_items(order, station))  # noqa: RUF001
     done = order.completed_at or order.updated_at
-    ago = age_text(max(0.0, (now - done).total_seconds()))
-    return f"#{order.id}  {who(order)}  ·  {items}  ·  bumped {ago} ago"
+    return f"#{order.id}  {who(order)}  ·  {items}  ·  bumped {ago((now - done).total_seconds())}"
+
+
+def ago(seconds: float) -> str:
+    """How long ago, in the words a cook says: ``just now``, ``4 min ago``, ``1 h 5 min ago``."""
+    minutes = int(max(0.0, seconds)) // 60
+    if minutes < 1:
+        return "just now"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min ago" if hours else f"{minutes} min ago"
 
 
 class RecallScreen(ModalScreen[Order | None]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from textual.geometry import Region
 
 from kds_contract import ORDER_CREATED, ORDER_STATUS_UPDATED, ORDER_UPDATED, Status
@@ -12,8 +13,9 @@ from kds_tui import KitchenApp, Settings, make_app
 from kds_tui.widgets.allday import AllDayPanel
 from kds_tui.widgets.board import Board
 from kds_tui.widgets.header import ConnectionBadge, PageIndicator
-from kds_tui.widgets.help import HelpScreen
+from kds_tui.widgets.help import HelpScreen, help_text
 from kds_tui.widgets.notice import Notice, place
+from kds_tui.widgets.recall import ago
 from tests.kds_tui.fakes import FakeFeed, frozen_clock, kitchen_orders, order
 from tests.kds_tui.helpers import card_lines, screen_lines
 from tests.support.client import wait_for
@@ -212,3 +214,34 @@ async def test_the_keys_say_what_they_do():
         assert "pick it from" in rows["r"]
         assert rows["home"] == "first page" and rows["end"] == "last page"
         assert "new order" in rows["g"]
+
+
+def test_the_help_wraps_and_never_cuts():
+    rows = [("⏎,space", "move the selected ticket on: start, ready, bump " * 3), ("q", "quit")]
+    text = help_text(rows, 40)
+    assert all(cell_len(line) <= 40 for line in text.splitlines())
+    assert " ".join(text.split()).count("bump") == 3 and text.splitlines()[-1] == "      q  quit"
+
+
+def test_how_long_ago_an_order_was_bumped():
+    assert [ago(s) for s in (0, 59, 60, 299, 3600, 3900)] == [
+        "just now",
+        "just now",
+        "1 min ago",
+        "4 min ago",
+        "1 h 0 min ago",
+        "1 h 5 min ago",
+    ]
+
+
+async def test_the_help_screen_fits_what_it_says_at_80x24():
+    app = display()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await wait_for(lambda: isinstance(app.screen, HelpScreen), message="help")
+        await pilot.pause()
+        keys = app.screen.query_one(".keys")
+        lines = keys.visual.plain.splitlines()
+        assert max(cell_len(line) for line in lines) <= keys.content_region.width
+        said = " ".join(" ".join(lines).split())
+        assert "(N = 1 to 9)" in said and "an item done, a station's part" in said

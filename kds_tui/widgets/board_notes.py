@@ -1,0 +1,54 @@
+"""What the board says above its tickets: that it is not live and why, that its station is
+none the server knows, or that there is nothing to make (the board is built on this)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Static
+
+from kds_tui.model import OFFLINE_NOTE
+
+
+class BoardNotes(Widget):
+    """The notes of ``Board``, above its columns."""
+
+    stale: reactive[bool] = reactive(False)
+    """The feed is not live: what is shown is the last known state."""
+
+    if TYPE_CHECKING:  # the board's
+        _flat: list[int]
+
+    def notes(self) -> Iterator[Static]:
+        """The notes, for the board's ``compose``."""
+        yield Static(OFFLINE_NOTE, classes="stale-note", markup=False)
+        yield Static(classes="station-note", markup=False)
+        yield Static("No open tickets", classes="empty")
+
+    def watch_stale(self, stale: bool) -> None:
+        self.set_class(stale, "-stale")
+        self.show_empty()
+
+    def show_empty(self) -> None:
+        """Say "No open tickets" only when the board knows: not while a note says why it
+        cannot."""
+        warned = self.query_one(".station-note").display
+        self.query_one(".empty").display = not self._flat and not self.stale and not warned
+
+    def say_why_stale(self, note: str) -> None:
+        """What the banner says while the board is not live (see ``kds_tui.model.stale_note``)."""
+        banner = self.query_one(".stale-note", Static)
+        if str(banner.content) != note:
+            banner.update(note)
+
+    def warn_station(self, note: str | None) -> None:
+        """Keep a warning about the station on screen (None: no warning)."""
+        banner = self.query_one(".station-note", Static)
+        if note and str(banner.content) != note:
+            banner.update(note)
+        if banner.display != bool(note):
+            banner.display = bool(note)
+            self.show_empty()

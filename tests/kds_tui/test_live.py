@@ -17,7 +17,7 @@ from kds_tui.widgets.allday import AllDayPanel
 from kds_tui.widgets.header import ConnectionBadge
 from kds_tui.widgets.notice import Notice
 from kds_tui.widgets.recall import RecallScreen
-from tests.kds_tui.helpers import board_of, card_lines, kitchen_app, live, shown_ids
+from tests.kds_tui.helpers import board_of, card_lines, kitchen_app, live, screen_lines, shown_ids
 from tests.support.client import TcpProxy, wait_for
 from tests.support.server import ServerProcess, free_port
 
@@ -454,10 +454,14 @@ async def test_a_refused_token_or_a_wrong_url_says_what_to_do_for_as_long_as_it_
 
     nowhere = f"http://127.0.0.1:{free_port()}"
     unreachable = kitchen_app(server, url=nowhere)
-    async with unreachable.run_test(size=(80, 24)):
+    async with unreachable.run_test(size=(120, 40)) as pilot:
         await wait_for(
             lambda: f"NOT CONNECTED YET to {nowhere}" in banner(unreachable),
             message=lambda: f"not connected yet, not {banner(unreachable)!r}",
         )
         assert "No orders shown" in banner(unreachable)
         assert not board_of(unreachable).query_one(".empty").display, "not 'No open tickets'"
+        await pilot.pause()
+        screen = " ".join(" ".join(screen_lines(unreachable)[:6]).split())
+        assert " ".join(banner(unreachable).split()) in screen, "the whole banner, not cut"
+        assert "Not connected yet" in screen_lines(unreachable)[0], "the same words above it"

@@ -14,7 +14,14 @@ import time
 import urllib.request
 from typing import Any
 
-from bench.common import Server, latency_summary, median_of, print_table, start_kds
+from bench.common import (
+    Server,
+    cpu_seconds,
+    latency_summary,
+    median_of,
+    print_table,
+    start_kds,
+)
 from bench.procs import ClientGroup, load
 
 CLIENTS = 200
@@ -50,7 +57,9 @@ class _Scraper:
 
 def _window(server: Server, clients: ClientGroup, duration: float, first: int) -> dict[str, Any]:
     token = server.tokens["admin"]
+    cpu0 = cpu_seconds(server.pid)
     closed = load(server.url, token, concurrency=CONCURRENCY, duration=duration, first=first)
+    cpu = cpu_seconds(server.pid) - cpu0
     time.sleep(0.5)
     clients.collect()  # the closed loop's deliveries are not the fan-out's
     posted = load(server.url, token, rate=FANOUT_RATE, duration=duration, first=first + 500_000)
@@ -62,6 +71,7 @@ def _window(server: Server, clients: ClientGroup, duration: float, first: int) -
     expected = len(sent) * clients.connected
     return {
         "orders_per_s": round(len(closed["sent"]) / closed["elapsed"], 1),
+        "cpu_ms_per_order": round(1000 * cpu / max(1, len(closed["sent"])), 3),
         "create_p50_ms": closed_lat["p50_ms"],
         "create_p99_ms": closed_lat["p99_ms"],
         "fanout_p50_ms": fan["p50_ms"],
@@ -71,6 +81,31 @@ def _window(server: Server, clients: ClientGroup, duration: float, first: int) -
             v for k, v in {**closed["statuses"], **posted["statuses"]}.items() if k != "201"
         ),
     }
+
+
+def hook_cost(count: int = 200_000) -> dict[str, float]:
+    """Microseconds per call of what metrics add to a request and to a status move, timed
+    in this process (steady where a loaded machine's throughput is not)."""
+    from server import metrics
+
+    payload = {
+        "order": {
+            "items": [{"station": "grill"}, {"station": "fry"}],
+            "pending_at": "2026-12-06T06:00:00.000Z",
+            "preparing_at": "2026-12-06T06:04:00.000Z",
+        },
+        "oldStatus": "pending",
+        "newStatus": "preparing",
+    }
+    started = time.perf_counter()
+    for _ in range(count):
+        metrics.observe_request("/api/orders", "POST", 201, 0.004)
+    request_us = (time.perf_counter() - started) / count * 1e6
+    started = time.perf_counter()
+    for _ in range(count):
+        metrics.observe_change("order:statusUpdated", payload)
+    move_us = (time.perf_counter() - started) / count * 1e6
+    return {"request_us": round(request_us, 3), "status_move_us": round(move_us, 3)}
 
 
 def metrics_cost(*, full: bool = False, runs: int | None = None, **_: Any) -> dict[str, Any]:
@@ -109,6 +144,7 @@ def metrics_cost(*, full: bool = False, runs: int | None = None, **_: Any) -> di
                 key: median_of(found, key)
                 for key in (
                     "orders_per_s",
+                    "cpu_ms_per_order",
                     "create_p50_ms",
                     "create_p99_ms",
                     "fanout_p50_ms",
@@ -129,6 +165,7 @@ def metrics_cost(*, full: bool = False, runs: int | None = None, **_: Any) -> di
             "variant",
             "live_clients",
             "orders_per_s",
+            "cpu_ms_per_order",
             "create_p50_ms",
             "create_p99_ms",
             "fanout_p50_ms",

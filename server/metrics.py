@@ -79,6 +79,9 @@ STAGES: dict[tuple[str, str], tuple[str, str, str]] = {
 """The forward moves that end a stage of a ticket, and the timestamps that bound it."""
 
 _stations: set[str] = set()
+_tickets: dict[tuple[str, str], Any] = {}
+_broadcasts: dict[str, Any] = {}
+"""Label children looked up once (``labels()`` takes a lock and checks its values)."""
 
 
 def station_label(station: str | None) -> str:
@@ -105,7 +108,10 @@ def count_delivery(kind: str, result: str) -> None:
 def observe_change(event_type: str, payload: dict[str, Any]) -> None:
     """A committed change, as it is broadcast: counts it, and times the ticket's stage a
     status move ends."""
-    BROADCASTS.labels(event_type).inc()
+    counter = _broadcasts.get(event_type)
+    if counter is None:
+        counter = _broadcasts[event_type] = BROADCASTS.labels(event_type)
+    counter.inc()
     if event_type != ORDER_STATUS_UPDATED:
         return
     stage = STAGES.get((payload.get("oldStatus", ""), payload.get("newStatus", "")))
@@ -117,9 +123,14 @@ def observe_change(event_type: str, payload: dict[str, Any]) -> None:
     end = order.get(end_field)
     if not start or not end:
         return
-    seconds = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+    seconds = max(
+        0.0, (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+    )
     for station in _stations_of(order.get("items") or ()):
-        TICKET_SECONDS.labels(name, station).observe(max(0.0, seconds))
+        child = _tickets.get((name, station))
+        if child is None:
+            child = _tickets[(name, station)] = TICKET_SECONDS.labels(name, station)
+        child.observe(seconds)
 
 
 def _stations_of(items: Iterable[dict[str, Any]]) -> set[str]:

@@ -36,6 +36,7 @@ class _Scraper:
     def __init__(self, url: str) -> None:
         self.url = url + "/metrics"
         self.scrapes = 0
+        self.seconds: list[float] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -49,8 +50,10 @@ class _Scraper:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            started = time.perf_counter()
             with urllib.request.urlopen(self.url, timeout=10) as resp:
                 resp.read()
+            self.seconds.append(time.perf_counter() - started)
             self.scrapes += 1
             self._stop.wait(SCRAPE_EVERY_S)
 
@@ -118,6 +121,7 @@ def metrics_cost(*, full: bool = False, runs: int | None = None, **_: Any) -> di
     groups: dict[str, ClientGroup] = {}
     windows: dict[str, list[dict[str, Any]]] = {name: [] for name in servers}
     scrapes = 0
+    scrape_s: list[float] = []
     try:
         for name, server in servers.items():
             groups[name] = ClientGroup(server.url, server.tokens["kitchen"], CLIENTS)
@@ -129,6 +133,7 @@ def metrics_cost(*, full: bool = False, runs: int | None = None, **_: Any) -> di
                     with _Scraper(server.url) as scraper:
                         windows[name].append(_window(server, clients, duration, run * 1_000_000))
                     scrapes += scraper.scrapes
+                    scrape_s += scraper.seconds
                 else:
                     windows[name].append(_window(server, clients, duration, run * 1_000_000))
     finally:
@@ -174,10 +179,20 @@ def metrics_cost(*, full: bool = False, runs: int | None = None, **_: Any) -> di
             "errors",
         ],
     )
+    hooks = hook_cost()
+    scrape = latency_summary(scrape_s)
+    print(
+        f"in-process: {hooks['request_us']} us per request counted and timed, "
+        f"{hooks['status_move_us']} us per status move observed; a scrape took "
+        f"{scrape['p50_ms']} ms (p50), {scrape['max_ms']} ms (max)",
+        flush=True,
+    )
     return {
         "clients": CLIENTS,
         "duration_s": duration,
         "runs": runs,
         "scrapes": scrapes,
+        "hooks": hooks,
+        "scrape": scrape,
         "rows": rows,
     }

@@ -3,6 +3,7 @@ status and how long the oldest has waited. Plain SQLAlchemy Core statements."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from datetime import UTC, datetime
@@ -89,8 +90,14 @@ async def open_tickets_by_station(conn: AsyncConnection) -> Counter[str | None]:
     result = await conn.execute(
         select(orders.c["items"]).where(orders.c.status.in_([str(s) for s in OPEN_STATUSES]))
     )
+    texts = [items for (items,) in result]
+    # Reading every open order's items is the scrape's largest cost: off the event loop.
+    return await asyncio.to_thread(_stations_with_work, texts)
+
+
+def _stations_with_work(texts: list[str]) -> Counter[str | None]:
     counts: Counter[str | None] = Counter()
-    for (items,) in result:
+    for items in texts:
         stations = {
             (item.get("station") or "").strip().lower() or None
             for item in json.loads(items)

@@ -22,6 +22,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from kds_contract import text
+from kds_contract.contact import Email
 from kds_contract.statuses import Status
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -143,6 +144,7 @@ class OrderCreate(_Input):
     notes: Notes | None = None
     items: list[ItemIn] = Field(min_length=1, max_length=MAX_ITEMS)
     total_cents: int | None = Field(default=None, ge=0, le=10**12)
+    customer_email: Email | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -165,6 +167,7 @@ class OrderEdit(_Input):
     notes: Notes | None = None
     items: list[ItemEditIn] | None = Field(default=None, min_length=1, max_length=MAX_ITEMS)
     total_cents: int | None = Field(default=None, ge=0, le=10**12)
+    customer_email: Email | None = None
     version: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="before")
@@ -175,7 +178,8 @@ class OrderEdit(_Input):
         if isinstance(data, dict) and not set(data) - {"version"}:
             raise ValueError(
                 "an edit must change at least one of: "
-                "order_type, table, customer_name, priority, notes, items, total_cents"
+                "order_type, table, customer_name, priority, notes, items, total_cents, "
+                "customer_email"
             )
         return data
 
@@ -224,6 +228,7 @@ class Order(BaseModel):
     notes: str | None = None
     items: list[Item]
     total_cents: int | None = None
+    customer_email: str | None = None
     version: int
     tracking_code: str | None = None
     """The code of the customer's tracking link (kds_contract.tracking); None only from a

@@ -19,7 +19,9 @@ from server.datadir import DataFolderLock
 from server.db.engine import Database
 from server.db.migrate import migrate
 from server.db.repo import StoredEvent
+from server.exits import CommandError, Exit
 from server.metrics_live import LiveState, MetricsEndpoint
+from server.outbox.setup import build_outbox
 from server.public import GuessLimiter
 from server.readiness import Readiness
 from server.realtime import Realtime
@@ -32,6 +34,7 @@ from server.web.keys import DB, READINESS, REALTIME, SCREENS, SERVICE, SETTINGS
 from server.web.openapi import openapi_route
 from server.web.operating import OPERATING_ROUTES
 from server.web.orders import ROUTES, VERSION
+from server.web.outbox import OUTBOX, OUTBOX_ROUTES, WEBHOOKS
 from server.web.pages import setup_pages
 from server.web.public import GUESSES, PUBLIC_ROUTES
 from server.web.remote import remote_middleware, trusted_networks
@@ -92,6 +95,9 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         asyncio.create_task(_collect_garbage(), name="full-gc"),
         asyncio.create_task(app[SCREENS].run(), name="screens"),
     ]
+    outbox = app[OUTBOX]
+    outbox.worker.start()
+    log.info("outbox: %s", outbox.describe)
     place = MetricsPlace.parse(settings.metrics)
     apart = None
     if place.enabled and place.port is not None:
@@ -106,6 +112,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     for task in tasks:
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    await outbox.worker.stop()
     await realtime.close()
     await app[SCREENS].close()
     if apart is not None:
@@ -177,11 +184,20 @@ def init_app(settings: Settings) -> web.Application:
     app[REALTIME] = realtime
     app[SCREENS] = screens
     app[READINESS] = readiness
-    app[SERVICE] = OrderService(db, _announcing(realtime, counted=place.enabled))
+    try:
+        outbox = build_outbox(settings, db, version=VERSION)
+    except ValueError as exc:
+        raise CommandError(str(exc), Exit.USAGE) from None
+    app[OUTBOX] = outbox
+    app[WEBHOOKS] = outbox.admin
+    service = OrderService(db, _announcing(realtime, counted=place.enabled))
+    service.in_transaction.append(outbox.in_transaction)
+    service.after_commit.append(outbox.after_commit)
+    app[SERVICE] = service
     app[METRICS] = MetricsEndpoint(LiveState(db, realtime, screens, readiness))
     app[GUESSES] = guesses
     realtime.attach(app)
-    routes = [*ROUTES, *PUBLIC_ROUTES, *OPERATING_ROUTES]
+    routes = [*ROUTES, *PUBLIC_ROUTES, *OPERATING_ROUTES, *OUTBOX_ROUTES]
     setup_routes(app, [*routes, openapi_route(routes, VERSION)])
     setup_pages(app)
     if place.enabled and place.port is None:

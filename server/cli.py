@@ -22,6 +22,8 @@ from server.commands import backup_sqlite, migrate_command, token_command
 from server.config import MetricsPlace, Settings, env, redact_url
 from server.db.migrate import schema_head
 from server.exits import CommandError, Exit
+from server.outbox.config import add_arguments as add_outbox_arguments
+from server.outbox.config import outbox_settings
 from server.web.remote import trusted_networks
 
 log = logging.getLogger("server")
@@ -128,6 +130,7 @@ def _parser() -> argparse.ArgumentParser:
         help="where GET /metrics is served: on (this port), off, or [HOST:]PORT for a "
         "listener of its own (env KDS_METRICS; default on)",
     )
+    add_outbox_arguments(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _common(sub.add_parser("serve", help="run the server (the default)"))
     _common(sub.add_parser("migrate", help="create or upgrade the database schema, then exit"))
@@ -238,6 +241,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         track_misses_per_minute=float(env("TRACK_MISSES_PER_MINUTE", "10") or 10),
         log_format=(getattr(args, "log_format", None) or env("LOG_FORMAT", "text") or "text"),
         metrics=_metrics(getattr(args, "metrics", None) or env("METRICS", "on") or "on"),
+        **outbox_settings(args),
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kds_contract.local import DEFAULT_HOST, DEFAULT_PORT, default_data_dir
+from server.outbox.schedule import EMAIL_RETRY_SECONDS, WEBHOOK_RETRY_SECONDS
 
 DB_FILE = "kds.db"
 
@@ -41,6 +42,12 @@ class Settings:
     track_misses_per_minute: float = 10.0
     """Unknown tracking codes one address may try per minute (bursts of twice that) before
     its lookups are refused for a while; 0 turns the limit off."""
+    smtp_url: str | None = None
+    """Where customer emails go (server.outbox.email.SmtpSettings); None: no emails."""
+    mail_from: str | None = None
+    delivery_retention_days: float = 7.0
+    email_retry_seconds: tuple[float, ...] = EMAIL_RETRY_SECONDS
+    webhook_retry_seconds: tuple[float, ...] = WEBHOOK_RETRY_SECONDS
 
     @property
     def database_url(self) -> str:

@@ -94,6 +94,7 @@ def _order_values(order: Order) -> dict[str, Any]:
         "order_type": str(order.order_type),
         "table_name": order.table,
         "customer_name": order.customer_name,
+        "customer_email": order.customer_email,
         "user_id": order.user_id,
         "priority": str(order.priority),
         "notes": order.notes,

@@ -54,6 +54,7 @@ class OrderRow(Base):
     items: Mapped[str] = mapped_column(Text)
     """The items as JSON (they are always read and written with their order)."""
     total_cents: Mapped[int | None] = mapped_column(BigInteger)
+    customer_email: Mapped[str | None] = mapped_column(String(254))
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
@@ -142,3 +143,65 @@ class ScreenRow(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
     __table_args__ = (UniqueConstraint("kind", "station", "name", name="uq_screens_identity"),)
+
+
+class WebhookRow(Base):
+    """An endpoint that is sent every change it subscribed to (Standard Webhooks)."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[str] = mapped_column(String(200))
+    """The event names it wants as ``|order.created|order.updated|``, for a LIKE match."""
+    description: Mapped[str | None] = mapped_column(String(200))
+    secret: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(32))
+    """Random, part of every ``webhook-id`` sent to it: ids of two servers never collide."""
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    disabled_reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = {"sqlite_autoincrement": True}
+
+
+class DeliveryRow(Base):
+    """The outbox: one email or one webhook call, recorded with the change that causes it."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    order_id: Mapped[int] = mapped_column(BigInteger)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    """The change it tells of: its event row holds the payload."""
+    event: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(254))
+    webhook_id: Mapped[int | None] = mapped_column(BigInteger)
+    message_id: Mapped[str] = mapped_column(String(200))
+    """The ``webhook-id`` or ``Message-ID``: the same on every retry and replay."""
+    once: Mapped[str | None] = mapped_column(String(64), unique=True)
+    """Set for what is sent at most once ever (``email:ready:<order>``); NULLs never clash."""
+    state: Mapped[str] = mapped_column(String(8))
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When it is due; while a worker holds it, when its hold lapses."""
+    claim: Mapped[str | None] = mapped_column(String(32))
+    """The hold of the worker trying it now; a result under another hold is not written."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ix_deliveries_due", "state", "next_attempt_at"),
+        Index("ix_deliveries_order_id", "order_id"),
+        Index("ix_deliveries_webhook_id", "webhook_id", "state"),
+        Index("ix_deliveries_updated_at", "updated_at"),
+        {"sqlite_autoincrement": True},
+    )

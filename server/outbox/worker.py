@@ -1,0 +1,305 @@
+"""The background worker: claims due deliveries, makes the attempts, records the results.
+
+Each process runs one. A delivery is claimed by one worker at a time: the claim marks the
+row with the worker's hold (a token) and moves its due time to the end of the hold, in
+one short transaction that skips rows another process is claiming (``FOR UPDATE SKIP
+LOCKED``). A worker that dies mid-attempt leaves the row to come due again when its hold
+lapses, and another process (or this one, restarted) takes it. A result is written only
+under the hold it was made with, so a worker whose hold lapsed cannot overwrite another's.
+
+Orders are never kept waiting by any of this: recording is a row in the change's own
+transaction, and the worker's transactions are short and off the request's path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from itertools import count
+
+from sqlalchemy import and_, update
+
+from server.db import outbox_repo
+from server.db.engine import Database
+from server.db.outbox_repo import EMAIL, FAILED, PENDING, SENT, Claimed, Finished
+from server.outbox.attempt import ATTEMPT_TIMEOUT_S, Outcome, failed
+from server.outbox.email import Mailer
+from server.outbox.schedule import WEBHOOK_JITTER, retry_delay
+from server.outbox.webhooks import WebhookSender, webhook_body
+
+log = logging.getLogger(__name__)
+
+HOLD_S = 2 * ATTEMPT_TIMEOUT_S
+"""How long a claim holds a delivery: longer than any attempt can take."""
+PRUNE_EVERY_S = 3600.0
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class WorkerSettings:
+    email_retry: Sequence[float]
+    webhook_retry: Sequence[float]
+    retention: timedelta = timedelta(days=7)
+    disable_after: timedelta = timedelta(days=5)
+    concurrency: int = 32
+    per_endpoint: int = 8
+    """At most this many attempts at once to one endpoint: a slow one cannot take every slot."""
+    poll_s: float = 1.0
+    """How often a worker looks for due deliveries when nothing woke it (other processes'
+    changes, retries coming due)."""
+    batch: int = 64
+    tracking_link: Callable[[str], str] = lambda code: code
+    """The customer's link for a tracking code."""
+    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+
+class Worker:
+    """One process's sender of the outbox (see the module's text)."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: WorkerSettings,
+        webhooks: WebhookSender,
+        mailer: Mailer | None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.webhooks = webhooks
+        self.mailer = mailer
+        self.clock = clock
+        self.counts = settings.counts
+        """Attempts by (kind, result): sent, retry, failed."""
+        self._id = secrets.token_hex(6)
+        self._claims = count(1)
+        self._wake = asyncio.Event()
+        self._flush = asyncio.Event()
+        self._dirty = False
+        self._in_flight: dict[asyncio.Task[None], Claimed] = {}
+        self._results: list[Finished] = []
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # --- the write path's signals --------------------------------------------------------
+
+    def recorded(self) -> None:
+        """A transaction recorded deliveries (called inside it, before its commit)."""
+        self._dirty = True
+
+    def poke(self) -> None:
+        """A change committed: if it recorded deliveries, look for them now."""
+        if self._dirty:
+            self._wake.set()
+
+    # --- running -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._claim_loop(), name="outbox-claim"),
+            asyncio.create_task(self._flush_loop(), name="outbox-flush"),
+            asyncio.create_task(self._prune_loop(), name="outbox-prune"),
+        ]
+
+    async def stop(self) -> None:
+        """Stop claiming, cancel the attempts under way (their deliveries are due again at
+        once), and write what finished."""
+        for task in self._tasks[::2]:  # the claim and prune loops; the flusher goes last
+            task.cancel()
+        held = list(self._in_flight.values())
+        for task in list(self._in_flight):
+            task.cancel()
+        for task in [*self._tasks[::2], *self._in_flight]:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks[1].cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._tasks[1]
+        try:
+            await self._write_results()
+            await self._release(held)
+        except Exception:
+            log.exception("could not record the outbox's last results; they will be retried")
+        await self.webhooks.close()
+
+    async def _claim_loop(self) -> None:
+        busy_wait = self.settings.poll_s
+        while True:
+            self._wake.clear()
+            self._dirty = False
+            free = self.settings.concurrency - len(self._in_flight)
+            claimed: list[Claimed] = []
+            if free > 0:
+                try:
+                    claimed = await self._claim(min(free, self.settings.batch))
+                    busy_wait = self.settings.poll_s
+                except Exception as exc:
+                    log.warning("outbox: could not claim deliveries (%s); will try again", exc)
+                    busy_wait = min(busy_wait * 2, 30.0)
+                for delivery in claimed:
+                    task = asyncio.create_task(self._attempt(delivery), name="outbox-attempt")
+                    self._in_flight[task] = delivery
+                    task.add_done_callback(self._attempt_done)
+            if claimed and len(claimed) == free:
+                # Full: the next look is when an attempt ends (its callback wakes us).
+                await self._wake.wait()
+                continue
+            if claimed:
+                continue
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(busy_wait):
+                    await self._wake.wait()
+
+    def _attempt_done(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.pop(task, None)
+        self._wake.set()
+
+    async def _claim(self, limit: int) -> list[Claimed]:
+        now = self.clock()
+        busy = Counter(d.webhook_id for d in self._in_flight.values() if d.webhook_id)
+        async with self.db.writing() as conn:
+            return await outbox_repo.claim(
+                conn,
+                now=now,
+                hold_until=now + timedelta(seconds=HOLD_S),
+                token=f"{self._id}-{next(self._claims)}",
+                limit=limit,
+                emails=self.mailer is not None,
+                busy=[w for w, n in busy.items() if n >= self.settings.per_endpoint],
+            )
+
+    # --- one attempt ---------------------------------------------------------------------
+
+    async def _attempt(self, delivery: Claimed) -> None:
+        now = self.clock()
+        try:
+            outcome = await self._send(delivery, now)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug in one attempt must not stop the worker
+            log.exception("outbox: delivery %s failed unexpectedly", delivery.id)
+            outcome = failed(f"internal error: {type(exc).__name__}: {exc}")
+        self._results.append(self._finished(delivery, outcome))
+        self._flush.set()
+
+    async def _send(self, d: Claimed, now: datetime) -> Outcome:
+        if d.event_data is None or d.event_at is None:
+            return failed("the change's event is no longer stored", permanent=True)
+        if d.kind == EMAIL:
+            if self.mailer is None:
+                return failed("no SMTP server is set")
+            order = json.loads(d.event_data)["order"]
+            code = order.get("tracking_code")
+            tracking = self.settings.tracking_link(code) if code else None
+            try:
+                message = self.mailer.message(d.event, order, d.target, tracking, now)
+            except Exception as exc:  # the templates were tried at start; still, say what
+                return failed(f"could not write the email: {exc}", permanent=True)
+            return await self.mailer.send(message)
+        if d.url is None or d.secret is None:
+            return failed("the endpoint was removed", permanent=True)
+        body = webhook_body(d.event, d.event_at, d.event_data)
+        return await self.webhooks.send(d.url, d.secret, d.message_id, body, now)
+
+    def _finished(self, d: Claimed, outcome: Outcome) -> Finished:
+        now = self.clock()
+        attempts = d.attempts + 1
+        token = d.claim
+        if outcome.ok:
+            self.counts[(d.kind, SENT)] += 1
+            return Finished(d.id, token, SENT, attempts, None, None, now, d.webhook_id)
+        schedule = self.settings.email_retry if d.kind == EMAIL else self.settings.webhook_retry
+        delay = None
+        if not outcome.permanent and attempts <= len(schedule):
+            delay = outcome.retry_after
+            if delay is None:
+                jitter = 0.0 if d.kind == EMAIL else WEBHOOK_JITTER
+                delay = retry_delay(schedule, attempts, jitter=jitter)
+        if delay is None:
+            self.counts[(d.kind, FAILED)] += 1
+            error = outcome.error or "failed"
+            if not outcome.permanent:
+                error = f"gave up after {attempts} attempts; last: {error}"
+            return Finished(
+                d.id, token, FAILED, attempts, error, None, now, d.webhook_id, gone=outcome.gone
+            )
+        self.counts[(d.kind, "retry")] += 1
+        return Finished(
+            d.id,
+            token,
+            PENDING,
+            attempts,
+            outcome.error,
+            now + timedelta(seconds=delay),
+            now,
+            d.webhook_id,
+        )
+
+    # --- writing results -----------------------------------------------------------------
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await self._flush.wait()
+            self._flush.clear()
+            try:
+                await self._write_results()
+            except Exception as exc:
+                log.warning("outbox: could not record results (%s); will try again", exc)
+                await asyncio.sleep(1.0)
+                self._flush.set()
+
+    async def _write_results(self) -> None:
+        if not self._results:
+            return
+        results, self._results = self._results, []
+        try:
+            async with self.db.writing() as conn:
+                await outbox_repo.finish(conn, results, disable_after=self.settings.disable_after)
+        except BaseException:
+            self._results[:0] = results
+            raise
+
+    async def _release(self, held: list[Claimed]) -> None:
+        """Make deliveries whose attempts were cancelled due again at once."""
+        if not held:
+            return
+        d = outbox_repo.deliveries
+        now = self.clock()
+        async with self.db.writing() as conn:
+            for delivery in held:
+                await conn.execute(
+                    update(d)
+                    .where(
+                        and_(
+                            d.c.id == delivery.id,
+                            d.c.claim == delivery.claim,
+                            d.c.state == PENDING,
+                        )
+                    )
+                    .values(next_attempt_at=now, claim=None)
+                )
+
+    # --- pruning -------------------------------------------------------------------------
+
+    async def prune(self) -> int:
+        async with self.db.writing() as conn:
+            return await outbox_repo.prune(conn, self.clock() - self.settings.retention)
+
+    async def _prune_loop(self) -> None:
+        while True:
+            try:
+                removed = await self.prune()
+                if removed:
+                    log.info("outbox: forgot %d deliveries older than the retention", removed)
+            except Exception as exc:
+                log.warning("outbox: pruning failed (%s); will try again", exc)
+            await asyncio.sleep(PRUNE_EVERY_S)

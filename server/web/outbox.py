@@ -1,0 +1,181 @@
+"""The webhook and delivery endpoints (SPEC: Webhooks, Delivery is durable)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
+
+from kds_contract import Role
+from kds_contract.webhooks import (
+    Delivery,
+    ReplayIn,
+    Webhook,
+    WebhookCreated,
+    WebhookEdit,
+    WebhookIn,
+)
+from server.outbox.admin import WebhookAdmin
+from server.outbox.setup import Outbox
+from server.web.routes import Call, Route, json_answer
+
+WEBHOOKS = web.AppKey("webhooks", WebhookAdmin)
+OUTBOX = web.AppKey("outbox", Outbox)
+ADMIN = frozenset({Role.ADMIN})
+_COMMON = (400, 401, 403, 429, 503)
+MAX_DELIVERIES_PAGE = 1000
+
+
+class DeliveriesQuery(BaseModel):
+    """GET /api/deliveries: filters; the newest first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    order_id: int | None = Field(default=None, ge=1, le=2**62)
+    kind: Literal["email", "webhook"] | None = None
+    state: Literal["pending", "sent", "failed"] | None = None
+    webhook_id: int | None = Field(default=None, ge=1, le=2**62)
+    limit: int = Field(default=100, ge=1, le=MAX_DELIVERIES_PAGE)
+
+
+class WebhookAnswer(BaseModel):
+    webhook: Webhook
+
+
+class WebhookList(BaseModel):
+    webhooks: list[Webhook]
+
+
+class ReplayAnswer(BaseModel):
+    webhook_id: int
+    queued: int = Field(description="how many changes were queued to be sent again")
+
+
+class DeliveryList(BaseModel):
+    deliveries: list[Delivery]
+
+
+def _dump(model: BaseModel) -> str:
+    return model.model_dump_json()
+
+
+async def add_webhook(call: Call) -> web.Response:
+    webhook, secret = await call.app[WEBHOOKS].create(call.body)
+    return json_answer(_dump(WebhookCreated(webhook=webhook, secret=secret)), 201)
+
+
+async def list_webhooks(call: Call) -> web.Response:
+    return json_answer(_dump(WebhookList(webhooks=await call.app[WEBHOOKS].endpoints())))
+
+
+async def get_webhook(call: Call) -> web.Response:
+    webhook = await call.app[WEBHOOKS].get(call.path_int("webhook_id"))
+    return json_answer(_dump(WebhookAnswer(webhook=webhook)))
+
+
+async def change_webhook(call: Call) -> web.Response:
+    change: WebhookEdit = call.body
+    webhook = await call.app[WEBHOOKS].edit(call.path_int("webhook_id"), change)
+    return json_answer(_dump(WebhookAnswer(webhook=webhook)))
+
+
+async def remove_webhook(call: Call) -> web.Response:
+    webhook_id = call.path_int("webhook_id")
+    await call.app[WEBHOOKS].remove(webhook_id)
+    return json_answer({"webhook_id": webhook_id, "removed": True})
+
+
+async def replay_webhook(call: Call) -> web.Response:
+    body: ReplayIn = call.body
+    webhook_id = call.path_int("webhook_id")
+    queued = await call.app[WEBHOOKS].replay(webhook_id, body.after_seq)
+    return json_answer(_dump(ReplayAnswer(webhook_id=webhook_id, queued=queued)), 202)
+
+
+async def list_deliveries(call: Call) -> web.Response:
+    q: DeliveriesQuery = call.query
+    found = await call.app[WEBHOOKS].deliveries(
+        order_id=q.order_id, kind=q.kind, state=q.state, webhook_id=q.webhook_id, limit=q.limit
+    )
+    return json_answer(_dump(DeliveryList(deliveries=found)))
+
+
+class Removed(BaseModel):
+    webhook_id: int
+    removed: bool
+
+
+WEBHOOK_ID = r"/api/webhooks/{webhook_id:[0-9]+}"
+
+OUTBOX_ROUTES: list[Route] = [
+    Route(
+        "POST",
+        "/api/webhooks",
+        add_webhook,
+        "Add a webhook endpoint (its secret is shown only in this answer)",
+        roles=ADMIN,
+        body=WebhookIn,
+        answer=WebhookCreated,
+        status=201,
+        errors=(*_COMMON, 413, 415, 422),
+    ),
+    Route(
+        "GET",
+        "/api/webhooks",
+        list_webhooks,
+        "Webhook endpoints with their health",
+        roles=ADMIN,
+        answer=WebhookList,
+        errors=_COMMON,
+    ),
+    Route(
+        "GET",
+        WEBHOOK_ID,
+        get_webhook,
+        "One webhook endpoint with its health",
+        roles=ADMIN,
+        answer=WebhookAnswer,
+        errors=(*_COMMON, 404),
+    ),
+    Route(
+        "PATCH",
+        WEBHOOK_ID,
+        change_webhook,
+        "Change a webhook endpoint; enabling a disabled one resumes it",
+        roles=ADMIN,
+        body=WebhookEdit,
+        answer=WebhookAnswer,
+        errors=(*_COMMON, 404, 413, 415, 422),
+    ),
+    Route(
+        "DELETE",
+        WEBHOOK_ID,
+        remove_webhook,
+        "Stop and forget a webhook endpoint",
+        roles=ADMIN,
+        answer=Removed,
+        errors=(*_COMMON, 404),
+    ),
+    Route(
+        "POST",
+        WEBHOOK_ID + "/replay",
+        replay_webhook,
+        "Send again every matching change after a seq",
+        roles=ADMIN,
+        body=ReplayIn,
+        answer=ReplayAnswer,
+        status=202,
+        errors=(*_COMMON, 404, 413, 415, 422),
+    ),
+    Route(
+        "GET",
+        "/api/deliveries",
+        list_deliveries,
+        "Emails and webhook calls of the outbox, newest first",
+        roles=ADMIN,
+        query=DeliveriesQuery,
+        answer=DeliveryList,
+        errors=(*_COMMON, 422),
+    ),
+]

@@ -24,7 +24,7 @@ from tests.support.server import free_port
 
 @dataclass
 class Call:
-    """One request the receiver got."""
+    """One request the receiver got; ``status`` is -1 until its answer is sent."""
 
     headers: dict[str, str]
     body: bytes
@@ -67,7 +67,9 @@ class WebhookReceiver:
     async def _start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        self._runner = web.AppRunner(
+            app, handle_signals=False, access_log=None, shutdown_timeout=0.5
+        )
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
 
@@ -75,6 +77,9 @@ class WebhookReceiver:
         async def stop() -> None:
             if self._runner is not None:
                 await self._runner.cleanup()
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
 
         if self._thread.is_alive():
             asyncio.run_coroutine_threadsafe(stop(), self._loop).result(10)
@@ -85,16 +90,22 @@ class WebhookReceiver:
         body = await request.read()
         with self._lock:
             reply = self.script.pop(0) if self.script else self.reply
-            self.calls.append(Call(dict(request.headers), body, time.monotonic(), reply.status))
+            # Until its answer is sent a call has no status (a hung one never gets one).
+            call = Call(dict(request.headers), body, time.monotonic(), -1)
+            self.calls.append(call)
             self._lock.notify_all()
         if reply.delay:
             await asyncio.sleep(reply.delay)
+        if not reply.hang:
+            with self._lock:
+                call.status = reply.status
+                self._lock.notify_all()
         if reply.hang:
             response = web.StreamResponse(status=reply.status, headers=reply.headers)
             response.content_length = 10_000_000
             await response.prepare(request)
             await response.write(b"x" * 10)
-            await asyncio.sleep(3600)
+            await asyncio.sleep(120)
             return response
         return web.Response(
             status=reply.status, headers=reply.headers, body=b"x" * reply.body_bytes
@@ -132,7 +143,7 @@ class _Sink:
     def __init__(self, owner: MailSink) -> None:
         self.owner = owner
 
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+    async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
     ) -> str:
         code = self.owner.refuse.get(address)
@@ -141,9 +152,7 @@ class _Sink:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(  # noqa: N802
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or envelope.content
         assert isinstance(raw, bytes)
         message = email.message_from_bytes(raw, policy=email.policy.default)

@@ -380,6 +380,18 @@ async def _demo(rest: KdsRest, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+async def _webhooks(rest: KdsRest, args: argparse.Namespace) -> int:
+    from kds_client import cli_outbox
+
+    return await cli_outbox.webhooks(rest, args, _out)
+
+
+async def _deliveries(rest: KdsRest, args: argparse.Namespace) -> int:
+    from kds_client import cli_outbox
+
+    return await cli_outbox.deliveries(rest, args, _out)
+
+
 _HANDLERS = {
     "create": _create,
     "list": _list,
@@ -393,4 +405,6 @@ _HANDLERS = {
     "screens": _screens,
     "watch": _watch,
     "demo": _demo,
+    "webhooks": _webhooks,
+    "deliveries": _deliveries,
 }

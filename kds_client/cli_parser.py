@@ -117,6 +117,10 @@ def build_parser(epilog: str | None = None) -> argparse.ArgumentParser:
     demo.add_argument("--count", type=int, help="stop after this many orders")
     demo.add_argument("--advance", action="store_true", help="also move older orders along")
     demo.add_argument("--seed", type=int, help="for a reproducible demo")
+
+    from kds_client.cli_outbox import add_commands
+
+    add_commands(command)
     return parser
 
 

@@ -67,6 +67,8 @@ async def test_received_and_first_ready_emails_with_text_and_html(
             assert set(parts) == {"text/plain", "text/html"}
             assert "Ann" in parts["text/plain"] and "Ann" in parts["text/html"]
         assert "Burger" in _parts(received)["text/plain"]
+        link = f"{server.url}/track/{order['tracking_code']}"
+        assert link in _parts(received)["text/plain"] and link in _parts(received)["text/html"]
         emails = await _deliveries(admin, kind="email")
         assert sorted((d["event"], d["state"], d["target"]) for d in emails) == [
             ("ready", "sent", "Ann@example.com"),

@@ -42,6 +42,7 @@ class AdminApp(OrderActions):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark,f1", "keys", "Keys", id="app.keys"),
+        Binding("w", "webhooks", "Webhooks", show=False, id="app.webhooks"),
     ]
 
     def __init__(
@@ -78,6 +79,13 @@ class AdminApp(OrderActions):
 
     def on_feed_status_changed(self, message: FeedStatusChanged) -> None:
         self.feed_status = message.status
+
+    def action_webhooks(self) -> None:
+        """Show the webhook endpoints and their health."""
+        from admin_tui.screens.webhooks import WebhooksScreen
+
+        if not isinstance(self.screen, WebhooksScreen) and not self.screen.is_modal:
+            self.push_screen(WebhooksScreen())
 
     def action_keys(self) -> None:
         """Show the keys of the current screen (and the app's own)."""

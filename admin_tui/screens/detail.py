@@ -19,6 +19,7 @@ from admin_tui.console import Console
 from admin_tui.history import describe
 from admin_tui.messages import OrderChanged, OrderSaved
 from admin_tui.widgets.connection_bar import ConnectionBar
+from admin_tui.widgets.failed_deliveries import FailedDeliveries
 from kds_client.errors import KdsError, NotFound
 from kds_client.feed import ConnectionState, FeedStatus
 from kds_client.store import Event
@@ -56,6 +57,7 @@ class OrderDetailScreen(Screen[None]):
             with Vertical(id="detail-left"):
                 yield Static(id="summary")
                 yield Static(id="items")
+                yield FailedDeliveries(self.order_id)
             yield Static(Text("history: loading...", style="dim"), id="history")
         yield Footer(compact=True)
 

@@ -65,10 +65,14 @@ def random_order(rng: random.Random | None = None) -> OrderCreate:
         )
     prices = {name: price for name, _station, price, _mods in MENU}
     total = sum(prices[item.name] * item.quantity for item in items)
+    table = str(rng.randint(1, 40)) if order_type is OrderType.DINE_IN else None
+    customer = rng.choice(NAMES) if order_type is not OrderType.DINE_IN else None
     return OrderCreate(
         order_type=order_type,
-        table=str(rng.randint(1, 40)) if order_type is OrderType.DINE_IN else None,
-        customer_name=rng.choice(NAMES) if order_type is not OrderType.DINE_IN else None,
+        table=table,
+        customer_name=customer,
+        # Takeout and delivery customers get emails when the server sends them (--smtp).
+        customer_email=f"{customer.lower()}@example.com" if customer else None,
         priority=Priority.RUSH if rng.random() < 0.15 else Priority.NORMAL,
         notes=rng.choice(ORDER_NOTES) if rng.random() < 0.2 else None,
         items=items,

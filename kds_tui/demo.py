@@ -44,6 +44,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--station", help="open the display for one station")
     p.add_argument("--no-bell", action="store_true", help="do not ring the terminal bell")
     p.add_argument("--pickup", action="store_true", help="open the pickup board instead")
+    p.add_argument(
+        "--outbox",
+        action="store_true",
+        help="also start a local mail sink and webhook receiver, and send to them",
+    )
     return p
 
 
@@ -147,23 +152,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     log = data_dir / "demo.log"
     print(f"kds-demo: starting the server on {url} (data in {data_dir}, log in {log})")
     children: list[Child] = []
+    sinks = None
     try:
-        server = Child(
+        server_args = [
+            sys.executable,
+            "-m",
             "server",
-            [
-                sys.executable,
-                "-m",
-                "server",
-                "--data-dir",
-                str(data_dir),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
-            log,
-            env,
-        )
+            "--data-dir",
+            str(data_dir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
+        if args.outbox:
+            from kds_tui.demo_outbox import start_sinks
+
+            sinks = start_sinks(data_dir, log, env, children.append, Child, free_port)
+            server_args += sinks.server_args
+        server = Child("server", server_args, log, env)
         children.append(server)
         asyncio.run(wait_healthy(url, server))
         if not server.running():  # another server answered on the port ours could not take
@@ -173,6 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not tokens.get("admin") or not tokens.get("kitchen"):
             print(f"kds-demo: the server wrote no local tokens in {data_dir}", file=sys.stderr)
             return 1
+        if sinks is not None:
+            asyncio.run(sinks.register(url, tokens["admin"]))
+            print(sinks.where_to_look())
         if args.seed_orders:
             asyncio.run(seed(url, tokens["admin"], args.seed_orders))
         feeder = [
@@ -217,6 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         for child in reversed(children):
             child.stop()
+        if sinks is not None:
+            print(sinks.where_to_look())
     return 0
 
 

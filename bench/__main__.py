@@ -1,8 +1,8 @@
 """``python -m bench [names...] [--full] [--runs N] [--baseline DIR]``.
 
-Names: fanout, throughput, memory, display, catchup, browser, metrics (all by default).
-Results go to bench/results/<time>-<name>.json with the machine's description; a table is
-printed.
+Names: fanout, throughput, memory, display, catchup, browser, metrics, outbox (all by
+default). Results go to bench/results/<time>-<name>.json with the machine's description; a
+table is printed.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import browser, catchup, display, fanout, metrics_cost, throughput
+from bench import browser, catchup, display, fanout, metrics_cost, outbox, throughput
 from bench.common import machine, save
 
 BENCHMARKS = {
@@ -24,6 +24,7 @@ BENCHMARKS = {
     "catchup": catchup.catchup,
     "browser": browser.browser,
     "metrics": metrics_cost.metrics_cost,
+    "outbox": outbox.outbox,
 }
 
 

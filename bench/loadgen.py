@@ -54,9 +54,12 @@ ITEMS = [
 ]
 
 
-def order_body(index: int) -> dict:
-    """A realistic order (its broadcast is about 1.2 KB), stamped for timing."""
+def order_body(index: int, email: bool = False) -> dict:
+    """A realistic order (its broadcast is about 1.2 KB), stamped for timing; with
+    ``email``, a customer address (the server emails it when it sends emails)."""
+    extra = {"customer_email": f"guest{index}@example.com"} if email else {}
     return {
+        **extra,
         "order_type": "dine_in",
         "table": f"T{index % 40 + 1}",
         "customer_name": "Benchmark guest",
@@ -76,7 +79,7 @@ async def run(args: argparse.Namespace) -> dict:
     async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
 
         async def post(index: int) -> None:
-            body = json.dumps(order_body(index))
+            body = json.dumps(order_body(index, args.email))
             started = time.perf_counter()
             try:
                 async with session.post(f"{args.url}/api/orders", data=body) as answer:
@@ -121,6 +124,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32, help="closed-loop requests")
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--first", type=int, default=0, help="index of the first order")
+    parser.add_argument("--email", type=int, default=0, help="1: orders carry a customer_email")
     args = parser.parse_args()
     result = asyncio.run(run(args))
     with open(args.out, "w") as out:

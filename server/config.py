@@ -45,6 +45,8 @@ class Settings:
     smtp_url: str | None = None
     """Where customer emails go (server.outbox.email.SmtpSettings); None: no emails."""
     mail_from: str | None = None
+    webhook_hosts: tuple[str, ...] = ()
+    """The only hosts webhooks may be sent to (``KDS_WEBHOOK_HOSTS``); empty: any."""
     delivery_retention_days: float = 7.0
     email_retry_seconds: tuple[float, ...] = EMAIL_RETRY_SECONDS
     webhook_retry_seconds: tuple[float, ...] = WEBHOOK_RETRY_SECONDS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+import urllib.parse
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +29,24 @@ DISABLED_BY_ADMIN = "disabled by an admin"
 
 class WebhookNotFound(DomainError):
     code = "not_found"
+
+
+class HostNotAllowed(DomainError):
+    code = "invalid"
+
+
+def allowed(url: str, hosts: tuple[str, ...]) -> bool:
+    """Whether ``url``'s host is one webhooks may be sent to (any, when ``hosts`` is empty)."""
+    host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    return not hosts or host in hosts
+
+
+def _check_host(url: str, hosts: tuple[str, ...]) -> None:
+    if not allowed(url, hosts):
+        raise HostNotAllowed(
+            f"url: this server sends webhooks only to {', '.join(hosts)} (KDS_WEBHOOK_HOSTS)",
+            field="url",
+        )
 
 
 def new_secret() -> str:
@@ -77,12 +96,19 @@ def delivery(row: Any) -> Delivery:
 class WebhookAdmin:
     """Adds, lists, changes, removes and replays endpoints; lists deliveries."""
 
-    def __init__(self, db: Database, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Callable[[], datetime] | None = None,
+        hosts: tuple[str, ...] = (),
+    ) -> None:
         self.db = db
         self._clock = clock or (lambda: datetime.now(UTC))
+        self.hosts = hosts
 
     async def create(self, data: WebhookIn) -> tuple[Webhook, str]:
         """The new endpoint and its secret (shown to the admin only now)."""
+        _check_host(data.url, self.hosts)
         now = self._clock()
         secret = new_secret()
         events = data.events or list(WebhookEvent)
@@ -132,6 +158,9 @@ class WebhookAdmin:
                     values["failing_since"] = None
             elif name == "url" and value is None:
                 continue
+            elif name == "url":
+                _check_host(value, self.hosts)
+                values[name] = value
             else:
                 values[name] = value
         async with self.db.writing() as conn:

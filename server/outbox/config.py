@@ -55,7 +55,11 @@ def outbox_settings(args: argparse.Namespace) -> dict[str, Any]:
             raise ValueError(f"KDS_DELIVERY_RETENTION_DAYS: '{text}' is not a number") from None
     if not 0 < retention <= 3650:
         raise ValueError("--delivery-retention-days: give a number of days above 0, up to 3650")
+    hosts = tuple(
+        h.strip().lower().strip("[]") for h in (env("WEBHOOK_HOSTS") or "").split(",") if h.strip()
+    )
     return {
+        "webhook_hosts": hosts,
         "smtp_url": smtp or None,
         "mail_from": sender or None,
         "delivery_retention_days": retention,

@@ -69,11 +69,11 @@ def build_outbox(settings: Settings, db: Database, *, version: str) -> Outbox:
             retention=timedelta(days=settings.delivery_retention_days),
             tracking_link=settings.tracking_link,
         ),
-        WebhookSender(user_agent=f"terminal-kds/{version}"),
+        WebhookSender(user_agent=f"terminal-kds/{version}", hosts=settings.webhook_hosts),
         mailer,
     )
     recorder = Recorder(settings.mail_from if mailer else None, recorded=worker.recorded)
-    return Outbox(recorder, worker, WebhookAdmin(db), email)
+    return Outbox(recorder, worker, WebhookAdmin(db, hosts=settings.webhook_hosts), email)
 
 
 __all__ = ["ConfigError", "Outbox", "build_outbox"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import urllib.parse
 from datetime import datetime
 
 import aiohttp
@@ -42,9 +43,13 @@ def signed_headers(secret: str, message_id: str, now: datetime, body: bytes) -> 
 class WebhookSender:
     """POSTs signed webhooks over one connection pool; redirects are never followed."""
 
-    def __init__(self, user_agent: str, timeout: float = ATTEMPT_TIMEOUT_S) -> None:
+    def __init__(
+        self, user_agent: str, timeout: float = ATTEMPT_TIMEOUT_S, hosts: tuple[str, ...] = ()
+    ) -> None:
         self.user_agent = user_agent
         self.timeout = timeout
+        self.hosts = hosts
+        """The only hosts calls may go to; empty: any."""
         self._session: aiohttp.ClientSession | None = None
 
     def _open(self) -> aiohttp.ClientSession:
@@ -68,6 +73,9 @@ class WebhookSender:
     async def send(
         self, url: str, secret: str, message_id: str, body: bytes, now: datetime
     ) -> Outcome:
+        host = (urllib.parse.urlsplit(url).hostname or "").lower()
+        if self.hosts and host not in self.hosts:
+            return failed(f"{host} is not among KDS_WEBHOOK_HOSTS; not sent", permanent=True)
         headers = signed_headers(secret, message_id, now, body)
         try:
             async with asyncio.timeout(self.timeout):

@@ -43,7 +43,14 @@ class ServerProcess:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.extra_args = extra_args
-        self.env = {**os.environ, "KDS_RATE_LIMIT": "0", **(env or {})}
+        # Webhooks from test servers go to this machine only, whatever a test (or a fuzzer)
+        # registers.
+        self.env = {
+            **os.environ,
+            "KDS_RATE_LIMIT": "0",
+            "KDS_WEBHOOK_HOSTS": "127.0.0.1,localhost",
+            **(env or {}),
+        }
         self.proc: subprocess.Popen[bytes] | None = None
         self.tokens: dict[str, str] = {}
 

@@ -306,42 +306,54 @@ async def finish(conn: AsyncConnection, results: Sequence[Finished], *, disable_
             for r in results
         ],
     )
+    by_endpoint: dict[int, list[Finished]] = {}
     for r in results:
-        if r.webhook_id is None:
-            continue
-        if r.state == SENT:
-            await conn.execute(
-                update(webhooks)
-                .where(webhooks.c.id == r.webhook_id)
-                .values(last_success_at=r.at, failing_since=None, last_error=None)
-            )
-            continue
+        if r.webhook_id is not None:
+            by_endpoint.setdefault(r.webhook_id, []).append(r)
+    for webhook_id, its in by_endpoint.items():
+        await _endpoint_health(conn, webhook_id, sorted(its, key=lambda r: r.at), disable_after)
+
+
+async def _endpoint_health(
+    conn: AsyncConnection, webhook_id: int, results: list[Finished], disable_after: Any
+) -> None:
+    """One endpoint's health after these results (oldest first): one UPDATE, and a second
+    when it must be disabled (410 Gone, or failing for ``disable_after``)."""
+    successes = [r for r in results if r.state == SENT]
+    failures = [r for r in results if r.state != SENT]
+    values: dict[str, Any] = {}
+    if successes:
+        values["last_success_at"] = successes[-1].at
+    if failures:
+        values["last_failure_at"] = failures[-1].at
+    last = results[-1]
+    if last.state == SENT:
+        values.update(failing_since=None, last_error=None)
+    else:
+        since_success = [r for r in failures if not successes or r.at > successes[-1].at]
+        first = since_success[0].at
+        values["failing_since"] = (
+            first if successes else func.coalesce(webhooks.c.failing_since, first)
+        )
+        values["last_error"] = last.last_error
+    await conn.execute(update(webhooks).where(webhooks.c.id == webhook_id).values(**values))
+    if last.state == SENT and not any(r.gone for r in results):
+        return
+    reason = None
+    if any(r.gone for r in results):
+        reason = "the endpoint answered 410 Gone"
+    else:
+        since = (
+            await conn.execute(select(webhooks.c.failing_since).where(webhooks.c.id == webhook_id))
+        ).scalar_one_or_none()
+        if since is not None and last.at - since >= disable_after:
+            reason = f"failing since {since:%Y-%m-%d %H:%M} UTC"
+    if reason:
         await conn.execute(
             update(webhooks)
-            .where(webhooks.c.id == r.webhook_id)
-            .values(
-                last_failure_at=r.at,
-                failing_since=func.coalesce(webhooks.c.failing_since, r.at),
-                last_error=r.last_error,
-            )
+            .where(and_(webhooks.c.id == webhook_id, webhooks.c.enabled.is_(True)))
+            .values(enabled=False, disabled_reason=reason, updated_at=last.at)
         )
-        reason = None
-        if r.gone:
-            reason = "the endpoint answered 410 Gone"
-        else:
-            since = (
-                await conn.execute(
-                    select(webhooks.c.failing_since).where(webhooks.c.id == r.webhook_id)
-                )
-            ).scalar_one_or_none()
-            if since is not None and r.at - since >= disable_after:
-                reason = f"failing since {since:%Y-%m-%d %H:%M} UTC"
-        if reason:
-            await conn.execute(
-                update(webhooks)
-                .where(and_(webhooks.c.id == r.webhook_id, webhooks.c.enabled.is_(True)))
-                .values(enabled=False, disabled_reason=reason, updated_at=r.at)
-            )
 
 
 async def prune(conn: AsyncConnection, before: datetime) -> int:

@@ -236,6 +236,8 @@ class Mailer:
         self.restaurant_name = restaurant_name
         self.timeout = timeout
         self._tls = ssl.create_default_context()
+        self._client: aiosmtplib.SMTP | None = None
+        self._lock = asyncio.Lock()
 
     def message(
         self, kind: str, order: Mapping[str, Any], to: str, tracking_url: str | None, now: datetime
@@ -255,29 +257,72 @@ class Mailer:
         )
 
     async def send(self, message: EmailMessage) -> Outcome:
-        smtp = self.smtp
-        try:
-            async with asyncio.timeout(self.timeout):
-                await aiosmtplib.send(
-                    message,
-                    hostname=smtp.host,
-                    port=smtp.port,
-                    username=smtp.username,
-                    password=smtp.password,
-                    use_tls=smtp.tls,
-                    start_tls=smtp.starttls,
-                    validate_certs=True,
-                    tls_context=self._tls,
-                    timeout=self.timeout,
+        """One attempt, over the connection kept open from the last one (one message at a
+        time; a connection the server closed meanwhile is opened again once)."""
+        async with self._lock:
+            try:
+                async with asyncio.timeout(self.timeout):
+                    await self._send(message)
+            except aiosmtplib.SMTPRecipientsRefused as exc:
+                await self._drop()
+                codes = [r.code for r in exc.recipients]
+                detail = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
+                return failed(
+                    f"recipient refused: {detail}", permanent=all(c >= 500 for c in codes)
                 )
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            codes = [r.code for r in exc.recipients]
-            detail = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
-            return failed(f"recipient refused: {detail}", permanent=all(c >= 500 for c in codes))
-        except aiosmtplib.SMTPResponseException as exc:
-            return failed(f"SMTP {exc.code}: {exc.message}", permanent=exc.code >= 500)
-        except TimeoutError:
-            return failed(f"the SMTP server did not answer in {self.timeout:g} s")
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            return failed(f"could not send through {smtp.describe()}: {exc}")
+            except aiosmtplib.SMTPResponseException as exc:
+                await self._drop()
+                return failed(f"SMTP {exc.code}: {exc.message}", permanent=exc.code >= 500)
+            except TimeoutError:
+                await self._drop()
+                return failed(f"the SMTP server did not answer in {self.timeout:g} s")
+            except (aiosmtplib.SMTPException, OSError) as exc:
+                await self._drop()
+                return failed(f"could not send through {self.smtp.describe()}: {exc}")
         return DELIVERED
+
+    async def _send(self, message: EmailMessage) -> None:
+        for tries_left in (1, 0):
+            client = await self._connected()
+            try:
+                await client.send_message(message)
+                return
+            except aiosmtplib.SMTPServerDisconnected:
+                await self._drop()
+                if not tries_left:
+                    raise
+
+    async def _connected(self) -> aiosmtplib.SMTP:
+        if self._client is not None and self._client.is_connected:
+            return self._client
+        smtp = self.smtp
+        client = aiosmtplib.SMTP(
+            hostname=smtp.host,
+            port=smtp.port,
+            username=smtp.username,
+            password=smtp.password,
+            use_tls=smtp.tls,
+            start_tls=smtp.starttls,
+            validate_certs=True,
+            tls_context=self._tls,
+            timeout=self.timeout,
+        )
+        await client.connect()  # and STARTTLS, and the login, as the settings say
+        self._client = client
+        return client
+
+    async def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None and client.is_connected:
+            client.close()
+
+    async def close(self) -> None:
+        """Say goodbye to the SMTP server, if a connection is open."""
+        async with self._lock:
+            client, self._client = self._client, None
+            if client is not None and client.is_connected:
+                try:
+                    async with asyncio.timeout(5):
+                        await client.quit()
+                except (aiosmtplib.SMTPException, OSError, TimeoutError):
+                    client.close()

@@ -130,6 +130,8 @@ class Worker:
         except Exception:
             log.exception("could not record the outbox's last results; they will be retried")
         await self.webhooks.close()
+        if self.mailer is not None:
+            await self.mailer.close()
 
     async def _claim_loop(self) -> None:
         busy_wait = self.settings.poll_s

@@ -143,6 +143,10 @@ async def record_email(
     return True
 
 
+RECORDING = (_RECORD_WEBHOOKS, _ONCE, _INSERT_DELIVERY)
+"""The statements of every change's transaction (prepared on SQLite, as repo's are)."""
+
+
 # --- the worker ---------------------------------------------------------------------------
 
 

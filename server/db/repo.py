@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kds_contract import Item, Order, Status
 from kds_contract.models import utc_z
+from server.db import outbox_repo
 from server.db.prepared import PreparedStatements
 from server.db.tables import EventRow, IdempotencyRow, OrderRow, SeqCounter, TokenRow
 
@@ -67,9 +68,11 @@ PREPARED = PreparedStatements(
         _GET_IDEMPOTENT,
         _INSERT_IDEMPOTENT,
         _FIND_TOKEN,
+        *outbox_repo.RECORDING,
     ]
 )
-"""The statements above, run on SQLite's driver directly by the inline connections."""
+"""The statements above (and the outbox's, recorded with each change), run on SQLite's
+driver directly by the inline connections."""
 
 
 _COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)

@@ -54,6 +54,9 @@ class WorkerSettings:
     concurrency: int = 32
     per_endpoint: int = 8
     """At most this many attempts at once to one endpoint: a slow one cannot take every slot."""
+    emails_at_once: int = 2
+    """Emails go one at a time over the one SMTP connection: claiming more than a couple
+    would only hold slots the webhooks could use."""
     poll_s: float = 1.0
     """How often a worker looks for due deliveries when nothing woke it (other processes'
     changes, retries coming due)."""
@@ -168,6 +171,7 @@ class Worker:
     async def _claim(self, limit: int) -> list[Claimed]:
         now = self.clock()
         busy = Counter(d.webhook_id for d in self._in_flight.values() if d.webhook_id)
+        emails = sum(1 for d in self._in_flight.values() if d.kind == EMAIL)
         async with self.db.writing() as conn:
             return await outbox_repo.claim(
                 conn,
@@ -175,7 +179,7 @@ class Worker:
                 hold_until=now + timedelta(seconds=HOLD_S),
                 token=f"{self._id}-{next(self._claims)}",
                 limit=limit,
-                emails=self.mailer is not None,
+                emails=self.mailer is not None and emails < self.settings.emails_at_once,
                 busy=[w for w, n in busy.items() if n >= self.settings.per_endpoint],
             )
 

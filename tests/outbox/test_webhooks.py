@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -208,17 +209,20 @@ async def test_a_slow_endpoint_does_not_hold_up_another(
 ) -> None:
     server = server_factory(env=FAST_RETRIES)
     slow = WebhookReceiver().start()
-    slow.reply = Reply(200, delay=8)
+    release = threading.Event()
+    slow.reply = Reply(200, hold=release)  # answers nothing until the fast one has it all
     try:
         async with Api(server.url, server.tokens["admin"]) as api:
             await _add(api, slow.url)
             await _add(api, receiver.url)
             for _ in range(20):
                 await api.create()
-            started = time.monotonic()
-            await receiver.wait_async(lambda r: len(r.delivered_ids()) == 20, timeout=20)
-            assert time.monotonic() - started < 8, "the fast endpoint waited for the slow one"
+            await receiver.wait_async(lambda r: len(r.delivered_ids()) == 20, timeout=60)
+            assert slow.calls and not slow.ok_calls(), "the slow endpoint was never held up"
+            release.set()
+            await slow.wait_async(lambda r: len(r.delivered_ids()) == 20, timeout=60)
     finally:
+        release.set()
         slow.stop()
 
 

@@ -42,6 +42,8 @@ class Reply:
     delay: float = 0.0
     body_bytes: int = 2
     hang: bool = False
+    hold: threading.Event | None = None
+    """Answer only once this is set (or after 60 s)."""
 
 
 class WebhookReceiver:
@@ -96,6 +98,8 @@ class WebhookReceiver:
             self._lock.notify_all()
         if reply.delay:
             await asyncio.sleep(reply.delay)
+        if reply.hold is not None:
+            await asyncio.to_thread(reply.hold.wait, 60)
         if not reply.hang:
             with self._lock:
                 call.status = reply.status

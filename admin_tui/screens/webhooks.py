@@ -3,8 +3,6 @@ replay what it missed. Deliveries that failed for good are listed below."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -13,6 +11,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
+from admin_tui.console import Console
 from admin_tui.widgets.connection_bar import ConnectionBar
 from kds_client.errors import KdsError
 from kds_client.outbox_text import (
@@ -23,9 +22,6 @@ from kds_client.outbox_text import (
 )
 from kds_contract.webhooks import Delivery, Webhook
 
-if TYPE_CHECKING:
-    from admin_tui.app import AdminApp
-
 REFRESH_SECONDS = 5
 FAILED_SHOWN = 20
 
@@ -33,7 +29,7 @@ FAILED_SHOWN = 20
 class WebhooksScreen(Screen[None]):
     """Every endpoint with its health; refreshed every few seconds and on ``r``."""
 
-    app: AdminApp
+    app: Console
 
     DEFAULT_CSS = """
     WebhooksScreen #webhooks { height: 1fr; }

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import work
 from textual.widgets import Static
 
+from admin_tui.console import Console
 from kds_client.errors import KdsError
 from kds_client.outbox_text import delivery_target
 from kds_contract.webhooks import Delivery
-
-if TYPE_CHECKING:
-    from admin_tui.app import AdminApp
 
 REFRESH_SECONDS = 10
 
@@ -30,7 +26,7 @@ def failed_text(deliveries: list[Delivery]) -> Text:
 class FailedDeliveries(Static):
     """Empty while nothing failed; otherwise each failed delivery with its last error."""
 
-    app: AdminApp
+    app: Console
 
     def __init__(self, order_id: int) -> None:
         super().__init__(id="failed-deliveries")

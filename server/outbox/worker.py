@@ -26,6 +26,7 @@ from itertools import count
 
 from sqlalchemy import and_, update
 
+from server import metrics
 from server.db import outbox_repo
 from server.db.engine import Database
 from server.db.outbox_repo import EMAIL, FAILED, PENDING, SENT, Claimed, Finished
@@ -221,7 +222,7 @@ class Worker:
         attempts = d.attempts + 1
         token = d.claim
         if outcome.ok:
-            self.counts[(d.kind, SENT)] += 1
+            self._count(d.kind, SENT)
             return Finished(d.id, token, SENT, attempts, None, None, now, d.webhook_id)
         schedule = self.settings.email_retry if d.kind == EMAIL else self.settings.webhook_retry
         delay = None
@@ -231,14 +232,14 @@ class Worker:
                 jitter = 0.0 if d.kind == EMAIL else WEBHOOK_JITTER
                 delay = retry_delay(schedule, attempts, jitter=jitter)
         if delay is None:
-            self.counts[(d.kind, FAILED)] += 1
+            self._count(d.kind, FAILED)
             error = outcome.error or "failed"
             if not outcome.permanent:
                 error = f"gave up after {attempts} attempts; last: {error}"
             return Finished(
                 d.id, token, FAILED, attempts, error, None, now, d.webhook_id, gone=outcome.gone
             )
-        self.counts[(d.kind, "retry")] += 1
+        self._count(d.kind, "retry")
         return Finished(
             d.id,
             token,
@@ -249,6 +250,10 @@ class Worker:
             now,
             d.webhook_id,
         )
+
+    def _count(self, kind: str, result: str) -> None:
+        self.counts[(kind, result)] += 1
+        metrics.count_delivery(kind, result)
 
     # --- writing results -----------------------------------------------------------------
 

@@ -185,7 +185,12 @@ def init_app(settings: Settings) -> web.Application:
     app[SCREENS] = screens
     app[READINESS] = readiness
     try:
-        outbox = build_outbox(settings, db, version=VERSION)
+        outbox = build_outbox(
+            settings,
+            db,
+            version=VERSION,
+            count=metrics.count_delivery if place.enabled else lambda kind, result: None,
+        )
     except ValueError as exc:
         raise CommandError(str(exc), Exit.USAGE) from None
     app[OUTBOX] = outbox

@@ -4,6 +4,7 @@ admin side, and the routes. Called once, by the composition root."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -44,7 +45,13 @@ class Outbox:
         self.worker.poke()
 
 
-def build_outbox(settings: Settings, db: Database, *, version: str) -> Outbox:
+def build_outbox(
+    settings: Settings,
+    db: Database,
+    *,
+    version: str,
+    count: Callable[[str, str], None] = lambda kind, result: None,
+) -> Outbox:
     """Raises ConfigError (a ValueError) for a bad template, naming its file and line."""
     mailer = None
     if settings.smtp_url and settings.mail_from:
@@ -68,6 +75,7 @@ def build_outbox(settings: Settings, db: Database, *, version: str) -> Outbox:
             webhook_retry=settings.webhook_retry_seconds,
             retention=timedelta(days=settings.delivery_retention_days),
             tracking_link=settings.tracking_link,
+            count=count,
         ),
         WebhookSender(user_agent=f"terminal-kds/{version}", hosts=settings.webhook_hosts),
         mailer,

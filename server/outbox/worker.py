@@ -26,7 +26,6 @@ from itertools import count
 
 from sqlalchemy import and_, update
 
-from server import metrics
 from server.db import outbox_repo
 from server.db.engine import Database
 from server.db.outbox_repo import EMAIL, FAILED, PENDING, SENT, Claimed, Finished
@@ -65,6 +64,8 @@ class WorkerSettings:
     tracking_link: Callable[[str], str] = lambda code: code
     """The customer's link for a tracking code."""
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    count: Callable[[str, str], None] = lambda kind, result: None
+    """Told of every attempt's result (the metrics: kds_deliveries)."""
 
 
 class Worker:
@@ -253,7 +254,7 @@ class Worker:
 
     def _count(self, kind: str, result: str) -> None:
         self.counts[(kind, result)] += 1
-        metrics.count_delivery(kind, result)
+        self.settings.count(kind, result)
 
     # --- writing results -----------------------------------------------------------------
 

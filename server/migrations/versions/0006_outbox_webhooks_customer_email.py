@@ -1,7 +1,7 @@
 """The outbox: customer_email on orders, webhook endpoints, and deliveries.
 
 Revision ID: outbox
-Revises: events_actor
+Revises: screens_online
 Create Date: 2026-11-27
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from server.db.tables import UTCDateTime
 
 revision = "outbox"
-down_revision = "events_actor"
+down_revision = "screens_online"
 branch_labels = None
 depends_on = None
 

@@ -42,7 +42,7 @@ class AdminApp(OrderActions):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark,f1", "keys", "Keys", id="app.keys"),
-        Binding("w", "webhooks", "Webhooks", show=False, id="app.webhooks"),
+        Binding("h", "webhooks", "Webhooks", show=False, id="app.webhooks"),
     ]
 
     def __init__(

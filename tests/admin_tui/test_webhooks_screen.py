@@ -49,7 +49,7 @@ async def test_webhooks_screen_shows_health_switches_and_replays(
         app = make_app(server.url, server.tokens["admin"], bell=False)
         async with app.run_test(size=size) as pilot:
             await ready(pilot)
-            await pilot.press("w")
+            await pilot.press("h")
             screen = await wait_for(
                 pilot, lambda: isinstance(app.screen, WebhooksScreen) and app.screen, "webhooks"
             )

@@ -3,16 +3,19 @@ an order's failed deliveries on its detail screen, driven with Pilot against a r
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from admin_tui import make_app
 from admin_tui.screens.detail import OrderDetailScreen
 from admin_tui.screens.webhooks import WebhooksScreen
 from kds_client import KdsRest
-from tests.admin_tui.conftest import plain, ready, wait_for
+from tests.admin_tui.conftest import plain, ready
 from tests.outbox.conftest import FAST_RETRIES
 from tests.support.receivers import Reply, WebhookReceiver
 from tests.support.server import ServerProcess
@@ -25,6 +28,18 @@ def receivers() -> Iterator[tuple[WebhookReceiver, WebhookReceiver]]:
     yield good, bad
     good.stop()
     bad.stop()
+
+
+async def wait_for(pilot: Pilot, condition: Any, what: str) -> Any:
+    """As the console tests' own, with room for a server that answers slowly: each step
+    here is a round trip to it (and its worker's deliveries) on a shared machine."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _text(screen: WebhooksScreen | OrderDetailScreen, widget_id: str) -> str:

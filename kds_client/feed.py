@@ -389,7 +389,7 @@ class LiveFeed:
             return
         self._emit(self.store.offer(event))
         self._set_status(last_event_at=time.time())
-        if self.store.has_gap:
+        if self.store.has_gap or self.store.diverged:
             self._schedule_gap_fill()
 
     def _schedule_gap_fill(self) -> None:
@@ -398,7 +398,7 @@ class LiveFeed:
 
     async def _fill_gap(self) -> None:
         await asyncio.sleep(self.gap_grace)
-        if not self.store.has_gap or not self.store.loaded:
+        if not (self.store.has_gap or self.store.diverged) or not self.store.loaded:
             return
         try:
             await self._sync.catch_up(self.status.url)

@@ -45,6 +45,8 @@ class OrderPage:
     page: int
     per_page: int
     seq: int | None = None
+    epoch: str | None = None
+    """The event log's epoch ``seq`` belongs to (None from a server without epochs)."""
 
     @property
     def pages(self) -> int:
@@ -58,6 +60,8 @@ class EventPage:
 
     events: list[Event]
     last_seq: int | None
+    epoch: str | None = None
+    """The event log's epoch (None from a server without epochs)."""
 
 
 def normalize_urls(urls: Sequence[str] | str) -> list[str]:
@@ -204,6 +208,7 @@ class KdsRest(OutboxCalls):
                 page=int(body.get("page", page)),
                 per_page=int(body.get("per_page", per_page)),
                 seq=int(body["seq"]) if body.get("seq") is not None else None,
+                epoch=_epoch(body),
             )
         except (KeyError, TypeError, ValueError, ValidationError) as exc:
             raise ServerError(f"unexpected order list from {self.url}: {exc}") from exc
@@ -254,7 +259,9 @@ class KdsRest(OutboxCalls):
         params = {"after": str(int(after)), "limit": str(int(limit))}
         body = await self._request("GET", "/api/events", params=params, url=url)
         last = body.get("last_seq")
-        return EventPage(_events(body, self.url), int(last) if last is not None else None)
+        return EventPage(
+            _events(body, self.url), int(last) if last is not None else None, _epoch(body)
+        )
 
     async def screens(self) -> ScreensAnswer:
         """Screens connected now and seen in the last 24 h, and the stations (admin)."""
@@ -389,6 +396,11 @@ async def _answer(response: aiohttp.ClientResponse, method: str, where: str) -> 
             f"{method} {where}: the answer is not a JSON object", status=response.status
         )
     return body
+
+
+def _epoch(body: Json) -> str | None:
+    epoch = body.get("epoch")
+    return epoch if isinstance(epoch, str) else None
 
 
 def _float(value: str | None) -> float | None:

@@ -82,6 +82,12 @@ class Event:
             data=payload,
         )
 
+    @property
+    def epoch(self) -> str | None:
+        """The event log's epoch the change was made in (None from a server without)."""
+        epoch = self.data.get("epoch")
+        return epoch if isinstance(epoch, str) else None
+
     def order(self) -> Order | None:
         """The order after the change (None for a delete)."""
         raw = self.data.get("order")
@@ -137,8 +143,13 @@ class OrderStore:
     def __init__(self) -> None:
         self.orders: dict[int, Order] = {}
         self.last_seq: int = 0
+        self.epoch: str | None = None
+        """The event log's epoch the store's seqs belong to (None: a server without epochs)."""
         self.loaded: bool = False
         """True once a snapshot (``reset``) or a catch-up gave the store a known starting seq."""
+        self.diverged: bool = False
+        """An event of another epoch came: the server's history is not the one the store
+        follows (a restore). Only a snapshot (``reset``) clears it."""
         self._ahead: dict[int, Event] = {}
 
     # -- reading --------------------------------------------------------------------------
@@ -165,16 +176,28 @@ class OrderStore:
         """Drop the events held back; the next catch-up fetches whatever they were."""
         self._ahead.clear()
 
-    def reset(self, orders: Iterable[Order], seq: int) -> Change:
-        """Replace everything with a snapshot taken at ``seq``.
+    def continues(self, epoch: str | None) -> bool:
+        """Whether seqs of this epoch continue the store's history. A store that does not
+        know its epoch yet (loaded from a seq alone) takes this one as its own."""
+        if not self.loaded:
+            return True
+        if self.epoch is None:
+            self.epoch = epoch
+            return True
+        return epoch == self.epoch
 
-        Held-back events after ``seq`` stay held: follow with ``catch_up`` (the events after
-        ``seq``, or ``[]``) to apply them.
+    def reset(self, orders: Iterable[Order], seq: int, epoch: str | None = None) -> Change:
+        """Replace everything with a snapshot taken at ``seq`` of the history ``epoch``.
+
+        Held-back events after ``seq`` of that history stay held: follow with ``catch_up``
+        (the events after ``seq``, or ``[]``) to apply them.
         """
         self.orders = {o.id: o for o in orders}
         self.last_seq = seq
+        self.epoch = epoch
         self.loaded = True
-        self._ahead = {s: e for s, e in self._ahead.items() if s > seq}
+        self.diverged = False
+        self._ahead = {s: e for s, e in self._ahead.items() if s > seq and e.epoch == epoch}
         return Change(type=RESET, order_id=None, order=None, previous=None, seq=seq)
 
     def apply(self, event: Event) -> Change | None:
@@ -209,8 +232,12 @@ class OrderStore:
         """Take an event from the live feed: apply it if it is next, else hold it back.
 
         Returns the changes applied: this event and any held-back ones it unblocked, in seq
-        order. Stale and duplicate events change nothing.
+        order. Stale and duplicate events change nothing, and so does an event of another
+        epoch (it sets ``diverged``: the store must be reloaded).
         """
+        if event.epoch is not None and self.loaded and self.epoch not in (None, event.epoch):
+            self.diverged = True
+            return []
         if event.seq <= self.last_seq:
             return self._drain() if self.loaded else []
         if not self.loaded or event.seq != self.last_seq + 1:

@@ -66,6 +66,17 @@ class StoreSync:
             after = self.store.last_seq
             page = await self.rest.event_page(after, self.page_size, url=url)
             latest = page.last_seq
+            if self.store.diverged or not self.store.continues(page.epoch):
+                # Another history (a restore, another database): our seqs name other changes.
+                log.warning(
+                    "the server's event log is another history (epoch %s, the store's %s): "
+                    "reloading a snapshot",
+                    page.epoch,
+                    self.store.epoch,
+                )
+                await self._snapshot(url)
+                reloaded = True
+                continue
             if not reloaded and latest is not None and not 0 <= latest - after <= self.max_catch_up:
                 # Far behind, or the server's history is shorter than ours (a new database).
                 log.warning("server at seq %s, store at %s: reloading a snapshot", latest, after)
@@ -79,14 +90,15 @@ class StoreSync:
 
     async def _snapshot(self, url: str | None) -> None:
         for attempt in range(SNAPSHOT_TRIES):
-            orders, seq, consistent = await self._read_orders(url)
+            orders, seq, epoch, consistent = await self._read_orders(url)
             if consistent:
                 break
             log.info("orders changed while reading the snapshot (try %s)", attempt + 1)
-        self.emit([self.store.reset(orders, seq)])
+        self.emit([self.store.reset(orders, seq, epoch)])
 
-    async def _read_orders(self, url: str | None) -> tuple[list[Order], int, bool]:
-        """Every order of the snapshot, the seq it is current at, and whether it is consistent.
+    async def _read_orders(self, url: str | None) -> tuple[list[Order], int, str | None, bool]:
+        """Every order of the snapshot, the seq (and epoch) it is current at, and whether it
+        is consistent.
 
         The seq of the first page is the one to catch up from: later pages are as new or
         newer, and replaying the events after that seq brings every order to the same point
@@ -99,6 +111,7 @@ class StoreSync:
             health_seq = int((await self.rest.health(url=url)).get("seq") or 0)
         orders: dict[int, Order] = {}
         seqs: set[int] = set()
+        epochs: set[str | None] = set()
         number = 1
         while True:
             page = await self.rest.list_orders(
@@ -107,12 +120,14 @@ class StoreSync:
             orders.update((o.id, o) for o in page.orders)
             if page.seq is not None:
                 seqs.add(page.seq)
+            epochs.add(page.epoch)
             if number >= page.pages or not page.orders:
                 break
             number += 1
+        epoch = next(iter(epochs)) if len(epochs) == 1 else None
         if not seqs:
             if health_seq is None:
                 self._list_has_seq = False
                 return await self._read_orders(url)
-            return list(orders.values()), health_seq, True
-        return list(orders.values()), min(seqs), len(seqs) == 1
+            return list(orders.values()), health_seq, epoch, len(epochs) == 1
+        return list(orders.values()), min(seqs), epoch, len(seqs) == 1 and len(epochs) == 1

@@ -11,7 +11,7 @@ from kds_client.errors import Offline
 from kds_client.exit_codes import EXIT_AUTH, EXIT_OK
 from kds_client.feed import ConnectionState, FeedStatus, LiveFeed
 from kds_client.rest import KdsRest
-from kds_client.store import Change, OrderStore
+from kds_client.store import RESET, Change, OrderStore
 
 
 async def watch(
@@ -32,21 +32,28 @@ async def watch(
     """
     store = OrderStore()
     if after is not None:
-        store.reset([], after)
+        store.reset([], after)  # of the history (epoch) the server is at when first asked
     try:
         # Asked even with --after: a --url that is not a KDS server ends the watch here.
         health = await rest.health()
     except Offline as exc:
         say(f"{exc}; retrying")  # the feed will catch up once a server answers
     else:
-        if after is None:
-            store.reset([], int(health.get("seq") or 0))
+        epoch = health.get("epoch") if isinstance(health.get("epoch"), str) else None
+        seq = after if after is not None else int(health.get("seq") or 0)
+        store.reset([], seq, epoch)
     feed = LiveFeed(rest.urls, rest.token, rooms=[room], store=store, rest=rest)
     done = stop_event or asyncio.Event()
     printed = 0
 
     def on_change(change: Change) -> None:
         nonlocal printed
+        if change.type == RESET:
+            say(
+                f"the server's history is not the one watched (restored, or too far ahead): "
+                f"changes before seq {change.seq} of its new history were not printed"
+            )
+            return
         if change.event is None or done.is_set():
             return
         print(json.dumps(change.event.wire(), separators=(",", ":")), flush=True)

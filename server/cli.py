@@ -18,7 +18,7 @@ from kds_contract import Role
 from kds_contract.local import DEFAULT_HOST, DEFAULT_PORT, default_data_dir
 from kds_contract.models import MAX_NAME
 from server import __version__, logs
-from server.commands import backup_sqlite, migrate_command, token_command
+from server.commands import backup_sqlite, migrate_command, restore_command, token_command
 from server.config import MetricsPlace, Settings, env, redact_url
 from server.db.migrate import schema_head
 from server.exits import CommandError, Exit
@@ -137,6 +137,15 @@ def _parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="copy a SQLite database while the server runs")
     _common(backup)
     backup.add_argument("target", type=Path, help="the file to write the copy to")
+    restore = sub.add_parser(
+        "restore",
+        help="put a backup in place of the SQLite database (servers stopped), or with "
+        "PostgreSQL (after pg_restore) only renew the event log's epoch; clients reload",
+    )
+    _common(restore)
+    restore.add_argument(
+        "backup", type=Path, nargs="?", help="the file `kds-server backup` made (SQLite)"
+    )
     token = sub.add_parser("token", help="create, list or revoke API tokens")
     token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
     create = token_sub.add_parser(
@@ -273,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"kds-server: {exc}", file=sys.stderr)
         return Exit.USAGE
-    if args.command in ("token", "backup"):
+    if args.command in ("token", "backup", "restore"):
         # A command's output is its answer; the schema check it runs first says nothing.
         logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
@@ -311,6 +320,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return backup_sqlite(settings, args.target)
     if args.command == "migrate":
         return asyncio.run(migrate_command(settings))
+    if args.command == "restore":
+        return asyncio.run(restore_command(settings, args.backup))
     return serve(settings)
 
 

@@ -1,4 +1,4 @@
-"""The operator's commands of ``kds-server``: migrate, token, backup.
+"""The operator's commands of ``kds-server``: migrate, token, backup, restore.
 
 Each returns an exit code or raises CommandError with the one line to print.
 """
@@ -6,6 +6,8 @@ Each returns an exit code or raises CommandError with the one line to print.
 from __future__ import annotations
 
 import argparse
+import os
+import secrets
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
@@ -16,7 +18,7 @@ from typing import Any, TypeVar
 
 from kds_contract import Role
 from server.config import Settings, redact_url
-from server.datadir import make_private
+from server.datadir import DataFolderLock, make_private
 from server.db import repo
 from server.db.engine import Database
 from server.db.migrate import migrate
@@ -139,6 +141,71 @@ async def _revoke(ident: str, settings: Settings) -> int:
         "seconds"
     )
     return Exit.OK
+
+
+async def restore_command(settings: Settings, backup: Path | None) -> int:
+    """Put a backup in place of the database (SQLite), or only renew the event log's epoch
+    (PostgreSQL, after pg_restore), so that clients reload instead of trusting seqs that
+    now name other changes."""
+    if settings.is_sqlite:
+        if backup is None:
+            raise CommandError(
+                "give the backup file to restore (one `kds-server backup` made)", Exit.USAGE
+            )
+        lock = DataFolderLock(settings.data_dir)
+        with lock.held("restoring a backup"):
+            _replace_sqlite(backup, sqlite_path(settings))
+            seq, epoch = await with_db(settings, _renew_epoch)
+        print(
+            f"restored {backup} into {sqlite_path(settings)}: the event log is at seq {seq} "
+            f"with a new epoch {epoch}; clients reload when they reconnect"
+        )
+        return Exit.OK
+    if backup is not None:
+        raise CommandError(
+            "restore PostgreSQL with pg_restore (docs/DEPLOY.md), then run `kds-server "
+            "restore` with the same --db and no file: it renews the event log's epoch",
+            Exit.USAGE,
+        )
+    seq, epoch = await with_db(settings, _renew_epoch)
+    print(
+        f"{redact_url(settings.database_url)}: the event log is at seq {seq} with a new epoch "
+        f"{epoch}; clients reload when they reconnect"
+    )
+    return Exit.OK
+
+
+async def _renew_epoch(db: Database) -> tuple[int, str]:
+    epoch = secrets.token_hex(8)
+    async with db.writing() as conn:
+        await repo.renew_epoch(conn, epoch)
+        seq, _ = await repo.log_position(conn)
+    return seq, epoch
+
+
+def _replace_sqlite(backup: Path, target: Path) -> None:
+    """Copy ``backup`` (checked first) over the database file, whole or not at all."""
+    if not backup.is_file():
+        raise CommandError(f"no backup file at {backup}", Exit.NOT_FOUND)
+    staged = target.with_name(target.name + ".restoring")
+    staged.unlink(missing_ok=True)
+    try:
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        staged.touch(mode=0o600)
+        with closing(sqlite3.connect(f"file:{backup}?mode=ro", uri=True)) as src:
+            if src.execute("PRAGMA quick_check").fetchone() != ("ok",):
+                raise CommandError(f"{backup} is damaged (PRAGMA quick_check)", Exit.FAILED)
+            with closing(sqlite3.connect(staged)) as dst:
+                src.backup(dst)
+    except sqlite3.DatabaseError as exc:
+        staged.unlink(missing_ok=True)
+        raise CommandError(f"cannot restore {backup}: {exc}", Exit.FAILED) from exc
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    for journal in ("-wal", "-shm"):
+        target.with_name(target.name + journal).unlink(missing_ok=True)
+    os.replace(staged, target)
 
 
 def backup_sqlite(settings: Settings, target: Path) -> int:

@@ -22,7 +22,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -57,6 +57,14 @@ class RetryInFlight(domain.DomainError):
 
 class IdempotencyMismatch(domain.DomainError):
     code = "idempotency_key_reused"
+
+
+class LogPosition(NamedTuple):
+    """Where the event log is: its last seq, and its epoch (the identity of its history,
+    renewed by a restore; None from a database older than epochs)."""
+
+    seq: int
+    epoch: str | None
 
 
 @dataclass(frozen=True)
@@ -120,21 +128,24 @@ class _IdempotencyKey:
     request_hash: str
 
 
-def event_payload(kind: str, before: Order | None, after: Order | None, seq: int) -> dict[str, Any]:
+def event_payload(
+    kind: str, before: Order | None, after: Order | None, seq: int, epoch: str | None = None
+) -> dict[str, Any]:
     """The event's payload, as stored, sent to live clients and answered: the one place
-    each event type's fields are written."""
+    each event type's fields are written. Every seq goes with the event log's epoch."""
+    position: dict[str, Any] = {"seq": seq, "epoch": epoch}
     if after is None:
         assert before is not None
-        return {"orderId": before.id, "seq": seq}
+        return {"orderId": before.id, **position}
     if kind == ORDER_STATUS_UPDATED:
         assert before is not None
         return {
             "order": after.wire(),
             "oldStatus": str(before.status),
             "newStatus": str(after.status),
-            "seq": seq,
+            **position,
         }
-    return {"order": after.wire(), "seq": seq}
+    return {"order": after.wire(), **position}
 
 
 def _on_existing(rule: Callable[[Order, datetime], Order | None]) -> Rule:
@@ -258,7 +269,7 @@ class OrderService:
         unchanged order, a replay) is rolled back, so it takes no seq."""
         async with self.db.write() as tx:
             conn = tx.conn
-            seq = await repo.next_seq(conn)
+            seq, epoch = await repo.next_position(conn)
             if idempotency is not None:
                 first = await self._first_answer(conn, idempotency)
                 if first is not None:
@@ -278,7 +289,7 @@ class OrderService:
                 after = None
             else:
                 await repo.update_order(conn, after)
-            payload = event_payload(kind, before, after, seq)
+            payload = event_payload(kind, before, after, seq, epoch)
             subject = after.id if after is not None else order_id
             assert subject is not None
             event = StoredEvent(seq, kind, subject, now, dumps(payload), dumps(actor.wire()))
@@ -330,24 +341,25 @@ class OrderService:
         async with self.db.reading() as conn:
             return await self._get(conn, order_id)
 
-    async def list_orders(self, query: OrderQuery) -> tuple[list[Order], int, int]:
-        """A page of orders, the total matching, and the seq the snapshot is at."""
+    async def list_orders(self, query: OrderQuery) -> tuple[list[Order], int, LogPosition]:
+        """A page of orders, the total matching, and the seq (and epoch) the snapshot is at."""
         async with self.db.reading() as conn:
-            seq = await repo.current_seq(conn)
+            position = LogPosition(*await repo.log_position(conn))
             found, total = await repo.list_orders(conn, query)
-        return found, total, seq
+        return found, total, position
 
-    async def events_after(self, after: int, limit: int) -> tuple[list[StoredEvent], int]:
+    async def events_after(self, after: int, limit: int) -> tuple[list[StoredEvent], LogPosition]:
+        """The events after seq ``after`` and the log's last seq (and epoch)."""
         async with self.db.reading() as conn:
-            last = await repo.current_seq(conn)
-            return await repo.events_after(conn, after, limit), last
+            position = LogPosition(*await repo.log_position(conn))
+            return await repo.events_after(conn, after, limit), position
 
-    async def tracked(self, code: str) -> tuple[Order | None, int]:
-        """The order with this tracking code (None if there is none), and the seq its
-        state is at least as new as."""
+    async def tracked(self, code: str) -> tuple[Order | None, LogPosition]:
+        """The order with this tracking code (None if there is none), and the seq (and
+        epoch) its state is at least as new as."""
         async with self.db.reading() as conn:
-            seq = await repo.current_seq(conn)
-            return await repo.get_order_by_tracking_code(conn, code), seq
+            position = LogPosition(*await repo.log_position(conn))
+            return await repo.get_order_by_tracking_code(conn, code), position
 
     async def history(self, order_id: int) -> list[StoredEvent]:
         async with self.db.reading() as conn:
@@ -363,6 +375,11 @@ class OrderService:
     async def current_seq(self) -> int:
         async with self.db.reading() as conn:
             return await repo.current_seq(conn)
+
+    async def position(self) -> LogPosition:
+        """The event log's last seq and its epoch."""
+        async with self.db.reading() as conn:
+            return LogPosition(*await repo.log_position(conn))
 
     async def _get(self, conn: AsyncConnection, order_id: int) -> Order:
         order = await repo.get_order(conn, order_id)

@@ -46,7 +46,7 @@ _NEXT_SEQ = (
     update(seq_counter)
     .where(seq_counter.c.id == 1)
     .values(value=seq_counter.c.value + 1)
-    .returning(seq_counter.c.value)
+    .returning(seq_counter.c.value, seq_counter.c.epoch)
 )
 _INSERT_ORDER = insert(orders).returning(orders.c.id)
 _UPDATE_ORDER = update(orders).where(orders.c.id == bindparam("where_id"))
@@ -125,13 +125,33 @@ def _row_order(row: Any) -> Order:
 
 async def next_seq(conn: AsyncConnection) -> int:
     """Take the next seq. Its row lock is held until commit: writers queue here."""
+    return (await next_position(conn))[0]
+
+
+async def next_position(conn: AsyncConnection) -> tuple[int, str | None]:
+    """Take the next seq, with the event log's epoch (see ``log_position``)."""
     result = await conn.execute(_NEXT_SEQ)
-    return int(result.scalar_one())
+    row = result.first()
+    assert row is not None, "the seq counter has its one row"
+    return int(row[0]), row[1]
 
 
 async def current_seq(conn: AsyncConnection) -> int:
-    result = await conn.execute(select(seq_counter.c.value).where(seq_counter.c.id == 1))
-    return int(result.scalar_one_or_none() or 0)
+    return (await log_position(conn))[0]
+
+
+async def log_position(conn: AsyncConnection) -> tuple[int, str | None]:
+    """The last seq handed out and the event log's epoch: the identity of its history,
+    renewed whenever that may have diverged (``renew_epoch``, by a restore)."""
+    result = await conn.execute(
+        select(seq_counter.c.value, seq_counter.c.epoch).where(seq_counter.c.id == 1)
+    )
+    row = result.first()
+    return (int(row[0]), row[1]) if row is not None else (0, None)
+
+
+async def renew_epoch(conn: AsyncConnection, epoch: str) -> None:
+    await conn.execute(update(seq_counter).where(seq_counter.c.id == 1).values(epoch=epoch))
 
 
 # --- orders -----------------------------------------------------------------------------

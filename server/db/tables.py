@@ -96,6 +96,8 @@ class SeqCounter(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
+    epoch: Mapped[str | None] = mapped_column(String(32))
+    """The event log's identity: renewed whenever its history may have diverged (a restore)."""
 
 
 class IdempotencyRow(Base):

@@ -42,13 +42,14 @@ async def health(call: Call) -> web.Response:
         "database": "ok",
         "redis": "off" if redis is None else redis.describe(),
         "seq": None,
+        "epoch": None,
         "version": VERSION,
         "public_url": call.app[SETTINGS].link_base,
     }
     if redis is not None and not redis.reachable:
         body["status"] = "degraded"
     try:
-        body["seq"] = await call.app[SERVICE].current_seq()
+        body["seq"], body["epoch"] = await call.app[SERVICE].position()
     except Exception as exc:  # any failure to reach the database is what health reports
         body.update(status="degraded", database=f"unreachable: {type(exc).__name__}")
         return web.json_response(body, status=503)
@@ -120,14 +121,15 @@ async def list_orders(call: Call) -> web.Response:
         per_page=q.per_page,
         sort=q.sort,
     )
-    found, total, seq = await call.app[SERVICE].list_orders(query)
+    found, total, position = await call.app[SERVICE].list_orders(query)
     return json_answer(
         {
             "orders": [o.wire() for o in found],
             "total": total,
             "page": q.page,
             "per_page": q.per_page,
-            "seq": seq,
+            "seq": position.seq,
+            "epoch": position.epoch,
         }
     )
 
@@ -175,7 +177,7 @@ async def order_history(call: Call) -> web.Response:
 async def events(call: Call) -> web.Response:
     q: schemas.EventsQuery = call.query
     found, last = await call.app[SERVICE].events_after(q.after, q.limit)
-    return json_answer(events_json(found, last_seq=last))
+    return json_answer(events_json(found, last_seq=last.seq, epoch=last.epoch))
 
 
 def _today_local() -> tuple[datetime, datetime]:

@@ -99,9 +99,19 @@ class StatsQuery(_Query):
     )
 
 
+EPOCH = Field(
+    description="the event log's epoch: the identity of its history, renewed by a restore; "
+    "a client that sees another epoch than it knew reloads (its seqs belong to another "
+    "history); null from a database made before epochs"
+)
+
+
 class OrderAnswer(BaseModel):
     order: Order
-    seq: int | None = None
+    seq: int | None = Field(
+        default=None, description="the change's seq; absent when nothing changed"
+    )
+    epoch: str | None = Field(default=None, description="with seq: the event log's epoch")
 
 
 class StatusAnswer(BaseModel):
@@ -109,11 +119,13 @@ class StatusAnswer(BaseModel):
     oldStatus: Status
     newStatus: Status
     seq: int
+    epoch: str | None = EPOCH
 
 
 class DeleteAnswer(BaseModel):
     orderId: int
     seq: int
+    epoch: str | None = EPOCH
 
 
 class OrderList(BaseModel):
@@ -122,6 +134,7 @@ class OrderList(BaseModel):
     page: int
     per_page: int
     seq: int = Field(description="the last committed seq when the page was read")
+    epoch: str | None = EPOCH
 
 
 class EventOut(BaseModel):
@@ -135,6 +148,7 @@ class EventOut(BaseModel):
 class EventList(BaseModel):
     events: list[EventOut]
     last_seq: int
+    epoch: str | None = EPOCH
 
 
 class EventActor(BaseModel):
@@ -163,6 +177,7 @@ class Health(BaseModel):
         description='"off" (no --redis), "ok", or "unreachable since <time>: <reason>"'
     )
     seq: int | None
+    epoch: str | None = EPOCH
     version: str
     public_url: str = Field(
         description="the base of customers' links: an order's tracking page is "

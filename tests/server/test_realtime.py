@@ -8,6 +8,7 @@ import os
 import shutil
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import aiohttp
 import pytest
@@ -78,7 +79,7 @@ async def test_every_change_is_announced_with_its_seq(any_server: ServerProcess)
     moved = kitchen.events[1][1]
     assert (moved["oldStatus"], moved["newStatus"]) == ("pending", "preparing")
     assert moved["order"]["status"] == "preparing"
-    assert kitchen.events[4][1] == {"orderId": oid, "seq": 5}
+    assert kitchen.events[4][1] == {"orderId": oid, "seq": 5, "epoch": ANY}
     assert [(e["type"], e["data"]) for e in log] == kitchen.events, "the log holds the payloads"
 
 
@@ -180,7 +181,7 @@ async def test_stock_socketio_javascript_client(server: ServerProcess) -> None:
     finally:
         proc.kill()
         await proc.wait()
-    assert created == {"event": "order:created", "data": {"order": order, "seq": 1}}
+    assert created == {"event": "order:created", "data": {"order": order, "seq": 1, "epoch": ANY}}
     assert moved["event"] == "order:statusUpdated"
     assert moved["data"]["oldStatus"] == "pending" and moved["data"]["newStatus"] == "preparing"
     assert moved["data"]["seq"] == 2 and moved["data"]["order"]["version"] == 2

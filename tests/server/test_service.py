@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from sqlalchemy import text
@@ -108,7 +109,7 @@ async def test_create_returns_the_order_and_records_who_made_it(
     change = result.change
     assert change.seq == 1 and change.before is None and change.after == result.order
     assert change.actor == TILL
-    assert change.payload == {"order": result.order.wire(), "seq": 1}
+    assert change.payload == {"order": result.order.wire(), "seq": 1, "epoch": ANY}
     assert json.loads(change.event.data) == change.payload
     assert published.events == [(change.event, change.payload)]
     (stored,) = await service.history(result.order.id)
@@ -140,7 +141,7 @@ async def test_each_change_returns_before_and_after_with_its_payload(
     marked = await service.mark_item(order.id, 1, True, CHEF)
     assert isinstance(marked, Changed) and marked.change.event.type == ORDER_UPDATED
     assert marked.change.after is not None and marked.change.after.items[0].done
-    assert marked.change.payload == {"order": marked.change.after.wire(), "seq": 3}
+    assert marked.change.payload == {"order": marked.change.after.wire(), "seq": 3, "epoch": ANY}
 
     edited = await service.edit(order.id, OrderEdit(notes="extra napkins"), TILL)
     assert isinstance(edited, Changed) and edited.change.after is not None
@@ -148,7 +149,7 @@ async def test_each_change_returns_before_and_after_with_its_payload(
 
     deleted = await service.delete(order.id, TILL)
     assert deleted.change.after is None and deleted.change.before == edited.change.after
-    assert deleted.change.payload == {"orderId": order.id, "seq": 5}
+    assert deleted.change.payload == {"orderId": order.id, "seq": 5, "epoch": ANY}
     assert deleted.change.event.type == ORDER_DELETED
     assert published.seqs == [1, 2, 3, 4, 5]
     with pytest.raises(domain.OrderNotFound):

@@ -125,9 +125,25 @@ def move(order: Order, target: Status, expected_version: int | None, now: dateti
             "status": target,
             "version": order.version + 1,
             "updated_at": now,
-            f"{target}_at": now,
+            **status_times(order, target, now),
         }
     )
+
+
+_PATH = (Status.PENDING, Status.PREPARING, Status.READY, Status.COMPLETED)
+
+
+def status_times(order: Order, target: Status, now: datetime) -> dict[str, datetime | None]:
+    """The status times after a move to ``target``: each status keeps the first time it was
+    entered; a move back (an undo, a recall) clears the times of the statuses the order is no
+    longer past (a recalled order is not completed). The move itself, with its own time, is
+    in the event log."""
+    if target not in _PATH:  # cancelled: the times so far held
+        return {f"{target}_at": getattr(order, f"{target}_at") or now}
+    reached = _PATH.index(target)
+    times: dict[str, datetime | None] = {f"{status}_at": None for status in _PATH[reached + 1 :]}
+    times[f"{target}_at"] = getattr(order, f"{target}_at") or now
+    return times
 
 
 def mark_item(

@@ -341,6 +341,19 @@ class OrderService:
         async with self.db.reading() as conn:
             return await self._get(conn, order_id)
 
+    async def get_own(self, order_id: int, token_id: int) -> Order:
+        """An order that token ``token_id`` created (a till reading back its own orders);
+        any other is not found, as far as that token can tell."""
+        async with self.db.reading() as conn:
+            order = await self._get(conn, order_id)
+            if await repo.creator_token(conn, order_id) != token_id:
+                raise domain.OrderNotFound(
+                    f"order {order_id} does not exist or was not made with this token "
+                    "(a pos token reads only the orders it created)",
+                    order_id=order_id,
+                )
+            return order
+
     async def list_orders(self, query: OrderQuery) -> tuple[list[Order], int, LogPosition]:
         """A page of orders, the total matching, and the seq (and epoch) the snapshot is at."""
         async with self.db.reading() as conn:

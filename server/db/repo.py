@@ -323,6 +323,20 @@ async def order_events(conn: AsyncConnection, order_id: int) -> list[StoredEvent
     return [StoredEvent(r.seq, r.type, r.order_id, r.at, r.data, r.actor) for r in result]
 
 
+async def creator_token(conn: AsyncConnection, order_id: int) -> int | None:
+    """The id of the token that created this order (None: the server, or not recorded)."""
+    result = await conn.execute(
+        select(events.c.actor)
+        .where(and_(events.c.order_id == order_id, events.c.type == "order:created"))
+        .limit(1)
+    )
+    actor = result.scalar_one_or_none()
+    if not actor:
+        return None
+    token_id = json.loads(actor).get("token_id")
+    return int(token_id) if isinstance(token_id, int) else None
+
+
 # --- idempotency ------------------------------------------------------------------------
 
 

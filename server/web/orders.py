@@ -135,7 +135,11 @@ async def list_orders(call: Call) -> web.Response:
 
 
 async def get_order(call: Call) -> web.Response:
-    order = await call.app[SERVICE].get(call.path_int("id"))
+    order_id, principal = call.path_int("id"), call.principal
+    if principal is not None and principal.role is Role.POS:
+        order = await call.app[SERVICE].get_own(order_id, principal.token_id)
+    else:
+        order = await call.app[SERVICE].get(order_id)
     return json_answer({"order": order.wire()})
 
 
@@ -255,8 +259,8 @@ ROUTES: list[Route] = [
         "GET",
         ORDER_ID,
         get_order,
-        "One order",
-        roles=ALL_STAFF,
+        "One order (a pos token: only the orders it created)",
+        roles=frozenset({*ALL_STAFF, Role.POS}),
         answer=schemas.OrderAnswer,
         errors=(*_COMMON, 404),
     ),

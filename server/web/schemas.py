@@ -9,7 +9,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+)
 
 from kds_contract import Order, Status
 from kds_contract.models import MAX_NAME, MAX_PER_PAGE, Timestamp
@@ -28,20 +36,38 @@ def _iso_8601(value: Any) -> Any:
     return value
 
 
-def _clamped_utc(value: datetime) -> datetime:
-    # No order is older than 1970 or later than 9000; clamping keeps far-off bounds (year 1,
-    # year 9999, with any offset) from overflowing in time arithmetic and conversions.
+def _in_range_utc(value: datetime) -> datetime:
+    # A time outside 1970..8999 is refused, not moved: a period asked from year 1 answered
+    # for 1970 without saying so. (The bounds also keep time arithmetic from overflowing.)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    if value.year < 1970:
-        return EARLIEST
-    if value.year >= 9000:
-        return LATEST
-    return min(LATEST, max(EARLIEST, value.astimezone(UTC)))
+    if EARLIEST.year - 1 < value.year < LATEST.year + 1:
+        try:
+            utc = value.astimezone(UTC)
+        except OverflowError:
+            utc = None
+        if utc is not None and EARLIEST <= utc < LATEST:
+            return utc
+    raise ValueError(
+        "out of range: give a time from 1970-01-01T00:00:00Z up to (not including) "
+        "9000-01-01T00:00:00Z"
+    )
 
 
-QueryTime = Annotated[datetime, BeforeValidator(_iso_8601), AfterValidator(_clamped_utc)]
-"""A time in a query: ISO 8601 (no offset means UTC), in UTC, within 1970 to 9000."""
+QueryTime = Annotated[
+    datetime,
+    BeforeValidator(_iso_8601),
+    AfterValidator(_in_range_utc),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "description": "ISO 8601; no offset means UTC; from 1970 up to (not including) 9000",
+        }
+    ),
+]
+"""A time in a query: ISO 8601 (no offset means UTC), in UTC, from 1970 up to 9000 (a time
+outside is a 422)."""
 
 SortKey = Literal["id", "-id", "created_at", "-created_at", "updated_at", "-updated_at"]
 MAX_EVENTS_PAGE = 5000

@@ -37,6 +37,8 @@ async def test_role_endpoint_matrix(server: ServerProcess, tokens: dict[str, str
     async with Api(server.url, tokens[ADMIN]) as admin:
         for method, template, body, allowed in MATRIX:
             for role in (ADMIN, KITCHEN, POS, CUSTOMER):
+                if (method, template, role) == ("GET", "/api/orders/{id}", POS):
+                    continue  # only the orders it made: test_a_till_reads_back_its_own_orders
                 order = await admin.create(items=[{"name": "A"}])
                 path = template.format(id=order["id"])
                 reply = await admin.as_(tokens[role]).call(method, path, body)

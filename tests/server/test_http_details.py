@@ -85,3 +85,31 @@ def test_a_bad_trusted_proxy_is_a_usage_error(tmp_path: Path) -> None:
         "kds-server: --trusted-proxy: 'nginx' is not an IP address or network "
         "(such as 127.0.0.1 or 10.0.0.0/24)"
     )
+
+
+async def test_a_till_reads_back_its_own_orders(server: ServerProcess) -> None:
+    other_till = server.token("pos", name="till-2")
+    async with Api(server.url, server.tokens["pos"]) as till:
+        mine = await till.create(table="5")
+        theirs = await till.as_(other_till).create(table="6")
+        by_admin = await till.as_(server.tokens["admin"]).create(table="7")
+        read = await till.get(f"/api/orders/{mine['id']}")
+        refused = [await till.get(f"/api/orders/{o['id']}") for o in (theirs, by_admin)]
+        listing = await till.get("/api/orders")
+    assert read.status == 200 and read.body["order"] == mine
+    for reply in refused:
+        assert reply.status == 404 and reply.error["code"] == "not_found"
+        assert "was not made with this token" in reply.error["message"]
+    assert listing.status == 403, "a till lists nothing: it reads its own orders one by one"
+
+
+async def test_times_out_of_range_are_refused_not_moved(server: ServerProcess) -> None:
+    async with Api(server.url, server.tokens["admin"]) as api:
+        early = await api.get("/api/stats", params={"since": "0001-01-01T00:00:00Z"})
+        late = await api.get("/api/orders", params={"until": "9999-12-31T00:00:00Z"})
+        fine = await api.get("/api/orders", params={"since": "1970-01-01T00:00:00Z"})
+    for reply, field in ((early, "since"), (late, "until")):
+        assert reply.status == 422, reply.body
+        assert reply.error["details"]["field"] == field
+        assert "out of range" in reply.error["message"]
+    assert fine.status == 200

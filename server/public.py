@@ -24,6 +24,7 @@ def public_payload(payload: dict[str, Any], public: dict[str, Any]) -> dict[str,
         out["oldStatus"] = payload["oldStatus"]
         out["newStatus"] = payload["newStatus"]
     out["seq"] = payload["seq"]
+    out["epoch"] = payload.get("epoch")
     return out
 
 

@@ -119,10 +119,10 @@ class PublicChannel:
         code = data.get("code") if isinstance(data, dict) else None
         if not isinstance(code, str):
             return {"ok": False, "error": 'send {"code": "<tracking code>"} with join:track'}
-        order, seq = None, 0
+        order, seq, epoch = None, 0, None
         if is_tracking_code(code):
             async with self.db.reading() as conn:
-                seq = await repo.current_seq(conn)
+                seq, epoch = await repo.log_position(conn)
                 order = await repo.get_order_by_tracking_code(conn, code)
         if order is None:
             self.guesses.miss(address)
@@ -136,7 +136,8 @@ class PublicChannel:
             }
         await self.sio.enter_room(sid, track_room(code), namespace=ns)
         self._codes[order.id] = code
-        return {"ok": True, "room": "track", "order": public_order(order.wire()), "seq": seq}
+        public = public_order(order.wire())
+        return {"ok": True, "room": "track", "order": public, "seq": seq, "epoch": epoch}
 
     def _members(self, room: str) -> int:
         return len(self.sio.manager.rooms.get(PUBLIC_NAMESPACE, {}).get(room, ()))
@@ -149,7 +150,8 @@ class PublicChannel:
         """Tell the public pages of a committed change, in public fields only."""
         ns = PUBLIC_NAMESPACE
         if event.type == ORDER_DELETED:
-            data = EncodedJson(dumps({"orderId": event.order_id, "seq": payload["seq"]}))
+            deleted = {"orderId": event.order_id, "seq": payload["seq"]}
+            data = EncodedJson(dumps({**deleted, "epoch": payload.get("epoch")}))
             code = self._codes.pop(event.order_id, None)
             if code is not None:
                 await self.sio.emit(event.type, data, to=track_room(code), namespace=ns)

@@ -101,7 +101,7 @@ async def test_the_public_sees_its_order_by_code_and_nothing_private(server: Ser
         )
         ready = await public.get(f"/api/track/{order['tracking_code']}")
     assert found.status == 200, found.body
-    assert set(found.body) == {"order", "seq"}
+    assert set(found.body) == {"order", "seq", "epoch"}
     shown = found.body["order"]
     assert set(shown) == PUBLIC_KEYS
     PublicOrder.model_validate(shown)
@@ -182,7 +182,7 @@ async def test_public_namespace_hears_only_its_order_in_public_fields(
     kinds = [kind for kind, _ in listener.events]
     assert kinds == ["order:statusUpdated", "order:updated", "order:deleted"]
     moved = listener.events[0][1]
-    assert set(moved) == {"order", "oldStatus", "newStatus", "seq"}
+    assert set(moved) == {"order", "oldStatus", "newStatus", "seq", "epoch"}
     assert set(moved["order"]) == PUBLIC_KEYS
     assert moved["order"]["id"] == mine["id"] and moved["newStatus"] == "preparing"
     assert "now private too" not in str(listener.events) and "555" not in str(listener.events)

@@ -179,9 +179,24 @@ async def order_history(call: Call) -> web.Response:
 
 
 async def events(call: Call) -> web.Response:
+    """A page of the log, cut at ``schemas.MAX_ANSWER_BYTES`` (never below one event): a cut
+    page says where to go on in ``next``."""
     q: schemas.EventsQuery = call.query
     found, last = await call.app[SERVICE].events_after(q.after, q.limit)
-    return json_answer(events_json(found, last_seq=last.seq, epoch=last.epoch))
+    size, kept = 0, 0
+    for event in found:
+        size += len(event.data.encode()) + EVENT_OVERHEAD_BYTES
+        if kept and size > schemas.MAX_ANSWER_BYTES:
+            break
+        kept += 1
+    fields: dict[str, object] = {"last_seq": last.seq, "epoch": last.epoch}
+    if kept < len(found):
+        fields["next"] = f"/api/events?after={found[kept - 1].seq}&limit={q.limit}"
+    return json_answer(events_json(found[:kept], **fields))
+
+
+EVENT_OVERHEAD_BYTES = 160
+"""An event's fields around its payload, at most (seq, type, order id, time)."""
 
 
 def _today_local() -> tuple[datetime, datetime]:

@@ -71,6 +71,9 @@ outside is a 422)."""
 
 SortKey = Literal["id", "-id", "created_at", "-created_at", "updated_at", "-updated_at"]
 MAX_EVENTS_PAGE = 5000
+MAX_ANSWER_BYTES = 4 * 1024 * 1024
+"""A page of events is cut when it would be larger (5,000 events of the largest orders would
+be gigabytes); ``next`` then says where it goes on."""
 MAX_STATS_DAYS = 366
 
 
@@ -174,6 +177,11 @@ class EventOut(BaseModel):
 class EventList(BaseModel):
     events: list[EventOut]
     last_seq: int
+    next: str | None = Field(
+        default=None,
+        description="present when the page was cut at 4 MiB before `limit` events: the "
+        "request for the rest (`after` the last event given)",
+    )
     epoch: str | None = EPOCH
 
 

@@ -3,6 +3,7 @@ the client is behind a proxy."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from multidict import CIMultiDict
 
 from server.service import RetryInFlight
 from server.web.errors import from_domain
+from server.web.schemas import MAX_ANSWER_BYTES
 from tests.support.client import wait_for
 from tests.support.http import Api
 from tests.support.server import REPO, ServerProcess
@@ -113,3 +115,40 @@ async def test_times_out_of_range_are_refused_not_moved(server: ServerProcess) -
         assert reply.error["details"]["field"] == field
         assert "out of range" in reply.error["message"]
     assert fine.status == 200
+
+
+def _largest_order(n: int) -> dict[str, object]:
+    words = " ".join(["allergy"] * 124)[:990]
+    item = {
+        "name": f"{n} " + "x" * 190,
+        "quantity": 99,
+        "modifiers": ["m" * 200] * 20,
+        "notes": words,
+        "station": "grill",
+    }
+    return {"items": [item] * 100, "notes": words, "table": str(n)}
+
+
+async def test_a_page_of_events_is_cut_by_bytes_and_says_where_it_goes_on(
+    server: ServerProcess,
+) -> None:
+    async with Api(server.url, server.tokens["admin"]) as api:
+        for n in range(10):
+            reply = await api.post("/api/orders", _largest_order(n))
+            assert reply.status == 201, reply.body
+        pages, path = [], "/api/events?after=0&limit=5000"
+        while path:
+            async with api._session.get(  # type: ignore[union-attr]
+                server.url + path, headers={"Authorization": f"Bearer {server.tokens['admin']}"}
+            ) as raw:
+                text = await raw.text()
+            body = json.loads(text)
+            pages.append((len(text.encode()), body))
+            path = body.get("next")
+    assert len(pages) > 1, "ten of the largest orders do not fit one answer"
+    seqs = [e["seq"] for _, body in pages for e in body["events"]]
+    assert seqs == list(range(1, 11)), "nothing lost or repeated across the cut"
+    for size, body in pages[:-1]:
+        assert size <= MAX_ANSWER_BYTES
+        assert body["next"] == f"/api/events?after={body['events'][-1]['seq']}&limit=5000"
+    assert "next" not in pages[-1][1]

@@ -135,6 +135,7 @@ async def test_each_change_returns_before_and_after_with_its_payload(
         "oldStatus": "pending",
         "newStatus": "preparing",
         "seq": 2,
+        "epoch": ANY,
     }
     assert moved.change.event.type == ORDER_STATUS_UPDATED
 

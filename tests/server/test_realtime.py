@@ -75,7 +75,7 @@ async def test_every_change_is_announced_with_its_seq(any_server: ServerProcess)
     ]
     assert kitchen.events == admin.events
     created = kitchen.events[0][1]
-    assert set(created) == {"order", "seq"} and created["order"] == order
+    assert set(created) == {"order", "seq", "epoch"} and created["order"] == order
     moved = kitchen.events[1][1]
     assert (moved["oldStatus"], moved["newStatus"]) == ("pending", "preparing")
     assert moved["order"]["status"] == "preparing"

@@ -5,7 +5,7 @@ Every seq is sent with it; a client that sees another epoch reloads a snapshot i
 trusting seqs from another history.
 
 Revision ID: event_log_epoch
-Revises: screens_online
+Revises: outbox
 Create Date: 2026-12-06
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "event_log_epoch"
-down_revision = "screens_online"
+down_revision = "outbox"
 branch_labels = None
 depends_on = None
 

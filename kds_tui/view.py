@@ -116,7 +116,7 @@ def _marked(text: str, start: int, end: int, found: Sequence[Found], role: str) 
             pieces.append((text[at:lo], role))
         pieces.append((text[lo:hi], "allergen"))
         at = hi
-    if at < end or not pieces:
+    if at < end:
         pieces.append((text[at:end], role))
     return pieces
 

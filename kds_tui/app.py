@@ -341,11 +341,11 @@ class KitchenApp(KitchenActions):
         self.show_all_day = not self.show_all_day
 
     def watch_show_all_day(self, show: bool) -> None:
-        for screen in self.screen_stack[:1]:
-            screen.set_class(show, "-all-day")
         if self._all_day is not None:
-            # A quarter of the screen, between 20 and 32 cells: names wrap, never cut.
+            # A quarter of the screen, between 20 and 32 cells: names wrap, never cut. Shown
+            # by itself (a class on the screen would restyle every widget on it).
             self._all_day.styles.width = max(20, min(32, self.size.width // 4))
+            self._all_day.display = show
         self._schedule_summary()
 
     def action_help(self) -> None:

@@ -69,6 +69,7 @@ class TicketColumn(Widget):
         self._styles: dict[str, Style] = {}
         self._width = 0
         """The width the cards were drawn at."""
+        self._blank = Strip.blank(0)
 
     # -- what it shows ----------------------------------------------------------------
 
@@ -124,7 +125,8 @@ class TicketColumn(Widget):
                 card.level, card.drawn = level, None
                 self.refresh(Region(0, card.top, self.size.width, card.height))
             elif card.drawn is not None:
-                card.drawn[1] = head_strip(card, self._card_width(), self._style)
+                head = head_strip(card, self._card_width(), self._style)
+                card.drawn[1] = head.extend_cell_length(self.size.width, self._style("base"))
                 self.refresh(Region(0, card.top + 1, self.size.width, 1))
 
     # -- drawing ----------------------------------------------------------------------
@@ -146,6 +148,7 @@ class TicketColumn(Widget):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles.clear()
+        self._width = 0  # the blank line and every card are drawn again
         for card in self.cards:
             card.drawn = None
         self.refresh()
@@ -153,18 +156,18 @@ class TicketColumn(Widget):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         if width != self._width:  # a new width: every card is drawn again
-            self._width = width
+            self._width, self._blank = width, Strip.blank(width, self._style("base"))
             for card in self.cards:
                 card.drawn = None
         row = self._rows[y] if 0 <= y < len(self._rows) else None
         if row is None:
-            return Strip.blank(width, self._style("base"))
+            return self._blank
         card, line = row
         if card.drawn is None:
-            card.drawn = draw(card, self._card_width(), self._style)
-        if line >= len(card.drawn):
-            return Strip.blank(width, self._style("base"))
-        return card.drawn[line].extend_cell_length(width, self._style("base"))
+            base = self._style("base")  # the gap to the next column
+            drawn = draw(card, self._card_width(), self._style)
+            card.drawn = [strip.extend_cell_length(width, base) for strip in drawn]
+        return card.drawn[line] if line < len(card.drawn) else self._blank
 
     def on_click(self, event: events.Click) -> None:
         card = self.card_at(event.y)

@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -55,8 +56,13 @@ def utc_z(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-Timestamp = Annotated[datetime, PlainSerializer(utc_z, return_type=str, when_used="json")]
-"""A UTC timestamp, written as ISO 8601 with a ``Z``."""
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(utc_z, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+"""A UTC timestamp, written as ISO 8601 with a ``Z`` (``format: date-time`` in the API's
+document)."""
 
 Name = Annotated[
     str,

@@ -203,9 +203,10 @@ def init_app(settings: Settings) -> web.Application:
     app[GUESSES] = guesses
     realtime.attach(app)
     routes = [*ROUTES, *PUBLIC_ROUTES, *OPERATING_ROUTES, *OUTBOX_ROUTES]
-    setup_routes(app, [*routes, openapi_route(routes, VERSION)])
+    metrics_here = place.enabled and place.port is None
+    setup_routes(app, [*routes, openapi_route(routes, VERSION, metrics=metrics_here)])
     setup_pages(app)
-    if place.enabled and place.port is None:
+    if metrics_here:
         app.router.add_get("/metrics", app[METRICS].handle)
 
     app.on_shutdown.append(_close_sockets)

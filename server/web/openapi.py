@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
 from pydantic_core import core_schema
 
+from kds_contract import Role
 from server.domain import can_clear
 from server.web.errors import _HTTP_CODES
 from server.web.routes import Call, Route, json_answer
@@ -29,6 +30,59 @@ _REASONS = {
     503: "The database is unreachable; try again",
 }
 
+RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
+    "Retry-After": {
+        "description": "whole seconds to wait before trying again",
+        "schema": {"type": "integer", "minimum": 1},
+    },
+    "WWW-Authenticate": {
+        "description": 'the scheme to use (RFC 6750): `Bearer realm="kds"`, with '
+        '`error="invalid_token"` when a token was sent and is not valid',
+        "schema": {"type": "string", "pattern": "^Bearer "},
+    },
+    "Idempotent-Replayed": {
+        "description": "`true`: the first answer to this Idempotency-Key again; nothing new "
+        "was created",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+    "X-Request-ID": {
+        "description": "this request's id (the client's own X-Request-ID when it sent a plain "
+        "one), also in the server's log lines about it",
+        "schema": {"type": "string", "minLength": 1},
+    },
+}
+"""Every response header the API sends that a client may act on."""
+
+ERROR_HEADERS: dict[int, dict[str, bool]] = {
+    401: {"WWW-Authenticate": True},
+    429: {"Retry-After": True},
+    503: {"Retry-After": True},
+}
+"""Headers (name: always sent) of every error envelope with that status."""
+
+
+def _headers(names: dict[str, bool]) -> dict[str, Any]:
+    every = {"X-Request-ID": True, **names}
+    return {name: {**RESPONSE_HEADERS[name], "required": always} for name, always in every.items()}
+
+
+def statuses(route: Route) -> set[int]:
+    """The error statuses ``route`` can answer: those its own rules give (``route.errors``)
+    and those of the checks every request goes through (``server.web.routes``)."""
+    found = set(route.errors) | set(route.own_answers)
+    if route.roles is not None:
+        # A token (and its database), the rate, a query the route does not take.
+        found |= {401, 422, 429, 503}
+        if route.roles != frozenset(Role):
+            found.add(403)
+    if route.query is not None:
+        found.add(422)
+    if route.body is not None:
+        found |= {400, 413, 415, 422}
+    if "{" in route.path:
+        found.add(404)
+    return found
+
 
 NOT_ONLY_SPACE = r"[^\t-\r\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 """A character that pydantic's whitespace stripping keeps (not Unicode White_Space), spelt
@@ -45,14 +99,25 @@ class _Schemas(GenerateJsonSchema):
             value["pattern"] = NOT_ONLY_SPACE
         return value
 
+    def field_is_required(self, field: Any, total: bool) -> bool:
+        # An answer sends every field, defaults and nulls included, but for a field declared
+        # with ``exclude_if`` (left out when it does not apply).
+        if self.mode == "serialization" and field["type"] == "model-field":
+            return field.get("serialization_exclude_if") is None and not field.get(
+                "serialization_exclude"
+            )
+        return super().field_is_required(field, total)
 
-def build(routes: list[Route], version: str) -> dict[str, Any]:
+
+def build(routes: list[Route], version: str, *, metrics: bool = False) -> dict[str, Any]:
+    """The document for ``routes``; ``metrics``: ``/metrics`` is served on this port too."""
     models: list[tuple[type[BaseModel], Any]] = [(ErrorBody, "serialization")]
     for route in routes:
         if route.body is not None:
             models.append((route.body, "validation"))
         if route.answer is not None:
             models.append((route.answer, "serialization"))
+        models.extend((own, "serialization") for own in route.own_answers.values())
     refs, schema = models_json_schema(
         list(dict.fromkeys(models)), ref_template=_REF, schema_generator=_Schemas
     )
@@ -98,13 +163,29 @@ def build(routes: list[Route], version: str) -> dict[str, Any]:
         if route.answer is not None:
             operation["responses"][str(route.status)] = {
                 "description": "OK",
+                "headers": _headers(route.answer_headers.get(route.status, {})),
                 "content": {"application/json": {"schema": refs[(route.answer, "serialization")]}},
             }
         error_ref = refs[(ErrorBody, "serialization")]
-        for status in sorted(set(route.errors) | {404, 405}):
+        for status in sorted(statuses(route)):
+            own = route.own_answers.get(status)
+            names = route.answer_headers.get(status, {})
+            if own is None:
+                names = {**ERROR_HEADERS.get(status, {}), **names}
+            reason = _REASONS.get(status, _HTTP_CODES.get(status, ("", "error"))[1])
+            if own is not None:
+                reason = (
+                    "Cannot serve: not the error envelope but this route's own answer, "
+                    "saying what is down"
+                )
             operation["responses"][str(status)] = {
-                "description": _REASONS.get(status, _HTTP_CODES.get(status, ("", "error"))[1]),
-                "content": {"application/json": {"schema": error_ref}},
+                "description": reason,
+                "headers": _headers(names),
+                "content": {
+                    "application/json": {
+                        "schema": error_ref if own is None else refs[(own, "serialization")]
+                    }
+                },
             }
         paths.setdefault(path, {})[route.method.lower()] = operation
     paths["/api/openapi.json"] = {
@@ -114,11 +195,14 @@ def build(routes: list[Route], version: str) -> dict[str, Any]:
             "responses": {
                 "200": {
                     "description": "OpenAPI 3 document",
+                    "headers": _headers({}),
                     "content": {"application/json": {"schema": {"type": "object"}}},
                 }
             },
         }
     }
+    if metrics:
+        paths["/metrics"] = METRICS_PATH
     return {
         "openapi": "3.1.0",
         "info": {
@@ -132,6 +216,25 @@ def build(routes: list[Route], version: str) -> dict[str, Any]:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }
+
+
+METRICS_PATH: dict[str, Any] = {
+    "get": {
+        "summary": "Prometheus metrics (no token; on this port unless --metrics moves it)",
+        "operationId": "metrics",
+        "responses": {
+            "200": {
+                "description": "The Prometheus text format, or OpenMetrics when the Accept "
+                "header asks for it",
+                "headers": _headers({}),
+                "content": {
+                    "text/plain": {"schema": {"type": "string"}},
+                    "application/openmetrics-text": {"schema": {"type": "string"}},
+                },
+            }
+        },
+    }
+}
 
 
 def _edit_rules(edit: dict[str, Any]) -> None:
@@ -152,8 +255,8 @@ def _edit_rules(edit: dict[str, Any]) -> None:
     edit["anyOf"] = [{"required": [name]} for name in changeable]
 
 
-def openapi_route(routes: list[Route], version: str) -> Route:
-    document = build(routes, version)
+def openapi_route(routes: list[Route], version: str, *, metrics: bool = False) -> Route:
+    document = build(routes, version, metrics=metrics)
 
     async def openapi(_call: Call) -> web.Response:
         return json_answer(document)

@@ -52,7 +52,7 @@ OPERATING_ROUTES: list[Route] = [
         readyz,
         "Readiness: the database (and Redis, when configured) answer; 503 names what fails",
         answer=Ready,
-        errors=(503,),
+        own_answers={503: Ready},
     ),
     Route(
         "GET",
@@ -61,6 +61,5 @@ OPERATING_ROUTES: list[Route] = [
         "Screens connected now and those seen in the last 24 h; stations and their cover",
         roles=frozenset({Role.ADMIN}),
         answer=ScreensAnswer,
-        errors=(401, 403, 429, 503),
     ),
 ]

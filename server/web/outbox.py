@@ -23,7 +23,6 @@ from server.web.routes import Call, Route, json_answer
 WEBHOOKS = web.AppKey("webhooks", WebhookAdmin)
 OUTBOX = web.AppKey("outbox", Outbox)
 ADMIN = frozenset({Role.ADMIN})
-_COMMON = (400, 401, 403, 429, 503)
 MAX_DELIVERIES_PAGE = 1000
 
 
@@ -118,7 +117,6 @@ OUTBOX_ROUTES: list[Route] = [
         body=WebhookIn,
         answer=WebhookCreated,
         status=201,
-        errors=(*_COMMON, 413, 415, 422),
     ),
     Route(
         "GET",
@@ -127,7 +125,6 @@ OUTBOX_ROUTES: list[Route] = [
         "Webhook endpoints with their health",
         roles=ADMIN,
         answer=WebhookList,
-        errors=_COMMON,
     ),
     Route(
         "GET",
@@ -136,7 +133,6 @@ OUTBOX_ROUTES: list[Route] = [
         "One webhook endpoint with its health",
         roles=ADMIN,
         answer=WebhookAnswer,
-        errors=(*_COMMON, 404),
     ),
     Route(
         "PATCH",
@@ -146,7 +142,6 @@ OUTBOX_ROUTES: list[Route] = [
         roles=ADMIN,
         body=WebhookEdit,
         answer=WebhookAnswer,
-        errors=(*_COMMON, 404, 413, 415, 422),
     ),
     Route(
         "DELETE",
@@ -155,7 +150,6 @@ OUTBOX_ROUTES: list[Route] = [
         "Stop and forget a webhook endpoint",
         roles=ADMIN,
         answer=Removed,
-        errors=(*_COMMON, 404),
     ),
     Route(
         "POST",
@@ -166,7 +160,6 @@ OUTBOX_ROUTES: list[Route] = [
         body=ReplayIn,
         answer=ReplayAnswer,
         status=202,
-        errors=(*_COMMON, 404, 413, 415, 422),
     ),
     Route(
         "GET",
@@ -176,6 +169,5 @@ OUTBOX_ROUTES: list[Route] = [
         roles=ADMIN,
         query=DeliveriesQuery,
         answer=DeliveryList,
-        errors=(*_COMMON, 422),
     ),
 ]

@@ -90,7 +90,7 @@ PUBLIC_ROUTES: list[Route] = [
         track,
         "One order's public fields, by its tracking code (no token; guessing is rate-limited)",
         answer=TrackAnswer,
-        errors=(404, 429, 503),
+        errors=(429, 503),
     ),
     Route(
         "GET",

@@ -77,6 +77,12 @@ class Route:
     errors: tuple[int, ...] = ()
     headers: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Request headers it reads (name: OpenAPI parameter fields), for the OpenAPI document."""
+    own_answers: dict[int, type[BaseModel]] = field(default_factory=dict)
+    """Error statuses answered with a body of the route's own, not the error envelope (a
+    health check's 503 says what is down in its usual shape)."""
+    answer_headers: dict[int, dict[str, bool]] = field(default_factory=dict)
+    """Response headers of a status of this route (name: whether it is always sent), beyond
+    those every answer with that status carries (``server.web.openapi``)."""
 
     @property
     def template(self) -> str:

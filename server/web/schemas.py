@@ -36,21 +36,21 @@ def _iso_8601(value: Any) -> Any:
     return value
 
 
+YEARS_PATTERN = f"^(19[7-9][0-9]|[2-{str(LATEST.year - 1)[0]}][0-9]{{3}})-"
+"""The years 1970 to 8999 as a time's text starts, for the OpenAPI document."""
+
+
 def _in_range_utc(value: datetime) -> datetime:
     # A time outside 1970..8999 is refused, not moved: a period asked from year 1 answered
-    # for 1970 without saying so. (The bounds also keep time arithmetic from overflowing.)
+    # for 1970 without saying so. The year is the one written (as the document's pattern
+    # says); in UTC it may be a day either side, which time arithmetic takes in its stride.
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    if EARLIEST.year - 1 < value.year < LATEST.year + 1:
-        try:
-            utc = value.astimezone(UTC)
-        except OverflowError:
-            utc = None
-        if utc is not None and EARLIEST <= utc < LATEST:
-            return utc
+    if EARLIEST.year <= value.year < LATEST.year:
+        return value.astimezone(UTC)
     raise ValueError(
-        "out of range: give a time from 1970-01-01T00:00:00Z up to (not including) "
-        "9000-01-01T00:00:00Z"
+        f"out of range: give a time in the years {EARLIEST.year} to {LATEST.year - 1}, "
+        "such as 2026-01-31T12:00:00Z"
     )
 
 
@@ -62,12 +62,13 @@ QueryTime = Annotated[
         {
             "type": "string",
             "format": "date-time",
-            "description": "ISO 8601; no offset means UTC; from 1970 up to (not including) 9000",
+            "pattern": YEARS_PATTERN,
+            "description": "ISO 8601; no offset means UTC; in the years 1970 to 8999",
         }
     ),
 ]
-"""A time in a query: ISO 8601 (no offset means UTC), in UTC, from 1970 up to 9000 (a time
-outside is a 422)."""
+"""A time in a query: ISO 8601 (no offset means UTC), in the years 1970 to 8999 (a time
+outside is a 422), read as UTC."""
 
 SortKey = Literal["id", "-id", "created_at", "-created_at", "updated_at", "-updated_at"]
 MAX_EVENTS_PAGE = 5000
@@ -136,11 +137,36 @@ EPOCH = Field(
 
 
 class OrderAnswer(BaseModel):
+    """One order as it is now (``GET /api/orders/{id}``)."""
+
+    order: Order
+
+
+class OrderCreated(BaseModel):
+    """A new order (or, with ``Idempotent-Replayed``, the first answer to its key again)."""
+
+    order: Order
+    seq: int = Field(description="the change's seq")
+    epoch: str | None = EPOCH
+
+
+def _absent(value: object) -> bool:
+    return value is None
+
+
+class OrderChanged(BaseModel):
+    """An order after an edit or an item marked: with the change's seq, or without one when
+    the request asked for what the order already was (no new version, no event)."""
+
     order: Order
     seq: int | None = Field(
-        default=None, description="the change's seq; absent when nothing changed"
+        default=None,
+        exclude_if=_absent,
+        description="the change's seq; absent when nothing changed",
     )
-    epoch: str | None = Field(default=None, description="with seq: the event log's epoch")
+    epoch: str | None = Field(
+        default=None, exclude_if=_absent, description="with seq: the event log's epoch"
+    )
 
 
 class StatusAnswer(BaseModel):
@@ -179,6 +205,7 @@ class EventList(BaseModel):
     last_seq: int
     next: str | None = Field(
         default=None,
+        exclude_if=_absent,
         description="present when the page was cut at 4 MiB before `limit` events: the "
         "request for the rest (`after` the last event given)",
     )
@@ -226,19 +253,23 @@ class Durations(BaseModel):
 
 
 class HourCount(BaseModel):
-    hour: str
+    hour: Timestamp = Field(description="the hour's start")
     count: int
 
 
+class OpenOrder(Order):
+    age_s: float = Field(description="seconds since it was created")
+
+
 class Stats(BaseModel):
-    since: str
-    until: str
+    since: Timestamp
+    until: Timestamp
     total: int
     counts: dict[str, int]
     time_to_ready: Durations
     time_to_complete: Durations
     per_hour: list[HourCount]
-    slowest_open: list[dict[str, Any]]
+    slowest_open: list[OpenOrder] = Field(description="the oldest open orders, oldest first")
 
 
 class ErrorDetail(BaseModel):

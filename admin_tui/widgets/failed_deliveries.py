@@ -33,6 +33,7 @@ class FailedDeliveries(Static):
         self.order_id = order_id
 
     def on_mount(self) -> None:
+        self.display = False  # takes no line until something failed
         self.load()
         self.set_interval(REFRESH_SECONDS, self.load)
 
@@ -42,4 +43,5 @@ class FailedDeliveries(Static):
             found = await self.app.rest.deliveries(order_id=self.order_id, state="failed")
         except KdsError:
             return  # the detail screen reports the server's state; this is extra
+        self.display = bool(found)
         self.update(failed_text(found) if found else "")

@@ -155,6 +155,9 @@ class FakeRest:
     async def stats(self, **_: Any) -> dict[str, Any]:
         return STATS
 
+    async def deliveries(self, **_: Any) -> list[Any]:
+        return []  # no email or webhook call failed for the sample orders
+
 
 class FakeFeed:
     """A feed that is live at once and never changes anything."""

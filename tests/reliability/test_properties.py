@@ -44,6 +44,7 @@ from tests.support.server import ServerProcess
 
 STATUSES = list(Status)
 T0 = datetime(2026, 1, 1, 12, tzinfo=UTC)
+PATH = [Status.PENDING, Status.PREPARING, Status.READY, Status.COMPLETED]
 
 
 # --- the table -------------------------------------------------------------------------
@@ -82,13 +83,15 @@ def test_can_move_is_the_table(current: Status, target: Status) -> None:
 
 class DomainMachine(RuleBasedStateMachine):
     """An order moved at random through server.domain: it takes exactly the table's moves,
-    counts each in its version, stamps when each status was entered, refuses stale versions."""
+    counts each in its version, refuses stale versions, and keeps the first time each status
+    was entered (a move back along the path forgets the times of the statuses it undid)."""
 
     @initialize()
     def create(self) -> None:
         self.now = T0
         self.order = domain.new_order(OrderCreate(items=[{"name": "Soup"}]), 1, self.now)
         self.status, self.version = Status.PENDING, 1
+        self.times: dict[Status, datetime] = {Status.PENDING: self.now}
 
     @rule(to=st.sampled_from(STATUSES), stale=st.booleans())
     def move(self, to: Status, stale: bool) -> None:
@@ -104,12 +107,19 @@ class DomainMachine(RuleBasedStateMachine):
             assert not stale and not can_move(self.status, target)
             return
         assert not stale and can_move(self.status, target)
-        assert getattr(moved, f"{target}_at") == self.now == moved.updated_at
+        assert moved.updated_at == self.now
+        if target in PATH:
+            for undone in PATH[PATH.index(target) + 1 :]:
+                self.times.pop(undone, None)
+        self.times.setdefault(target, self.now)
         self.order, self.status, self.version = moved, target, self.version + 1
 
     @invariant()
     def agrees(self) -> None:
         assert (self.order.status, self.order.version) == (self.status, self.version)
+        assert {s: getattr(self.order, f"{s}_at") for s in STATUSES} == {
+            s: self.times.get(s) for s in STATUSES
+        }
 
 
 TestDomainMachine = DomainMachine.TestCase

@@ -158,6 +158,29 @@ class RedisSharedManager(RedisManager, DirectEmitManager):  # type: ignore[misc]
     async def _publish_in_order(self) -> None:
         away_since: float | None = None
         while True:
+            if not self._outbox and away_since is not None:
+                # Nothing waits, but the last publish failed: find out when publishing works
+                # again without waiting for the next change, so that health says so.
+                self._drained.set()
+                try:
+                    if self.redis is None:
+                        self.connect_redis()
+                    await asyncio.wait_for(self.redis.ping(), TIMEOUT_S)
+                except Exception as exc:
+                    self.health.failed("publish", _reason(exc))
+                    self._queued.clear()
+                    if not self._outbox:  # a new change is tried at once
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(self._queued.wait(), RETRY_MAX_S)
+                    continue
+                self.health.worked("publish")
+                log.warning(
+                    "redis: publishing again after %.1f s (%d messages were not shared)",
+                    time.monotonic() - away_since,
+                    self.dropped,
+                )
+                away_since = None
+                continue
             if not self._outbox:
                 self._queued.clear()
                 self._drained.set()

@@ -114,7 +114,7 @@ async def test_a_stock_client_hears_every_change_through_a_redis_outage(
                 for proc in (a, b):
                     await wait_for(
                         lambda p=proc: _says_ok(p.url),
-                        timeout=15,
+                        timeout=30,  # listening again backs off up to 2 s; a loaded CI
                         message=f"{proc.url}'s health to say Redis is back",
                     )
                 await till.create(table="4")

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from textual.binding import Binding
 
 from admin_tui.actions import OrderActions
-from admin_tui.console import Clock
 from admin_tui.messages import FeedStatusChanged, OrderChanged
 from admin_tui.screens.help import HelpScreen
 from admin_tui.screens.orders import OrdersScreen
@@ -17,6 +15,7 @@ from kds_client.rest import KdsRest
 from kds_client.screens import this_screen
 from kds_client.store import Change
 from kds_contract.screens import ScreenKind
+from kds_ui.safe_app import Clock, local_now
 
 PLAIN_KEYS = {
     "enter": "enter",
@@ -26,11 +25,6 @@ PLAIN_KEYS = {
     "right": "right",
     "escape": "esc",
 }
-
-
-def local_now() -> datetime:
-    """The wall clock, in the machine's time zone."""
-    return datetime.now().astimezone()
 
 
 class AdminApp(OrderActions):

@@ -5,21 +5,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from textual.reactive import reactive
 
 from kds_client.feed import FeedStatus, LiveFeed
 from kds_client.rest import KdsRest
 from kds_contract import Order
-from kds_ui.compat.textual import FramesOnlyCrashReport
-
-Clock = Callable[[], datetime]
-"""Now, as an aware datetime in the zone the console shows days and times in."""
+from kds_ui.safe_app import Clock, SafeApp
 
 
-class Console(FramesOnlyCrashReport[None]):
+class Console(SafeApp):
     """The admin console as its screens see it: its REST client and live feed, its clock,
     whether it rings, the feed's status, and the actions on an order."""
 

@@ -19,8 +19,8 @@ from kds_client.errors import KdsError
 from kds_contract import Order, Status, undo
 from kds_tui.messages import ItemDoneRequested, MoveRequested, PartDoneRequested
 from kds_tui.model import STATUS_LABELS, station_items
-from kds_tui.safe import SafeApp
 from kds_tui.widgets.recall import RECALL_COUNT, RecallScreen
+from kds_ui.safe_app import SafeApp
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,7 @@ server's own words. The app itself does no network I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from textual.app import ComposeResult
@@ -41,17 +40,12 @@ from kds_tui.widgets.header import KitchenHeader
 from kds_tui.widgets.help import HelpScreen, key_rows
 from kds_tui.widgets.notice import Notice
 from kds_tui.widgets.pickup import PickupBoard
+from kds_ui.safe_app import Clock, local_now
 
-Now = Callable[[], datetime]
 ALERT_BATCH_SECONDS = 0.5
 """Changes announced within this long ring the bell once and share one notice."""
 TIMEOUTS: dict[str, float] = {"information": 4.0, "warning": 6.0, "error": 10.0}
 """How long a notice stays, by severity, unless its caller says."""
-
-
-def system_clock() -> datetime:
-    """The local time of day, time-zone aware."""
-    return datetime.now().astimezone()
 
 
 class KitchenApp(KitchenActions):
@@ -71,7 +65,7 @@ class KitchenApp(KitchenActions):
     show_all_day: reactive[bool] = reactive(False)
     """Whether the all-day panel is open."""
 
-    def __init__(self, feed: Any, settings: Settings, *, clock: Now = system_clock) -> None:
+    def __init__(self, feed: Any, settings: Settings, *, clock: Clock = local_now) -> None:
         super().__init__()
         self.feed = feed
         self.settings = settings
@@ -373,7 +367,7 @@ def make_app(
     settings: Settings,
     *,
     feed: Any = None,
-    clock: Now = system_clock,
+    clock: Clock = local_now,
 ) -> KitchenApp:
     """Build the display the same way for the command line and for tests.
 

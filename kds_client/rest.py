@@ -182,9 +182,13 @@ class KdsRest(OutboxCalls):
         sort: str | None = None,
         since: datetime | str | None = None,
         until: datetime | str | None = None,
+        max_id: int | None = None,
         url: str | None = None,
     ) -> OrderPage:
-        """One page of orders, filtered and sorted (``sort``: ``id``, ``-created_at``...)."""
+        """One page of orders, filtered and sorted (``sort``: ``id``, ``-created_at``...).
+
+        ``max_id``: only orders with an id at most this, so that the pages of a list stay
+        as they were when its first page was read (new orders do not shift them)."""
         if isinstance(status, str):
             statuses = [status]
         else:
@@ -198,6 +202,7 @@ class KdsRest(OutboxCalls):
             "sort": sort,
             "since": _timestamp(since),
             "until": _timestamp(until),
+            "max_id": None if max_id is None else str(int(max_id)),
         }
         params.update({k: v for k, v in optional.items() if v is not None})
         body = await self._request("GET", "/api/orders", params=params, url=url)
@@ -270,11 +275,31 @@ class KdsRest(OutboxCalls):
     async def stats(
         self, *, since: datetime | str | None = None, until: datetime | str | None = None
     ) -> Json:
-        """Counts by status, time to ready and to completion, orders per hour (admin)."""
+        """Counts by status, time to ready and to completion, orders per hour (admin), for
+        the orders created in the period (a missing bound is no bound)."""
         params = {
             k: v for k, v in (("since", _timestamp(since)), ("until", _timestamp(until))) if v
         }
         return await self._request("GET", "/api/stats", params=params)
+
+    async def report(
+        self,
+        *,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+        target_s: int | None = None,
+        tz: str | None = None,
+    ) -> Json:
+        """Sales, ticket times, items sold and cancellations for the period, each beside
+        the same period a week before (admin)."""
+        given = {
+            "since": _timestamp(since),
+            "until": _timestamp(until),
+            "target_s": None if target_s is None else str(int(target_s)),
+            "tz": tz,
+        }
+        params = {k: v for k, v in given.items() if v is not None}
+        return await self._request("GET", "/api/reports", params=params)
 
     async def openapi(self) -> Json:
         """The server's OpenAPI document."""

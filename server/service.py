@@ -36,8 +36,9 @@ from kds_contract import (
     OrderEdit,
     Status,
 )
-from server import domain
-from server.db import repo
+from kds_contract.period import Period
+from server import domain, stats
+from server.db import repo, reports_repo
 from server.db.engine import Database
 from server.db.repo import OrderQuery, StoredEvent, dumps
 from server.domain import Actor
@@ -381,9 +382,31 @@ class OrderService:
             raise domain.OrderNotFound(f"order {order_id} does not exist", order_id=order_id)
         return found
 
-    async def orders_for_stats(self, since: datetime, until: datetime) -> list[Order]:
+    async def figures(self, period: Period) -> stats.Figures:
+        """What ``GET /api/stats`` counts, read in one snapshot."""
         async with self.db.reading() as conn:
-            return await repo.orders_created_between(conn, since, until)
+            return stats.Figures(
+                counts=await reports_repo.status_counts(conn, period),
+                to_ready=await reports_repo.time_to(conn, period, "ready"),
+                to_complete=await reports_repo.time_to(conn, period, "completed"),
+                hours=await reports_repo.hours(conn, period),
+                first=await reports_repo.first_created(conn, period),
+                slowest_open=await reports_repo.oldest_open(conn, stats.SLOWEST_OPEN),
+            )
+
+    async def report(self, period: Period, target_s: float) -> stats.PeriodReport:
+        """What ``GET /api/reports`` counts for one period, read in one snapshot."""
+        async with self.db.reading() as conn:
+            return stats.PeriodReport(
+                sales=await reports_repo.sales(conn, period),
+                by_type=await reports_repo.sales_by_type(conn, period),
+                hours=await reports_repo.hours(conn, period),
+                ticket_times=await reports_repo.time_to(conn, period, "ready", target_s),
+                by_station=await reports_repo.ticket_times_by(conn, period, "station", target_s),
+                by_item=await reports_repo.ticket_times_by(conn, period, "name", target_s),
+                product_mix=await reports_repo.product_mix(conn, period),
+                cancellations=await reports_repo.cancellations(conn, period),
+            )
 
     async def current_seq(self) -> int:
         async with self.db.reading() as conn:

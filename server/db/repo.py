@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
@@ -28,6 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kds_contract import Item, Order, Status
 from kds_contract.models import utc_z
+from kds_contract.period import Period
+from kds_contract.search import Search, search_words
 from server.db import outbox_repo
 from server.db.prepared import PreparedStatements
 from server.db.tables import EventRow, IdempotencyRow, OrderRow, SeqCounter, TokenRow
@@ -90,7 +92,6 @@ def _like_escape(text: str) -> str:
 
 def _order_values(order: Order) -> dict[str, Any]:
     items = [item.model_dump() for item in order.items]
-    words = [order.customer_name or "", order.table or "", *(i.name for i in order.items)]
     stations = sorted({(i.station or "").lower() for i in order.items if i.station})
     return {
         "status": str(order.status),
@@ -108,7 +109,7 @@ def _order_values(order: Order) -> dict[str, Any]:
         "created_at": order.created_at,
         "updated_at": order.updated_at,
         **{f"{s}_at": getattr(order, f"{s}_at") for s in Status},
-        "search_text": "\n".join(w.lower() for w in words if w),
+        "search_text": search_words(order),
         "stations": "|" + "|".join(stations) + "|" if stations else "",
     }
 
@@ -188,10 +189,11 @@ class OrderQuery:
 
     statuses: Sequence[str] = ()
     station: str | None = None
-    text: str | None = None
+    search: Search | None = None
     user_id: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    period: Period = field(default_factory=Period)
+    max_id: int | None = None
+    """Only orders with an id at most this: a list as of its first page."""
     page: int = 1
     per_page: int = 50
     sort: str = "-id"
@@ -207,15 +209,13 @@ async def list_orders(conn: AsyncConnection, query: OrderQuery) -> tuple[list[Or
     if query.station:
         pattern = f"%|{_like_escape(query.station.lower())}|%"
         conditions.append(orders.c.stations.like(pattern, escape="\\"))
-    if query.text:
-        pattern = f"%{_like_escape(query.text.lower())}%"
-        conditions.append(orders.c.search_text.like(pattern, escape="\\"))
+    if query.search is not None:
+        conditions.append(search_condition(query.search))
     if query.user_id is not None:
         conditions.append(orders.c.user_id == query.user_id)
-    if query.since is not None:
-        conditions.append(orders.c.created_at >= query.since)
-    if query.until is not None:
-        conditions.append(orders.c.created_at < query.until)
+    conditions.extend(period_conditions(query.period))
+    if query.max_id is not None:
+        conditions.append(orders.c.id <= query.max_id)
     where = and_(True, *conditions)
     total = (await conn.execute(select(func.count()).select_from(orders).where(where))).scalar_one()
     column = _SORTS[query.sort.lstrip("-")]
@@ -237,18 +237,27 @@ async def list_orders(conn: AsyncConnection, query: OrderQuery) -> tuple[list[Or
     return [_row_order(row) for row in result], int(total)
 
 
-async def orders_created_between(
-    conn: AsyncConnection, since: datetime, until: datetime
-) -> list[Order]:
-    result = await conn.execute(
-        select(*_ORDER_COLUMNS).where(
-            or_(
-                and_(orders.c.created_at >= since, orders.c.created_at < until),
-                orders.c.status.in_(["pending", "preparing", "ready"]),
-            )
-        )
-    )
-    return [_row_order(row) for row in result]
+def period_conditions(period: Period) -> list[ColumnElement[bool]]:
+    """Orders created in ``period`` (kds_contract.period: a missing bound is no bound)."""
+    conditions: list[ColumnElement[bool]] = []
+    if period.since is not None:
+        conditions.append(orders.c.created_at >= period.since)
+    if period.until is not None:
+        conditions.append(orders.c.created_at < period.until)
+    return conditions
+
+
+def search_condition(search: Search) -> ColumnElement[bool]:
+    """Orders that ``search`` finds (kds_contract.search states the rule)."""
+    if search.words is not None:
+        pattern = f"%{_like_escape(search.words)}%"
+        return orders.c.search_text.like(pattern, escape="\\")
+    found: list[ColumnElement[bool]] = []
+    if search.order_id is not None:
+        found.append(orders.c.id == search.order_id)
+    if search.table is not None:
+        found.append(func.lower(func.trim(orders.c.table_name)).in_(search.table_forms()))
+    return or_(*found)
 
 
 # --- events -----------------------------------------------------------------------------

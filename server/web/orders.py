@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from aiohttp import web
 
 from kds_contract import ItemDoneIn, OrderCreate, OrderEdit, Role, StatusMoveIn
+from kds_contract.period import Period, PeriodError
+from kds_contract.search import parse_search
 from server import __version__, stats
 from server.db.repo import OrderQuery, StoredEvent, dumps, events_json
 from server.service import Changed, Created, Replayed, Unchanged
@@ -109,14 +111,22 @@ async def create_order(call: Call) -> web.Response:
     return write_answer(result)
 
 
+def period(since: datetime | None, until: datetime | None) -> Period:
+    """The period a query asks for (kds_contract.period: a missing bound is no bound)."""
+    try:
+        return Period(_aware(since), _aware(until))
+    except PeriodError as error:
+        raise ApiError(422, "invalid", str(error), {"field": error.field}) from None
+
+
 async def list_orders(call: Call) -> web.Response:
     q: schemas.ListQuery = call.query
     query = OrderQuery(
         statuses=[str(s) for s in q.status],
         station=q.station,
-        text=q.q,
-        since=_aware(q.since),
-        until=_aware(q.until),
+        search=parse_search(q.q or ""),
+        period=period(q.since, q.until),
+        max_id=q.max_id,
         page=q.page,
         per_page=q.per_page,
         sort=q.sort,
@@ -199,31 +209,36 @@ EVENT_OVERHEAD_BYTES = 160
 """An event's fields around its payload, at most (seq, type, order id, time)."""
 
 
-def _today_local() -> tuple[datetime, datetime]:
-    midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
-    return midnight.astimezone(UTC), (midnight + timedelta(days=1)).astimezone(UTC)
-
-
 async def day_stats(call: Call) -> web.Response:
     q: schemas.StatsQuery = call.query
-    default_since, default_until = _today_local()
-    since = _aware(q.since) or default_since
-    until = _aware(q.until) or (since + timedelta(days=1) if q.since else default_until)
-    if until <= since:
-        raise ApiError(422, "invalid", "until: must be after since", {"field": "until"})
+    asked = period(q.since, q.until)
+    found = await call.app[SERVICE].figures(asked)
+    try:
+        return json_answer(stats.figures(asked, found, datetime.now(UTC)))
+    except stats.PeriodTooLong as error:
+        raise ApiError(422, "invalid", f"since: {error}", {"field": "since"}) from None
+
+
+async def reports(call: Call) -> web.Response:
+    q: schemas.ReportQuery = call.query
+    asked = period(q.since, q.until)
     now = datetime.now(UTC)
-    # The answer has one per_hour entry for every hour of the period up to now, so the
-    # period up to now is bounded: the answer's size and time stay small.
-    if min(until, now + timedelta(hours=1)) - since > timedelta(days=schemas.MAX_STATS_DAYS):
-        raise ApiError(
-            422,
-            "invalid",
-            f"since: the period up to now is at most {schemas.MAX_STATS_DAYS} days; "
-            "ask for a shorter one",
-            {"field": "since"},
+    zone, zone_name = schemas.time_zone(q.tz)
+    before = stats.previous_week(asked, now)
+    service = call.app[SERVICE]
+    found_now = await service.report(asked, q.target_s)
+    found_before = await service.report(before, q.target_s)
+    return json_answer(
+        stats.report(
+            asked,
+            before,
+            found_now,
+            found_before,
+            target_s=q.target_s,
+            zone=zone,
+            zone_name=zone_name,
         )
-    found = await call.app[SERVICE].orders_for_stats(since, until)
-    return json_answer(stats.figures(found, since, until, now))
+    )
 
 
 ORDER_ID = r"/api/orders/{id:[0-9]+}"  # ASCII digits: \d would take full-width ones
@@ -336,9 +351,18 @@ ROUTES: list[Route] = [
         "GET",
         "/api/stats",
         day_stats,
-        "The day's figures",
+        "Figures for a period: counts, times, orders per hour",
         roles=frozenset({Role.ADMIN}),
         query=schemas.StatsQuery,
         answer=schemas.Stats,
+    ),
+    Route(
+        "GET",
+        "/api/reports",
+        reports,
+        "A report for a period, beside the same period a week before",
+        roles=frozenset({Role.ADMIN}),
+        query=schemas.ReportQuery,
+        answer=schemas.Report,
     ),
 ]

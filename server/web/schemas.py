@@ -6,8 +6,10 @@ only the HTTP side needs. The OpenAPI document is built from both.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -21,6 +23,7 @@ from pydantic import (
 
 from kds_contract import Order, Status
 from kds_contract.models import MAX_NAME, MAX_PER_PAGE, Timestamp
+from server import stats
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
@@ -75,7 +78,7 @@ MAX_EVENTS_PAGE = 5000
 MAX_ANSWER_BYTES = 4 * 1024 * 1024
 """A page of events is cut when it would be larger (5,000 events of the largest orders would
 be gigabytes); ``next`` then says where it goes on."""
-MAX_STATS_DAYS = 366
+MAX_STATS_DAYS = stats.MAX_DAYS
 
 
 class _Query(BaseModel):
@@ -90,13 +93,28 @@ class ListQuery(_Query):
     )
     station: str | None = Field(default=None, min_length=1, max_length=MAX_NAME)
     q: str | None = Field(
-        default=None, max_length=MAX_NAME, description="text in customer, table or item names"
+        default=None,
+        max_length=MAX_NAME,
+        description="`#1709`: that order; `T5`: table 5 exactly; a bare number: that order "
+        "or that table; other text: found in the customer, table, items (names, modifiers, "
+        "notes) and the order's notes, case ignored",
     )
     page: int = Field(default=1, ge=1, le=1_000_000)
     per_page: int = Field(default=50, ge=1, le=MAX_PER_PAGE)
     sort: SortKey = "-id"
-    since: QueryTime | None = Field(default=None, description="created at or after (ISO 8601)")
-    until: QueryTime | None = Field(default=None, description="created before (ISO 8601)")
+    since: QueryTime | None = Field(
+        default=None, description="created at or after (ISO 8601); none: from the first order"
+    )
+    until: QueryTime | None = Field(
+        default=None, description="created before (ISO 8601), after since; none: no end"
+    )
+    max_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**62,
+        description="only orders with an id at most this: page through the list as it was "
+        "when its first page was read (give that page's highest id), unshifted by new orders",
+    )
 
     @field_validator("status", mode="before")
     @classmethod
@@ -117,15 +135,74 @@ class EventsQuery(_Query):
 
 
 class StatsQuery(_Query):
-    """GET /api/stats: the period (default: today, server local time)."""
+    """GET /api/stats: the period (kds_contract.period: a missing bound is no bound)."""
 
     since: QueryTime | None = Field(
-        default=None, description="start of the period (ISO 8601); default: today's midnight"
+        default=None, description="created at or after (ISO 8601); none: from the first order"
     )
     until: QueryTime | None = Field(
         default=None,
-        description=f"end of the period, after since (ISO 8601); default: since + 1 day. "
-        f"The period, up to now, is at most {MAX_STATS_DAYS} days",
+        description=f"created before (ISO 8601), after since; none: up to now. The hours "
+        f"listed, up to now, span at most {MAX_STATS_DAYS} days",
+    )
+
+
+DEFAULT_TARGET_S = 900
+"""A ticket's target time, unless the report asks for another (15 minutes)."""
+
+
+def time_zone(name: str | None) -> tuple[tzinfo, str]:
+    """The zone a report's hours are told in, and its name: an IANA name
+    (``Europe/Paris``), an offset (``+01:00``), or none for the server's own."""
+    if not name:
+        local = datetime.now().astimezone().tzinfo or UTC
+        return local, local.tzname(None) or "local"
+    if match := _OFFSET.fullmatch(name):
+        sign = -1 if match.group(1) == "-" else 1
+        delta = timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0))
+        return timezone(sign * delta), name
+    return ZoneInfo(name), name
+
+
+_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})?")
+
+
+def _known_zone(value: str | None) -> str | None:
+    if value is None:
+        return value
+    if _OFFSET.fullmatch(value):
+        if int(_OFFSET.fullmatch(value).group(2)) > 23:  # type: ignore[union-attr]
+            raise ValueError("an offset is at most 23 hours, such as +01:00")
+        return value
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            "a time zone name such as Europe/Paris, or an offset such as +01:00"
+        ) from None
+    return value
+
+
+class ReportQuery(_Query):
+    """GET /api/reports: the period, the ticket target and the zone hours are told in."""
+
+    since: QueryTime | None = Field(
+        default=None, description="created at or after (ISO 8601); none: from the first order"
+    )
+    until: QueryTime | None = Field(
+        default=None, description="created before (ISO 8601), after since; none: up to now"
+    )
+    target_s: int = Field(
+        default=DEFAULT_TARGET_S,
+        ge=1,
+        le=86400,
+        description="a ticket's target, created to ready, in seconds: tickets over it are counted",
+    )
+    tz: Annotated[str | None, AfterValidator(_known_zone)] = Field(
+        default=None,
+        max_length=64,
+        description="the time zone of the hours by hour: an IANA name (Europe/Paris) or an "
+        "offset (+01:00); default: the server's",
     )
 
 
@@ -262,14 +339,106 @@ class OpenOrder(Order):
 
 
 class Stats(BaseModel):
-    since: Timestamp
-    until: Timestamp
+    since: Timestamp | None = Field(description="the period counted: from (none: no start)")
+    until: Timestamp | None = Field(description="the period counted: before (none: up to now)")
+    first_order_at: Timestamp | None = Field(
+        description="when the period's first order was created (none: no order)"
+    )
     total: int
     counts: dict[str, int]
     time_to_ready: Durations
     time_to_complete: Durations
     per_hour: list[HourCount]
     slowest_open: list[OpenOrder] = Field(description="the oldest open orders, oldest first")
+
+
+class SalesFigures(BaseModel):
+    orders: int = Field(description="orders not cancelled")
+    sales_cents: int = Field(description="the sum of their total_cents")
+    average_cents: int | None = Field(description="sales over the orders with a total")
+    with_total: int = Field(description="orders not cancelled that carry a total")
+    cancelled: int
+
+
+class Sales(SalesFigures):
+    previous: SalesFigures = Field(description="the same period a week before")
+
+
+class TypeSales(Sales):
+    order_type: str
+
+
+class HourSales(BaseModel):
+    orders: int
+    sales_cents: int
+
+
+class HourReport(HourSales):
+    hour_of_day: int = Field(description="0 to 23, in time_zone")
+    previous: HourSales
+
+
+class TicketFigures(BaseModel):
+    n: int
+    median_s: float | None
+    p90_s: float | None
+    over_target: int = Field(description="tickets over target_s")
+
+
+class TicketTimes(TicketFigures):
+    previous: TicketFigures
+
+
+class StationTimes(TicketTimes):
+    station: str = Field(description='"" for items without a station')
+
+
+class ItemTimes(TicketTimes):
+    name: str
+
+
+class ItemSold(BaseModel):
+    name: str
+    quantity: int
+    orders: int
+    previous_quantity: int
+
+
+class CancelledBy(BaseModel):
+    from_status: str = Field(description="the status the order was cancelled from")
+    by: str = Field(description="the name of the token that cancelled it")
+    role: str | None
+
+
+class CancelledCount(CancelledBy):
+    count: int
+
+
+class Cancellations(BaseModel):
+    count: int
+    previous: int
+    by: list[CancelledCount]
+
+
+class Report(BaseModel):
+    """Orders created in the period; ticket time is created to ready."""
+
+    since: Timestamp | None
+    until: Timestamp | None
+    previous_since: Timestamp | None
+    previous_until: Timestamp | None = Field(
+        description="a week before until, or before now when the period runs to now or later"
+    )
+    time_zone: str
+    target_s: float
+    sales: Sales
+    by_type: list[TypeSales]
+    by_hour: list[HourReport] = Field(description="from the first to the last busy hour")
+    ticket_times: TicketTimes
+    by_station: list[StationTimes]
+    by_item: list[ItemTimes]
+    product_mix: list[ItemSold] = Field(description="items sold, most first")
+    cancellations: Cancellations
 
 
 class ErrorDetail(BaseModel):

@@ -67,3 +67,30 @@ async def test_an_upgraded_sqlite_file_never_hands_out_a_deleted_orders_id(
     assert kept == [1, 2]
     assert new_id == 4, "id 3 belonged to a deleted order (its events are still stored)"
     assert {"ix_orders_status", "ix_orders_created_at", "ix_orders_updated_at"} <= indexes
+
+
+async def test_orders_made_before_notes_were_searched_are_found_by_their_notes(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "kds.db"
+    _at_revision(f"sqlite:///{path}", "event_log_epoch")
+    items = '[{"id": 1, "name": "Burger", "modifiers": ["No Bun"], "notes": "well done"}]'
+    old = create_engine(f"sqlite:///{path}")
+    with old.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO orders (id, status, order_type, priority, items, version, notes, "
+                "customer_name, created_at, updated_at, search_text, stations) VALUES (1, "
+                "'pending', 'dine_in', 'normal', :items, 1, 'Nut ALLERGY', 'Ann', "
+                "'2026-11-26 10:00:00', '2026-11-26 10:00:00', 'ann\nburger', '')"
+            ),
+            {"items": items},
+        )
+    old.dispose()
+
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    await migrate(db)
+    async with db.reading() as conn:
+        words = (await conn.execute(text("SELECT search_text FROM orders"))).scalar_one()
+    await db.dispose()
+    assert words.split("\n") == ["ann", "burger", "no bun", "well done", "nut allergy"]

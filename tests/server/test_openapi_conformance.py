@@ -140,6 +140,9 @@ def _orders(api: Conformance) -> None:
     stats = api.call(("GET", "/api/stats"), 200, as_="admin").json()
     assert stats["slowest_open"], "an open order to show"
     api.call(("GET", "/api/stats"), 422, as_="admin", params={"since": "0001-01-01T00:00:00Z"})
+    report = api.call(("GET", "/api/reports"), 200, as_="admin", params={"tz": "+01:00"}).json()
+    assert report["product_mix"] and report["by_hour"], "something sold, in some hour"
+    api.call(("GET", "/api/reports"), 422, as_="admin", params={"tz": "Mars/Olympus"})
     code = open_one["order"]["tracking_code"]
     api.call(("GET", "/api/track/{code}"), 200, path={"code": code})
     api.call(("GET", "/api/pickup"), 200)

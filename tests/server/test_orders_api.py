@@ -267,6 +267,45 @@ async def test_list_filters_search_paging_sort(any_server: ServerProcess) -> Non
             assert reply.error["details"]["field"].split(".")[0] == next(iter(bad))
 
 
+async def test_a_table_or_number_is_found_exactly_and_words_in_notes_too(
+    server: ServerProcess,
+) -> None:
+    async with Api(server.url, server.tokens["admin"]) as api:
+        five = await api.create(table="5")
+        others = [await api.create(table=t) for t in ("35", "15", "T5", "t 25")]
+        curl = await api.create(customer_name="Curl5")
+        noted = await api.create(notes="Nut ALLERGY", items=[{"name": "Pie", "notes": "no salt"}])
+        modified = await api.create(items=[{"name": "Tea", "modifiers": ["oat milk"]}])
+
+        async def ids_for(q: str, **params: Any) -> list[int]:
+            reply = await api.get("/api/orders", params={"q": q, "sort": "id", **params})
+            assert reply.status == 200, reply.body
+            return [o["id"] for o in reply.body["orders"]]
+
+        assert await ids_for("T5") == [five["id"], others[2]["id"]], "table 5, as 5 or T5"
+        assert await ids_for("t 25") == [others[3]["id"]]
+        assert await ids_for(f"#{curl['id']}") == [curl["id"]], "an order by its number"
+        bare = str(five["id"])  # order 1, and no table 1
+        assert await ids_for(bare) == [five["id"]]
+        assert await ids_for("5") == sorted({five["id"], others[2]["id"], 5}), "order or table 5"
+        assert await ids_for("allergy") == [noted["id"]], "the order's notes"
+        assert await ids_for("no salt") == [noted["id"]], "an item's notes"
+        assert await ids_for("oat") == [modified["id"]], "a modifier"
+        assert await ids_for("url5") == [curl["id"]], "words are found inside names"
+
+        # A list as of its first page: a newer order does not shift the pages.
+        first = await api.get("/api/orders", params={"per_page": 3})
+        anchor = max(o["id"] for o in first.body["orders"])
+        await api.create(table="99")
+        second = await api.get("/api/orders", params={"per_page": 3, "page": 2, "max_id": anchor})
+        assert [o["id"] for o in second.body["orders"]] == [anchor - 3, anchor - 4, anchor - 5]
+        assert second.body["total"] == first.body["total"]
+        backwards = await api.get(
+            "/api/orders", params={"since": "2026-01-02T00:00:00Z", "until": "2026-01-01"}
+        )
+        assert backwards.status == 422 and backwards.error["details"]["field"] == "until"
+
+
 async def test_event_feed_pages_in_seq_order(any_server: ServerProcess) -> None:
     async with Api(any_server.url, any_server.tokens["admin"]) as api:
         await _seed(api)

@@ -1,0 +1,270 @@
+"""Figures and reports over a period, computed by the database (aggregates, never every row).
+
+Durations are in seconds between two of an order's times. A median is the middle value (the
+mean of the two middle ones for an even count); a p90 is the nearest-rank 90th percentile:
+the value at rank ceil(0.9 n) of the n sorted values. Both are found with window functions,
+on SQLite and PostgreSQL alike. Items live in each order's JSON; they are read with
+``json_each`` (SQLite) or ``jsonb_array_elements`` (PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import Select
+
+from kds_contract import OPEN_STATUSES, Order, Status
+from kds_contract.period import Period
+from server.db.repo import _ORDER_COLUMNS, _row_order, events, orders, period_conditions
+from server.stats import Cancelled, Durations, Hour, Sales, Sold
+
+CANCELLED = Status.CANCELLED.value
+
+
+def _is_pg(conn: AsyncConnection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def _seconds(conn: AsyncConnection, start: Any, end: Any) -> ColumnElement[float]:
+    if _is_pg(conn):
+        return cast(extract("epoch", end - start), Float)
+    return (func.julianday(end) - func.julianday(start)) * 86400.0
+
+
+def _hour(conn: AsyncConnection, moment: Any) -> ColumnElement[str]:
+    """The UTC hour a time falls in, as ``YYYY-MM-DD HH``."""
+    if _is_pg(conn):
+        return func.to_char(func.timezone("UTC", moment), "YYYY-MM-DD HH24")
+    return func.strftime("%Y-%m-%d %H", moment)
+
+
+def _json_text(conn: AsyncConnection, document: Any, key: str) -> ColumnElement[str]:
+    """``document[key]`` as text (a JSON text column or an item from :func:`_items`)."""
+    if _is_pg(conn):
+        return cast(document, JSONB).op("->>")(key)
+    return type_coerce(func.json_extract(document, f"$.{key}"), String)
+
+
+def _items(conn: AsyncConnection) -> Any:
+    """The items of each order as rows (column ``value``), to select with ``orders``."""
+    if _is_pg(conn):
+        return func.jsonb_array_elements(cast(orders.c["items"], JSONB)).table_valued("value")
+    return func.json_each(orders.c["items"]).table_valued("value")
+
+
+def _in(period: Period, *more: ColumnElement[bool]) -> ColumnElement[bool]:
+    return and_(True, *period_conditions(period), *more)
+
+
+def _not_cancelled() -> ColumnElement[bool]:
+    return orders.c.status != CANCELLED
+
+
+async def _durations(
+    conn: AsyncConnection, source: Select[Any, Any], target_s: float | None
+) -> dict[Any, Durations]:
+    """Median, p90, count and how many over ``target_s``, by ``grp``, of ``source``'s
+    columns ``grp`` and ``d`` (the duration)."""
+    src = source.subquery()
+    ranked = select(
+        src.c.grp,
+        src.c.d,
+        func.row_number().over(partition_by=src.c.grp, order_by=src.c.d).label("rn"),
+        func.count().over(partition_by=src.c.grp).label("n"),
+    ).subquery()
+    rn, n, d = ranked.c.rn, ranked.c.n, ranked.c.d
+    middle = or_(rn == (n + 1) // 2, rn == (n + 2) // 2)
+    over = d > target_s if target_s is not None else literal(False)
+    result = await conn.execute(
+        select(
+            ranked.c.grp,
+            n,
+            func.avg(case((middle, d))).label("median"),
+            func.max(case((rn == (n * 9 + 9) // 10, d))).label("p90"),
+            func.sum(case((over, 1), else_=0)).label("over"),
+        ).group_by(ranked.c.grp, n)
+    )
+    return {
+        row.grp: Durations(int(row.n), _round(row.median), _round(row.p90), int(row.over or 0))
+        for row in result
+    }
+
+
+def _round(value: Any) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+async def time_to(
+    conn: AsyncConnection, period: Period, end: str, target_s: float | None = None
+) -> Durations:
+    """From created to ``end`` (``ready``, ``completed``) for the orders of ``period`` that
+    got there (for ``completed``, that are completed now)."""
+    column = orders.c[f"{end}_at"]
+    more: list[ColumnElement[bool]] = [column.is_not(None)]
+    if end == Status.COMPLETED.value:
+        more.append(orders.c.status == end)
+    source = select(
+        literal(1).label("grp"), _seconds(conn, orders.c.created_at, column).label("d")
+    ).where(_in(period, *more))
+    return (await _durations(conn, source, target_s)).get(1, Durations())
+
+
+async def ticket_times_by(
+    conn: AsyncConnection, period: Period, key: str, target_s: float | None
+) -> dict[str, Durations]:
+    """Created to ready, by the ``station`` or item ``name`` of the orders' items (an order
+    counts once for each station or item it has; no station is ``""``)."""
+    items = _items(conn)
+    value = func.coalesce(_json_text(conn, items.c.value, key), "")
+    per_order = (
+        select(orders.c.id, value.label("grp"), orders.c.created_at, orders.c.ready_at)
+        .select_from(orders.join(items, true()))
+        .where(_in(period, orders.c.ready_at.is_not(None)))
+        .distinct()
+        .subquery()
+    )
+    source = select(
+        per_order.c.grp, _seconds(conn, per_order.c.created_at, per_order.c.ready_at).label("d")
+    )
+    return await _durations(conn, source, target_s)
+
+
+async def status_counts(conn: AsyncConnection, period: Period) -> dict[str, int]:
+    result = await conn.execute(
+        select(orders.c.status, func.count()).where(_in(period)).group_by(orders.c.status)
+    )
+    return {str(status): int(count) for status, count in result}
+
+
+async def first_created(conn: AsyncConnection, period: Period) -> datetime | None:
+    """When the first order of ``period`` was created (None: no order)."""
+    value = (await conn.execute(select(func.min(orders.c.created_at)).where(_in(period)))).scalar()
+    return _utc(value)
+
+
+def _utc(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite answers an aggregate of times as text
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+async def hours(conn: AsyncConnection, period: Period) -> list[Hour]:
+    """Orders by the UTC hour they were created in, the hours with orders only, in order."""
+    hour = _hour(conn, orders.c.created_at).label("hour")
+    kept = case((_not_cancelled(), 1), else_=0)
+    sales = case((_not_cancelled(), func.coalesce(orders.c.total_cents, 0)), else_=0)
+    result = await conn.execute(
+        select(hour, func.count(), func.sum(kept), func.sum(sales))
+        .where(_in(period))
+        .group_by(hour)
+        .order_by(hour)
+    )
+    return [
+        Hour(
+            datetime.strptime(text, "%Y-%m-%d %H").replace(tzinfo=UTC),
+            int(count),
+            int(kept or 0),
+            int(sales or 0),
+        )
+        for text, count, kept, sales in result
+    ]
+
+
+def _sales_columns() -> list[Any]:
+    kept = _not_cancelled()
+    return [
+        func.sum(case((kept, 1), else_=0)),
+        func.sum(case((kept, func.coalesce(orders.c.total_cents, 0)), else_=0)),
+        func.sum(case((and_(kept, orders.c.total_cents.is_not(None)), 1), else_=0)),
+        func.sum(case((orders.c.status == CANCELLED, 1), else_=0)),
+    ]
+
+
+def _sales(row: Sequence[Any]) -> Sales:
+    return Sales(*(int(value or 0) for value in row))
+
+
+async def sales(conn: AsyncConnection, period: Period) -> Sales:
+    row = (await conn.execute(select(*_sales_columns()).where(_in(period)))).one()
+    return _sales(row)
+
+
+async def sales_by_type(conn: AsyncConnection, period: Period) -> dict[str, Sales]:
+    result = await conn.execute(
+        select(orders.c.order_type, *_sales_columns())
+        .where(_in(period))
+        .group_by(orders.c.order_type)
+    )
+    return {str(row[0]): _sales(row[1:]) for row in result}
+
+
+async def product_mix(conn: AsyncConnection, period: Period) -> list[Sold]:
+    """Items sold, most first (then by name)."""
+    items = _items(conn)
+    name = _json_text(conn, items.c.value, "name").label("name")
+    quantity = cast(_json_text(conn, items.c.value, "quantity"), Integer)
+    total = func.sum(quantity).label("quantity")
+    result = await conn.execute(
+        select(name, total, func.count(func.distinct(orders.c.id)))
+        .select_from(orders.join(items, true()))
+        .where(_in(period, _not_cancelled()))
+        .group_by(name)
+        .order_by(total.desc(), name)
+    )
+    return [Sold(str(n), int(q or 0), int(o)) for n, q, o in result]
+
+
+async def cancellations(conn: AsyncConnection, period: Period) -> list[Cancelled]:
+    """The cancelled orders of ``period``, by the status they left and who cancelled them."""
+    new_status = _json_text(conn, events.c.data, "newStatus")
+    old = _json_text(conn, events.c.data, "oldStatus").label("old")
+    by = func.coalesce(_json_text(conn, events.c.actor, "name"), "").label("by")
+    role = _json_text(conn, events.c.actor, "role").label("role")
+    result = await conn.execute(
+        select(old, by, role, func.count())
+        .select_from(events.join(orders, orders.c.id == events.c.order_id))
+        .where(
+            _in(
+                period,
+                orders.c.status == CANCELLED,
+                events.c.type == "order:statusUpdated",
+                new_status == CANCELLED,
+            )
+        )
+        .group_by(old, by, role)
+        .order_by(func.count().desc(), old, by)
+    )
+    return [Cancelled(str(o or "?"), str(b), r, int(c)) for o, b, r, c in result]
+
+
+async def oldest_open(conn: AsyncConnection, limit: int) -> list[Order]:
+    """The open orders that have waited longest, oldest first (any day)."""
+    result = await conn.execute(
+        select(*_ORDER_COLUMNS)
+        .where(orders.c.status.in_([s.value for s in OPEN_STATUSES]))
+        .order_by(orders.c.created_at, orders.c.id)
+        .limit(limit)
+    )
+    return [_row_order(row) for row in result]

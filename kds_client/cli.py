@@ -184,7 +184,15 @@ async def _create(rest: KdsRest, args: argparse.Namespace) -> int:
         if not isinstance(body["items"], list):
             raise UsageError("items in the file must be a list")
         body["items"].extend(parse_item(spec) for spec in args.item)
-    for key in ("order_type", "table", "customer_name", "user_id", "notes", "total_cents"):
+    for key in (
+        "order_type",
+        "table",
+        "customer_name",
+        "customer_email",
+        "user_id",
+        "notes",
+        "total_cents",
+    ):
         value = getattr(args, key)
         if value is not None:
             body[key] = value
@@ -306,11 +314,13 @@ async def _done(rest: KdsRest, args: argparse.Namespace) -> int:
 async def _edit(rest: KdsRest, args: argparse.Namespace) -> int:
     changes = {
         key: getattr(args, key)
-        for key in ("notes", "priority", "table", "customer_name", "version")
+        for key in ("notes", "priority", "table", "customer_name", "customer_email", "version")
         if getattr(args, key) is not None
     }
     if not set(changes) - {"version"}:
-        raise UsageError("nothing to change: give --notes, --priority, --table or --customer")
+        raise UsageError(
+            "nothing to change: give --notes, --priority, --table, --customer or --email"
+        )
     order = await rest.edit_order(args.order_id, changes)
     if args.json:
         _json(order.wire())

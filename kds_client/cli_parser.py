@@ -57,6 +57,12 @@ def build_parser(epilog: str | None = None) -> argparse.ArgumentParser:
     create.add_argument("--type", choices=[t.value for t in OrderType], dest="order_type")
     create.add_argument("--table")
     create.add_argument("--customer", dest="customer_name")
+    create.add_argument(
+        "--email",
+        dest="customer_email",
+        metavar="ADDRESS",
+        help="the customer's email: told when the order is received and when it is ready",
+    )
     create.add_argument("--user-id")
     create.add_argument("--rush", action="store_true", help="priority rush")
     create.add_argument("--notes", help="order notes (allergies go here)")
@@ -92,12 +98,13 @@ def build_parser(epilog: str | None = None) -> argparse.ArgumentParser:
     done.add_argument("item_id", type=int)
     done.add_argument("--undo", action="store_true", help="mark it not done")
 
-    edit = command("edit", "edit an order's notes, priority, table or customer (admin)")
+    edit = command("edit", "edit an order's notes, priority, table, customer or email (admin)")
     edit.add_argument("order_id", type=int)
     edit.add_argument("--notes")
     edit.add_argument("--priority", choices=[p.value for p in Priority])
     edit.add_argument("--table")
     edit.add_argument("--customer", dest="customer_name")
+    edit.add_argument("--email", dest="customer_email", metavar="ADDRESS")
     edit.add_argument("--version", type=int)
 
     delete = command("delete", "delete an order (admin)")

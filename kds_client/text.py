@@ -56,6 +56,8 @@ def order_text(order: Order, tracking_link: str | None = None) -> str:
         f"  created   {wire['created_at']}",
         f"  updated   {wire['updated_at']}",
     ]
+    if order.customer_email:
+        lines.append(f"  email     {order.customer_email}")
     if tracking_link:
         lines.append(f"  tracking  {tracking_link}")
     if order.notes:

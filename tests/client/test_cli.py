@@ -150,6 +150,8 @@ def test_list_move_and_done_as_a_script_would(shared_server):
         (("show", "424242"), EXIT_NOT_FOUND, "not found: order 424242"),
         (("move", "{id}", "completed"), EXIT_CONFLICT, "conflict: order {id}: cannot move"),
         (("create", "-i", "0x Burger"), EXIT_USAGE, "invalid input: items.0.quantity"),
+        (("create", "-i", "Tea", "--email", "ada@"), EXIT_USAGE, "customer_email"),
+        (("edit", "{id}", "--email", "not an address"), EXIT_USAGE, "customer_email"),
         (("create", "--table", "4"), EXIT_USAGE, "needs at least one --item"),
         (("create", "-f", "/no/such/file.json"), EXIT_USAGE, "cannot read /no/such/file.json"),
         (("move", "{id}", "flying"), EXIT_USAGE, "invalid choice: 'flying'"),
@@ -374,13 +376,18 @@ async def test_watch_prints_live_changes_and_ends_cleanly_on_sigterm(shared_serv
 
 
 def test_create_prints_the_customers_tracking_link_and_show_has_it(shared_server):
-    made = kds_order(shared_server, "create", "--item", "Tea", "--customer", "Ada")
+    made = kds_order(
+        shared_server, "create", "--item", "Tea", "--customer", "Ada", "--email", "ada@example.com"
+    )
     order_id = made.stdout.strip()
     shown = kds_order(shared_server, "show", order_id)
-    code = json.loads(kds_order(shared_server, "show", order_id, "--json").stdout)["tracking_code"]
+    as_json = json.loads(kds_order(shared_server, "show", order_id, "--json").stdout)
+    code = as_json["tracking_code"]
 
     link = f"{shared_server.url}/track/{code}"
     assert made.returncode == EXIT_OK, made.stderr
     assert order_id.isdigit(), "stdout stays the id alone, for scripts"
     assert f"tracking link for the customer: {link}" in made.stderr
     assert f"  tracking  {link}" in shown.stdout
+    assert as_json["customer_email"] == "ada@example.com"
+    assert "  email     ada@example.com" in shown.stdout

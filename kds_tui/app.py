@@ -80,6 +80,7 @@ class KitchenApp(KitchenActions):
         self._was_live = False
         self._told_offline = False
         self._told_new: int | None = None
+        self._told_new_text = ""
         self._stale: bool | None = None
         self.collector = Collector()
         self._header = KitchenHeader(settings.station)
@@ -305,12 +306,16 @@ class KitchenApp(KitchenActions):
             indicator.new = None
             return
         indicator.new = (new, message.new_page, message.new_count)
+        key = self.key_display_for("go_new")
+        said = f"New order #{new} is on page {message.new_page + 1}: press {key} to see it"
         if new != self._told_new:
             self._told_new = new
-            key = self.key_display_for("go_new")
-            self.notify(
-                f"New order #{new} is on page {message.new_page + 1}: press {key} to see it"
-            )
+            self.notify(said)
+        elif self._told_new_text != said:
+            # Its page changed (a banner came, tickets before it left): a notice still
+            # showing says the page it is on now.
+            self._notice.amend(self._told_new_text, said)
+        self._told_new_text = said
 
     # -- the clock -------------------------------------------------------------------------
 

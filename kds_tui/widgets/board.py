@@ -280,7 +280,15 @@ class Board(BoardKeys, BoardNotes, can_focus=True):
         self._layout_pending = False
         if not self.is_mounted:
             return
+        visible = self._visible()
         width, height = self._row.size.width, self._row.size.height
+        empty = self.query_one(".empty")
+        lines = empty.outer_size.height if empty.display else 0
+        if self.show_empty(bool(visible)) and not empty.display:
+            # "No open tickets" goes: its lines are the columns' from the next refresh.
+            # Laid out in the room they are about to have, the pages do not change a moment
+            # later (a new order's page said, then wrong).
+            height += lines
         if width <= 0 or height <= 0:
             return
         # As many columns as the whole screen holds: opening the all-day panel makes them
@@ -289,7 +297,6 @@ class Board(BoardKeys, BoardNotes, can_focus=True):
         column_width = width // columns
         inner = column_width - CARD_SIDES
         compact = height < COMPACT_BELOW
-        visible = self._visible()
         before = (self.selected_id, self._places())
         if self._flat and visible and all(o.id != self.selected_id for o in visible):
             self._reselect_near(visible)
@@ -357,7 +364,6 @@ class Board(BoardKeys, BoardNotes, can_focus=True):
     def _show_page(self, columns: int, width: int, views: dict[int, TicketView]) -> None:
         page = self._pages[self.page]
         numbers = {order.id: n for n, order in enumerate(self.on_page(), start=1)}
-        self.show_empty()
         existing = self.columns()
         if len(existing) != columns:
             for column in existing:

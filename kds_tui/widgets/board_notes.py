@@ -32,11 +32,20 @@ class BoardNotes(Widget):
         self.set_class(stale, "-stale")
         self.show_empty()
 
-    def show_empty(self) -> None:
+    def show_empty(self, tickets: bool | None = None) -> bool:
         """Say "No open tickets" only when the board knows: not while a note says why it
-        cannot."""
+        cannot. ``tickets``: whether there are some (by default, as last laid out).
+
+        Returns whether the note came or went: the room left for the columns changes.
+        """
+        tickets = bool(self._flat) if tickets is None else tickets
         warned = self.query_one(".station-note").display
-        self.query_one(".empty").display = not self._flat and not self.stale and not warned
+        note = self.query_one(".empty")
+        show = not tickets and not self.stale and not warned
+        if note.display == show:
+            return False
+        note.display = show
+        return True
 
     def say_why_stale(self, note: str) -> None:
         """What the banner says while the board is not live (see ``kds_tui.model.stale_note``)."""

@@ -76,6 +76,13 @@ class Notice(Static):
         self._timer = self.set_timer(max(0.5, timeout), self.clear)
         self._place()
 
+    def amend(self, old: str, new: str) -> None:
+        """Put ``new`` in place of ``old`` if ``old`` is the notice showing (its time left
+        unchanged); else do nothing."""
+        if self.message and self.message == old:
+            self.message = new
+            self._place()
+
     def clear(self) -> None:
         """Take the notice off the screen."""
         self.message = ""

@@ -136,14 +136,26 @@ async def test_a_new_order_on_another_page_is_said_and_one_key_shows_it():
         indicator = app.query_one(PageIndicator)
         await wait_for(lambda: board.card(1) is not None, message="the tickets")
         app.feed.emit(ORDER_CREATED, order(312, age=1))
-        await wait_for(lambda: board.get(312) is not None, message="the new order")
-        last = len(board._pages) - 1
+        # Said once the board has laid it out (the board knows it a moment before).
         await wait_for(lambda: indicator.new is not None, message="said in the header")
+        last = len(board._pages) - 1
+        assert board.page_of(312) == last > 0
         assert f"new #312 on p{last + 1} (g)" in indicator.render()
+        notice = app.query_one(Notice)
         await wait_for(
-            lambda: f"New order #312 is on page {last + 1}" in str(app.query_one(Notice).render()),
+            lambda: f"New order #312 is on page {last + 1}" in str(notice.render()),
             message="and in a notice",
         )
+        # Fewer lines, more pages: the notice still showing says the page it is on now.
+        await pilot.resize_terminal(80, 16)
+        await wait_for(lambda: board.page_of(312) != last, message="a page further")
+        last = len(board._pages) - 1
+        assert board.page_of(312) == last
+        await wait_for(
+            lambda: f"New order #312 is on page {last + 1}" in str(notice.render()),
+            message=lambda: f"the notice to follow it, not {notice.render()!r}",
+        )
+        assert f"new #312 on p{last + 1} (g)" in indicator.render()
         await pilot.press("g")
         await wait_for(lambda: board.page == last and board.selected_id == 312, message="shown")
         await wait_for(lambda: indicator.new is None, message="no longer new")

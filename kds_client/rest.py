@@ -207,8 +207,15 @@ class KdsRest(OutboxCalls):
         params.update({k: v for k, v in optional.items() if v is not None})
         body = await self._request("GET", "/api/orders", params=params, url=url)
         try:
+            given = list(body["orders"])
+            rest = body
+            # A page of very large orders comes in parts of at most 4 MiB: the rest of it
+            # is at `next`, asked of the server that answered.
+            while isinstance(rest.get("next"), str) and rest["orders"]:
+                rest = await self._request("GET", rest["next"], url=url or self.url)
+                given.extend(rest["orders"])
             return OrderPage(
-                orders=[parse_order(o) for o in body["orders"]],
+                orders=[parse_order(o) for o in given],
                 total=int(body.get("total", len(body["orders"]))),
                 page=int(body.get("page", page)),
                 per_page=int(body.get("per_page", per_page)),

@@ -196,6 +196,8 @@ class OrderQuery:
     """Only orders with an id at most this: a list as of its first page."""
     page: int = 1
     per_page: int = 50
+    skip: int = 0
+    """Orders of the page left out at its start (where a page cut by size goes on)."""
     sort: str = "-id"
 
 
@@ -231,8 +233,8 @@ async def list_orders(conn: AsyncConnection, query: OrderQuery) -> tuple[list[Or
         select(*_ORDER_COLUMNS)
         .where(where)
         .order_by(*order_by)
-        .limit(query.per_page)
-        .offset((query.page - 1) * query.per_page)
+        .limit(query.per_page - query.skip)
+        .offset((query.page - 1) * query.per_page + query.skip)
     )
     return [_row_order(row) for row in result], int(total)
 

@@ -76,8 +76,8 @@ outside is a 422), read as UTC."""
 SortKey = Literal["id", "-id", "created_at", "-created_at", "updated_at", "-updated_at"]
 MAX_EVENTS_PAGE = 5000
 MAX_ANSWER_BYTES = 4 * 1024 * 1024
-"""A page of events is cut when it would be larger (5,000 events of the largest orders would
-be gigabytes); ``next`` then says where it goes on."""
+"""A page of events or orders is cut when it would be larger (5,000 events or 200 orders of
+the largest size would be hundreds of megabytes); ``next`` then says where it goes on."""
 MAX_STATS_DAYS = stats.MAX_DAYS
 
 
@@ -107,6 +107,13 @@ class ListQuery(_Query):
     )
     until: QueryTime | None = Field(
         default=None, description="created before (ISO 8601), after since; none: no end"
+    )
+    skip: int = Field(
+        default=0,
+        ge=0,
+        lt=MAX_PER_PAGE,
+        description="leave out this many orders at the start of the page: where a page cut "
+        "at 4 MiB goes on (its `next` link gives it); less than per_page",
     )
     max_id: int | None = Field(
         default=None,
@@ -265,6 +272,12 @@ class OrderList(BaseModel):
     total: int
     page: int
     per_page: int
+    next: str | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="present when the page was cut at 4 MiB (never below one order): the "
+        "request for the rest of the same page (its `skip` leaves out what was given)",
+    )
     seq: int = Field(description="the last committed seq when the page was read")
     epoch: str | None = EPOCH
 

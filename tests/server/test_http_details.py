@@ -12,6 +12,7 @@ from pathlib import Path
 import aiohttp
 from multidict import CIMultiDict
 
+from kds_client import KdsRest
 from server.service import RetryInFlight
 from server.web.errors import from_domain
 from server.web.schemas import MAX_ANSWER_BYTES
@@ -152,3 +153,45 @@ async def test_a_page_of_events_is_cut_by_bytes_and_says_where_it_goes_on(
         assert size <= MAX_ANSWER_BYTES
         assert body["next"] == f"/api/events?after={body['events'][-1]['seq']}&limit=5000"
     assert "next" not in pages[-1][1]
+
+
+async def test_a_page_of_orders_is_cut_by_bytes_and_its_rest_is_one_link_away(
+    server: ServerProcess,
+) -> None:
+    admin = {"Authorization": f"Bearer {server.tokens['admin']}"}
+    async with Api(server.url, server.tokens["admin"]) as api:
+        made = []
+        for n in range(10):
+            reply = await api.post("/api/orders", _largest_order(n))
+            assert reply.status == 201, reply.body
+            made.append(reply.body["order"]["id"])
+        query = f"/api/orders?per_page=200&max_id={made[-1]}&station=grill"
+        whole = await api.get("/api/orders", params={"per_page": "1", "max_id": str(made[-1])})
+        parts, path = [], query
+        while path:
+            async with api._session.get(server.url + path, headers=admin) as raw:  # type: ignore[union-attr]
+                text = await raw.text()
+            assert raw.status == 200, text
+            body = json.loads(text)
+            parts.append((len(text.encode()), body))
+            path = body.get("next")
+        bad_skip = await api.get("/api/orders", params={"per_page": "5", "skip": "5"})
+    assert len(parts) > 1, "ten of the largest orders do not fit one answer"
+    ids = [o["id"] for _, body in parts for o in body["orders"]]
+    assert ids[: len(made)] == made[::-1], "newest first, nothing lost or repeated at a cut"
+    assert len(ids) == len(set(ids)) == parts[0][1]["total"] <= whole.body["total"]
+    given = 0
+    for size, body in parts[:-1]:
+        given += len(body["orders"])
+        assert size <= MAX_ANSWER_BYTES and body["orders"], "cut at 4 MiB, never empty"
+        assert f"skip={given}" in body["next"] and f"max_id={made[-1]}" in body["next"]
+        assert (body["page"], body["per_page"]) == (1, 200)
+    assert "next" not in parts[-1][1]
+    assert bad_skip.status == 422 and bad_skip.error["details"]["field"] == "skip"
+
+    client = KdsRest(server.url, server.tokens["admin"])
+    try:
+        page = await client.list_orders(per_page=200, max_id=made[-1], station="grill")
+    finally:
+        await client.close()
+    assert [o.id for o in page.orders] == ids, "the client puts a cut page together again"

@@ -293,6 +293,7 @@ ABSENT_WHEN_NOT_APPLICABLE = {
     ("OrderChanged", "seq"),
     ("OrderChanged", "epoch"),
     ("EventList", "next"),
+    ("OrderList", "next"),
 }
 """Answer fields the server leaves out when they do not apply (each said in its description)."""
 TIMESTAMP_NAMES = ("at", "since", "until", "hour", "timestamp", "failing_since")

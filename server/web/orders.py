@@ -137,7 +137,7 @@ async def list_orders(call: Call) -> web.Response:
     found, total, position = await call.app[SERVICE].list_orders(query)
     # Each order is written once; the page is cut at MAX_ANSWER_BYTES (never below one
     # order), and the rest of the page is one `next` away.
-    size, parts = 0, []
+    size, parts = 0, list[str]()
     for order in found:
         part = json.dumps(order.wire(), separators=(",", ":"))  # ASCII: a char is a byte
         size += len(part) + 1

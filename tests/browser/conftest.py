@@ -83,13 +83,18 @@ class Watched:
 
 @pytest.fixture
 def open_page(chromium: Any) -> Callable[..., Any]:
-    """``await open_page(url, size="phone")``: a new page at one of SIZES, watched."""
+    """``await open_page(url, size="phone")``: a new page at one of SIZES, watched
+    (``init_script``: JavaScript run before the page's own)."""
 
-    async def make(url: str, size: str = "tablet", **context_args: Any) -> Watched:
+    async def make(
+        url: str, size: str = "tablet", *, init_script: str | None = None, **context_args: Any
+    ) -> Watched:
         width, height = SIZES[size]
         context = await chromium.new_context(
             viewport={"width": width, "height": height}, **context_args
         )
+        if init_script is not None:  # runs in the page before its own scripts
+            await context.add_init_script(init_script)
         page = await context.new_page()
         watched = Watched(page)
         await page.goto(url)

@@ -87,3 +87,59 @@ async def test_an_unknown_code_is_a_404_page(
     assert "Order not found" in await page.text_content("h1")
     response = await page.request.get(f"{server.url}/track/{'Y' * 22}")
     assert response.status == 404
+
+
+RECORD_NOTICES = """
+window.__seen = { notifications: [], vibrations: [], tones: 0 };
+window.__hidden = false;
+Object.defineProperty(document, "hidden", { get: () => window.__hidden, configurable: true });
+const RealNotification = window.Notification;
+window.Notification = class extends RealNotification {
+  constructor(title, options) {
+    super(title, options);
+    window.__seen.notifications.push({ title, body: options && options.body });
+  }
+};
+navigator.vibrate = (pattern) => { window.__seen.vibrations.push(pattern); return true; };
+const realStart = OscillatorNode.prototype.start;
+OscillatorNode.prototype.start = function (...args) {
+  window.__seen.tones += 1;
+  return realStart.apply(this, args);
+};
+"""
+"""Records what the page asks of the browser (notifications, vibration, tones), passing each
+call on; and lets the test put the page in a background tab (``document.hidden``)."""
+
+
+async def test_tell_me_when_ready_notifies_chimes_and_vibrates_in_a_background_tab(
+    server_factory: Callable[..., ServerProcess], open_page: Callable[..., Any]
+) -> None:
+    server = server_factory(extra_args=("--restaurant-name", "Chez Ada"))
+    order = create(server, **ORDER)
+    url = f"{server.url}/track/{order['tracking_code']}"
+    asked = await open_page(url, "phone", init_script=RECORD_NOTICES, permissions=["notifications"])
+    silent = await open_page(url, "phone", init_script=RECORD_NOTICES)
+    for watched in (asked, silent):
+        await watched.page.wait_for_selector("#conn[data-state='live']")
+    await asked.page.click("#notify")
+    await asked.page.wait_for_selector("#notify[aria-pressed='true']")
+    note = await asked.page.text_content("#notify-note")
+    assert note is not None and "chime and vibrate" in note
+    for watched in (asked, silent):
+        await watched.page.evaluate("window.__hidden = true")  # the customer switched tabs
+
+    move(server, order["id"], "preparing")
+    move(server, order["id"], "ready")
+    await asked.page.wait_for_function("() => window.__seen.notifications.length > 0")
+    await silent.page.wait_for_function("() => document.title.startsWith('✅ Ready')")
+    seen = await asked.page.evaluate("window.__seen")
+    assert seen["notifications"] == [{"title": f"Order {order['id']} is ready", "body": "Chez Ada"}]
+    assert seen["vibrations"] == [[200, 100, 200]]
+    assert seen["tones"] == 3, "a three-note chime"
+    assert await asked.page.is_hidden("#notify"), "nothing left to ask for once it is ready"
+    unasked = await silent.page.evaluate("window.__seen")
+    assert unasked == {"notifications": [], "vibrations": [], "tones": 0}, (
+        "nothing rings for a customer who did not ask"
+    )
+    for watched in (asked, silent):
+        assert not watched.errors, watched.errors

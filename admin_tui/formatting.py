@@ -9,14 +9,16 @@ from rich.text import Text
 from kds_contract import Order, OrderType, Priority, Status
 
 STATUS_STYLE: dict[Status, str] = {
+    Status.SCHEDULED: "#af87ff",
     Status.PENDING: "bold #ffd700",
     Status.PREPARING: "bold #00d7d7",
     Status.READY: "bold #5fd75f",
     Status.COMPLETED: "dim",
     Status.CANCELLED: "#d70000",
 }
-"""Colours chosen to stay distinct when downgraded to 16 colours (yellow, cyan, bright green,
-grey, red). ANSI names would go through the theme, where yellow is orange and becomes red."""
+"""Colours chosen to stay distinct when downgraded to 16 colours (violet, yellow, cyan, bright
+green, grey, red). ANSI names would go through the theme, where yellow is orange and becomes
+red."""
 
 TYPE_LABEL: dict[OrderType, str] = {
     OrderType.DINE_IN: "dine-in",

@@ -6,6 +6,7 @@ OpenAPI document from them; the client parses the server's answers with them.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -13,9 +14,11 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
+    Strict,
     StringConstraints,
     WithJsonSchema,
     model_validator,
@@ -33,6 +36,7 @@ MAX_MODIFIERS = 20
 MAX_ITEMS = 100
 MAX_QUANTITY = 99
 MAX_PER_PAGE = 200
+MAX_PREP_SECONDS = 86400
 
 
 class OrderType(StrEnum):
@@ -64,6 +68,54 @@ Timestamp = Annotated[
 """A UTC timestamp, written as ISO 8601 with a ``Z`` (``format: date-time`` in the API's
 document)."""
 
+
+_DATE_AND_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
+
+
+def _text_only(value: Any) -> Any:
+    # Not strict, pydantic would also take 1767225600 or "1767225600" as seconds since 1970.
+    text_ok = isinstance(value, str) and _DATE_AND_TIME.match(value) is not None
+    if not (text_ok or isinstance(value, datetime)):
+        raise PydanticCustomError(
+            "datetime_text", "give an ISO 8601 time, such as 2026-01-31T19:30:00+01:00"
+        )
+    return value
+
+
+def _zoned(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise PydanticCustomError(
+            "timezone_required",
+            "give the time with its offset or Z, such as 2026-01-31T19:30:00+01:00 or "
+            "2026-01-31T18:30:00Z: the server cannot tell which time zone is meant",
+        )
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise PydanticCustomError(
+            "datetime_out_of_range", "out of range: give a time within the next days"
+        ) from None
+
+
+ZonedTime = Annotated[
+    datetime,
+    Strict(False),  # JSON has no time type: the text is parsed (ISO 8601 only, see below)
+    BeforeValidator(_text_only),
+    AfterValidator(_zoned),
+    PlainSerializer(utc_z, return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "description": "ISO 8601 with its offset or Z",
+        }
+    ),
+]
+"""A time a client sends (``due_at``): ISO 8601 with its offset, kept in UTC."""
+
+PrepSeconds = Annotated[int, Field(ge=0, le=MAX_PREP_SECONDS)]
+"""How long an item takes to prepare, in seconds (0 to a day)."""
+
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME),
@@ -91,10 +143,11 @@ SERVER_OWNED_ORDER_FIELDS = frozenset(
         "created_at",
         "updated_at",
         "tracking_code",
+        "fire_at",
         *(f"{status}_at" for status in Status),
     }
 )
-SERVER_OWNED_ITEM_FIELDS = frozenset({"id", "done"})
+SERVER_OWNED_ITEM_FIELDS = frozenset({"id", "done", "fire_at"})
 
 
 def _refuse_server_owned(data: Any, owned: frozenset[str], what: str) -> Any:
@@ -121,6 +174,8 @@ class ItemIn(_Input):
     modifiers: list[Name] = Field(default_factory=list, max_length=MAX_MODIFIERS)
     notes: Notes | None = None
     station: ShortText | None = None
+    prep_seconds: PrepSeconds | None = None
+    """How long it takes; None: the menu's, if it knows the item (SPEC: Scheduling)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -136,7 +191,7 @@ class ItemEditIn(ItemIn):
     @model_validator(mode="before")
     @classmethod
     def _no_server_fields(cls, data: Any) -> Any:
-        return _refuse_server_owned(data, frozenset({"done"}), "an item")
+        return _refuse_server_owned(data, SERVER_OWNED_ITEM_FIELDS - {"id"}, "an item")
 
 
 class OrderCreate(_Input):
@@ -151,6 +206,8 @@ class OrderCreate(_Input):
     items: list[ItemIn] = Field(min_length=1, max_length=MAX_ITEMS)
     total_cents: int | None = Field(default=None, ge=0, le=10**12)
     customer_email: Email | None = None
+    due_at: ZonedTime | None = None
+    """When it must be ready; a later one than its prep time makes it ``scheduled``."""
 
     @model_validator(mode="before")
     @classmethod
@@ -174,6 +231,7 @@ class OrderEdit(_Input):
     items: list[ItemEditIn] | None = Field(default=None, min_length=1, max_length=MAX_ITEMS)
     total_cents: int | None = Field(default=None, ge=0, le=10**12)
     customer_email: Email | None = None
+    due_at: ZonedTime | None = None
     version: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="before")
@@ -185,7 +243,7 @@ class OrderEdit(_Input):
             raise ValueError(
                 "an edit must change at least one of: "
                 "order_type, table, customer_name, priority, notes, items, total_cents, "
-                "customer_email"
+                "customer_email, due_at"
             )
         return data
 
@@ -217,6 +275,13 @@ class Item(BaseModel):
     notes: str | None = None
     station: str | None = None
     done: bool = False
+    prep_seconds: int | None = None
+    fire_at: Timestamp | None = None
+    """When it should be started, so that it is ready with the rest (set by the server)."""
+
+    def held(self, now: datetime) -> bool:
+        """Whether it is not to be started yet (its fire time is still to come)."""
+        return self.fire_at is not None and self.fire_at > now
 
 
 class Order(BaseModel):
@@ -235,12 +300,18 @@ class Order(BaseModel):
     items: list[Item]
     total_cents: int | None = None
     customer_email: str | None = None
+    due_at: Timestamp | None = None
+    """When it must be ready (a pickup or delivery time); None: as soon as it can be."""
+    fire_at: Timestamp | None = None
+    """When it enters (or entered) the kitchen, set by the server; None only on orders made
+    before scheduling."""
     version: int
     tracking_code: str | None = None
     """The code of the customer's tracking link (kds_contract.tracking); None only from a
     server that has no tracking codes."""
     created_at: Timestamp
     updated_at: Timestamp
+    scheduled_at: Timestamp | None = None
     pending_at: Timestamp | None = None
     preparing_at: Timestamp | None = None
     ready_at: Timestamp | None = None

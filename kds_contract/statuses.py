@@ -8,6 +8,8 @@ from enum import StrEnum
 class Status(StrEnum):
     """Where an order is in the kitchen."""
 
+    SCHEDULED = "scheduled"
+    """Waiting for its fire time (SPEC: Scheduling and pacing); the server fires it."""
     PENDING = "pending"
     PREPARING = "preparing"
     READY = "ready"
@@ -16,6 +18,7 @@ class Status(StrEnum):
 
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.SCHEDULED: frozenset({Status.PENDING, Status.CANCELLED}),
     Status.PENDING: frozenset({Status.PREPARING, Status.CANCELLED}),
     Status.PREPARING: frozenset({Status.READY, Status.PENDING, Status.CANCELLED}),
     Status.READY: frozenset({Status.COMPLETED, Status.PREPARING, Status.CANCELLED}),
@@ -37,6 +40,14 @@ _UNDO: dict[Status, Status] = {
 
 OPEN_STATUSES: tuple[Status, ...] = (Status.PENDING, Status.PREPARING, Status.READY)
 """Statuses of orders the kitchen still has to work on."""
+
+UPCOMING_STATUSES: tuple[Status, ...] = (Status.SCHEDULED,)
+"""Statuses of orders the kitchen will work on later: shown apart, as coming."""
+
+
+def fire(current: Status | str) -> Status | None:
+    """Where firing an order by hand takes it (a scheduled order: pending), or None."""
+    return Status.PENDING if Status(current) is Status.SCHEDULED else None
 
 
 def can_edit(current: Status | str) -> bool:

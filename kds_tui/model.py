@@ -20,6 +20,7 @@ from kds_contract.allergens import Allergens
 from kds_tui.text import one_line
 
 STATUS_LABELS: dict[Status, str] = {
+    Status.SCHEDULED: "◷ LATER",
     Status.PENDING: "○ NEW",
     Status.PREPARING: "◐ COOKING",
     Status.READY: "● READY",

@@ -7,6 +7,7 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -22,15 +23,18 @@ from server.db.repo import StoredEvent
 from server.exits import CommandError, Exit
 from server.metrics_live import LiveState, MetricsEndpoint
 from server.outbox.setup import build_outbox
+from server.pacing import PacingRules
 from server.public import GuessLimiter
 from server.readiness import Readiness
 from server.realtime import Realtime
+from server.scheduler import Scheduler
 from server.screens import Screens
 from server.service import OrderService, Publisher
 from server.tokens import ensure_local_tokens
 from server.web.cors import cors_middleware
 from server.web.errors import error_middleware
-from server.web.keys import DB, READINESS, REALTIME, SCREENS, SERVICE, SETTINGS
+from server.web.keys import DB, READINESS, REALTIME, SCHEDULER, SCREENS, SERVICE, SETTINGS
+from server.web.menu import MENU_ROUTES
 from server.web.openapi import openapi_route
 from server.web.operating import OPERATING_ROUTES
 from server.web.orders import ROUTES, VERSION
@@ -95,6 +99,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         asyncio.create_task(_collect_garbage(), name="full-gc"),
         asyncio.create_task(app[SCREENS].run(), name="screens"),
     ]
+    app[SCHEDULER].start()
     outbox = app[OUTBOX]
     outbox.worker.start()
     log.info("outbox: %s", outbox.describe)
@@ -112,6 +117,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     for task in tasks:
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    await app[SCHEDULER].stop()
     await outbox.worker.stop()
     await realtime.close()
     await app[SCREENS].close()
@@ -195,14 +201,20 @@ def init_app(settings: Settings) -> web.Application:
         raise CommandError(str(exc), Exit.USAGE) from None
     app[OUTBOX] = outbox
     app[WEBHOOKS] = outbox.admin
-    service = OrderService(db, _announcing(realtime, counted=place.enabled))
+    rules = PacingRules(max_ahead=timedelta(days=settings.max_due_days))
+    service = OrderService(db, _announcing(realtime, counted=place.enabled), rules=rules)
     service.in_transaction.append(outbox.in_transaction)
     service.after_commit.append(outbox.after_commit)
+    scheduler = Scheduler(
+        service, observe=metrics.observe_fire if place.enabled else lambda delay_s: None
+    )
+    service.after_commit.append(scheduler.after_commit)
     app[SERVICE] = service
+    app[SCHEDULER] = scheduler
     app[METRICS] = MetricsEndpoint(LiveState(db, realtime, screens, readiness))
     app[GUESSES] = guesses
     realtime.attach(app)
-    routes = [*ROUTES, *PUBLIC_ROUTES, *OPERATING_ROUTES, *OUTBOX_ROUTES]
+    routes = [*ROUTES, *MENU_ROUTES, *PUBLIC_ROUTES, *OPERATING_ROUTES, *OUTBOX_ROUTES]
     metrics_here = place.enabled and place.port is None
     setup_routes(app, [*routes, openapi_route(routes, VERSION, metrics=metrics_here)])
     setup_pages(app)

@@ -130,6 +130,13 @@ def _parser() -> argparse.ArgumentParser:
         help="where GET /metrics is served: on (this port), off, or [HOST:]PORT for a "
         "listener of its own (env KDS_METRICS; default on)",
     )
+    parser.add_argument(
+        "--max-due-days",
+        type=float,
+        default=None,
+        help="how many days ahead an order may be due (a later due_at is refused) "
+        "(env KDS_MAX_DUE_DAYS; default 7)",
+    )
     add_outbox_arguments(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _common(sub.add_parser("serve", help="run the server (the default)"))
@@ -250,8 +257,22 @@ def settings_from(args: argparse.Namespace) -> Settings:
         track_misses_per_minute=float(env("TRACK_MISSES_PER_MINUTE", "10") or 10),
         log_format=(getattr(args, "log_format", None) or env("LOG_FORMAT", "text") or "text"),
         metrics=_metrics(getattr(args, "metrics", None) or env("METRICS", "on") or "on"),
+        max_due_days=_max_due_days(getattr(args, "max_due_days", None)),
         **outbox_settings(args),
     )
+
+
+def _max_due_days(flag: float | None) -> float:
+    text = str(flag) if flag is not None else env("MAX_DUE_DAYS", "7") or "7"
+    try:
+        days = float(text)
+    except ValueError:
+        days = -1.0
+    if not 0 < days <= 366:
+        raise ValueError(
+            f"--max-due-days: '{text}' is not a number of days from more than 0 to 366 (default 7)"
+        )
+    return days
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

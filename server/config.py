@@ -47,6 +47,8 @@ class Settings:
     mail_from: str | None = None
     webhook_hosts: tuple[str, ...] = ()
     """The only hosts webhooks may be sent to (``KDS_WEBHOOK_HOSTS``); empty: any."""
+    max_due_days: float = 7.0
+    """How many days ahead an order may be due (``--max-due-days``)."""
     delivery_retention_days: float = 7.0
     email_retry_seconds: tuple[float, ...] = EMAIL_RETRY_SECONDS
     webhook_retry_seconds: tuple[float, ...] = WEBHOOK_RETRY_SECONDS

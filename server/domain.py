@@ -7,13 +7,17 @@ transition table itself lives in ``kds_contract.statuses``, shared with the clie
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, get_args
 
 from kds_contract import Item, Order, OrderCreate, OrderEdit, Status
+from kds_contract.menu import MenuItem
 from kds_contract.statuses import can_edit, can_move, refusal
 from kds_contract.tracking import TRACKING_CODE_BYTES
+from server import pacing
+from server.pacing import PacingRules
 
 
 @dataclass(frozen=True)
@@ -73,28 +77,50 @@ class InvalidChange(DomainError):
     code = "invalid"
 
 
+class AlreadyFired(DomainError):
+    code = "already_fired"
+
+
+NO_MENU: Mapping[str, MenuItem] = {}
+DEFAULT_RULES = PacingRules()
+
+
+def _check_due(due_at: datetime, now: datetime, rules: PacingRules) -> None:
+    problem = pacing.due_problem(due_at, now, rules)
+    if problem is not None:
+        raise InvalidChange(f"due_at: {problem}", field="due_at")
+
+
 def new_tracking_code() -> str:
     """A fresh tracking code: 128 random bits from the OS, in URL-safe base64."""
     return secrets.token_urlsafe(TRACKING_CODE_BYTES)
 
 
 def new_order(
-    data: OrderCreate, order_id: int, now: datetime, tracking_code: str | None = None
+    data: OrderCreate,
+    order_id: int,
+    now: datetime,
+    tracking_code: str | None = None,
+    *,
+    menu: Mapping[str, MenuItem] = NO_MENU,
+    rules: PacingRules = DEFAULT_RULES,
 ) -> Order:
-    """A fresh pending order from what a client sent, with a new tracking code unless one
-    is given."""
-    items = [
-        Item(id=index, done=False, **item.model_dump()) for index, item in enumerate(data.items, 1)
-    ]
-    fields = data.model_dump(exclude={"items"})
+    """A fresh order from what a client sent, with a new tracking code unless one is given:
+    pending, or scheduled when it is due later than its prep time from now (``pacing``)."""
+    if data.due_at is not None:
+        _check_due(data.due_at, now, rules)
+    given = [Item(id=n, done=False, **item.model_dump()) for n, item in enumerate(data.items, 1)]
+    plan = pacing.plan(pacing.with_menu(given, menu), data.due_at, now)
+    fields: dict[str, Any] = data.model_dump(exclude={"items"})
+    fields[f"{plan.status}_at"] = now
     return Order(
         id=order_id,
-        status=Status.PENDING,
-        items=items,
+        status=plan.status,
+        items=plan.items,
         version=1,
         created_at=now,
         updated_at=now,
-        pending_at=now,
+        fire_at=plan.fire_at,
         tracking_code=tracking_code or new_tracking_code(),
         **fields,
     )
@@ -120,14 +146,26 @@ def move(order: Order, target: Status, expected_version: int | None, now: dateti
             status=str(order.status),
             requested=str(target),
         )
+    update: dict[str, Any] = {}
+    if order.status is Status.SCHEDULED and target is Status.PENDING:
+        update["fire_at"], update["items"] = pacing.fired_early(order.items, order.fire_at, now)
     return order.model_copy(
         update={
             "status": target,
             "version": order.version + 1,
             "updated_at": now,
             **status_times(order, target, now),
+            **update,
         }
     )
+
+
+def fire(order: Order, now: datetime) -> Order | None:
+    """A scheduled order fired (moved to pending) by the server; None when it is no longer
+    scheduled (fired by hand, cancelled, or by another server process first)."""
+    if order.status is not Status.SCHEDULED:
+        return None
+    return move(order, Status.PENDING, None, now)
 
 
 _PATH = (Status.PENDING, Status.PREPARING, Status.READY, Status.COMPLETED)
@@ -172,10 +210,20 @@ def mark_item(
     )
 
 
-def edit(order: Order, change: OrderEdit, now: datetime) -> Order | None:
+def edit(
+    order: Order,
+    change: OrderEdit,
+    now: datetime,
+    *,
+    menu: Mapping[str, MenuItem] = NO_MENU,
+    rules: PacingRules = DEFAULT_RULES,
+) -> Order | None:
     """The order with the edited fields; items carrying an existing id keep their done mark.
 
-    None if the edit changes nothing (no new version, no event, nothing for the kitchen)."""
+    A scheduled order's fire times are planned again from its items and due time; a fired
+    one's due time cannot change, and its items keep their fire times (an added item fires
+    at once). None if the edit changes nothing (no new version, no event, nothing for the
+    kitchen)."""
     check_version(order, change.version)
     if not can_edit(order.status):
         raise OrderClosed(
@@ -189,13 +237,38 @@ def edit(order: Order, change: OrderEdit, now: datetime) -> Order | None:
                 field=field,
             )
         if field == "items":
-            update["items"] = _edited_items(order, value)
+            update["items"] = pacing.with_menu(_edited_items(order, value), menu)
+        elif field == "due_at" and value != order.due_at:
+            _check_due_edit(order, value, now, rules)
+            update[field] = value
         else:
             update[field] = value
     edited = order.model_copy(update=update)
+    if order.status is Status.SCHEDULED and {"items", "due_at"} & update.keys():
+        plan = pacing.replanned(edited.items, edited.due_at, now)
+        edited = edited.model_copy(update={"fire_at": plan.fire_at, "items": plan.items})
+    elif "items" in update:
+        kept = {item.id: item for item in order.items}
+        edited = edited.model_copy(update={"items": pacing.added_items(kept, edited.items, now)})
     if edited == order:
         return None
     return edited.model_copy(update={"version": order.version + 1, "updated_at": now})
+
+
+def _check_due_edit(
+    order: Order, due_at: datetime | None, now: datetime, rules: PacingRules
+) -> None:
+    if order.status is not Status.SCHEDULED:
+        fired = order.pending_at or order.fire_at
+        raise AlreadyFired(
+            f"due_at: order {order.id} is {order.status}: it was fired"
+            + (f" at {pacing.iso(fired)}" if fired else "")
+            + "; a due time can only change while the order is scheduled",
+            field="due_at",
+            status=str(order.status),
+        )
+    if due_at is not None:
+        _check_due(due_at, now, rules)
 
 
 def can_clear(field: str) -> bool:

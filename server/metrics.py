@@ -70,6 +70,13 @@ DELIVERIES = Counter(
     ["kind", "result"],
 )
 
+SCHEDULED_FIRE_DELAY = Histogram(
+    "kds_scheduled_fire_delay_seconds",
+    "How long after its fire time this process fired each scheduled order (its count: the "
+    "orders this process fired; a kill or stop across a fire time shows as a long delay)",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 30.0, 300.0, 3600.0),
+)
+
 STAGES: dict[tuple[str, str], tuple[str, str, str]] = {
     # (from, to): (stage, start field, end field)
     (Status.PENDING, Status.PREPARING): ("created_to_started", "pending_at", "preparing_at"),
@@ -98,6 +105,11 @@ def station_label(station: str | None) -> str:
 
 
 # --- hooks ------------------------------------------------------------------------------
+
+
+def observe_fire(delay_s: float) -> None:
+    """A scheduled order fired by this process, ``delay_s`` after its fire time."""
+    SCHEDULED_FIRE_DELAY.observe(max(0.0, delay_s))
 
 
 def count_delivery(kind: str, result: str) -> None:

@@ -36,12 +36,14 @@ from kds_contract import (
     OrderEdit,
     Status,
 )
+from kds_contract.menu import Menu, MenuItem
 from kds_contract.period import Period
 from server import domain, stats
-from server.db import repo, reports_repo
+from server.db import repo, reports_repo, schedule_repo
 from server.db.engine import Database
 from server.db.repo import OrderQuery, StoredEvent, dumps
-from server.domain import Actor
+from server.domain import SERVER, Actor
+from server.pacing import PacingRules
 
 log = logging.getLogger(__name__)
 
@@ -160,9 +162,19 @@ def _on_existing(rule: Callable[[Order, datetime], Order | None]) -> Rule:
 class OrderService:
     """Creates, moves, edits and deletes orders; reads them and their events."""
 
-    def __init__(self, db: Database, publish: Publisher, clock: Callable[[], datetime] = utcnow):
+    def __init__(
+        self,
+        db: Database,
+        publish: Publisher,
+        clock: Callable[[], datetime] = utcnow,
+        rules: PacingRules | None = None,
+    ):
         self.db = db
         self._clock = clock
+        self.rules = rules or PacingRules()
+        self._menu: dict[str, MenuItem] = {}
+        self._menu_version = -1
+        """The version of ``_menu``: each write compares it with the stored one."""
         self._in_flight: set[tuple[str, str]] = set()
         self.in_transaction: list[InTransaction] = []
         """Run in each write's transaction after its event is stored (see the module)."""
@@ -185,7 +197,7 @@ class OrderService:
         """Create an order; with an Idempotency-Key, a retry gets the first answer again."""
 
         def new(_: Order | None, now: datetime) -> Order:
-            return domain.new_order(data, 0, now)
+            return domain.new_order(data, 0, now, menu=self._menu, rules=self.rules)
 
         if not key:
             result = await self._write(actor, ORDER_CREATED, None, new)
@@ -218,6 +230,18 @@ class OrderService:
         assert isinstance(result, Changed)
         return result
 
+    async def fire(self, order_id: int, actor: Actor = SERVER) -> Changed | Unchanged:
+        """Fire a scheduled order (move it to pending) when its time has come. Exactly once:
+        writes are serialised, so of several tries (processes) the first fires it and the
+        others find it pending and change nothing."""
+
+        def rule(order: Order, now: datetime) -> Order | None:
+            return domain.fire(order, now)
+
+        result = await self._write(actor, ORDER_STATUS_UPDATED, order_id, _on_existing(rule))
+        assert isinstance(result, Changed | Unchanged)
+        return result
+
     async def mark_item(
         self, order_id: int, item_id: int, done: bool, actor: Actor, version: int | None = None
     ) -> Changed | Unchanged:
@@ -235,7 +259,7 @@ class OrderService:
         nothing makes no new version and no event."""
 
         def rule(order: Order, now: datetime) -> Order | None:
-            return domain.edit(order, change, now)
+            return domain.edit(order, change, now, menu=self._menu, rules=self.rules)
 
         result = await self._write(actor, ORDER_UPDATED, order_id, _on_existing(rule))
         assert isinstance(result, Changed | Unchanged)
@@ -250,6 +274,13 @@ class OrderService:
         result = await self._write(actor, ORDER_DELETED, order_id, _on_existing(rule))
         assert isinstance(result, Changed)
         return result
+
+    async def put_menu(self, menu: Menu) -> Menu:
+        """Replace the menu. Orders made from now on take their defaults from it; those
+        made before keep theirs."""
+        async with self.db.writing() as conn:
+            await schedule_repo.replace_menu(conn, menu)
+        return menu
 
     async def expire_idempotency_keys(self) -> int:
         async with self.db.writing() as conn:
@@ -270,7 +301,10 @@ class OrderService:
         unchanged order, a replay) is rolled back, so it takes no seq."""
         async with self.db.write() as tx:
             conn = tx.conn
-            seq, epoch = await repo.next_position(conn)
+            seq, epoch, menu_version = await repo.next_write(conn)
+            if menu_version != self._menu_version:
+                menu, self._menu_version = await schedule_repo.load_menu(conn)
+                self._menu = menu.by_key()
             if idempotency is not None:
                 first = await self._first_answer(conn, idempotency)
                 if first is not None:
@@ -407,6 +441,21 @@ class OrderService:
                 product_mix=await reports_repo.product_mix(conn, period),
                 cancellations=await reports_repo.cancellations(conn, period),
             )
+
+    async def menu(self) -> Menu:
+        async with self.db.reading() as conn:
+            menu, _version = await schedule_repo.load_menu(conn)
+        return menu
+
+    async def due_to_fire(self, limit: int) -> list[int]:
+        """The scheduled orders whose fire time has come (ids, the earliest first)."""
+        async with self.db.reading() as conn:
+            return await schedule_repo.due_to_fire(conn, self._clock(), limit)
+
+    async def next_fire_at(self) -> datetime | None:
+        """When the next scheduled order is to fire; None when none is scheduled."""
+        async with self.db.reading() as conn:
+            return await schedule_repo.next_fire_at(conn)
 
     async def current_seq(self) -> int:
         async with self.db.reading() as conn:

@@ -48,7 +48,7 @@ _NEXT_SEQ = (
     update(seq_counter)
     .where(seq_counter.c.id == 1)
     .values(value=seq_counter.c.value + 1)
-    .returning(seq_counter.c.value, seq_counter.c.epoch)
+    .returning(seq_counter.c.value, seq_counter.c.epoch, seq_counter.c.menu_version)
 )
 _INSERT_ORDER = insert(orders).returning(orders.c.id)
 _UPDATE_ORDER = update(orders).where(orders.c.id == bindparam("where_id"))
@@ -91,7 +91,7 @@ def _like_escape(text: str) -> str:
 
 
 def _order_values(order: Order) -> dict[str, Any]:
-    items = [item.model_dump() for item in order.items]
+    items = [item.model_dump(mode="json") for item in order.items]
     stations = sorted({(i.station or "").lower() for i in order.items if i.station})
     return {
         "status": str(order.status),
@@ -108,6 +108,8 @@ def _order_values(order: Order) -> dict[str, Any]:
         "tracking_code": order.tracking_code,
         "created_at": order.created_at,
         "updated_at": order.updated_at,
+        "due_at": order.due_at,
+        "fire_at": order.fire_at,
         **{f"{s}_at": getattr(order, f"{s}_at") for s in Status},
         "search_text": search_words(order),
         "stations": "|" + "|".join(stations) + "|" if stations else "",
@@ -131,10 +133,16 @@ async def next_seq(conn: AsyncConnection) -> int:
 
 async def next_position(conn: AsyncConnection) -> tuple[int, str | None]:
     """Take the next seq, with the event log's epoch (see ``log_position``)."""
+    seq, epoch, _menu = await next_write(conn)
+    return seq, epoch
+
+
+async def next_write(conn: AsyncConnection) -> tuple[int, str | None, int]:
+    """Take the next seq, with the event log's epoch and the menu's version."""
     result = await conn.execute(_NEXT_SEQ)
     row = result.first()
     assert row is not None, "the seq counter has its one row"
-    return int(row[0]), row[1]
+    return int(row[0]), row[1], int(row[2] or 0)
 
 
 async def current_seq(conn: AsyncConnection) -> int:

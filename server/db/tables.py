@@ -58,6 +58,9 @@ class OrderRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    fire_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pending_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     preparing_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -71,8 +74,12 @@ class OrderRow(Base):
     stations: Mapped[str] = mapped_column(Text)
     """Lower-cased stations of the items as ``|grill|fry|``, for the station filter."""
 
-    # SQLite would otherwise hand the id of a deleted newest order to the next one.
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = (
+        # The scheduler's question: the scheduled orders, by fire time.
+        Index("ix_orders_status_fire_at", "status", "fire_at"),
+        # SQLite would otherwise hand the id of a deleted newest order to the next one.
+        {"sqlite_autoincrement": True},
+    )
 
 
 class EventRow(Base):
@@ -98,6 +105,22 @@ class SeqCounter(Base):
     value: Mapped[int] = mapped_column(BigInteger)
     epoch: Mapped[str | None] = mapped_column(String(32))
     """The event log's identity: renewed whenever its history may have diverged (a restore)."""
+    menu_version: Mapped[int] = mapped_column(Integer, server_default="0")
+    """+1 on every change of the menu: each write reads it with its seq, so a process knows
+    when its copy of the menu is out of date without asking for the menu."""
+
+
+class MenuItemRow(Base):
+    """A dish on the menu: its station and prep time, the defaults of items that do not say."""
+
+    __tablename__ = "menu_items"
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    """The name trimmed and case-folded (``kds_contract.menu.menu_key``)."""
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    station: Mapped[str | None] = mapped_column(String(200))
+    prep_seconds: Mapped[int | None] = mapped_column(Integer)
 
 
 class IdempotencyRow(Base):

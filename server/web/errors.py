@@ -21,6 +21,7 @@ DOMAIN_STATUS: dict[str, int] = {
     "invalid_transition": 409,
     "stale_version": 409,
     "order_closed": 409,
+    "already_fired": 409,
     "retry_in_flight": 409,
     "invalid": 422,
     "idempotency_key_reused": 422,

@@ -8,6 +8,7 @@ from server.config import Settings
 from server.db.engine import Database
 from server.readiness import Readiness
 from server.realtime import Realtime
+from server.scheduler import Scheduler
 from server.screens import Screens
 from server.service import OrderService
 
@@ -17,3 +18,4 @@ SERVICE = web.AppKey("service", OrderService)
 REALTIME = web.AppKey("realtime", Realtime)
 SCREENS = web.AppKey("screens", Screens)
 READINESS = web.AppKey("readiness", Readiness)
+SCHEDULER = web.AppKey("scheduler", Scheduler)

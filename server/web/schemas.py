@@ -348,7 +348,10 @@ class HourCount(BaseModel):
 
 
 class OpenOrder(Order):
-    age_s: float = Field(description="seconds since it was created")
+    age_s: float = Field(
+        description="seconds since it entered the kitchen (its fire_at; created_at for orders "
+        "made before fire times)"
+    )
 
 
 class Stats(BaseModel):

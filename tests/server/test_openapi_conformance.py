@@ -40,6 +40,7 @@ VALID: dict[Operation, dict[str, Any]] = {
     ("PATCH", "/api/webhooks/{webhook_id}"): {"body": {"description": "till"}},
     ("POST", "/api/webhooks/{webhook_id}/replay"): {"body": {"after_seq": 0}},
     ("GET", "/api/track/{code}"): {"path": {"code": UNKNOWN_CODE}},
+    ("PUT", "/api/menu"): {"body": {"items": []}},
 }
 """A request each operation would take (but for its ids), where it needs more than none."""
 
@@ -196,6 +197,17 @@ def _webhooks(api: Conformance) -> None:
     api.call(("DELETE", hook), 200, as_="admin", path=ids)
 
 
+def _menu(api: Conformance) -> None:
+    menu = ("PUT", "/api/menu")
+    dishes = {"items": [{"name": "Steak", "station": "grill", "prep_seconds": 720}]}
+    api.call(menu, 200, as_="admin", body=dishes)
+    twice = {"items": [{"name": "Tea"}, {"name": " TEA"}]}
+    assert api.call(menu, 422, as_="admin", body=twice).json()["error"]["details"]["field"] == (
+        "items.1.name"
+    )
+    assert api.call(("GET", "/api/menu"), 200, as_="pos").json() == dishes
+
+
 def _operating(api: Conformance) -> None:
     api.call(("GET", "/api/health"), 200)
     api.call(("GET", "/livez"), 200)
@@ -230,6 +242,7 @@ def test_every_answer_matches_the_document(
     api = Conformance(server.url, tokens_of(server))
     _operating(api)
     _orders(api)
+    _menu(api)
     _webhooks(api)
     _retry_in_flight(api, server.data_dir / "kds.db")
     _shared_refusals(api)

@@ -26,9 +26,12 @@ async def test_minimal_order_gets_the_defaults(any_server: ServerProcess) -> Non
             "notes": None,
             "station": None,
             "done": False,
+            "prep_seconds": None,
+            "fire_at": order["created_at"],
         }
     ]
     assert order["created_at"].endswith("Z") and order["pending_at"] == order["created_at"]
+    assert order["due_at"] is None and order["fire_at"] == order["created_at"]
     assert reply.body["seq"] == 1
 
 
@@ -331,6 +334,7 @@ async def test_stats_and_health(any_server: ServerProcess) -> None:
         assert stats.status == 200
         assert stats.body["total"] == 4
         assert stats.body["counts"] == {
+            "scheduled": 0,
             "pending": 2,
             "preparing": 1,
             "ready": 0,

@@ -51,6 +51,11 @@ def _seconds(conn: AsyncConnection, start: Any, end: Any) -> ColumnElement[float
     return (func.julianday(end) - func.julianday(start)) * 86400.0
 
 
+STARTED = func.coalesce(orders.c.fire_at, orders.c.created_at)
+"""When the kitchen's clock for an order starts: its fire time (a scheduled order waits
+outside the kitchen until then), its creation for orders made before fire times."""
+
+
 def _hour(conn: AsyncConnection, moment: Any) -> ColumnElement[str]:
     """The UTC hour a time falls in, as ``YYYY-MM-DD HH``."""
     if _is_pg(conn):
@@ -117,34 +122,34 @@ def _round(value: Any) -> float | None:
 async def time_to(
     conn: AsyncConnection, period: Period, end: str, target_s: float | None = None
 ) -> Durations:
-    """From created to ``end`` (``ready``, ``completed``) for the orders of ``period`` that
-    got there (for ``completed``, that are completed now)."""
+    """From fired (``STARTED``) to ``end`` (``ready``, ``completed``) for the orders of
+    ``period`` that got there (for ``completed``, that are completed now)."""
     column = orders.c[f"{end}_at"]
     more: list[ColumnElement[bool]] = [column.is_not(None)]
     if end == Status.COMPLETED.value:
         more.append(orders.c.status == end)
-    source = select(
-        literal(1).label("grp"), _seconds(conn, orders.c.created_at, column).label("d")
-    ).where(_in(period, *more))
+    source = select(literal(1).label("grp"), _seconds(conn, STARTED, column).label("d")).where(
+        _in(period, *more)
+    )
     return (await _durations(conn, source, target_s)).get(1, Durations())
 
 
 async def ticket_times_by(
     conn: AsyncConnection, period: Period, key: str, target_s: float | None
 ) -> dict[str, Durations]:
-    """Created to ready, by the ``station`` or item ``name`` of the orders' items (an order
+    """Fired to ready, by the ``station`` or item ``name`` of the orders' items (an order
     counts once for each station or item it has; no station is ``""``)."""
     items = _items(conn)
     value = func.coalesce(_json_text(conn, items.c.value, key), "")
     per_order = (
-        select(orders.c.id, value.label("grp"), orders.c.created_at, orders.c.ready_at)
+        select(orders.c.id, value.label("grp"), STARTED.label("started"), orders.c.ready_at)
         .select_from(orders.join(items, true()))
         .where(_in(period, orders.c.ready_at.is_not(None)))
         .distinct()
         .subquery()
     )
     source = select(
-        per_order.c.grp, _seconds(conn, per_order.c.created_at, per_order.c.ready_at).label("d")
+        per_order.c.grp, _seconds(conn, per_order.c.started, per_order.c.ready_at).label("d")
     )
     return await _durations(conn, source, target_s)
 
@@ -264,7 +269,7 @@ async def oldest_open(conn: AsyncConnection, limit: int) -> list[Order]:
     result = await conn.execute(
         select(*_ORDER_COLUMNS)
         .where(orders.c.status.in_([s.value for s in OPEN_STATUSES]))
-        .order_by(orders.c.created_at, orders.c.id)
+        .order_by(STARTED, orders.c.id)
         .limit(limit)
     )
     return [_row_order(row) for row in result]

@@ -37,6 +37,7 @@ async def test_figures_show_the_days_numbers(console_app, rest) -> None:
         await wait_for(pilot, lambda: "total" in _text(screen, "counts"), "the counts")
 
         assert _counts(screen) == {
+            "scheduled": 0,
             "pending": 3,
             "preparing": 0,
             "ready": 2,

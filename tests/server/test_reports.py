@@ -89,7 +89,8 @@ async def _fixture(server: ServerProcess, api: Api) -> dict[str, int]:
             reply = await api.patch(f"/api/orders/{order['id']}/status", {"status": status})
             assert reply.status == 200, reply.body
         ids[name] = order["id"]
-        values = {"created_at": created, "pending_at": created, "updated_at": created}
+        values = {"created_at": created, "pending_at": created, "fire_at": created}
+        values["updated_at"] = created
         if to_ready is not None:
             ready = created + timedelta(seconds=to_ready)
             values |= {"preparing_at": created, "ready_at": ready}
@@ -193,6 +194,7 @@ async def test_report_and_figures_match_the_hand_computed_fixture(
     assert stats.status == 200, stats.body
     figures = stats.body
     assert figures["counts"] == {
+        "scheduled": 0,
         "pending": 1,
         "preparing": 0,
         "ready": 1,

@@ -1,7 +1,7 @@
 """Scheduling and pacing: an order's due and fire times, the menu, and the menu's version.
 
 Revision ID: scheduling
-Revises: event_log_epoch
+Revises: search_notes
 Create Date: 2026-12-08
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from server.db.tables import UTCDateTime
 
 revision = "scheduling"
-down_revision = "event_log_epoch"
+down_revision = "search_notes"
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,8 @@ ticket is in follows from its place in the queue, not from the heights of the ot
 the number keys count left to right, then down. A ticket that does not fit below the one
 above it starts there when a few of its lines fit and carries on in the column to its
 right, level with its start or lower (or on the next page), repeating its head; otherwise
-it, and every ticket after it, goes to the next page.
+it goes to the next column with room for it, in the same order (to the right, then from
+the left), and only when no column has, it and every ticket after it go to the next page.
 Nothing is cut.
 """
 
@@ -63,6 +64,11 @@ def paginate(boxes: Sequence[Box], columns: int, height: int) -> list[Page]:
 
     for index, box in enumerate(boxes):
         start, level = 0, 0
+        # The next column, or the first after it with room to start this ticket: a ticket
+        # is not sent to the next page while this one has room for it.
+        column = next(
+            (c for c in _onwards(column, columns) if _can_start(box, used[c], height)), column
+        )
         while True:
             # A later part goes beside the part before it, not above it.
             top = max(used[column], level) if start else used[column]
@@ -88,3 +94,15 @@ def paginate(boxes: Sequence[Box], columns: int, height: int) -> list[Page]:
     if any(page) or not pages:
         pages.append(page)
     return pages
+
+
+def _onwards(column: int, columns: int) -> list[int]:
+    """The columns in reading order from ``column`` on: to its right, then from the left."""
+    return [(column + step) % columns for step in range(columns)]
+
+
+def _can_start(box: Box, used: int, height: int) -> bool:
+    """Whether a ticket starts in a column ``used`` lines full: all of it fits below, the
+    column is empty, or a few of its lines fit and it is long enough to carry on."""
+    room = height - used - box.first
+    return box.body <= room or used == 0 or (room >= MIN_PART and box.body > 2 * MIN_PART)

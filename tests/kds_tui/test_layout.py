@@ -27,8 +27,16 @@ def test_tickets_read_left_to_right_then_top_to_bottom():
         [1, 4],
         [2, 5],
     ]
-    # A ticket that fits nowhere below the one above it, and has no room to start there,
-    # goes to the next page, and the tickets after it with it (the order is kept).
+    # A ticket that does not fit below the one above it, and has no room to start there,
+    # goes to the next column with room for it: here the first, below ticket 3 (ticket 2
+    # fills the third column). Not to the next page while this one has room.
+    assert [[p[0] for p in col] for col in layout([1, 1, 14, 1, 1, 1, 1], 3, 20)[0]] == [
+        [0, 3, 5],
+        [1, 4, 6],
+        [2],
+    ]
+    # When no column has room, it goes to the next page, and the tickets after it with it
+    # (the order is kept).
     assert layout([6, 6, 6], 2, 12) == [[[(0, 0, 6, 0)], [(1, 0, 6, 0)]], [[(2, 0, 6, 0)], []]]
     assert layout([8, 1, 6, 1], 2, 14) == [
         [[(0, 0, 8, 0)], [(1, 0, 1, 0)]],

@@ -14,7 +14,8 @@ LONG_NOTE = ("Please take care with this order and keep it apart from the others
 
 
 def every_script() -> list[Order]:
-    """A lunch rush written in several scripts, every ticket with something to lose."""
+    """A lunch rush written in several scripts, every ticket with something to lose: Chinese,
+    Japanese and emoji in names, modifiers and notes, combining accents, Hebrew and Arabic."""
     return [
         order(
             1,
@@ -67,6 +68,20 @@ def every_script() -> list[Order]:
             order(n, age=500 - n, items=[{"name": f"Dish {n}", "modifiers": ["no onion"]}])
             for n in range(6, 12)
         ],
+        order(
+            12,
+            age=480,
+            table="7",
+            notes="不要味精 🚫 NO MSG",
+            items=[
+                {
+                    "name": "麻婆豆腐 🌶🌶",
+                    "modifiers": ["少辣 🌶", "加米饭"],
+                    "notes": "芝麻过敏 SESAME",
+                },
+                {"name": "ラーメン", "modifiers": ["ネギ抜き 🧅"], "notes": "えびアレルギー"},
+            ],
+        ),
     ]
 
 
@@ -76,10 +91,15 @@ def sixty_items() -> Order:
     return order(29, age=300, table="22", notes="SHELLFISH ALLERGY", items=items)
 
 
-def words_of(o: Order) -> list[str]:
-    """Every word a cook must see on an order's ticket."""
+def texts_of(o: Order) -> list[str]:
+    """Every text a cook must see on an order's ticket, each to be read in its order."""
     table = o.table or ""
     texts = [o.notes or "", o.customer_name or "", f"T{table}" if table.isdigit() else table]
     for item in o.items:
         texts += [item.name, *item.modifiers, item.notes or ""]
-    return [word for text in texts for word in text.split()]
+    return [text for text in texts if text.strip()]
+
+
+def words_of(o: Order) -> list[str]:
+    """Every word a cook must see on an order's ticket."""
+    return [word for text in texts_of(o) for word in text.split()]

@@ -8,11 +8,14 @@ from typing import Any
 
 import pytest
 
+from kds_contract.allergens import DEFAULT_ALLERGENS
 from kds_tui import KitchenApp, Settings, make_app
+from kds_tui.model import where_to
+from kds_tui.view import allergy_texts
 from kds_tui.widgets.board import Board
 from tests.kds_tui.fakes import FakeFeed, frozen_clock, kitchen_orders
 from tests.kds_tui.helpers import screen_lines
-from tests.kds_tui.scripts import every_script, sixty_items, words_of
+from tests.kds_tui.scripts import every_script, sixty_items, texts_of, words_of
 from tests.support.client import wait_for
 
 SIZES = [(80, 24), (120, 40), (200, 60)]
@@ -40,6 +43,12 @@ async def every_page(app: KitchenApp, pilot: Any) -> dict[int, list[list[str]]]:
         await wait_for(lambda p=page: board.page == p + 1, message="the next page")
 
 
+def in_order(words: list[str], shown: list[str]) -> bool:
+    """Whether ``words`` come in ``shown`` in this order (others may stand between)."""
+    rest = iter(shown)
+    return all(any(word == seen for seen in rest) for word in words)
+
+
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 async def test_every_word_of_every_ticket_is_on_screen(size: tuple[int, int]):
     orders = every_script()
@@ -50,12 +59,25 @@ async def test_every_word_of_every_ticket_is_on_screen(size: tuple[int, int]):
         parts = await every_page(app, pilot)
         assert set(parts) == {o.id for o in orders}, "every ticket is on some page"
         for o in orders:
-            shown = " ".join(line for part in parts[o.id] for line in part).split()
-            shown += [word.removesuffix(",") for word in shown]  # compact: "a, b"
-            missing = [word for word in words_of(o) if word not in shown]
+            # Its words as the screen shows them, part after part (compact: "a, b").
+            shown = [
+                word.removesuffix(",")
+                for part in parts[o.id]
+                for line in part
+                for word in line.split()
+            ]
+            missing = [word for word in words_of(o) if word.removesuffix(",") not in shown]
             assert not missing, f"#{o.id} at {size}: {missing}"
+            for text in texts_of(o):
+                words = [word.removesuffix(",") for word in text.split()]
+                assert in_order(words, shown), f"#{o.id} at {size}: {text!r} reordered"
+            where = "".join(where_to(o).split())
+            allergic = bool(DEFAULT_ALLERGENS.named(allergy_texts(o, None, DEFAULT_ALLERGENS)))
             for part in parts[o.id]:
                 assert f"#{o.id}" in part[1], f"#{o.id}: every part has its number"
+                assert where in "".join("".join(part[1:4]).split()), f"#{o.id}: and its table"
+                marked = any("⚠ ALLERGY" in line for line in part)
+                assert marked == allergic, f"#{o.id} at {size}: its allergy mark on every part"
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])

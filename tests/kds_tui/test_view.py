@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from rich.cells import cell_len
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.cells import cell_len, split_graphemes
 
 from kds_contract.allergens import DEFAULT_ALLERGENS
-from kds_tui.view import TicketView, item_lines, ticket_view
+from kds_tui.model import where_to, who
+from kds_tui.view import TIMER_CELLS, TicketView, item_lines, ticket_view
 from tests.kds_tui.fakes import kitchen_orders, order
+from tests.kds_tui.test_text import KITCHEN_CHARS
 
 
 def view_of(o, width: int = 22, station=None, **kwargs) -> TicketView:
@@ -168,3 +174,49 @@ def test_an_edit_shows_the_old_struck_and_the_new_marked():
     struck = [line for line in view.body if line.text.startswith("✕")]
     assert all(role == "removed" for line in struck for _, role in line.pieces)
     assert not view_of(after, 30).modified, "no edit to show once it has moved on"
+
+
+# -- any text, any width: a ticket's lines keep every character, in cells -------------------
+
+_text = st.lists(st.sampled_from(KITCHEN_CHARS), min_size=1, max_size=60).map("".join)
+_name = _text.filter(lambda s: s.strip() != "")
+_item = st.fixed_dictionaries(
+    {"name": _name, "quantity": st.integers(1, 120)},
+    optional={"modifiers": st.lists(_name, max_size=3), "notes": _name},
+)
+
+
+def _solid(text: str) -> str:
+    return "".join(text.split())
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    items=st.lists(_item, min_size=1, max_size=3),
+    notes=st.none() | _name,
+    table=st.none() | _name,
+    width=st.integers(11, 40),  # a ticket is never narrower (see Board.relayout)
+    compact=st.booleans(),
+)
+def test_a_ticket_keeps_every_character_of_its_text_in_order_within_its_width(
+    items: list[dict[str, Any]], notes: str | None, table: str | None, width: int, compact: bool
+):
+    o = order(1, items=items, notes=notes, table=table)
+    view = view_of(o, width, compact=compact)
+    for part, room in (
+        (view.head, width - TIMER_CELLS),
+        (view.continued, width - TIMER_CELLS),
+        (view.meta, width),
+        (view.allergy, width),
+        (view.body, width),
+    ):
+        for line in part:
+            one_grapheme = len(split_graphemes(line.text.strip())[0]) <= 1
+            assert cell_len(line.text) <= room or one_grapheme, (line.text, room)
+    body = _solid(" ".join(texts(view.body)))
+    kept = [o.notes, *(t for i in o.items for t in (i.name, *i.modifiers, i.notes))]
+    for text in kept:
+        if text:  # every character of it, in order, in one run (only line breaks between)
+            assert _solid(text) in body, (text, width)
+    assert _solid(who(o)) in _solid(" ".join(texts(view.meta)))
+    assert _solid(where_to(o)) in _solid(" ".join(texts(view.continued))), "on every part"

@@ -85,9 +85,9 @@ _RECORD_WEBHOOKS = insert(deliveries).from_select(
 
 async def record_webhooks(
     conn: AsyncConnection, *, seq: int, order_id: int, event: str, now: datetime
-) -> None:
-    """One pending delivery for each enabled endpoint that wants ``event``."""
-    await conn.execute(
+) -> int:
+    """One pending delivery for each enabled endpoint that wants ``event``; how many."""
+    result = await conn.execute(
         _RECORD_WEBHOOKS,
         {
             "order_id": order_id,
@@ -98,6 +98,7 @@ async def record_webhooks(
             "pattern": f"%|{event}|%",
         },
     )
+    return int(result.rowcount or 0)
 
 
 _ONCE = select(deliveries.c.id).where(deliveries.c.once == bindparam("once"))

@@ -40,13 +40,13 @@ class Recorder:
         """Queue the webhook calls of this change and, for an order with a customer email,
         the "received" email on creation and the "ready" one the first time it is ready.
         ``order`` is the order as the event carries it (its wire form), None for a delete."""
-        await outbox_repo.record_webhooks(
+        recorded = await outbox_repo.record_webhooks(
             conn, seq=seq, order_id=order_id, event=WEBHOOK_EVENT_OF[event_type], now=now
         )
         kind = self._email_kind(event_type, order)
         address = order.get("customer_email") if order is not None else None
         if kind and address and self.mail_from:
-            await outbox_repo.record_email(
+            recorded += await outbox_repo.record_email(
                 conn,
                 seq=seq,
                 order_id=order_id,
@@ -55,7 +55,10 @@ class Recorder:
                 message_id=message_id(order_id, kind, self.mail_from),
                 now=now,
             )
-        self._recorded()
+        if recorded:
+            # Only then is there anything to send: a change that queued nothing (no
+            # endpoint, no email) must not cost a claim, a write transaction of its own.
+            self._recorded()
 
     @staticmethod
     def _email_kind(event_type: str, order: Mapping[str, Any] | None) -> str | None:

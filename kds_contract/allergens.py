@@ -3,9 +3,10 @@
 One word list and one matcher for every screen that shows an order (the kitchen display,
 the admin console, the browser kitchen board, which is sent :meth:`Allergens.wire` and
 applies the same rules in JavaScript). The default list holds the 14 allergens that EU law
-(Regulation 1169/2011, Annex II) requires a kitchen to declare, with their common words,
-and words that say "allergy" in several languages; a site adds its own words, or drops some,
-in its display's config file (:meth:`Allergens.changed`).
+(Regulation 1169/2011, Annex II) requires a kitchen to declare, with their common words (in
+English, and in Chinese, Japanese and Korean), and words that say "allergy" in several
+languages; a site adds its own words, or drops some, in its display's config file
+(:meth:`Allergens.changed`).
 
 The rules, for any other implementation of them:
 
@@ -97,6 +98,40 @@ EU_ALLERGENS: dict[str, tuple[str, ...]] = {
     ),
 }
 """The 14 allergens of EU law, each with the words that name it on an order."""
+
+EAST_ASIAN_WORDS: dict[str, tuple[str, ...]] = {
+    # Chinese (simplified, traditional), Japanese, Korean. They match inside a run of text
+    # (module rules), so a word is left out where it is part of common other words: イカ
+    # (squid) in スイカ (watermelon), タコ (octopus) in タコス, かに in 静かに, 贝 in 贝果
+    # (bagel), 밀, 게, 굴.
+    "gluten": ("小麦", "小麥", "麸质", "麩質", "グルテン", "글루텐"),
+    "crustaceans": ("虾", "蝦", "蟹", "えび", "エビ", "海老", "カニ", "새우", "갑각류"),
+    "eggs": ("蛋", "卵", "たまご", "玉子", "계란", "달걀"),
+    "fish": ("鱼", "魚", "생선"),
+    "peanuts": ("花生", "ピーナッツ", "땅콩"),
+    "soybeans": ("大豆", "黄豆", "黃豆", "豆腐", "酱油", "醬油", "醤油", "대두"),
+    "milk": ("奶", "牛乳", "乳制品", "乳製品", "乳糖", "ミルク", "우유"),
+    "nuts": ("坚果", "堅果", "ナッツ", "견과", "杏仁", "核桃", "腰果", "榛子"),
+    "celery": ("芹菜", "セロリ", "셀러리"),
+    "mustard": ("芥末", "芥子", "からし", "マスタード", "겨자"),
+    "sesame": ("芝麻", "胡麻", "ごま", "ゴマ", "참깨"),
+    "sulphites": ("亚硫酸", "亜硫酸", "아황산"),
+    "lupin": ("羽扇豆", "ルピナス"),
+    "molluscs": (
+        "蛤",
+        "蚝",
+        "牡蛎",
+        "牡蠣",
+        "鱿鱼",
+        "魷魚",
+        "章鱼",
+        "章魚",
+        "조개",
+        "오징어",
+    ),
+}
+"""The same allergens' common words in Chinese, Japanese and Korean (the default list has
+them too): an allergy written in Chinese names its allergen on the ticket (花生, peanut)."""
 
 ALLERGY_WORDS: tuple[str, ...] = (
     "allerg*",  # English, French, German, Italian, Dutch...
@@ -198,7 +233,8 @@ class Allergens:
     @classmethod
     def default(cls) -> Allergens:
         """The 14 allergens of EU law and the words for "allergy"."""
-        return cls({**EU_ALLERGENS, ALLERGY: ALLERGY_WORDS})
+        groups = {name: (*words, *EAST_ASIAN_WORDS[name]) for name, words in EU_ALLERGENS.items()}
+        return cls({**groups, ALLERGY: ALLERGY_WORDS})
 
     def changed(
         self,
@@ -253,15 +289,16 @@ class Allergens:
         return any(found.allergen == ALLERGY for found in self.find(text or ""))
 
     def named(self, texts: Iterable[str | None]) -> list[str]:
-        """The allergens the texts name, in the list's order (:data:`ALLERGY` last).
-
-        A text that says "allergy" without naming an allergen in the list counts as
-        :data:`ALLERGY`.
+        """The allergens the texts name, in the list's order, then :data:`ALLERGY` if a text
+        says "allergy" without naming an allergen in the list (``kiwi allergy``): an allergy
+        the list does not know is not hidden by one it knows in another text.
         """
-        seen = {f.allergen for text in texts if text for f in self.find(text)}
+        found = [self.find(text) for text in texts if text]
+        seen = {f.allergen for each in found for f in each}
         order = [name for name in self.groups if name != ALLERGY]
         named = [name for name in order if name in seen]
-        return [*named, ALLERGY] if ALLERGY in seen and not named else named
+        unnamed = any(each and all(f.allergen == ALLERGY for f in each) for each in found)
+        return [*named, ALLERGY] if unnamed else named
 
     def words(self, texts: Iterable[str | None]) -> list[str]:
         """One word for each allergen the texts name, as first written there (``PEANUT``,

@@ -20,7 +20,7 @@ from functools import cached_property
 from rich.cells import cell_len
 
 from kds_contract import Item, Order, Priority
-from kds_contract.allergens import ALLERGY_MARK, Allergens, Found
+from kds_contract.allergens import ALLERGY, ALLERGY_MARK, Allergens, Found
 from kds_tui.layout import Box
 from kds_tui.model import (
     STATUS_LABELS,
@@ -133,9 +133,18 @@ def allergy_texts(order: Order, station: str | None, allergens: Allergens) -> li
     return texts
 
 
-def allergy_lines(words: list[str], width: int) -> list[Line]:
-    """The allergy line every part of a ticket carries: ``⚠ ALLERGY: PEANUT, SESAME``."""
-    names = ", ".join(" ".join(word.upper().split()) for word in words)
+OTHER_ALLERGY = "OTHER"
+"""Said after the allergens named when a text also says "allergy" naming none the list
+knows (``⚠ ALLERGY: NUTS, OTHER``): the named ones are not all of it."""
+
+
+def allergy_lines(words: list[str], width: int, *, other: bool = False) -> list[Line]:
+    """The allergy line every part of a ticket carries: ``⚠ ALLERGY: PEANUT, SESAME``.
+
+    ``other``: a text says "allergy" without naming an allergen the list knows.
+    """
+    shown = [" ".join(word.upper().split()) for word in words]
+    names = ", ".join([*shown, OTHER_ALLERGY] if other and shown else shown)
     lead = f"{ALLERGY_MARK} ALLERGY" + (": " if names else "")
     return (
         lines(names, width, "allergy", lead=lead, rest="  ") if names else [plain(lead, "allergy")]
@@ -289,7 +298,8 @@ def ticket_view(
     )
     texts = allergy_texts(order, station, allergens)
     named = allergens.named(texts)
-    allergy = allergy_lines(allergens.words(texts), width) if named else []
+    other = ALLERGY in named
+    allergy = allergy_lines(allergens.words(texts), width, other=other) if named else []
 
     body: list[Line] = []
     edited = before is not None and before.version != order.version

@@ -7,6 +7,7 @@ import pytest
 from kds_contract.allergens import (
     ALLERGY,
     DEFAULT_ALLERGENS,
+    EAST_ASIAN_WORDS,
     EU_ALLERGENS,
     Allergens,
     ConfigError,
@@ -15,6 +16,14 @@ from kds_contract.allergens import (
 
 def words(text: str, allergens: Allergens = DEFAULT_ALLERGENS) -> list[tuple[str, str]]:
     return [(text[f.start : f.end], f.allergen) for f in allergens.find(text)]
+
+
+def test_their_words_in_chinese_japanese_and_korean():
+    assert set(EAST_ASIAN_WORDS) == set(EU_ALLERGENS)
+    for name, group in EAST_ASIAN_WORDS.items():
+        for word in group:
+            found = DEFAULT_ALLERGENS.find(f"不要{word}!")
+            assert [f.allergen for f in found] == [name], word
 
 
 def test_the_14_allergens_of_eu_law_are_all_there():
@@ -51,8 +60,10 @@ def test_the_14_allergens_of_eu_law_are_all_there():
         ("tree-nut free", [("tree-nut", "nuts")]),  # the longer word wins
         ("gluten-free bun", [("gluten", "gluten")]),
         ("EGGS on the side", [("EGGS", "eggs")]),
-        ("花生严重过敏", [("过敏", ALLERGY)]),  # words in Chinese match inside a run of text
-        ("ピーナッツアレルギー", [("アレルギー", ALLERGY)]),
+        # Words in Chinese and Japanese match inside a run of text.
+        ("花生严重过敏", [("花生", "peanuts"), ("过敏", ALLERGY)]),
+        ("ピーナッツアレルギー", [("ピーナッツ", "peanuts"), ("アレルギー", ALLERGY)]),
+        ("鱿鱼和虾", [("鱿鱼", "molluscs"), ("虾", "crustaceans")]),  # the longer word wins
         ("حساسية شديدة", [("حساسية", ALLERGY)]),
         ("Die Allergie", [("Allergie", ALLERGY)]),
         ("cafe\u0301 MILK", [("MILK", "milk")]),
@@ -66,7 +77,7 @@ def test_allergen_words_are_found_whatever_the_case_and_script(
 
 @pytest.mark.parametrize(
     "text",
-    ["Birthday candle", "nutmeg", "eggplant", "codes", "dish", "ryegrass"],
+    ["Birthday candle", "nutmeg", "eggplant", "codes", "dish", "ryegrass", "スイカ", "タコス"],
 )
 def test_words_that_only_contain_an_allergen_word_are_not_marked(text: str):
     assert words(text) == []
@@ -76,7 +87,11 @@ def test_words_that_only_contain_an_allergen_word_are_not_marked(text: str):
 def test_what_a_set_of_texts_names():
     named = DEFAULT_ALLERGENS.named(["SEVERE PEANUT ALLERGY", None, "no sesame", "candle"])
     assert named == ["peanuts", "sesame"], "in the list's order; 'allergy' adds nothing"
-    assert DEFAULT_ALLERGENS.named(["花生严重过敏"]) == [ALLERGY]
+    assert DEFAULT_ALLERGENS.named(["花生严重过敏"]) == ["peanuts"]
+    assert DEFAULT_ALLERGENS.named(["猕猴桃过敏"]) == [ALLERGY], "kiwi: in no group"
+    # An allergy the list does not know is not hidden by one it knows in another text.
+    assert DEFAULT_ALLERGENS.named(["NO NUTS", "kiwi allergy"]) == ["nuts", ALLERGY]
+    assert DEFAULT_ALLERGENS.named(["NO NUTS", "nut allergy"]) == ["nuts"]
     assert DEFAULT_ALLERGENS.named(["Birthday candle"]) == []
 
 
@@ -109,5 +124,12 @@ def test_a_site_adds_and_ignores_words():
 def test_the_list_goes_on_the_wire_as_plain_data():
     wire = DEFAULT_ALLERGENS.wire()
     assert wire["mark"] == "⚠" and wire["generic"] == ALLERGY
-    assert wire["groups"]["peanuts"] == ["peanut", "groundnut", "arachis"]
+    assert wire["groups"]["peanuts"] == [
+        "peanut",
+        "groundnut",
+        "arachis",
+        "花生",
+        "ピーナッツ",
+        "땅콩",
+    ]
     assert Allergens(wire["groups"]).groups == DEFAULT_ALLERGENS.groups

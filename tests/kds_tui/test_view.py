@@ -98,13 +98,18 @@ def test_allergens_are_marked_and_other_notes_are_not():
     assert {role for _, role in severe.body[0].pieces} == {"allergy", "allergen"}
 
     chinese = view_of(order(6, items=[{"name": "宫保鸡丁", "modifiers": ["花生严重过敏"]}]))
-    assert texts(chinese.allergy) == ["⚠ ALLERGY"], "an allergy named in no word of the list"
+    assert texts(chinese.allergy) == ["⚠ ALLERGY: 花生"]
     assert texts(chinese.body)[1] == "    ⚠ 花生严重过敏"
+    kiwi = view_of(order(6, items=[{"name": "Pavlova", "notes": "猕猴桃过敏"}]))
+    assert texts(kiwi.allergy) == ["⚠ ALLERGY"], "an allergy named in no word of the list"
+    # ... is not hidden by one the list knows: NUTS is not all of it.
+    both = order(6, notes="NO NUTS", items=[{"name": "Pavlova", "notes": "kiwi allergy"}])
+    assert texts(view_of(both, 30).allergy) == ["⚠ ALLERGY: NUTS, OTHER"]
 
 
 def test_an_allergy_in_a_dish_name_is_marked_but_a_dish_name_alone_is_not():
     view = view_of(order(1, table="9", items=[{"name": "宫保鸡丁 少辣 不要葱 花生严重过敏"}]), 30)
-    assert texts(view.allergy) == ["⚠ ALLERGY"]
+    assert texts(view.allergy) == ["⚠ ALLERGY: 花生"]
     assert ("过敏", "allergen") in [p for line in view.body for p in line.pieces]
     plain_dish = view_of(order(2, items=[{"name": "Peanut noodles"}, {"name": "Egg fried rice"}]))
     assert plain_dish.allergy == ()

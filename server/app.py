@@ -21,6 +21,7 @@ from server.db.engine import Database
 from server.db.migrate import migrate
 from server.db.repo import StoredEvent
 from server.exits import CommandError, Exit
+from server.menu import MenuService
 from server.metrics_live import LiveState, MetricsEndpoint
 from server.outbox.setup import build_outbox
 from server.pacing import PacingRules
@@ -34,7 +35,7 @@ from server.tokens import ensure_local_tokens
 from server.web.cors import cors_middleware
 from server.web.errors import error_middleware
 from server.web.keys import DB, READINESS, REALTIME, SCHEDULER, SCREENS, SERVICE, SETTINGS
-from server.web.menu import MENU_ROUTES
+from server.web.menu import MENU, MENU_ROUTES
 from server.web.openapi import openapi_route
 from server.web.operating import OPERATING_ROUTES
 from server.web.orders import ROUTES, VERSION
@@ -211,6 +212,7 @@ def init_app(settings: Settings) -> web.Application:
     service.after_commit.append(scheduler.after_commit)
     app[SERVICE] = service
     app[SCHEDULER] = scheduler
+    app[MENU] = MenuService(db)
     app[METRICS] = MetricsEndpoint(LiveState(db, realtime, screens, readiness))
     app[GUESSES] = guesses
     realtime.attach(app)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from kds_contract import Status
+from server.db import schedule_repo
 from server.domain import DomainError
 from server.service import Changed, OrderService, Recorded
 
@@ -81,7 +82,7 @@ class Scheduler:
             wait = self.poll_s
             try:
                 await self.fire_due()
-                upcoming = await self.service.next_fire_at()
+                upcoming = await self.next_fire_at()
                 if upcoming is not None:
                     wait = min(wait, (upcoming - self.clock()).total_seconds())
             except Exception:
@@ -95,11 +96,21 @@ class Scheduler:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), wait)
 
+    async def due(self, limit: int) -> list[int]:
+        """The scheduled orders whose fire time has come (ids, the earliest first)."""
+        async with self.service.db.reading() as conn:
+            return await schedule_repo.due_to_fire(conn, self.clock(), limit)
+
+    async def next_fire_at(self) -> datetime | None:
+        """When the next scheduled order is to fire; None when none is scheduled."""
+        async with self.service.db.reading() as conn:
+            return await schedule_repo.next_fire_at(conn)
+
     async def fire_due(self) -> int:
         """Fire every scheduled order whose time has come; how many this process fired."""
         fired = 0
         while True:
-            due = await self.service.due_to_fire(BATCH)
+            due = await self.due(BATCH)
             if not due:
                 return fired
             results = await asyncio.gather(*(self._fire(order_id) for order_id in due))

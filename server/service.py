@@ -36,7 +36,7 @@ from kds_contract import (
     OrderEdit,
     Status,
 )
-from kds_contract.menu import Menu, MenuItem
+from kds_contract.menu import MenuItem
 from kds_contract.period import Period
 from server import domain, stats
 from server.db import repo, reports_repo, schedule_repo
@@ -275,13 +275,6 @@ class OrderService:
         assert isinstance(result, Changed)
         return result
 
-    async def put_menu(self, menu: Menu) -> Menu:
-        """Replace the menu. Orders made from now on take their defaults from it; those
-        made before keep theirs."""
-        async with self.db.writing() as conn:
-            await schedule_repo.replace_menu(conn, menu)
-        return menu
-
     async def expire_idempotency_keys(self) -> int:
         async with self.db.writing() as conn:
             return await repo.expire_idempotent(conn, self._clock() - IDEMPOTENCY_KEEP)
@@ -441,21 +434,6 @@ class OrderService:
                 product_mix=await reports_repo.product_mix(conn, period),
                 cancellations=await reports_repo.cancellations(conn, period),
             )
-
-    async def menu(self) -> Menu:
-        async with self.db.reading() as conn:
-            menu, _version = await schedule_repo.load_menu(conn)
-        return menu
-
-    async def due_to_fire(self, limit: int) -> list[int]:
-        """The scheduled orders whose fire time has come (ids, the earliest first)."""
-        async with self.db.reading() as conn:
-            return await schedule_repo.due_to_fire(conn, self._clock(), limit)
-
-    async def next_fire_at(self) -> datetime | None:
-        """When the next scheduled order is to fire; None when none is scheduled."""
-        async with self.db.reading() as conn:
-            return await schedule_repo.next_fire_at(conn)
 
     async def current_seq(self) -> int:
         async with self.db.reading() as conn:

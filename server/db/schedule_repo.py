@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kds_contract import Status
 from kds_contract.menu import Menu, MenuItem, menu_key
-from server.db.repo import orders, seq_counter
+from server.db.repo import events, orders, seq_counter
 from server.db.tables import MenuItemRow
 
 menu_items = cast(Table, MenuItemRow.__table__)
@@ -78,3 +78,17 @@ async def replace_menu(conn: AsyncConnection, menu: Menu) -> int:
             ],
         )
     return version
+
+
+async def events_since(
+    conn: AsyncConnection, since: datetime, after: int, limit: int
+) -> list[tuple[int, str, datetime, str]]:
+    """A page of the log's events at or after ``since`` with a seq after ``after``:
+    (seq, type, at, payload as JSON text), in seq order."""
+    result = await conn.execute(
+        select(events.c.seq, events.c.type, events.c.at, events.c.data)
+        .where(and_(events.c.seq > after, events.c.at >= since))
+        .order_by(events.c.seq)
+        .limit(limit)
+    )
+    return [(int(r.seq), str(r.type), r.at, str(r.data)) for r in result]

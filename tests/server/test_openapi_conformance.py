@@ -206,6 +206,10 @@ def _menu(api: Conformance) -> None:
         "items.1.name"
     )
     assert api.call(("GET", "/api/menu"), 200, as_="pos").json() == dishes
+    learned = ("GET", "/api/menu/suggestions")
+    found = api.call(learned, 200, as_="admin", params={"days": "30"}).json()
+    assert found["items"][0]["name"] == "Steak" and found["days"] == 30
+    api.call(learned, 422, as_="admin", params={"days": "0"})
 
 
 def _operating(api: Conformance) -> None:

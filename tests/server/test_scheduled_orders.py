@@ -80,6 +80,15 @@ async def test_due_times_are_checked_and_the_menu_fills_in_what_items_leave_out(
         assert late.status == 409 and late.error["code"] == "already_fired"
         assert late.error["details"]["field"] == "due_at"
 
+        # How long it really took, beside the menu's 12 minutes: nothing changes by itself.
+        for status in ("preparing", "ready"):
+            await kitchen.patch(f"/api/orders/{order['id']}/status", {"status": status})
+        learned = (await admin.get("/api/menu/suggestions", params={"days": "1"})).body
+        steak = next(s for s in learned["items"] if s["name"] == "Steak")
+        assert steak["menu_prep_seconds"] == 720 and steak["n"] == 1
+        assert steak["median_s"] is not None and steak["median_s"] >= 0
+        assert (await admin.get("/api/menu")).body == menu
+
 
 async def test_the_server_fires_a_scheduled_order_once_when_its_time_comes(
     server: ServerProcess,

@@ -18,6 +18,7 @@ from server.db.engine import Database
 from server.db.migrate import migrate
 from server.db.repo import StoredEvent
 from server.domain import Actor
+from server.menu import MenuService
 from server.scheduler import Scheduler
 from server.service import Changed, Created, OrderService
 
@@ -68,14 +69,14 @@ async def _create(service: OrderService, **fields: Any) -> Any:
 async def test_the_menu_gives_items_their_defaults_in_every_process(
     db: Database, clock: Clock
 ) -> None:
-    here, there = _service(db, clock), _service(db, clock)
+    there = _service(db, clock)
     before = await _create(there, items=[{"name": "Steak"}])
     assert before.items[0].prep_seconds is None, "no menu yet"
     menu = Menu.model_validate(
         {"items": [{"name": "Steak", "station": "grill", "prep_seconds": 720}]}
     )
-    await here.put_menu(menu)
-    assert await there.menu() == menu
+    await MenuService(db).put_menu(menu)
+    assert await MenuService(db).menu() == menu
     after = await _create(there, items=[{"name": "  steak"}], due_at=START + timedelta(hours=1))
     assert (after.items[0].station, after.items[0].prep_seconds) == ("grill", 720), (
         "the other process's next write saw the new menu"
@@ -92,7 +93,7 @@ async def test_a_scheduled_order_is_fired_once_by_the_server_when_its_time_comes
     order = await _create(
         service, items=[{"name": "Pie", "prep_seconds": 600}], due_at=START + timedelta(hours=1)
     )
-    assert order.status is Status.SCHEDULED and await service.next_fire_at() == order.fire_at
+    assert order.status is Status.SCHEDULED and await scheduler.next_fire_at() == order.fire_at
     assert await scheduler.fire_due() == 0, "not yet"
 
     clock.move_to(50)
@@ -100,7 +101,7 @@ async def test_a_scheduled_order_is_fired_once_by_the_server_when_its_time_comes
     assert await scheduler.fire_due() == 0, "once"
     fired = await service.get(order.id)
     assert fired.status is Status.PENDING and fired.fire_at == order.fire_at
-    assert fired.pending_at == clock.now and await service.next_fire_at() is None
+    assert fired.pending_at == clock.now and await scheduler.next_fire_at() is None
     moves = [e for e in await service.history(order.id) if e.type == ORDER_STATUS_UPDATED]
     assert len(moves) == 1
     payload = json.loads(moves[0].data)

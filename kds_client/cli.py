@@ -25,6 +25,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +199,8 @@ async def _create(rest: KdsRest, args: argparse.Namespace) -> int:
             body[key] = value
     if args.rush:
         body["priority"] = Priority.RUSH.value
+    if args.due is not None:
+        body["due_at"] = _due(args.due)
     if "items" not in body:
         raise UsageError("an order needs at least one --item (or a --file with items)")
     order = await rest.create_order(body, idempotency_key=args.idempotency_key)
@@ -221,6 +224,15 @@ async def _tracking_link(rest: KdsRest, order: Order) -> str | None:
     except KdsError:
         base = rest.url  # the order is made; a link on this server's address is still right
     return f"{str(base).rstrip('/')}/track/{order.tracking_code}"
+
+
+def _due(text: str) -> str:
+    from kds_client.due import DueTimeError, parse_due
+
+    try:
+        return parse_due(text, datetime.now().astimezone()).isoformat()
+    except DueTimeError as exc:
+        raise UsageError(f"--due: {exc}") from None
 
 
 def _read_body(path: str) -> dict[str, Any]:
@@ -317,9 +329,11 @@ async def _edit(rest: KdsRest, args: argparse.Namespace) -> int:
         for key in ("notes", "priority", "table", "customer_name", "customer_email", "version")
         if getattr(args, key) is not None
     }
+    if args.due is not None:
+        changes["due_at"] = _due(args.due)
     if not set(changes) - {"version"}:
         raise UsageError(
-            "nothing to change: give --notes, --priority, --table, --customer or --email"
+            "nothing to change: give --notes, --priority, --table, --customer, --email or --due"
         )
     order = await rest.edit_order(args.order_id, changes)
     if args.json:
@@ -396,6 +410,12 @@ async def _webhooks(rest: KdsRest, args: argparse.Namespace) -> int:
     return await cli_outbox.webhooks(rest, args, _out)
 
 
+async def _menu(rest: KdsRest, args: argparse.Namespace) -> int:
+    from kds_client import cli_menu
+
+    return await cli_menu.menu(rest, args, _out)
+
+
 async def _deliveries(rest: KdsRest, args: argparse.Namespace) -> int:
     from kds_client import cli_outbox
 
@@ -417,4 +437,5 @@ _HANDLERS = {
     "demo": _demo,
     "webhooks": _webhooks,
     "deliveries": _deliveries,
+    "menu": _menu,
 }

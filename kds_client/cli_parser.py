@@ -68,6 +68,12 @@ def build_parser(epilog: str | None = None) -> argparse.ArgumentParser:
     create.add_argument("--notes", help="order notes (allergies go here)")
     create.add_argument("--total", type=int, dest="total_cents", metavar="CENTS")
     create.add_argument("--idempotency-key", help="repeat a create safely with the same key")
+    create.add_argument(
+        "--due",
+        metavar="TIME",
+        help="when it must be ready: HH:MM (the next one, this machine's local time) or ISO "
+        "8601; the server holds it as scheduled and fires it in time",
+    )
 
     lister = command("list", "list orders, newest first")
     lister.add_argument(
@@ -105,6 +111,7 @@ def build_parser(epilog: str | None = None) -> argparse.ArgumentParser:
     edit.add_argument("--table")
     edit.add_argument("--customer", dest="customer_name")
     edit.add_argument("--email", dest="customer_email", metavar="ADDRESS")
+    edit.add_argument("--due", metavar="TIME", help="a new due time (only while scheduled)")
     edit.add_argument("--version", type=int)
 
     delete = command("delete", "delete an order (admin)")
@@ -125,9 +132,10 @@ def build_parser(epilog: str | None = None) -> argparse.ArgumentParser:
     demo.add_argument("--advance", action="store_true", help="also move older orders along")
     demo.add_argument("--seed", type=int, help="for a reproducible demo")
 
-    from kds_client.cli_outbox import add_commands
+    from kds_client import cli_menu, cli_outbox
 
-    add_commands(command)
+    cli_outbox.add_commands(command)
+    cli_menu.add_commands(command)
     return parser
 
 

@@ -1,9 +1,10 @@
 """An item as one line of text, as on a ticket, and back: ``kds-order --item`` and the console.
 
-``[N x] NAME [+MODIFIER ...] [@STATION] [# NOTES]``, for example
-``2x Burger +no onion +extra cheese @grill # nut allergy``. A ``+``, ``@`` or ``#`` at the
-start of a word begins a modifier, the station or the notes (which run to the end of the
-line); a backslash keeps it as text (``Fish \\+ Chips``, ``Combo \\#2``). A name that starts
+``[N x] NAME [+MODIFIER ...] [~PREP] [@STATION] [# NOTES]``, for example
+``2x Burger +no onion +extra cheese ~6m @grill # nut allergy``. A ``+``, ``~``, ``@`` or
+``#`` at the start of a word begins a modifier, the prep time (``~12m``, ``~240s``,
+``~1h30m``), the station or the notes (which run to the end of the line); a backslash keeps
+it as text (``Fish \\+ Chips``, ``Combo \\#2``). A name that starts
 with a digit needs its quantity written first (``1x 7 Up``); in notes ``\\n`` is a line break.
 :func:`format_item` writes every item the contract accepts so that :func:`parse_line` reads
 it back the same; a line that is more likely a typo than an order (``-1x Burger``, ``2x``,
@@ -17,7 +18,7 @@ from typing import Any
 
 from kds_contract import Item
 
-ITEM_SYNTAX = "[N x] NAME [+MODIFIER]... [@STATION] [#NOTE]"
+ITEM_SYNTAX = "[N x] NAME [+MODIFIER]... [~PREP] [@STATION] [#NOTE]"
 """The syntax in one line, for usage messages."""
 
 ITEMS_HELP = (
@@ -26,13 +27,15 @@ ITEMS_HELP = (
 )
 """The syntax in two short lines, for a form."""
 
-MARKERS = "+@#"
+MARKERS = "+~@#"
 _ESCAPABLE = MARKERS + "\\"
 _QUANTITY = re.compile(r"(\d+)\s*[xX*]?(?:\s+|$)")
 # A count with a minus sign is a typo for a count, not the start of a name.
 _NEGATIVE = re.compile(r"-\d+\s*[xX*]?(?:\s+|$)")
-_FIELDS = {"+": "modifiers", "@": "station", "#": "notes"}
-_WHAT = {"+": "a modifier", "@": "a station", "#": "a note"}
+_FIELDS = {"+": "modifiers", "~": "prep_seconds", "@": "station", "#": "notes"}
+_WHAT = {"+": "a modifier", "~": "a prep time", "@": "a station", "#": "a note"}
+_DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+_UNITS = (3600, 60, 1)
 
 
 class ItemLineError(ValueError):
@@ -84,11 +87,38 @@ def parse_line(line: str) -> dict[str, Any]:
             raise ItemLineError(
                 field,
                 rf"only one a line; write \{marker} to keep a {marker} as text",
-                f"it has two {'stations' if marker == '@' else 'notes'}",
+                f"it has two {_PLURAL[marker]}",
             )
         else:
-            item[field] = value
+            item[field] = parse_duration(value) if marker == "~" else value
     return item
+
+
+_PLURAL = {"~": "prep times", "@": "stations", "#": "notes"}
+
+
+def parse_duration(text: str) -> int:
+    """A prep time as written after ``~`` (``12m``, ``240s``, ``1h30m``), in seconds.
+
+    Raises:
+        ItemLineError: anything else (a bare number is refused: minutes or seconds?).
+    """
+    match = _DURATION.fullmatch(text.strip().lower())
+    if match is None or not any(match.groups()):
+        raise ItemLineError(
+            "prep_seconds",
+            rf"~{text} is not a prep time; write ~12m, ~240s or ~1h30m (\~ for a ~ as text)",
+            f"its prep time ~{text} is not one like ~12m or ~240s",
+        )
+    return sum(int(part or 0) * unit for part, unit in zip(match.groups(), _UNITS, strict=True))
+
+
+def format_duration(seconds: int) -> str:
+    """Seconds as :func:`parse_duration` reads them, short: ``12m``, ``90s``, ``1h30m``."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "")
+    return text + (f"{secs}s" if secs or not text else "")
 
 
 def _split(text: str) -> list[tuple[str, str]]:
@@ -122,6 +152,8 @@ def format_item(item: Item) -> str:
     """An item as the line that :func:`parse_line` reads back as the same item."""
     parts = [f"{item.quantity}x {_escape(item.name, at_start=True)}"]
     parts += [f"+{_escape(modifier)}" for modifier in item.modifiers]
+    if item.prep_seconds is not None:
+        parts.append(f"~{format_duration(item.prep_seconds)}")
     if item.station:
         parts.append(f"@{_escape(item.station)}")
     if item.notes:

@@ -20,6 +20,7 @@ from pydantic_core import from_json
 from yarl import URL
 
 from kds_client.errors import KdsError, Offline, ServerError, TooManyRequests, error_from_response
+from kds_client.rest_menu import MenuCalls
 from kds_client.rest_outbox import OutboxCalls
 from kds_client.store import Event, parse_order
 from kds_contract import Order, OrderCreate, OrderEdit, Status
@@ -111,7 +112,7 @@ def _timestamp(value: datetime | str | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z")
 
 
-class KdsRest(OutboxCalls):
+class KdsRest(MenuCalls, OutboxCalls):
     """REST calls to a KDS server, failing over across ``urls`` on connection errors.
 
     Create it anywhere; the HTTP session opens on the first call, in the running loop.

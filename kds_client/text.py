@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from kds_client.item_text import format_duration
 from kds_contract import Order, Priority
+from kds_contract.models import utc_z
 
 
 def _when(order: Order) -> str:
@@ -56,6 +58,10 @@ def order_text(order: Order, tracking_link: str | None = None) -> str:
         f"  created   {wire['created_at']}",
         f"  updated   {wire['updated_at']}",
     ]
+    if order.due_at is not None:
+        lines.append(f"  due       {wire['due_at']}")
+    if order.fire_at is not None:
+        lines.append(f"  fires     {wire['fire_at']}")
     if order.customer_email:
         lines.append(f"  email     {order.customer_email}")
     if tracking_link:
@@ -70,5 +76,12 @@ def order_text(order: Order, tracking_link: str | None = None) -> str:
         extra = "".join(f" +{m}" for m in item.modifiers)
         station = f" @{item.station}" if item.station else ""
         notes = f"  # {item.notes}" if item.notes else ""
-        lines.append(f"    {mark} {item.id}: {item.quantity}x {item.name}{extra}{station}{notes}")
+        prep = f" ~{format_duration(item.prep_seconds)}" if item.prep_seconds is not None else ""
+        fires = (
+            f" (fires {utc_z(item.fire_at)})"
+            if item.fire_at is not None and item.fire_at != order.fire_at
+            else ""
+        )
+        what = f"{item.quantity}x {item.name}{extra}{prep}{station}"
+        lines.append(f"    {mark} {item.id}: {what}{fires}{notes}")
     return "\n".join(lines)

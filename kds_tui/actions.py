@@ -1,5 +1,6 @@
 """What the cook's keys ask the server to do: move an order, mark items, finish a station's
-part, undo the last of these, recall. The board says what was asked; this sends it.
+part, undo the last of these, recall. The board says what was asked; this sends it. Also
+the one thing the display reads besides the feed: the menu's stations, once live.
 
 On the expo view (no station) Next moves an order on: start, ready, bump. On a station's
 screen Next starts a new order, then finishes the station's part: its items are marked done
@@ -10,8 +11,9 @@ order whose salad is not made.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 
@@ -42,6 +44,9 @@ class KitchenActions(SafeApp):
     board: Any
     settings: Any
     clock: Any
+    if TYPE_CHECKING:  # the app's
+
+        def set_menu_stations(self, stations: Iterable[str]) -> None: ...
 
     def __init__(self) -> None:
         super().__init__()
@@ -216,6 +221,19 @@ class KitchenActions(SafeApp):
                 f"#{order.id} recalled: {STATUS_LABELS[order.status]}, "
                 f"page {page + 1} of {pages}, selected"
             )
+
+    @work(exclusive=True, group="menu", exit_on_error=False)
+    async def read_menu(self) -> None:
+        """Read the menu's stations (``GET /api/menu``): a station's screen tells a mistyped
+        ``--station`` from them too, even with no open order to tell it from."""
+        rest = self.feed.rest
+        if rest is None or not self.settings.station or self.settings.pickup:
+            return
+        try:
+            menu = await rest.menu()
+        except KdsError:
+            return  # offline again, or a server without a menu: the open orders still tell
+        self.set_menu_stations(item.station for item in menu.items if item.station)
 
     async def _send_move(self, order: Order, target: Status) -> Order:
         return self._confirmed(await self.feed.rest.move(order.id, target, version=order.version))

@@ -186,6 +186,7 @@ class KitchenApp(KitchenActions):
                 self.notify("Back online: the board is up to date", timeout=4)
             if state == "live":
                 self._was_live, self._told_offline = True, False
+                self.read_menu()
             self._last_state = state
         self._show_status(status)
 

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from kds_client import KdsRest
 from kds_contract import Status
+from kds_contract.menu import Menu
 from kds_tui.cli import parser, settings_from
 from kds_tui.messages import MoveRequested
 from kds_tui.widgets.allday import AllDayPanel
@@ -191,6 +192,21 @@ async def test_a_station_sees_its_items_and_marks_them_done(
         await pilot.press("u")  # the last item back: so is the ticket
         await wait_for(lambda: shown_ids(app) == [mixed.id], message="back after undo")
         assert [i.done for i in (await admin.get_order(mixed.id)).items] == [True, False, False]
+
+
+async def test_a_mistyped_station_is_told_from_the_menu_with_no_order_open(
+    server: ServerProcess, admin: KdsRest
+):
+    menu = [{"name": "Ribeye", "station": "grill"}, {"name": "Fries", "station": "fry"}]
+    await admin.put_menu(Menu.model_validate({"items": menu}))
+    app = kitchen_app(server, station="grilll")
+    async with app.run_test(size=SIZE) as pilot:
+        note = board_of(app).query_one(".station-note")
+        await wait_for(lambda: note.display, message="the warning, from the menu alone")
+        await pilot.pause()
+        text = " ".join(" ".join(screen_lines(app)).split())
+        assert "NO STATION CALLED 'grilll'" in text and "know fry, grill." in text
+        assert "Did you mean grill?" in text and "No open tickets" not in text
 
 
 async def test_a_station_finishes_its_part_and_never_bumps_an_order(

@@ -9,6 +9,8 @@ above it starts there when a few of its lines fit and carries on in the column t
 right, level with its start or lower (or on the next page), repeating its head; otherwise
 it goes to the next column with room for it, in the same order (to the right, then from
 the left), and only when no column has, it and every ticket after it go to the next page.
+A part ends only where its ticket allows (``Box.breaks``: never between an item and its
+modifiers and notes), unless what cannot be broken is taller than a whole column.
 Nothing is cut.
 """
 
@@ -32,6 +34,8 @@ class Box:
     """The same for a later part (it repeats the head and the allergy line)."""
     body: int
     """Body lines: what parts split between them."""
+    breaks: tuple[int, ...] | None = None
+    """The body lines a part may end before (ascending); None: any of them."""
 
 
 @dataclass(frozen=True)
@@ -80,13 +84,13 @@ def paginate(boxes: Sequence[Box], columns: int, height: int) -> list[Page]:
                 used[column] = top + chrome + rest
                 column = (column + 1) % columns
                 break
-            if top == 0 or (room >= MIN_PART and box.body > 2 * MIN_PART):
-                # Taller than what is left below: this part runs to the foot of the column,
-                # the rest carries on in the column to its right.
-                take = max(1, room)
-                page[column].append(Placement(index, start, start + take, top, chrome + take))
+            end = _part_end(box, start, room, forced=top == 0)
+            if end is not None and (top == 0 or box.body > 2 * MIN_PART):
+                # Taller than what is left below: this part runs as far down the column as
+                # the ticket may break, the rest carries on in the column to its right.
+                page[column].append(Placement(index, start, end, top, chrome + end - start))
                 used[column] = height
-                start, level, column = start + take, top, column + 1
+                start, level, column = end, top, column + 1
                 if column < columns:
                     continue  # after the last column, on the next page
             pages.append(page)
@@ -105,4 +109,18 @@ def _can_start(box: Box, used: int, height: int) -> bool:
     """Whether a ticket starts in a column ``used`` lines full: all of it fits below, the
     column is empty, or a few of its lines fit and it is long enough to carry on."""
     room = height - used - box.first
-    return box.body <= room or used == 0 or (room >= MIN_PART and box.body > 2 * MIN_PART)
+    if box.body <= room or used == 0:
+        return True
+    return box.body > 2 * MIN_PART and _part_end(box, 0, room, forced=False) is not None
+
+
+def _part_end(box: Box, start: int, room: int, *, forced: bool) -> int | None:
+    """Where a part from body line ``start`` with ``room`` lines ends: at the last break
+    that fits, with at least ``MIN_PART`` lines. ``forced`` (the column is empty): at the
+    foot of the column if no break fits. None: it cannot start here."""
+    least, most = start + MIN_PART, start + room
+    if box.breaks is None:
+        fit = most if least <= most else None
+    else:
+        fit = max((b for b in box.breaks if least <= b <= most), default=None)
+    return start + max(1, room) if fit is None and forced else fit

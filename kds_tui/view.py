@@ -14,7 +14,7 @@ the widget gives each role its style, so the look lives in the .tcss file.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from rich.cells import cell_len
@@ -48,6 +48,9 @@ class Line:
     """One line of a ticket: pieces of text, each with a role."""
 
     pieces: tuple[Piece, ...]
+    attached: bool = False
+    """Kept in the same part as the line before it (an item's modifiers and notes, and its
+    name's later lines, stay with its first line when a long ticket carries on)."""
 
     @property
     def text(self) -> str:
@@ -177,8 +180,9 @@ class TicketView:
 
     @cached_property
     def box(self) -> Box:
-        """What the layout needs to know of it."""
-        return Box(self.chrome(True), self.chrome(False), len(self.body))
+        """What the layout needs to know of it: its lines, and where a part may end."""
+        breaks = tuple(n for n, line in enumerate(self.body) if n and not line.attached)
+        return Box(self.chrome(True), self.chrome(False), len(self.body), breaks)
 
     @property
     def height(self) -> int:
@@ -196,7 +200,8 @@ def progress_lines(progress: list[tuple[str, bool]], width: int) -> list[Line]:
             out[-1] += "  " + token
         else:
             out.append(token)
-    return [line for text in out for line in lines(text, width, "stations")]
+    shown = [line for text in out for line in lines(text, width, "stations")]
+    return [*shown[:1], *(replace(line, attached=True) for line in shown[1:])]  # one block
 
 
 def item_lines(
@@ -240,7 +245,7 @@ def item_lines(
             allergens=allergens,
             lead_role=role or ("allergy-mark" if flagged else None),
         )
-    return out
+    return [out[0], *(replace(line, attached=True) for line in out[1:])] if out else out
 
 
 def _same(a: Item, b: Item) -> bool:

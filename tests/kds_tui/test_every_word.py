@@ -37,6 +37,8 @@ async def every_page(app: KitchenApp, pilot: Any) -> dict[int, list[list[str]]]:
             lines, top = column.lines(), column.region.y
             for card in column.cards:
                 drawn = [lines[card.top + n].rstrip() for n in range(card.height)]
+                inside = card.start and card.view.body[card.start].attached
+                assert not inside or card.top == 0, f"#{card.order.id}: a part cut an item"
                 for n, line in enumerate(drawn):
                     assert line.strip() in screen[top + card.top + n], "the ticket is covered"
                 parts[card.order.id].append(drawn)

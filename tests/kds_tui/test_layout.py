@@ -63,17 +63,58 @@ def test_a_long_ticket_carries_on_in_the_next_column():
     ]
 
 
+def test_a_part_ends_only_where_its_ticket_may_break():
+    # Body lines 0-1 a note, 2-5 an item with its modifiers, 6-9 another: breaks at 1, 2, 6.
+    item = Box(4, 3, 10, breaks=(1, 2, 6))
+    # Taller than a column: broken after the first item, not inside the second.
+    assert layout_boxes([Box(4, 3, 5), item], 2, 12) == [
+        [[(0, 0, 5, 0)], [(1, 0, 6, 0)]],
+        [[(1, 6, 10, 0)], []],
+    ]
+    # Three lines free at the foot of every column would split the first item from its
+    # modifiers: it starts on the next page instead (any line may break: it starts there).
+    small = [Box(4, 3, 1)] * 3
+    assert layout_boxes([*small, item], 3, 12)[1] == [[(3, 0, 6, 0)], [(3, 6, 10, 0)], []]
+    assert layout_boxes([*small, Box(4, 3, 10)], 3, 12)[0][0] == [(0, 0, 1, 0), (3, 0, 3, 5)]
+    # An item taller than a whole column is broken at the foot of an empty column.
+    assert layout_boxes([Box(4, 3, 12, breaks=())], 2, 10) == [
+        [[(0, 0, 6, 0)], [(0, 6, 12, 0)]],
+    ]
+
+
+def layout_boxes(boxes: list[Box], columns: int, height: int):
+    pages = paginate(boxes, columns, height)
+    return [[[(p.index, p.start, p.end, p.top) for p in col] for col in page] for page in pages]
+
+
 @settings(max_examples=300, deadline=None)
 @given(
-    st.lists(st.tuples(st.integers(3, 8), st.integers(0, 40)), max_size=30),
+    st.lists(
+        st.tuples(st.integers(3, 8), st.integers(0, 40), st.none() | st.sets(st.integers(1, 39))),
+        max_size=30,
+    ),
     st.integers(1, 8),
     st.integers(10, 60),
 )
 def test_every_body_line_is_placed_once_in_order_and_within_its_column(
-    tickets: list[tuple[int, int]], columns: int, height: int
+    tickets: list[tuple[int, int, set[int] | None]], columns: int, height: int
 ):
-    boxes = [Box(chrome, max(2, chrome - 1), body) for chrome, body in tickets]
+    boxes = [
+        Box(
+            chrome,
+            max(2, chrome - 1),
+            body,
+            None if breaks is None else tuple(sorted(b for b in breaks if b < body)),
+        )
+        for chrome, body, breaks in tickets
+    ]
     pages = paginate(boxes, columns, height)
+    for page in pages:
+        for column in page:
+            for placed in column:
+                box = boxes[placed.index]
+                if box.breaks is not None and placed.end < box.body:
+                    assert placed.end in box.breaks or placed.top == 0, "a break, or forced"
     seen: list[tuple[int, int, int]] = []
     for page in pages:
         where = {(p.index, p.start): (c, p) for c, column in enumerate(page) for p in column}

@@ -252,6 +252,9 @@ async def test_undo_takes_back_only_what_this_display_did(
         await wait_for(lambda: shown_ids(app) == [order.id], message="the ticket")
         await pilot.press("enter")
         await wait_for(status_on_server(admin, order.id, "preparing"), message="started")
+        # The display has the server's answer, so it knows the move as its own (the answer
+        # can come after the events of this move and the next on a busy machine).
+        await wait_for(lambda: not app._in_flight, message="the display's answer")
         await admin.move(order.id, "ready")  # another screen moves it on
         await wait_for(lambda: app.board.get(order.id).status == "ready", message="ready here")
         await pilot.press("u")

@@ -18,6 +18,9 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
 from kds_contract import Status
 from server.db import schedule_repo
 from server.domain import DomainError
@@ -76,7 +79,7 @@ class Scheduler:
                 await self._task
 
     async def run(self) -> None:
-        rounds = 0
+        rounds, away = 0, False
         while True:
             self._wake.clear()
             wait = self.poll_s
@@ -85,8 +88,22 @@ class Scheduler:
                 upcoming = await self.next_fire_at()
                 if upcoming is not None:
                     wait = min(wait, (upcoming - self.clock()).total_seconds())
+            except (DBAPIError, PoolTimeout, ConnectionError, OSError, TimeoutError) as exc:
+                # The database is away: one line per outage (health and readiness say
+                # so too); due orders fire as soon as it is back.
+                if not away:
+                    log.warning(
+                        "scheduler: cannot reach the database (%s); due orders fire when it "
+                        "is back",
+                        str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+                    )
+                away = True
             except Exception:
                 log.exception("the scheduler could not read or fire orders; trying again")
+            else:
+                if away:
+                    log.warning("scheduler: the database is back; due orders were fired")
+                away = False
             rounds = rounds + 1 if wait <= 0 else 0
             if wait <= 0 and rounds < MAX_ROUNDS:
                 continue  # one came due while the others were fired

@@ -27,6 +27,7 @@ TYPE_LABEL: dict[OrderType, str] = {
 }
 
 MOVE_VERB: dict[tuple[Status, Status], str] = {
+    (Status.SCHEDULED, Status.PENDING): "fire now",
     (Status.PENDING, Status.PREPARING): "start",
     (Status.PREPARING, Status.READY): "ready",
     (Status.PREPARING, Status.PENDING): "undo",

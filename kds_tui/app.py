@@ -18,7 +18,8 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.widgets import Footer
 
-from kds_contract import ORDER_CREATED, ORDER_DELETED, Order
+from kds_contract import OPEN_STATUSES, ORDER_CREATED, ORDER_DELETED, Order
+from kds_contract.statuses import UPCOMING_STATUSES
 from kds_tui.actions import KitchenActions
 from kds_tui.alerts import alert_for
 from kds_tui.collector import Collector
@@ -34,12 +35,14 @@ from kds_tui.model import (
     station_warning,
     status_counts,
 )
+from kds_tui.upcoming_actions import UpcomingActions
 from kds_tui.widgets.allday import AllDayPanel
 from kds_tui.widgets.board import Board
 from kds_tui.widgets.header import KitchenHeader
 from kds_tui.widgets.help import HelpScreen, key_rows
 from kds_tui.widgets.notice import Notice
 from kds_tui.widgets.pickup import PickupBoard
+from kds_tui.widgets.upcoming import UpcomingStrip
 from kds_ui.safe_app import Clock, local_now
 
 ALERT_BATCH_SECONDS = 0.5
@@ -48,7 +51,7 @@ TIMEOUTS: dict[str, float] = {"information": 4.0, "warning": 6.0, "error": 10.0}
 """How long a notice stays, by severity, unless its caller says."""
 
 
-class KitchenApp(KitchenActions):
+class KitchenApp(KitchenActions, UpcomingActions):
     """The kitchen display. Build it with :func:`make_app`."""
 
     CSS_PATH = "kds.tcss"
@@ -58,6 +61,8 @@ class KitchenApp(KitchenActions):
         Binding("u", "undo", "Undo", id="undo"),
         Binding("r", "recall", "Recall", id="recall"),
         Binding("a", "toggle_all_day", "All day", id="all_day"),
+        Binding("f", "fire_upcoming", "Fire now", show=False, id="fire_upcoming"),
+        Binding("t", "next_upcoming", "Next upcoming", show=False, id="next_upcoming"),
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -86,6 +91,7 @@ class KitchenApp(KitchenActions):
         self._header = KitchenHeader(settings.station)
         self._pickup = PickupBoard() if settings.pickup else None
         self._all_day = None if settings.pickup else AllDayPanel(id="all-day")
+        self._upcoming = None if settings.pickup else UpcomingStrip()
         self._notice = Notice(self._selected_regions)
         self.board: Board | None = None
         """The board (there is none on the pickup screen)."""
@@ -94,6 +100,8 @@ class KitchenApp(KitchenActions):
 
     def compose(self) -> ComposeResult:
         yield self._header
+        if self._upcoming is not None:
+            yield self._upcoming
         with Horizontal(id="main"):
             if self._pickup is not None:
                 yield self._pickup
@@ -298,6 +306,7 @@ class KitchenApp(KitchenActions):
             self._pickup.show(orders)
         if board := self.board:
             board.warn_station(station_warning(station, known_stations(orders, self.menu_stations)))
+        self._show_upcoming()
 
     def on_page_changed(self, message: PageChanged) -> None:
         indicator = self._header.page_indicator
@@ -325,6 +334,7 @@ class KitchenApp(KitchenActions):
         self._header.clock.time = now
         if board := self.board:
             board.tick(now)
+        self._show_upcoming()
         self._show_status(self.feed.status)
         self.collector.tick()
 
@@ -334,7 +344,8 @@ class KitchenApp(KitchenActions):
         # The pickup board faces customers: it shows numbers and takes no kitchen action.
         if self.settings.pickup and action in ("undo", "recall", "toggle_all_day", "help"):
             return False
-        return True
+        allowed = self.upcoming_action(action)
+        return True if allowed is None else allowed
 
     def action_toggle_all_day(self) -> None:
         """Show or hide the all-day panel."""
@@ -390,5 +401,11 @@ def make_app(
 
         kind = ScreenKind.PICKUP if settings.pickup else ScreenKind.KITCHEN
         screen = this_screen(kind, settings.station, settings.screen_name)
-        feed = LiveFeed(list(settings.urls), settings.token, rooms=("kitchen",), screen=screen)
+        feed = LiveFeed(
+            list(settings.urls),
+            settings.token,
+            rooms=("kitchen",),
+            screen=screen,
+            snapshot_statuses=(*UPCOMING_STATUSES, *OPEN_STATUSES),
+        )
     return KitchenApp(feed, settings, clock=clock)

@@ -73,3 +73,11 @@ class BoardLaidOut(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, BoardLaidOut)
+
+
+@dataclass
+class ItemsFired(Message):
+    """Items of this board's station reached their fire time: start them now."""
+
+    order: Order
+    items: list[Item]

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from kds_contract import OPEN_STATUSES, Item, Order, OrderType, Priority, Status
 from kds_contract.allergens import Allergens
+from kds_tui.pacing import started_at
 from kds_tui.text import one_line
 
 STATUS_LABELS: dict[Status, str] = {
@@ -53,8 +54,9 @@ class AgeThresholds:
 
 
 def age_seconds(order: Order, now: datetime) -> float:
-    """How long ago the order was created (its timer runs from creation, recalls included)."""
-    return max(0.0, (now - order.created_at).total_seconds())
+    """How long ago the order entered the kitchen: its fire time (``kds_tui.pacing``; an
+    order wanted now fires when it is created), recalls included."""
+    return max(0.0, (now - started_at(order)).total_seconds())
 
 
 def age_text(seconds: float) -> str:
@@ -89,8 +91,8 @@ def shows(order: Order, station: str | None) -> bool:
 
 
 def sort_key(order: Order) -> tuple[int, datetime, int]:
-    """Rush orders first, then by arrival."""
-    return (0 if order.priority == Priority.RUSH else 1, order.created_at, order.id)
+    """Rush orders first, then by arrival in the kitchen (a scheduled order when fired)."""
+    return (0 if order.priority == Priority.RUSH else 1, started_at(order), order.id)
 
 
 def visible_orders(orders: Iterable[Order], station: str | None) -> list[Order]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import cached_property
 
 from rich.cells import cell_len
@@ -30,6 +31,7 @@ from kds_tui.model import (
     where_to,
     who,
 )
+from kds_tui.pacing import HELD_MARK, clock, held_ids, held_text, past_due
 from kds_tui.text import one_line, wrap_spans
 
 TIMER_CELLS = 7
@@ -280,6 +282,7 @@ def ticket_view(
     mark_next: bool = False,
     compact: bool = False,
     before: Order | None = None,
+    now: datetime | None = None,
 ) -> TicketView:
     """The lines of one ticket at an inner ``width`` (cells); nothing is left out.
 
@@ -292,11 +295,17 @@ def ticket_view(
         compact: each item's modifiers on one line (small screens).
         before: the order as it was before an edit not yet moved on from: what changed is
             shown, the old struck, the new marked.
+        now: the time, for what changes with it (``kds_tui.pacing``): an item held until
+            its fire time is greyed, with the time until then; a ticket past its due time
+            says so. None: no item is held.
     """
     width = max(8, width)
     head = lines(f"#{order.id} {STATUS_LABELS[order.status]}", width - TIMER_CELLS, "head")
     rush = "‼ " if order.priority == Priority.RUSH else ""
-    meta = lines(rush + who(order), width, "rush" if rush else "meta")
+    due = f" · due {clock(order.due_at)}" if order.due_at is not None else ""
+    meta = lines(rush + who(order) + due, width, "rush" if rush else "meta")
+    if now is not None and past_due(order, now) and order.due_at is not None:
+        meta += lines(f"⏰ PAST DUE {clock(order.due_at)}", width, "past-due")
     where = where_to(order)
     continued = lines(
         f"#{order.id}" + (f" · {where}" if where else ""), width - TIMER_CELLS, "head"
@@ -317,6 +326,7 @@ def ticket_view(
             old_meta = ("‼ " if before.priority == Priority.RUSH else "") + who(before)
             body += lines(old_meta, width, "removed", lead=f"{REMOVED} ")
     marked = next_item(order, station) if mark_next else None
+    held = held_ids(order, now) if now is not None else frozenset()
     old = {i.id: i for i in station_items(before, station)} if edited and before else {}
     for item in station_items(order, station):
         was = old.pop(item.id, None)
@@ -324,6 +334,13 @@ def ticket_view(
         if changed and was is not None:
             body += item_lines(was, width, marker=REMOVED, compact=compact, role="removed")
         marker = ADDED if changed else ("▸" if marked is not None and item.id == marked.id else " ")
+        if item.id in held and now is not None:
+            body += item_lines(
+                item, width, marker=HELD_MARK, compact=compact, allergens=allergens, role="held"
+            )
+            countdown = lines(held_text(order, item.id, now), width, "held", lead="    ")
+            body += [replace(line, attached=True) for line in countdown]  # with its item
+            continue
         body += item_lines(item, width, marker=marker, compact=compact, allergens=allergens)
     for gone in old.values():
         body += item_lines(gone, width, marker=REMOVED, compact=compact, role="removed")

@@ -205,6 +205,11 @@ def order_summary(order: Order, now) -> Group:
         f"{fmt.local_time(order.created_at, now)}  ({fmt.since(order.created_at, now)} ago)",
     )
     grid.add_row("changed", f"{fmt.local_time(order.updated_at, now)}  version {order.version}")
+    if order.due_at is not None:
+        grid.add_row("due", fmt.local_time(order.due_at, now))
+    if order.fire_at is not None:
+        fires = "fires" if order.status == Status.SCHEDULED else "fired"
+        grid.add_row(fires, fmt.local_time(order.fire_at, now))
     entered = [
         f"{status.value} {fmt.local_time(getattr(order, f'{status.value}_at'), now)}"
         for status in Status

@@ -39,6 +39,7 @@ STATUS_KEYS: tuple[tuple[str, tuple[Status, ...], str, str], ...] = (
     ("3", (Status.READY,), "ready", "ready only"),
     ("4", (Status.COMPLETED,), "completed", "completed only"),
     ("5", (Status.CANCELLED,), "cancelled", "cancelled only"),
+    ("6", (Status.SCHEDULED,), "scheduled", "scheduled only"),
     ("o", OPEN_STATUSES, "open", "open: pending, preparing, ready"),
 )
 

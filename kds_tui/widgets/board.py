@@ -20,11 +20,13 @@ from kds_contract import OPEN_STATUSES, Order, Status
 from kds_contract.allergens import DEFAULT_ALLERGENS, Allergens
 from kds_tui.layout import paginate
 from kds_tui.messages import BoardLaidOut, PageChanged
-from kds_tui.model import AgeThresholds, describe_edit, has_work, sort_key
+from kds_tui.model import AgeThresholds, age_seconds, describe_edit, has_work, sort_key
 from kds_tui.navigation import Slot
+from kds_tui.pacing import started_at
 from kds_tui.view import TicketView, ticket_view
 from kds_tui.widgets.board_keys import BoardKeys
 from kds_tui.widgets.board_notes import BoardNotes
+from kds_tui.widgets.board_pacing import BoardPacing
 from kds_tui.widgets.card import Card
 from kds_tui.widgets.column import TicketColumn
 
@@ -46,7 +48,7 @@ class Columns(Horizontal):
             board.schedule_layout()
 
 
-class Board(BoardKeys, BoardNotes, can_focus=True):
+class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
     """The open tickets of one station (or all of them, on the expo view)."""
 
     selected_id: reactive[int | None] = reactive(None)
@@ -219,10 +221,17 @@ class Board(BoardKeys, BoardNotes, can_focus=True):
         self.schedule_layout()
 
     def tick(self, now: datetime) -> None:
-        """Move every timer on screen on by one tick; nothing is laid out again."""
+        """Move every timer on screen on by one tick, and every countdown of a held item;
+        nothing is laid out again unless a ticket changes size."""
         self.now = now
         for column in self.columns():
             column.tick(now, self.thresholds)
+        self.pacing_tick(now)
+
+    def redraw(self, order: Order) -> None:
+        """Draw an order's ticket again as it is now (in place if its size holds)."""
+        if not self._redrawn_in_place(order, order):
+            self.schedule_layout()
 
     def _drop(self, order_id: int) -> None:
         if order_id in self._leaving:
@@ -258,7 +267,8 @@ class Board(BoardKeys, BoardNotes, can_focus=True):
     def _view(self, order: Order, inner: int, compact: bool, selected: int | None) -> TicketView:
         before = self._before.get(order.id)
         mark = order.id == selected
-        key = (order.id, order.version, inner, compact, mark, before and before.version)
+        timed = self.drawn_at(order, self.now)
+        key = (order.id, order.version, inner, compact, mark, before and before.version, timed)
         view = self._views.get(key)
         if view is None:
             if len(self._views) > 5000:
@@ -271,6 +281,7 @@ class Board(BoardKeys, BoardNotes, can_focus=True):
                 mark_next=mark,
                 compact=compact,
                 before=before,
+                now=self.now,
             )
             self._views[key] = view
         return view
@@ -313,7 +324,7 @@ class Board(BoardKeys, BoardNotes, can_focus=True):
             for page in pages
         ]
         if self.selected_id is None or self.selected_id not in views:
-            oldest = min(visible, key=lambda o: (o.created_at, o.id), default=None)
+            oldest = min(visible, key=lambda o: (started_at(o), o.id), default=None)
             self.selected_id = oldest.id if oldest else None
         if not self._is_on(self.page, self.selected_id):
             page = self.page_of(self.selected_id)
@@ -382,7 +393,7 @@ class Board(BoardKeys, BoardNotes, can_focus=True):
 
     def _card(self, slot: Slot, view: TicketView, numbers: dict[int, int]) -> Card:
         order = self._orders[slot.order_id]
-        seconds = int(max(0.0, (self.now - order.created_at).total_seconds()))
+        seconds = int(age_seconds(order, self.now))
         spot = numbers.get(order.id)
         return Card(
             order=order,

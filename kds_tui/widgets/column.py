@@ -51,6 +51,8 @@ ROLES = (
     "allergen",
     "removed",
     "stations",
+    "held",
+    "past-due",
 )
 """What a piece of a ticket can be; each has a component class ``ticket--<role>``."""
 BACKGROUNDS = frozenset({"card-selected", "card-highlight", "card-cancelled"})

@@ -1,0 +1,42 @@
+"""Scheduled orders in the admin console: the filter, due and fire times in the detail,
+and firing one early from the move dialog."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from admin_tui.formatting import local_time
+from admin_tui.screens.detail import OrderDetailScreen
+from kds_contract import Status
+from tests.admin_tui.conftest import bar, ready, settled, shown_ids, wait_for
+from tests.admin_tui.test_detail import _text
+
+
+async def test_the_scheduled_filter_and_the_due_and_fire_times(console_app, rest) -> None:
+    now = await rest.create_order({"items": [{"name": "Soup"}]})
+    due = datetime.now(UTC) + timedelta(hours=3)
+    later = await rest.create_order(
+        {"items": [{"name": "Steak", "prep_seconds": 720}], "due_at": due.isoformat()}
+    )
+    app = console_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        assert shown_ids(app) == [later.id, now.id]
+        await pilot.press("6")
+        await settled(pilot)
+        assert (bar(app).total, shown_ids(app)) == (1, [later.id])
+        await pilot.press("enter")
+        screen = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, OrderDetailScreen) and app.screen,
+            "the detail screen",
+        )
+        summary = _text(screen, "summary")
+        clock = app.clock()
+        fires = due - timedelta(minutes=12)
+        assert re.search(rf"due +{re.escape(local_time(due, clock))}", summary), summary
+        assert re.search(rf"fires +{re.escape(local_time(fires, clock))}", summary), summary
+
+        await rest.move(later.id, Status.PENDING)  # fired early, elsewhere
+        await wait_for(pilot, lambda: "fired" in _text(screen, "summary"), "fired")

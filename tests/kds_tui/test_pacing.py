@@ -1,0 +1,173 @@
+"""Scheduling and pacing on the kitchen display: the upcoming strip, held items counting down
+to their fire time, timers from the fire time, past due, a station told when its item fires,
+and the key that fires a scheduled order early (against a real server)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from textual.message import Message
+
+from kds_client import KdsRest
+from kds_contract import Order
+from kds_tui import Settings, make_app
+from kds_tui.messages import ItemsFired
+from kds_tui.pacing import countdown
+from kds_tui.widgets.upcoming import UpcomingStrip, strip_text
+from tests.kds_tui.fakes import FROZEN, FakeFeed, kitchen_orders, order
+from tests.kds_tui.helpers import Spy, board_of, card_lines, kitchen_app, screen_lines, shown_ids
+from tests.support.client import wait_for
+from tests.support.server import ServerProcess
+
+SMALL, LARGE = (80, 24), (160, 48)
+
+
+def at(seconds: float) -> datetime:
+    return FROZEN + timedelta(seconds=seconds)
+
+
+def paced_orders() -> list[Order]:
+    """A steak and a salad paced to finish together, a scheduled order, one past due."""
+    return [
+        order(
+            21,
+            age=7200,  # taken two hours ago, fired a minute ago: its timer says 01:00
+            fire_at=at(-60),
+            items=[
+                {"name": "Steak", "station": "grill", "prep_seconds": 720, "fire_at": at(-60)},
+                {
+                    "name": "Caesar salad",
+                    "station": "cold",
+                    "modifiers": ["NO anchovies"],
+                    "prep_seconds": 240,
+                    "fire_at": at(200),  # fires in 3:20
+                },
+            ],
+        ),
+        order(
+            22,
+            age=1500,
+            status="preparing",
+            due_at=at(-300),
+            fire_at=at(-1200),
+            items=[{"name": "Pad thai", "station": "wok", "fire_at": at(-1200)}],
+        ),
+        order(
+            23,
+            age=300,
+            status="scheduled",
+            table=None,
+            order_type="takeout",
+            customer_name="Ana",
+            due_at=at(3600),
+            fire_at=at(3000),
+            items=[{"name": "Steak", "station": "grill", "prep_seconds": 600}],
+        ),
+    ]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = FROZEN
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def display(orders: list[Order], clock: Any = None, **settings: Any) -> Any:
+    return make_app(Settings(**settings), feed=FakeFeed(orders), clock=clock or (lambda: FROZEN))
+
+
+async def test_held_items_count_down_and_timers_run_from_the_fire_time() -> None:
+    app = display(paced_orders())
+    async with app.run_test(size=LARGE) as pilot:
+        await pilot.pause()
+        board = board_of(app)
+        assert shown_ids(app) == [22, 21], "the scheduled order is not on the board"
+        lines = card_lines(board, 21)
+        assert lines[1].rstrip(" │").endswith("01:00"), "timed from its fire time, not creation"
+        text = "\n".join(lines)
+        assert "◷ 1 Caesar salad" in text and "⚠ NO anchovies" in text, "held: every word"
+        assert "fires in 3:20" in text
+        held = [line for line in board.card(21).view.body if "Caesar" in line.text]
+        assert {role for _, role in held[0].pieces} == {"held"}, "greyed"
+        assert "⏰ PAST DUE" in "\n".join(card_lines(board, 22))
+        assert "PAST DUE" not in text
+
+        strip = app.query_one(UpcomingStrip)
+        assert strip.display and strip.orders[0].id == 23
+        assert "◷ UPCOMING ▸#23 Ana in 50:00" in "\n".join(screen_lines(app))
+
+
+async def test_a_station_hears_its_held_item_fire_and_it_counts_down_to_it() -> None:
+    clock = Clock()
+    app = display(paced_orders(), clock=clock, station="cold")
+    fired: list[ItemsFired] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, ItemsFired):
+            fired.append(message)
+
+    async with app.run_test(size=SMALL, message_hook=hook) as pilot:
+        app.bell = Spy()  # type: ignore[method-assign]
+        await pilot.pause()
+        board = board_of(app)
+        assert "fires in 3:20" in "\n".join(card_lines(board, 21))
+        clock.now = at(100)
+        app._tick()
+        await wait_for(
+            lambda: "fires in 1:40" in "\n".join(card_lines(board, 21)), message="the countdown"
+        )
+        assert fired == []
+        clock.now = at(201)
+        app._tick()
+        await wait_for(lambda: bool(fired), message="the salad to fire")
+        assert [i.name for i in fired[0].items] == ["Caesar salad"]
+        await wait_for(lambda: bool(app.bell.calls), message="the bell")
+        text = "\n".join(card_lines(board, 21))
+        assert "fires in" not in text and "Caesar salad" in text
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "160x48"])
+def test_paced_board(snap_compare: Any, size: tuple[int, int]) -> None:
+    orders = [*paced_orders(), *kitchen_orders()[:3]]
+    assert snap_compare(display(orders), terminal_size=size)
+
+
+def test_the_strip_lists_what_fits_and_says_how_many_more() -> None:
+    orders = [
+        order(n, status="scheduled", fire_at=at(60 * n), customer_name=f"Guest {n}")
+        for n in range(1, 30)
+    ]
+    text = strip_text(orders, FROZEN, 1, 80)
+    assert text.startswith("◷ UPCOMING ▸#1 T2 in 1:00  #2 T3 in 2:00")
+    assert text.endswith(" more") and len(text) <= 80
+    assert countdown(3723) == "1:02:03" and countdown(0.2) == "0:01" and countdown(-5) == "0:00"
+
+
+async def test_the_fire_key_sends_the_selected_scheduled_order_now(
+    server: ServerProcess, pos: KdsRest, admin: KdsRest
+) -> None:
+    app = kitchen_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: app.feed.live, message="the feed")
+        due = datetime.now(UTC) + timedelta(hours=2)
+        later = await pos.create_order({"items": [{"name": "Pie"}], "due_at": due.isoformat()})
+        sooner = await pos.create_order(
+            {"items": [{"name": "Tart"}], "due_at": (due - timedelta(hours=1)).isoformat()}
+        )
+        strip = app.query_one(UpcomingStrip)
+        await wait_for(lambda: [o.id for o in strip.orders] == [sooner.id, later.id], 10)
+        assert strip.selected == sooner.id, "the next to fire is picked first"
+        await pilot.press("t")
+        assert strip.selected == later.id
+        await pilot.press("f")
+
+        async def fired() -> bool:
+            return (await admin.get_order(later.id)).status == "pending"
+
+        await wait_for(fired, message="the order fired on the server")
+        await wait_for(lambda: later.id in shown_ids(app), message="its ticket")
+        assert [o.id for o in strip.orders] == [sooner.id]

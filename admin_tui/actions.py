@@ -13,7 +13,7 @@ from textual import work
 from textual.message import Message
 
 from admin_tui.console import Console
-from admin_tui.formatting import move_label
+from admin_tui.formatting import identity, move_label
 from admin_tui.messages import OrderSaved
 from admin_tui.screens.confirm import ConfirmScreen
 from admin_tui.screens.move import MoveScreen
@@ -30,8 +30,11 @@ class OrderActions(Console):
         for screen in self.screen_stack:
             screen.post_message(_copy(message))
 
-    def start_move(self, order: Order) -> None:
-        """Offer the moves allowed from the order's status, then make the chosen one."""
+    def start_move(self, order: Order, *, ask_which: bool = False) -> None:
+        """Offer the moves allowed from the order's status, then make the chosen one.
+
+        ``ask_which``: the list moved under the cursor a moment ago; first ask whether this
+        is the order meant."""
         if not TRANSITIONS[order.status]:
             self.notify(
                 f"Order {order.id} is {order.status.value}: it cannot move any more.",
@@ -45,7 +48,15 @@ class OrderActions(Console):
             elif target is not None:
                 self.send_move(order, target)
 
-        self.push_screen(MoveScreen(order), chosen)
+        def this_one(yes: bool | None) -> None:
+            if yes:
+                self.push_screen(MoveScreen(order), chosen)
+
+        if ask_which:
+            question = f"The list moved just now. Move {identity(order)}?"
+            self.push_screen(ConfirmScreen(question, yes="This one", danger=False), this_one)
+        else:
+            self.push_screen(MoveScreen(order), chosen)
 
     def start_cancel(self, order: Order) -> None:
         """Ask, then cancel the order."""
@@ -61,7 +72,9 @@ class OrderActions(Console):
                 self.send_move(order, Status.CANCELLED)
 
         self.push_screen(
-            ConfirmScreen(f"Cancel order {order.id} ({order.status.value})?", yes="Cancel it"),
+            ConfirmScreen(
+                f"Cancel {identity(order)}? It is {order.status.value}.", yes="Cancel it"
+            ),
             answered,
         )
 
@@ -74,7 +87,7 @@ class OrderActions(Console):
 
         self.push_screen(
             ConfirmScreen(
-                f"Delete order {order.id} for good? This cannot be undone.", yes="Delete"
+                f"Delete {identity(order)} for good? This cannot be undone.", yes="Delete"
             ),
             answered,
         )
@@ -123,9 +136,7 @@ class OrderActions(Console):
             self.feed.require_live()
             moved = await self.rest.move(order.id, target, version=order.version)
         except KdsError as error:
-            self.notify(
-                error.message, title=f"Order {order.id} not moved", severity="error", markup=False
-            )
+            self.notify(error.message, title=f"Order {order.id} not moved", severity="error")
             return
         self.broadcast(OrderSaved(moved))
         self.notify(f"Order {order.id}: {move_label(order.status, target)}.")
@@ -137,9 +148,7 @@ class OrderActions(Console):
             self.feed.require_live()
             await self.rest.delete_order(order.id)
         except KdsError as error:
-            self.notify(
-                error.message, title=f"Order {order.id} not deleted", severity="error", markup=False
-            )
+            self.notify(error.message, title=f"Order {order.id} not deleted", severity="error")
             return
         self.broadcast(OrderSaved(None, deleted_id=order.id))
         self.notify(f"Order {order.id} deleted.")

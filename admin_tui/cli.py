@@ -36,7 +36,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="the local server's data folder, for its token file (default: KDS_DATA_DIR, "
         "else the user's data folder)",
     )
-    parser.add_argument("--no-bell", action="store_true", help="no terminal bell on new orders")
+    parser.add_argument(
+        "--bell",
+        action="store_true",
+        default=os.environ.get("KDS_ADMIN_BELL", "").lower() in ("1", "true", "yes", "on"),
+        help="ring the terminal bell for an order cancelled, a webhook failing and a screen "
+        "going offline (default: off, or KDS_ADMIN_BELL=1; b turns it on or off while running)",
+    )
+    parser.add_argument("--no-bell", action="store_false", dest="bell", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -72,6 +79,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    app = make_app(urls, token, bell=not args.no_bell)
+    app = make_app(urls, token, bell=args.bell)
     app.run()
     return app.return_code or 0

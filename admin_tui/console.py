@@ -25,7 +25,11 @@ class Console(SafeApp):
     feed_status: reactive[FeedStatus | None] = reactive(None)
     """The live feed's last status; every screen's connection bar follows it."""
 
-    def start_move(self, order: Order) -> None:
+    def ring(self) -> None:
+        """Ring the terminal bell, if the person turned it on (off by default)."""
+        raise NotImplementedError
+
+    def start_move(self, order: Order, *, ask_which: bool = False) -> None:
         raise NotImplementedError
 
     def start_cancel(self, order: Order) -> None:

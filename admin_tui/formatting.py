@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from kds_contract import Order, OrderType, Priority, Status
@@ -132,3 +133,14 @@ def move_label(current: Status, target: Status) -> str:
     """``ready (bump)``-style label of a move for menus and notifications."""
     verb = MOVE_VERB.get((current, target))
     return f"{target.value} ({verb})" if verb else target.value
+
+
+def identity(order: Order, width: int = 44) -> str:
+    """The order as a person recognises it: ``order 2106 (T5 Ann: 2x Burger, Cola)``; the
+    items are cut to ``width`` cells with an ellipsis (the full list is in the detail)."""
+    items = items_summary(order)
+    if cell_len(items) > width:
+        cut = Text(items)
+        cut.truncate(width, overflow="ellipsis")
+        items = cut.plain
+    return f"order {order.id} ({who(order)}: {items})"

@@ -24,11 +24,13 @@ class ItemLines:
 
 
 class ItemLinesError(ValueError):
-    """Every line that could not be read: ``(line number, message)``."""
+    """Every line that could not be read: ``(line number, message)``; ``read``: the lines
+    that could, so that their own mistakes can be found too."""
 
-    def __init__(self, errors: list[tuple[int, str]]) -> None:
+    def __init__(self, errors: list[tuple[int, str]], read: ItemLines | None = None) -> None:
         super().__init__("; ".join(f"line {n}: {m}" for n, m in errors))
         self.errors = errors
+        self.read = read or ItemLines([], [])
 
 
 def format_items(items: Sequence[Item]) -> str:
@@ -67,10 +69,12 @@ def read_items(text: str, existing: Sequence[Item] = ()) -> ItemLines:
         kept = _take(unused, [i for i in existing if format_item(i) == line.strip()])
         chosen.append((number, kept, line))
     items: list[dict[str, Any]] = []
+    numbers: list[int] = []
     errors: list[tuple[int, str]] = []
     for number, kept, line in chosen:
         if kept is not None:
             items.append(as_payload(kept))
+            numbers.append(number)
             continue
         try:
             parsed = parse_line(line)
@@ -81,9 +85,10 @@ def read_items(text: str, existing: Sequence[Item] = ()) -> ItemLines:
         if (old := _take(unused, same_name)) is not None:
             parsed["id"] = old.id
         items.append(parsed)
+        numbers.append(number)
     if errors:
-        raise ItemLinesError(errors)
-    return ItemLines(items, [number for number, _, _ in chosen])
+        raise ItemLinesError(errors, ItemLines(items, numbers))
+    return ItemLines(items, numbers)
 
 
 def _take(unused: dict[int, Item], candidates: list[Item]) -> Item | None:
@@ -107,3 +112,74 @@ def _key(item: dict[str, Any]) -> tuple[Any, ...]:
         item.get("notes"),
         item.get("station"),
     )
+
+
+# How each line will be read, shown under it as it is typed --------------------------------
+
+_BARE_COUNT = re.compile(r"\s*(\d+)\s+(?![xX*](?:\s|$))\S")
+"""A number then a word, with no ``x``: ``7 Up`` is seven of "Up"."""
+_LONE_PLUS = re.compile(r"(?:^|\s)\+\s+\S")
+"""A ``+`` standing alone between words: ``Fish + Chips`` is Fish with the modifier Chips."""
+_HASH_WORD = re.compile(r"(?:^|\s)#(?!\s)\S")
+"""A ``#`` glued to a word: ``Combo #2`` starts notes at "2"."""
+
+
+@dataclass(frozen=True)
+class LineReading:
+    """One typed line: what it will be saved as, or why it cannot be."""
+
+    number: int
+    """The (1-based) text line."""
+    text: str
+    item: dict[str, Any] | None
+    error: str | None = None
+    surprises: tuple[str, ...] = ()
+    """Why the reading may not be what the plain words say (the form asks before saving)."""
+
+    def reading(self) -> str:
+        """``7 x Up, station bar``; the item as the kitchen will see it."""
+        if self.item is None:
+            return f"not read: {self.error}"
+        item = self.item
+        parts = [f"{item.get('quantity', 1)} x {item['name']}"]
+        parts += [f"+ {modifier}" for modifier in item.get("modifiers", ())]
+        if item.get("station"):
+            parts.append(f"station {item['station']}")
+        if item.get("notes"):
+            parts.append(f"notes: {item['notes']}")
+        return ", ".join(parts)
+
+
+def read_lines(text: str, existing: Sequence[Item] = ()) -> list[LineReading]:
+    """Every non-blank line of ``text`` as it will be read (a line left as an existing item
+    wrote it is that item, unsurprising)."""
+    kept = {format_item(item): item for item in existing}
+    readings = []
+    for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
+        if not line.strip():
+            continue
+        if line.strip() in kept:
+            readings.append(LineReading(number, line, as_payload(kept[line.strip()])))
+            continue
+        try:
+            item = parse_line(line)
+        except ItemLineError as error:
+            readings.append(LineReading(number, line, None, f"{error.field}: {error.message}"))
+            continue
+        readings.append(LineReading(number, line, item, None, surprises(line, item)))
+    return readings
+
+
+def surprises(line: str, item: dict[str, Any]) -> tuple[str, ...]:
+    """What in ``line`` is read otherwise than its plain words say."""
+    found = []
+    if match := _BARE_COUNT.match(line):
+        found.append(f"{match.group(1)} is read as how many (for a name, write 1x {line.strip()})")
+    if _LONE_PLUS.search(line):
+        found.append(r"a + starts a modifier (for a + in the name, write \+)")
+    if _HASH_WORD.search(line):
+        found.append(r"a # starts the notes (for a # in the name, write \#)")
+    notes = item.get("notes") or ""
+    if re.search(r"(?:^|\s)@\S", notes):
+        found.append("the @ is inside the notes: no station is set (put @station before #)")
+    return tuple(found)

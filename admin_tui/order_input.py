@@ -91,6 +91,10 @@ def check(texts: dict[str, str], order: Order | None) -> Checked:
     except ItemLinesError as error:
         for number, message in error.errors:
             result.add("items", f"line {number}: {message}")
+        # The lines that were read are checked too: every mistake at once.
+        result.line_numbers = error.read.line_numbers
+        if error.read.items:
+            values["items"] = error.read.items
 
     if order is None:
         payload = {k: v for k, v in values.items() if v is not None}
@@ -109,15 +113,25 @@ def check(texts: dict[str, str], order: Order | None) -> Checked:
             return result
         payload["version"] = order.version
         model = OrderEdit
+    # Fields whose text could not be read say so already; items read in part are checked.
+    read = set(result.errors) - ({"items"} if "items" in values else set())
     try:
         # As JSON, the way the server reads it: strict, with enums as their values.
         model.model_validate_json(json.dumps(payload))
     except ValidationError as error:
         for where, message in describe(error, result.line_numbers):
-            if where == FORM or where not in result.errors:
+            if where == FORM or where not in read:
                 result.add(where, message)
+    if "items" in result.errors:
+        result.errors["items"].sort(key=_line_number)
     result.payload = payload
     return result
+
+
+def _line_number(message: str) -> int:
+    """``line 3: ...`` is 3 (messages of the whole list first)."""
+    match = re.match(r"line (\d+):", message)
+    return int(match.group(1)) if match else 0
 
 
 def parse_total(text: str) -> int | None:

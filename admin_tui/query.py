@@ -1,18 +1,21 @@
 """What the orders table shows: filter, search, date range, sort and page, as one value.
 
 The server does the filtering and paging (``GET /api/orders``); this module only turns the
-query into the call's arguments and decides whether a live event may touch the current view.
+query into the call's arguments and decides whether a live event may touch the current view,
+by the contract's own rules for a period (``kds_contract.period``) and a search
+(``kds_contract.search``).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from math import ceil
 from typing import Any
 
 from kds_contract import OPEN_STATUSES, Order, Status
+from kds_contract.period import Period
+from kds_contract.search import parse_search
 
 SORTS: dict[str, str] = {
     "-id": "newest",
@@ -26,8 +29,6 @@ NEWEST_FIRST = frozenset({"-id", "-created_at", "-updated_at"})
 """Sorts that put a new order first: it is both the newest and the last changed."""
 LAST_CHANGE_FIRST = "-updated_at"
 
-_TABLE = re.compile(r"[Tt] ?(\d+)")
-
 
 @dataclass(frozen=True)
 class OrderQuery:
@@ -36,7 +37,7 @@ class OrderQuery:
     statuses: tuple[Status, ...] = ()
     """The statuses to show; empty means every status."""
     text: str = ""
-    """Free text the server matches against customer, table and items."""
+    """What to find (``kds_contract.search``): ``#12`` an order, ``T5`` a table, or words."""
     since: date | None = None
     """First day shown (in the console's time zone), or no lower bound."""
     until: date | None = None
@@ -44,6 +45,9 @@ class OrderQuery:
     sort: str = "-id"
     page: int = 1
     per_page: int = 20
+    max_id: int | None = None
+    """The list as it was when its first page was read: no order newer than this (None:
+    as it is now)."""
 
     @classmethod
     def today(cls, now: datetime, per_page: int = 20) -> OrderQuery:
@@ -51,13 +55,19 @@ class OrderQuery:
         return cls(since=now.date(), until=now.date(), per_page=per_page)
 
     def with_(self, **changes: Any) -> OrderQuery:
-        """A copy with changes; any change but the page goes back to page 1."""
+        """A copy with changes; any change but the page goes back to page 1, and shows the
+        list as it is now."""
         if "page" not in changes:
             changes["page"] = 1
+            changes.setdefault("max_id", None)
         return replace(self, **changes)
 
+    def period(self, now: datetime) -> Period:
+        """The days shown, each from midnight in ``now``'s zone."""
+        return Period.of_days(self.since, self.until, now.tzinfo)
+
     def rest_params(self, now: datetime) -> dict[str, Any]:
-        """Keyword arguments for ``KdsRest.list_orders``; days start at midnight, ``now``'s zone."""
+        """Keyword arguments for ``KdsRest.list_orders``."""
         params: dict[str, Any] = {
             "page": self.page,
             "per_page": self.per_page,
@@ -66,32 +76,30 @@ class OrderQuery:
         if self.statuses:
             params["status"] = [s.value for s in self.statuses]
         if self.text.strip():
-            params["q"] = search_text(self.text)
-        if self.since is not None:
-            params["since"] = _midnight(self.since, now)
-        if self.until is not None:
-            params["until"] = _midnight(self.until + timedelta(days=1), now)
-        return params
+            params["q"] = self.text.strip()
+        if self.max_id is not None:
+            params["max_id"] = self.max_id
+        return params | self.period_params(now)
 
-    def stats_params(self, now: datetime) -> dict[str, Any]:
-        """Keyword arguments for ``KdsRest.stats`` over the same days."""
-        params = self.rest_params(now)
-        return {key: params[key] for key in ("since", "until") if key in params}
+    def period_params(self, now: datetime) -> dict[str, Any]:
+        """``since`` and ``until`` of the days shown (none for a missing bound), for the
+        list, the figures and the reports alike."""
+        period = self.period(now)
+        return {
+            key: value
+            for key, value in (("since", period.since), ("until", period.until))
+            if value is not None
+        }
 
     def matches(self, order: Order, now: datetime) -> bool:
-        """Whether the server would list ``order`` under this query, as far as can be told here.
-
-        Text search is the server's business; with text set, nothing matches locally, so a
-        live event never puts a row in the table that the server would not show.
-        """
-        if self.text.strip():
-            return False
+        """Whether the server would list ``order`` under this query (filter, days, search),
+        by the contract's rules (newer than :attr:`max_id` or not)."""
         if self.statuses and order.status not in self.statuses:
             return False
-        created = order.created_at.astimezone(now.tzinfo)
-        if self.since is not None and created < _midnight(self.since, now):
+        if not self.period(now).contains(order.created_at):
             return False
-        return self.until is None or created < _midnight(self.until + timedelta(days=1), now)
+        search = parse_search(self.text)
+        return search is None or search.matches(order)
 
     @property
     def newest_first(self) -> bool:
@@ -116,29 +124,9 @@ class OrderQuery:
         return ",".join(s.value for s in self.statuses)
 
     def dates_label(self, now: datetime) -> str:
-        """``today``, ``2026-11-20``, ``2026-11-20..2026-11-26``, ``from 2026-11-20``,
-        ``until 2026-11-26``, ``all dates``."""
-        if self.since is None and self.until is None:
-            return "all dates"
-        if self.since == self.until:
-            return "today" if self.since == now.date() else str(self.since)
-        if self.since is None:
-            return f"until {self.until}"
-        if self.until is None:
-            return f"from {self.since}"
-        return f"{self.since}..{self.until}"
-
-
-def search_text(text: str) -> str:
-    """What the server is asked to find: a table as the list shows it (``T12``) is ``12``."""
-    text = text.strip()
-    if match := _TABLE.fullmatch(text):
-        return match.group(1)
-    return text
-
-
-def _midnight(day: date, now: datetime) -> datetime:
-    return datetime.combine(day, time(), tzinfo=now.tzinfo)
+        """``today``, ``2026-11-20``, ``2026-11-20 to 2026-11-26``, ``from 2026-11-20``,
+        ``until 2026-11-26``, ``all dates`` (``kds_contract.period.Period.label``)."""
+        return self.period(now).label(now.tzinfo, now.date())
 
 
 def parse_day(text: str, today: date) -> date | None:

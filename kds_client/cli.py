@@ -399,6 +399,7 @@ async def _demo(rest: KdsRest, args: argparse.Namespace) -> int:
         advance=args.advance,
         rng=random.Random(args.seed) if args.seed is not None else None,
         on_order=lambda order: _json(order.wire()) if args.json else _out(order_line(order)),
+        on_warning=lambda message: _say(f"warning: {message}"),
     )
     _say(f"{made} demo orders created")
     return EXIT_OK

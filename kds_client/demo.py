@@ -89,6 +89,7 @@ async def run_demo(
     advance: bool = False,
     rng: random.Random | None = None,
     on_order: Callable[[Order], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> int:
     """Create demo orders until ``stop_event`` is set or ``count`` orders were made.
 
@@ -101,6 +102,8 @@ async def run_demo(
             kitchen would, so the board does not only fill up.
         rng: for reproducible demos.
         on_order: called with each order created.
+        on_warning: called with what the person should know (``advance`` refused);
+            without it, it is logged.
 
     Returns:
         How many orders were created. Errors are logged and the demo carries on, except
@@ -123,7 +126,11 @@ async def run_demo(
             if on_order is not None:
                 on_order(order)
         if advance and moving:
-            await _advance_one(rest, rng, moving)
+            try:
+                await _advance_one(rest, rng, moving)
+            except CannotAdvance as exc:
+                advance = False
+                (on_warning or log.warning)(str(exc))
         if count is not None and created >= count:
             break
         delay = rng.expovariate(rate / 60.0) if rate > 0 else 0.0
@@ -135,8 +142,16 @@ async def run_demo(
     return created
 
 
+class CannotAdvance(Exception):
+    """The token may create orders but not move them (a pos token)."""
+
+
 async def _advance_one(rest: KdsRest, rng: random.Random, made: list[int]) -> None:
-    """Move one of the oldest demo orders one step on (start, finish or bump)."""
+    """Move one of the oldest demo orders one step on (start, finish or bump).
+
+    Raises:
+        CannotAdvance: the server refused the move to this token's role.
+    """
     order_id = rng.choice(made[: max(1, len(made) // 2)])
     try:
         order = await rest.get_order(order_id)
@@ -148,6 +163,12 @@ async def _advance_one(rest: KdsRest, rng: random.Random, made: list[int]) -> No
         if target is Status.COMPLETED:
             made.remove(order_id)
     except KdsError as exc:
+        if exc.status == 403:
+            raise CannotAdvance(
+                "--advance moves nothing with this token: its role may create orders but not "
+                "move them (a pos token); use a kitchen or admin token to move orders along. "
+                "Orders are still created."
+            ) from exc
         log.info("demo could not move order %s: %s", order_id, exc)
         if exc.status == 404:
             made.remove(order_id)

@@ -196,6 +196,18 @@ class LiveFeed:
             await self.rest.close()
         self._set_status(state=ConnectionState.OFFLINE, next_attempt_at=None)
 
+    async def use_token(self, token: str) -> None:
+        """Connect again at once with another token (the last one was refused or revoked)."""
+        self.token = token
+        await self.rest.use_token(token)
+        if self._runner is not None and not self._runner.done():
+            self._runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._runner
+        self._runner = None
+        await self._close_socket()
+        await self.start()
+
     async def refresh(self) -> None:
         """Ask the server now for any change the store has not seen."""
         await self._sync.catch_up(self.status.url)
@@ -347,7 +359,9 @@ class LiveFeed:
             # failure of the transport as a string.
             self._refused_by_server = isinstance(data, dict)
             message = data.get("message") if isinstance(data, dict) else data
-            self._refusal = f"the server refused the connection: {message or 'no reason given'}"
+            # The reason, not the server's advice to developers that follows it.
+            reason = str(message or "no reason given").split(";")[0]
+            self._refusal = f"the server refused the connection: {reason}"
 
         sio.on("disconnect", on_disconnect)
         sio.on("connect_error", on_connect_error)

@@ -48,6 +48,8 @@ class OrderPage:
     seq: int | None = None
     epoch: str | None = None
     """The event log's epoch ``seq`` belongs to (None from a server without epochs)."""
+    max_id: int | None = None
+    """The highest order id at the read: ``max_id`` for the next pages of the same list."""
 
     @property
     def pages(self) -> int:
@@ -145,6 +147,11 @@ class KdsRest(MenuCalls, OutboxCalls):
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
+    async def use_token(self, token: str) -> None:
+        """Send ``token`` from the next request on."""
+        self.token = token
+        await self.close()  # the sessions carry the old one in their headers
+
     async def close(self) -> None:
         """Close the HTTP sessions."""
         for session in (self._session, self._fresh):
@@ -222,6 +229,7 @@ class KdsRest(MenuCalls, OutboxCalls):
                 per_page=int(body.get("per_page", per_page)),
                 seq=int(body["seq"]) if body.get("seq") is not None else None,
                 epoch=_epoch(body),
+                max_id=int(body["max_id"]) if body.get("max_id") is not None else None,
             )
         except (KeyError, TypeError, ValueError, ValidationError) as exc:
             raise ServerError(f"unexpected order list from {self.url}: {exc}") from exc

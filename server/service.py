@@ -382,12 +382,16 @@ class OrderService:
                 )
             return order
 
-    async def list_orders(self, query: OrderQuery) -> tuple[list[Order], int, LogPosition]:
-        """A page of orders, the total matching, and the seq (and epoch) the snapshot is at."""
+    async def list_orders(
+        self, query: OrderQuery
+    ) -> tuple[list[Order], int, LogPosition, int | None]:
+        """A page of orders, the total matching, the seq (and epoch) the snapshot is at, and
+        the highest order id in it (or the query's ``max_id``): the list as of this page."""
         async with self.db.reading() as conn:
             position = LogPosition(*await repo.log_position(conn))
             found, total = await repo.list_orders(conn, query)
-        return found, total, position
+            newest = query.max_id if query.max_id is not None else await repo.newest_id(conn)
+        return found, total, position, newest
 
     async def events_after(self, after: int, limit: int) -> tuple[list[StoredEvent], LogPosition]:
         """The events after seq ``after`` and the log's last seq (and epoch)."""

@@ -20,6 +20,7 @@ from admin_tui.history import describe
 from admin_tui.messages import OrderChanged, OrderSaved
 from admin_tui.widgets.connection_bar import ConnectionBar
 from admin_tui.widgets.failed_deliveries import FailedDeliveries
+from admin_tui.widgets.notice_bar import NoticeBar
 from kds_client.errors import KdsError, NotFound
 from kds_client.feed import ConnectionState, FeedStatus
 from kds_client.store import Event
@@ -59,6 +60,7 @@ class OrderDetailScreen(Screen[None]):
                 yield Static(id="items")
                 yield FailedDeliveries(self.order_id)
             yield Static(Text("history: loading...", style="dim"), id="history")
+        yield NoticeBar()
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

@@ -1,4 +1,7 @@
-"""The day's figures: counts by status, how long orders take, orders per hour, the slowest."""
+"""Figures for the days shown: counts by status, how long orders take, orders per hour, the
+slowest open orders. The title says the period the server counted (its answer's own
+``since`` and ``until``), which is the period the list shows: one rule, ``kds_contract.period``.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +23,10 @@ from admin_tui.console import Console
 from admin_tui.messages import OrderChanged
 from admin_tui.query import OrderQuery
 from admin_tui.widgets.connection_bar import ConnectionBar
+from admin_tui.widgets.notice_bar import NoticeBar
 from kds_client.errors import KdsError
 from kds_contract import Order, Status
+from kds_contract.period import Period
 
 REFRESH_SECONDS = 30
 CHANGE_DELAY_SECONDS = 2
@@ -55,6 +60,7 @@ class FiguresScreen(Screen[None]):
                 yield Sparkline([], id="per-hour")
                 yield Static(id="per-hour-axis")
             yield Static(id="slowest")
+        yield NoticeBar()
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -78,21 +84,39 @@ class FiguresScreen(Screen[None]):
     async def load(self) -> None:
         """Fetch the figures from the server."""
         try:
-            stats = await self.app.rest.stats(**self.days.stats_params(self.app.clock()))
+            stats = await self.app.rest.stats(**self.days.period_params(self.app.clock()))
         except KdsError as error:
-            self.notify(error.message, title="Figures not loaded", severity="error", markup=False)
+            self.notify(error.message, title="Figures not loaded", severity="error")
             return
         self.show(stats)
 
     def show(self, stats: dict[str, Any]) -> None:
         """Render a ``GET /api/stats`` answer."""
         now = self.app.clock()
+        bar = self.query_one(ConnectionBar)
+        bar.title = f"KDS admin - figures, {counted(stats, now)}"
+        bar.refresh()
         self.query_one("#counts", Static).update(counts_table(stats))
         self.query_one("#times", Static).update(times_table(stats))
         per_hour = stats.get("per_hour") or []
         self.query_one("#per-hour", Sparkline).data = [row.get("count", 0) for row in per_hour]
         self.query_one("#per-hour-axis", Static).update(hour_axis(per_hour, now))
         self.query_one("#slowest", Static).update(slowest_table(stats, now))
+
+
+def counted(stats: dict[str, Any], now: datetime) -> str:
+    """The period the server says it counted, in the console's days."""
+    since, until = (_moment(stats.get(key)) for key in ("since", "until"))
+    return Period(since, until).label(now.tzinfo, now.date())
+
+
+def _moment(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def counts_table(stats: dict[str, Any]) -> Table:

@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from admin_tui.formatting import move_label
+from admin_tui.formatting import identity, move_label
 from kds_contract import TRANSITIONS, Order, Status, forward, undo
 
 
@@ -41,7 +41,7 @@ class MoveScreen(ModalScreen[Status | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="box"):
             yield Static(
-                f"Order {self.order.id} is {self.order.status.value}. Move it to:",
+                f"Move {identity(self.order)}, {self.order.status.value}, to:",
                 classes="question",
             )
             yield OptionList(

@@ -1,8 +1,11 @@
 """The order form: a new phone order, or an edit of an existing one.
 
-Every mistake is shown under its field before anything is sent (:mod:`admin_tui.order_input`);
-what the server still refuses is shown the same way. An edit refused because someone else
-changed the order meanwhile reloads that version and keeps what was typed, to save again.
+Every mistake is shown under its field as it is typed, all of them (:mod:`admin_tui.order_input`);
+what the server still refuses is shown the same way. Under the items, each line is shown as it
+will be read (how many, name, modifiers, station, notes); a line read otherwise than its plain
+words say (``7 Up``, ``Fish + Chips``, ``Combo #2``) is asked about before saving. An edit
+refused because someone else changed the order meanwhile reloads that version and keeps what
+was typed, to save again.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static, TextArea
 
+from admin_tui.items_text import LineReading, read_lines
 from admin_tui.order_input import FIELDS, FORM, LABELS, TEXT_FIELDS, Errors, check, field_texts
 from admin_tui.screens.confirm import ConfirmScreen
+from admin_tui.typeahead import TypeAhead
 from kds_client.errors import Conflict, Invalid, KdsError, NotFound
 from kds_client.item_text import ITEMS_HELP
 from kds_contract import Order, OrderType, Priority
@@ -41,7 +45,7 @@ ITEMS_SYNTAX = "\n".join(
 )
 
 
-class OrderFormScreen(ModalScreen[Order | None]):
+class OrderFormScreen(TypeAhead[Order | None]):
     """Dismisses with the saved order, or None when closed without saving."""
 
     HELP_TITLE = "Keys: order form"
@@ -60,6 +64,8 @@ class OrderFormScreen(ModalScreen[Order | None]):
         self.order = order
         """The order being edited (the version the form is based on); None for a new order."""
         self._line_numbers: list[int] = []
+        self._typed: set[str] = set()
+        """Fields typed in: their mistakes are shown as they are typed."""
 
     def compose(self) -> ComposeResult:
         texts = field_texts(self.order)
@@ -95,6 +101,7 @@ class OrderFormScreen(ModalScreen[Order | None]):
                 yield Label("items", classes="field-label")
                 yield TextArea(texts["items"], id="items", compact=True)
             yield Static("", id="items-error", classes="error")
+            yield Static("", id="items-reading", classes="reading")
             for line in ITEMS_HELP:
                 yield Static(line, classes="hint", markup=False)
             yield Static("^s save  esc close  tab next field  F1 help", classes="hint")
@@ -104,7 +111,8 @@ class OrderFormScreen(ModalScreen[Order | None]):
         return f"Edit order {order.id} (version {order.version})" if order else "New order"
 
     def on_mount(self) -> None:
-        self.query_one("#items" if self.order is None else "#notes").focus()
+        self.focus_first(self.query_one("#items" if self.order is None else "#notes"))
+        self._show_readings()
 
     # What is typed -------------------------------------------------------------------
 
@@ -155,19 +163,60 @@ class OrderFormScreen(ModalScreen[Order | None]):
     def action_save(self) -> None:
         checked = check(self.texts(), self.order)
         self._line_numbers = checked.line_numbers
+        self._typed.update(FIELDS)
         self.show_errors(checked.errors)
-        if not checked.errors:
+        if checked.errors:
+            return
+        surprising = [r for r in self.readings() if r.surprises]
+        if not surprising:
             self._send(checked.payload)
+            return
+
+        def answered(save: bool | None) -> None:
+            if save:
+                self._send(checked.payload)
+
+        lines = "\n".join(
+            f"line {r.number} '{r.text.strip()}' is {r.reading()}: {'; '.join(r.surprises)}"
+            for r in surprising
+        )
+        self.app.push_screen(
+            ConfirmScreen(f"{lines}\nSave it as read?", yes="Save as read", danger=False),
+            answered,
+        )
+
+    def readings(self) -> list[LineReading]:
+        """Each item line as it will be read."""
+        existing = self.order.items if self.order is not None else ()
+        return read_lines(self.query_one("#items", TextArea).text, existing)
+
+    def _show_readings(self) -> None:
+        text = Text()
+        for reading in self.readings():
+            style = "#ff5f5f" if reading.item is None else "bold" if reading.surprises else ""
+            text.append(f"{reading.number:>2} ", style="dim")
+            text.append(reading.reading(), style=style)
+            for surprise in reading.surprises:
+                text.append(f"\n   ? {surprise}", style="#ffd700")
+            text.append("\n")
+        text.rstrip()
+        self.query_one("#items-reading", Static).update(text)
 
     @on(Input.Changed)
     @on(TextArea.Changed)
     @on(Select.Changed)
     def _recheck(self, event: Input.Changed | TextArea.Changed | Select.Changed) -> None:
-        """A field whose mistake is shown: check it again, so the message goes once fixed."""
+        """Check as the person types: every mistake of every field typed in, at once."""
         name = event.control.id or ""
-        if name not in FIELDS or not self.query_one(f"#{name}-error").has_class("-shown"):
+        if name not in FIELDS:
             return
-        self._show(name, check(self.texts(), self.order).errors.get(name, []))
+        if name == "items":
+            self._show_readings()
+        if self.texts()[name].strip() != field_texts(self.order)[name].strip():
+            self._typed.add(name)
+        errors = check(self.texts(), self.order).errors
+        for field in self._typed:
+            self._show(field, errors.get(field, []))
 
     @work(exclusive=True, group="save")
     async def _send(self, payload: dict[str, Any]) -> None:

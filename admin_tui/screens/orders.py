@@ -1,10 +1,16 @@
-"""The main screen: one server-side page of orders, kept live."""
+"""The main screen: one server-side page of orders, kept live.
+
+Pages after the first show the list as it was when the first page was read (``max_id``):
+orders that arrive meanwhile never shift them; they are counted in the ``+N new`` hint
+(only those the view would show) until the first page or ``r`` reads the list as it is now.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -12,25 +18,29 @@ from textual.widgets import DataTable, Footer
 
 from admin_tui.announcer import Announcer
 from admin_tui.console import Console
-from admin_tui.messages import OrderChanged, OrderSaved
 from admin_tui.query import SORTS, OrderQuery
+from admin_tui.screens.orders_live import LivePage
 from admin_tui.screens.search import SearchChoice, SearchScreen
+from admin_tui.typeahead import TypeAhead
 from admin_tui.widgets.connection_bar import ConnectionBar
 from admin_tui.widgets.filter_bar import FilterBar
+from admin_tui.widgets.notice_bar import NoticeBar
 from admin_tui.widgets.orders_table import OrdersTable
-from kds_client.errors import KdsError
+from kds_client.errors import KdsError, NotFound
 from kds_client.feed import ConnectionState, FeedStatus
 from kds_client.store import Change
 from kds_contract import (
     OPEN_STATUSES,
-    ORDER_CREATED,
-    ORDER_DELETED,
-    ORDER_STATUS_UPDATED,
     Order,
     Status,
 )
+from kds_contract.search import parse_search
 
 FILTER = Binding.Group("filter", compact=True)
+SHIFTED_SECONDS = 3.0
+"""A move asks which order is meant when a change moved the selected row this recently."""
+TYPING_KEYS = {"slash": "text", "d": "since"}
+"""Keys that open the search dialog (and the field they go to): what follows is typed there."""
 STATUS_KEYS: tuple[tuple[str, tuple[Status, ...], str, str], ...] = (
     # key, statuses shown, name (binding id), description
     ("0", (), "all", "every status"),
@@ -44,7 +54,7 @@ STATUS_KEYS: tuple[tuple[str, tuple[Status, ...], str, str], ...] = (
 )
 
 
-class OrdersScreen(Screen[None]):
+class OrdersScreen(LivePage, Screen[None]):
     """Orders table with filter line; every change the feed reports is applied in place."""
 
     app: Console
@@ -70,7 +80,7 @@ class OrdersScreen(Screen[None]):
         Binding("c", "cancel", "Cancel order", show=False, id="orders.cancel"),
         Binding("x,delete", "delete", "Delete order", show=False, id="orders.delete"),
         Binding("d", "search('since')", "Days", show=False, id="orders.days"),
-        Binding("r", "reload", "Reload", show=False, id="orders.reload"),
+        Binding("r", "reload", "Reload as of now", show=False, id="orders.reload"),
         Binding("w", "screens_online", "Screens online", show=False, id="orders.screens"),
     ]
 
@@ -83,6 +93,10 @@ class OrdersScreen(Screen[None]):
         self._held: list[Change] = []
         self._cursor_after_load: int | None = None
         """Where the cursor goes once the page arrives: first (-1) or last (+1) row."""
+        self._new_ids: set[int] = set()
+        """New orders of this view that the pages do not show (the ``+N new`` hint)."""
+        self._dialog: TypeAhead | None = None
+        """A dialog opened from here: keys that reach this screen while it is up go to it."""
 
     @property
     def order_query(self) -> OrderQuery:
@@ -94,10 +108,11 @@ class OrdersScreen(Screen[None]):
         yield ConnectionBar()
         yield FilterBar(self.app.clock, id="filter-bar")
         yield OrdersTable(self.app.clock, id="orders")
+        yield NoticeBar()
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.announcer = Announcer(self, self.app.bell if self.app.bell_on else None)
+        self.announcer = Announcer(self, self.app.ring)
         self.set_interval(5, self.table.tick)
         self.watch(self.app, "feed_status", self._feed_status, init=False)
 
@@ -106,7 +121,7 @@ class OrdersScreen(Screen[None]):
         was_live = old is not None and old.state == ConnectionState.LIVE
         if new is not None and new.state == ConnectionState.LIVE and not was_live:
             if self._order_query is not None:
-                self.load_page()
+                self.load_page(top=False)
 
     @property
     def table(self) -> OrdersTable:
@@ -121,11 +136,12 @@ class OrdersScreen(Screen[None]):
 
     # The query and the page ------------------------------------------------------------
 
-    def set_query(self, query: OrderQuery) -> None:
-        """Show what ``query`` asks for; the server fetches it."""
+    def set_query(self, query: OrderQuery, *, top: bool = True) -> None:
+        """Show what ``query`` asks for; the server fetches it. ``top``: select the first
+        row once it arrives (a new filter, sort, day or page)."""
         self._order_query = query
         self.bar.order_query = query
-        self.load_page()
+        self.load_page(top=top)
 
     def on_orders_table_fitted(self, message: OrdersTable.Fitted) -> None:
         if self._order_query is None:
@@ -134,7 +150,8 @@ class OrdersScreen(Screen[None]):
         # Keep the first order shown on the new page.
         first = (self.order_query.page - 1) * self.order_query.per_page
         self.set_query(
-            self.order_query.with_(per_page=message.rows, page=first // message.rows + 1)
+            self.order_query.with_(per_page=message.rows, page=first // message.rows + 1),
+            top=False,
         )
 
     def on_orders_table_page_requested(self, message: OrdersTable.PageRequested) -> None:
@@ -154,10 +171,23 @@ class OrdersScreen(Screen[None]):
         self._cursor_after_load = message.step
         self.set_query(query.with_(page=page))
 
+    def on_orders_table_selection_left(self, message: OrdersTable.SelectionLeft) -> None:
+        what = "was deleted" if message.deleted else "moved off this page"
+        self.notify(
+            f"Order {message.order_id} {what}: no order is selected (up/down to choose).",
+            severity="warning",
+            timeout=10,
+        )
+
     @work(exclusive=True, group="page")
-    async def load_page(self) -> None:
-        """Fetch the current page; changes that arrive meanwhile are applied after it."""
+    async def load_page(self, *, top: bool = False) -> None:
+        """Fetch the current page; changes that arrive meanwhile are applied after it.
+
+        The first page is always the list as it is now; it sets the ``max_id`` the next
+        pages are read as of."""
         query = self.order_query
+        if query.page == 1:
+            query = replace(query, max_id=None)
         self._loads += 1
         serial = self._loads
         bar = self.bar  # found now: when the app quits meanwhile, the screen is emptied
@@ -165,104 +195,35 @@ class OrdersScreen(Screen[None]):
         try:
             page = await self.app.rest.list_orders(**query.rest_params(self.now()))
         except KdsError as error:
-            self.notify(error.message, title="Orders not loaded", severity="error", markup=False)
+            self.notify(error.message, title="Orders not loaded", severity="error")
             return
         finally:
             # A newer load may have replaced this one (exclusive worker): it is still loading.
             if serial == self._loads:
                 self._loading = bar.loading_page = False
         if page.total and query.page > query.pages(page.total):
-            self.set_query(query.with_(page=query.pages(page.total)))
+            self.set_query(query.with_(page=query.pages(page.total)), top=top)
             return
-        self.table.show(page.orders)
+        if query.max_id is None:
+            query = replace(query, max_id=page.max_id)
+            self._new_ids = {i for i in self._new_ids if i > (page.max_id or 0)}
+            bar.new_count, bar.changed_count = len(self._new_ids), 0
+        self._order_query = bar.order_query = query
+        self.table.show(page.orders, top=top)
         if self._cursor_after_load is not None:
             self.table.cursor_to_end(self._cursor_after_load)
             self._cursor_after_load = None
-        self.bar.total = page.total
-        self.bar.new_count = self.bar.changed_count = 0
+        bar.total = page.total
         held, self._held = self._held, []
         for change in held:
             self._apply(change, quiet=True)
-
-    # Live changes ----------------------------------------------------------------------
-
-    def on_order_changed(self, message: OrderChanged) -> None:
-        if self._order_query is None:
-            return
-        if self._loading:
-            self._held.append(message.change)
-        self._apply(message.change)
-
-    def on_order_saved(self, message: OrderSaved) -> None:
-        if message.order is not None:
-            self.table.update_order(message.order)
-        elif message.deleted_id is not None and self.table.remove_order(message.deleted_id):
-            self.bar.total = max(0, (self.bar.total or 1) - 1)
-
-    def _apply(self, change: Change, *, quiet: bool = False) -> None:
-        if change.type == "reset":
-            self.load_page()
-        elif change.type == ORDER_DELETED and change.order_id is not None:
-            if self.table.remove_order(change.order_id):
-                self.bar.total = max(0, (self.bar.total or 1) - 1)
-                if not quiet:
-                    self.announcer.say(f"Order {change.order_id} was deleted.")
-        elif change.order is not None and change.type == ORDER_CREATED:
-            self._created(change.order, quiet=quiet)
-        elif change.order is not None and self._changed(change, quiet):
-            if change.type == ORDER_STATUS_UPDATED and change.previous is not None and not quiet:
-                self.announcer.say(
-                    f"Order {change.order.id}: {change.previous.status.value} -> "
-                    f"{change.order.status.value}"
-                )
-
-    def _changed(self, change: Change, quiet: bool) -> bool:
-        """Show a change to an order; whether its row is on the page now.
-
-        Sorted by last change, a changed order of this view belongs at the top of page 1: it
-        goes there (or, seen from another page or through a search, is counted in the
-        ``N changed`` hint). Other sorts keep each row where it is and update it in place.
-        """
-        order = change.order
-        assert order is not None
-        query = self.order_query
-        if not query.last_change_first:
-            return self.table.update_order(order)
-        shown = self.table.order(order.id)
-        if shown is not None and order.version <= shown.version:
-            return False
-        now = self.now()
-        searched_row = shown is not None and bool(query.text.strip())
-        if query.page == 1 and (query.matches(order, now) or searched_row):
-            self.table.put_top(order, query.per_page)
-            if shown is None and not query.matches(_before(change), now):
-                self.bar.total = (self.bar.total or 0) + 1  # it joins what the view counts
-            return True
-        belongs = bool(query.text.strip()) or query.matches(order, now)
-        if belongs and (shown is None or query.page > 1) and not quiet:
-            self.bar.changed_count += 1
-        return self.table.update_order(order)
-
-    def _created(self, order: Order, *, quiet: bool) -> None:
-        query = self.order_query
-        if self.table.order(order.id) is not None:
-            return
-        fits = query.page == 1 and query.newest_first and query.matches(order, self.now())
-        if fits:
-            self.table.insert_top(order, query.per_page)
-            self.bar.total = (self.bar.total or 0) + 1
-        elif not quiet:
-            self.bar.new_count += 1
-        if not quiet:
-            where = "" if fits else " (not on this page)"
-            self.announcer.say(f"New order {order.id}{where}.", new_order=True)
 
     # Actions on the order under the cursor ---------------------------------------------
 
     def _current(self) -> Order | None:
         order = self.table.current
         if order is None:
-            self.notify("No order selected.", severity="warning", timeout=2)
+            self.notify("No order selected: up or down to choose one.", severity="warning")
         return order
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -274,7 +235,7 @@ class OrdersScreen(Screen[None]):
 
     def action_move(self) -> None:
         if (order := self._current()) is not None:
-            self.app.start_move(order)
+            self.app.start_move(order, ask_which=self.table.shifted_within(SHIFTED_SECONDS))
 
     def action_cancel(self) -> None:
         if (order := self._current()) is not None:
@@ -304,20 +265,53 @@ class OrdersScreen(Screen[None]):
         query = self.order_query
 
         def chosen(choice: SearchChoice | None) -> None:
-            if choice is not None:
-                self.set_query(
-                    query.with_(text=choice.text, since=choice.since, until=choice.until)
-                )
+            if choice is None:
+                return
+            self.set_query(query.with_(text=choice.text, since=choice.since, until=choice.until))
+            search = parse_search(choice.text)
+            if search is not None and search.order_id is not None:
+                self.open_number(search.order_id)
 
-        self.app.push_screen(
-            SearchScreen(
-                query.text, query.since, query.until, today=self.now().date(), focus=focus
-            ),
-            chosen,
+        dialog = SearchScreen(
+            query.text, query.since, query.until, today=self.now().date(), focus=focus
         )
+        self._dialog = dialog
+        self.app.push_screen(dialog, chosen)
+
+    @work(exclusive=True, group="open-number")
+    async def open_number(self, order_id: int) -> None:
+        """``#1709`` or ``1709`` searched: open that order, as customers and cooks name it."""
+        from admin_tui.screens.detail import OrderDetailScreen
+
+        try:
+            order = await self.app.rest.get_order(order_id)
+        except NotFound:
+            self.notify(f"No order {order_id}.", severity="warning")
+            return
+        except KdsError as error:
+            self.notify(error.message, title=f"Order {order_id}", severity="error")
+            return
+        self.app.push_screen(OrderDetailScreen(order))
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed after ``/`` (or ``d``) go to the search dialog, however fast they came."""
+        dialog = self._dialog
+        if dialog is not None and dialog in self.app.screen_stack:
+            event.stop()
+            event.prevent_default()
+            dialog.type_ahead(event)
+            return
+        self._dialog = None
+        if event.key in TYPING_KEYS and self.app.screen is self:
+            # Opened here, not through the app's bindings: the keys behind this one in the
+            # queue must find the dialog already open.
+            event.stop()
+            event.prevent_default()
+            self.action_search(TYPING_KEYS[event.key])
 
     def action_reload(self) -> None:
-        self.load_page()
+        """Read the list as it is now (new orders included), staying on this page."""
+        self.set_query(self.order_query.with_(page=self.order_query.page, max_id=None), top=False)
 
     def action_screens_online(self) -> None:
         from admin_tui.screens.screens_online import ScreensOnlineScreen
@@ -328,16 +322,3 @@ class OrdersScreen(Screen[None]):
         from admin_tui.screens.figures import FiguresScreen
 
         self.app.push_screen(FiguresScreen(self.order_query))
-
-
-def _before(change: Change) -> Order:
-    """The order as it was before ``change``, as far as a filter can tell (its status)."""
-    assert change.order is not None
-    if change.previous is not None:
-        return change.previous
-    # The feed keeps open orders only; for a closed one the event still says where it was.
-    data = change.event.data if change.event is not None else None
-    old = data.get("oldStatus") if isinstance(data, dict) else None
-    if change.type == ORDER_STATUS_UPDATED and old in set(Status):
-        return change.order.model_copy(update={"status": Status(old)})
-    return change.order

@@ -8,10 +8,10 @@ from datetime import date
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from admin_tui.query import parse_day
+from admin_tui.typeahead import TypeAhead
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,8 @@ class SearchChoice:
     until: date | None
 
 
-class SearchScreen(ModalScreen[SearchChoice | None]):
-    """Enter applies, escape leaves things as they were."""
+class SearchScreen(TypeAhead[SearchChoice | None]):
+    """Enter applies, escape leaves things as they were. ``#12`` or ``12`` also opens order 12."""
 
     BINDINGS = [
         Binding("escape", "dismiss_none", "Close", id="search.close"),
@@ -44,7 +44,7 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
         with Vertical(classes="box form"):
             yield Static("Search and days", classes="question")
             for field, label, value, placeholder in (
-                ("text", "text", text, "customer, table or item"),
+                ("text", "text", text, "#order, T table, or words (names, items, notes)"),
                 ("since", "from day", str(since or ""), "first day; blank: no limit"),
                 ("until", "to day", str(until or ""), "last day; blank: no limit"),
             ):
@@ -56,7 +56,7 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
             yield Static("enter apply  esc close  tab next field", classes="hint")
 
     def on_mount(self) -> None:
-        self.query_one(f"#{self._focus}", Input).focus()
+        self.focus_first(self.query_one(f"#{self._focus}", Input))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -22,8 +22,11 @@ STATE_LABEL: dict[ConnectionState, str] = {
 WAITING = (ConnectionState.RECONNECTING, ConnectionState.OFFLINE)
 """States in which the feed waits for its next attempt (``next_attempt_at``)."""
 
-TOKEN_HINT = "Ask an admin for an admin token: kds-server token create --role admin"
-"""What to do when the server refuses the token; fits 80 columns."""
+TOKEN_HINT = (
+    "t: type another admin token. To make one, on the server's host:",
+    "kds-server token create --role admin --data-dir <the server's data folder>",
+)
+"""What to do when the server refuses the token; each line fits 80 columns."""
 
 
 def token_problem(status: FeedStatus | None) -> str | None:
@@ -74,22 +77,31 @@ class ConnectionBar(Widget):
         if state in WAITING and status and status.next_attempt_at:
             words += f", retry in {max(0, round(status.next_attempt_at - time.time()))}s"
         problem = token_problem(status)
+        reason = ""
         if problem:
             detail = problem
         elif status and status.error and state != ConnectionState.LIVE:
-            detail = status.error
+            detail, reason = "", status.error
         else:
             detail = _host(status.url) if status and status.url else ""
         left = Text(f" {self.title}", style="bold")
         label = Text(f" {words} ", style="reverse")
         room = self.size.width - left.cell_len - label.cell_len - 3
         detail_text = Text(detail)
+        if reason and Text(reason).cell_len <= room:
+            detail_text, reason = Text(reason), ""  # the reason fits beside the state
         detail_text.truncate(max(0, room), overflow="ellipsis")
         right = Text.assemble(label, " ", detail_text, " ")
         gap = max(1, self.size.width - left.cell_len - right.cell_len)
         line = Text.assemble(left, " " * gap, right)
+        if reason:
+            # Why it is not live, whole on lines of its own: never cut at 80 columns.
+            for part in Text(reason).wrap(self.app.console, max(10, self.size.width - 2))[:2]:
+                line.append("\n ")
+                line.append_text(part)
         if problem:
-            line.append(f"\n {TOKEN_HINT}", style="bold")
+            for hint in TOKEN_HINT:
+                line.append(f"\n {hint}", style="bold")
         return line
 
 

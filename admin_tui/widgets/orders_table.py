@@ -1,8 +1,15 @@
-"""The orders table: one page of orders, updated in place as changes arrive."""
+"""The orders table: one page of orders, updated in place as changes arrive.
+
+The selection is an order, not a row: it follows its order wherever a change puts it on the
+page, and when the order leaves the page nothing is selected (the table says which order
+left) rather than whatever row now sits under the cursor.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -73,6 +80,13 @@ class OrdersTable(DataTable):
 
         rows: int
 
+    @dataclass
+    class SelectionLeft(Message):
+        """The selected order is no longer on this page (moved off it, or deleted)."""
+
+        order_id: int
+        deleted: bool = False
+
     def __init__(self, clock: Callable[[], datetime], **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self._clock = clock
@@ -80,6 +94,12 @@ class OrdersTable(DataTable):
         self._items_width = MIN_ITEMS_WIDTH
         self._who_width = WHO_WIDTH
         self._rows_fit = 0
+        self.selected_id: int | None = None
+        """The order the person chose (None: none, the cursor is hidden)."""
+        self.shifted_at = 0.0
+        """When (``time.monotonic``) a change last moved the selected order's row."""
+        self._placing = False
+        """The table is moving the cursor itself: not a choice of the person's."""
 
     @property
     def orders(self) -> list[Order]:
@@ -88,11 +108,64 @@ class OrdersTable(DataTable):
 
     @property
     def current(self) -> Order | None:
-        """The order under the cursor."""
-        if not self.row_count:
+        """The selected order; None when none is (it left the page, or the page is empty)."""
+        if self.selected_id is None:
             return None
-        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
-        return self._orders.get(_order_id(key))
+        return self._orders.get(self.selected_id)
+
+    def shifted_within(self, seconds: float) -> bool:
+        """Whether a change moved the selected order's row in the last ``seconds``."""
+        return time.monotonic() - self.shifted_at < seconds
+
+    @contextmanager
+    def _placing_cursor(self) -> Iterator[None]:
+        placing, self._placing = self._placing, True
+        try:
+            yield
+        finally:
+            self._placing = placing
+
+    def watch_cursor_coordinate(self, old: object, new: object) -> None:
+        # The person moved the cursor (keys, mouse): the order under it is the selection.
+        if self._placing or not self.show_cursor or not self.row_count:
+            return
+        self.selected_id = _order_id(self.coordinate_to_cell_key(self.cursor_coordinate).row_key)
+        self.shifted_at = 0.0
+
+    def select_top(self) -> None:
+        """Select the first row (after a new filter, sort, day or page)."""
+        self._select_row(0)
+        self.shifted_at = 0.0
+
+    def _select_row(self, index: int) -> None:
+        if not self.row_count:
+            self.selected_id = None
+            return
+        index = min(max(0, index), self.row_count - 1)
+        with self._placing_cursor():
+            self.show_cursor = True
+            self.move_cursor(row=index, animate=False)
+        self.selected_id = _order_id(self.coordinate_to_cell_key(self.cursor_coordinate).row_key)
+        self.shifted_at = 0.0
+
+    def _reselect(self) -> bool:
+        """A cursor key with nothing selected selects the first row; whether it did."""
+        if self.show_cursor and self.selected_id is not None:
+            return False
+        self.select_top()
+        return True
+
+    def action_cursor_up(self) -> None:
+        if not self._reselect():
+            super().action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        if not self._reselect():
+            super().action_cursor_down()
+
+    def action_select_cursor(self) -> None:
+        if self.current is not None:
+            super().action_select_cursor()
 
     def order(self, order_id: int) -> Order | None:
         """The shown order with this id, if it is on this page."""
@@ -127,16 +200,34 @@ class OrdersTable(DataTable):
     def action_end(self, step: int) -> None:
         self.post_message(self.EndRequested(step))
 
-    def show(self, orders: Iterable[Order]) -> None:
-        """Show these orders, keeping the cursor on the same order when it is still there."""
-        current = self.current
-        index = self.cursor_row
+    def show(self, orders: Iterable[Order], *, top: bool = False) -> None:
+        """Show these orders. The selected order stays selected wherever it now is; when it
+        is not among them, nothing is selected (and :class:`SelectionLeft` says so).
+        ``top``: a new view, select the first row."""
+        selected = self.selected_id
+        before = self.cursor_row if selected in self._orders else None
         orders = list(orders)
-        self._build_columns()
-        self._orders = {order.id: order for order in orders}
-        for order in orders:
-            self.add_row(*self._cells(order), key=str(order.id))
-        self._restore_cursor(current.id if current else None, index)
+        with self._placing_cursor():
+            self._build_columns()
+            self._orders = {order.id: order for order in orders}
+            for order in orders:
+                self.add_row(*self._cells(order), key=str(order.id))
+        if top or (selected is None and self.show_cursor):
+            self.select_top()
+        elif selected in self._orders:
+            index = self.get_row_index(str(selected))
+            self._select_row(index)
+            if before is not None and index != before:
+                self.shifted_at = time.monotonic()
+        else:
+            self._deselect(selected)
+
+    def _deselect(self, order_id: int | None, *, deleted: bool = False) -> None:
+        self.selected_id = None
+        with self._placing_cursor():
+            self.show_cursor = False
+        if order_id is not None:
+            self.post_message(self.SelectionLeft(order_id, deleted))
 
     def update_order(self, order: Order) -> bool:
         """Update the row of ``order`` in place, if shown and newer; whether it changed."""
@@ -161,18 +252,26 @@ class OrdersTable(DataTable):
         self.show([order, *others][:limit])
 
     def cursor_to_end(self, step: int) -> None:
-        """Move the cursor to the first (-1) or last (+1) row."""
-        if self.row_count:
-            self.move_cursor(row=0 if step < 0 else self.row_count - 1, animate=False)
+        """Select the first (-1) or last (+1) row."""
+        self._select_row(0 if step < 0 else self.row_count - 1)
+        self.shifted_at = 0.0
 
     def remove_order(self, order_id: int) -> bool:
         """Drop the row of a deleted order; whether it was shown."""
         if self._orders.pop(order_id, None) is None:
             return False
-        try:
-            self.remove_row(str(order_id))
-        except RowDoesNotExist:
-            return False
+        with self._placing_cursor():
+            try:
+                self.remove_row(str(order_id))
+            except RowDoesNotExist:
+                return False
+        if order_id == self.selected_id:
+            self._deselect(order_id, deleted=True)
+        elif self.selected_id in self._orders:
+            index = self.get_row_index(str(self.selected_id))
+            if index != self.cursor_row:
+                self.shifted_at = time.monotonic()
+            self._select_row(index)
         return True
 
     def tick(self) -> None:
@@ -207,12 +306,6 @@ class OrdersTable(DataTable):
             fmt.age(order, now),
             Text(fmt.since(order.updated_at, now)),
         ]
-
-    def _restore_cursor(self, order_id: int | None, index: int) -> None:
-        if order_id is not None and order_id in self._orders:
-            index = self.get_row_index(str(order_id))
-        if self.row_count:
-            self.move_cursor(row=min(index, self.row_count - 1), animate=False)
 
 
 def _order_id(key: RowKey) -> int:

@@ -4,6 +4,11 @@
   unhandled exception, to report the frames without their local variables (a token is
   among them). It reports through the public ``App.panic``.
 
+- ``forwarded_key`` makes a key event that a screen hands on to a widget of another screen
+  (keys typed ahead of a dialog) as the app would forward it, marked with the private
+  ``Message._set_forwarded``: an unmarked key that bubbles back up to the App is taken as
+  newly typed and sent round again.
+
 ``key_name`` follows Textual's own rule for naming a character's key (its private
 ``textual.keys._character_to_key``) from the public tables; tests/test_compat.py compares
 the two.
@@ -16,7 +21,9 @@ from importlib.metadata import version
 
 import textual.keys
 from rich.traceback import Traceback
+from textual import events
 from textual.app import App, ReturnType
+from textual.message import Message
 
 TESTED = "8.2.8"
 HERE = "kds_ui/compat/textual.py"
@@ -46,8 +53,17 @@ def key_name(character: str) -> str:
     return textual.keys.KEY_NAME_REPLACEMENTS.get(name, name)
 
 
+def forwarded_key(event: events.Key) -> events.Key:
+    """A new key event like ``event``, marked as forwarded by the app."""
+    key = events.Key(event.key, event.character)
+    key._set_forwarded()
+    return key
+
+
 def check() -> None:
     """Fail, naming this module, if Textual's internals used here have changed."""
+    if not callable(getattr(Message, "_set_forwarded", None)):
+        fail("has no Message._set_forwarded")
     if not callable(getattr(App, "_fatal_error", None)):
         fail("has no App._fatal_error")
     if not callable(getattr(App, "panic", None)):

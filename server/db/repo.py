@@ -247,6 +247,11 @@ async def list_orders(conn: AsyncConnection, query: OrderQuery) -> tuple[list[Or
     return [_row_order(row) for row in result], int(total)
 
 
+async def newest_id(conn: AsyncConnection) -> int | None:
+    """The highest order id (None: no order yet)."""
+    return (await conn.execute(select(func.max(orders.c.id)))).scalar()
+
+
 def period_conditions(period: Period) -> list[ColumnElement[bool]]:
     """Orders created in ``period`` (kds_contract.period: a missing bound is no bound)."""
     conditions: list[ColumnElement[bool]] = []

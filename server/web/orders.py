@@ -134,7 +134,7 @@ async def list_orders(call: Call) -> web.Response:
     )
     if q.skip >= q.per_page:
         raise ApiError(422, "invalid", "skip: must be less than per_page", {"field": "skip"})
-    found, total, position = await call.app[SERVICE].list_orders(query)
+    found, total, position, newest = await call.app[SERVICE].list_orders(query)
     # Each order is written once; the page is cut at MAX_ANSWER_BYTES (never below one
     # order), and the rest of the page is one `next` away.
     size, parts = 0, list[str]()
@@ -150,6 +150,7 @@ async def list_orders(call: Call) -> web.Response:
         "per_page": q.per_page,
         "seq": position.seq,
         "epoch": position.epoch,
+        "max_id": newest,
     }
     if len(parts) < len(found):
         rest = call.request.rel_url.update_query(skip=str(q.skip + len(parts)))

@@ -71,7 +71,7 @@ async def track(call: Call) -> web.Response:
 async def pickup(call: Call) -> web.Response:
     settings = call.app[SETTINGS]
     query = OrderQuery(statuses=[str(s) for s in PICKUP_STATUSES], per_page=PICKUP_MAX, sort="id")
-    found, _total, position = await call.app[SERVICE].list_orders(query)
+    found, _total, position, _newest = await call.app[SERVICE].list_orders(query)
     return json_answer(
         {
             "orders": [public_order(o.wire(), names=settings.pickup_names) for o in found],

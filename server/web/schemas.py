@@ -280,6 +280,10 @@ class OrderList(BaseModel):
     )
     seq: int = Field(description="the last committed seq when the page was read")
     epoch: str | None = EPOCH
+    max_id: int | None = Field(
+        description="the highest order id when the page was read (or the max_id asked "
+        "for): pass it as max_id to read the next pages as the list was then; null: no order"
+    )
 
 
 class EventOut(BaseModel):

@@ -94,8 +94,8 @@ async def settled(pilot: Pilot) -> None:
 
 
 def notices(app: AdminApp) -> list[str]:
-    """The notifications shown so far (title and message)."""
-    return [f"{n.title}: {n.message}" for n in app._notifications]
+    """The notices shown so far (title and message), on a notice line or as toasts."""
+    return list(app.notice_log)
 
 
 def plain(renderable: Any, width: int = 120) -> str:

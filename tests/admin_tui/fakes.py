@@ -12,6 +12,7 @@ from typing import Any
 
 from kds_client import Change, ConnectionState, Event, FeedStatus, OrderPage
 from kds_contract import Order
+from kds_contract.screens import ScreensAnswer
 
 NOW = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
 """The frozen clock of every snapshot."""
@@ -82,6 +83,8 @@ SAMPLE = [sample_order(n) for n in range(60, 0, -1)]
 """Sixty orders, newest (highest id) first."""
 
 STATS: dict[str, Any] = {
+    "since": "2026-03-14T00:00:00.000Z",
+    "until": "2026-03-15T00:00:00.000Z",
     "counts": {"pending": 9, "preparing": 10, "ready": 10, "completed": 19, "cancelled": 12},
     "total": 60,
     "time_to_ready": {"median_s": 412.0, "p90_s": 1260.5, "n": 29},
@@ -141,10 +144,13 @@ class FakeRest:
         since=None,
         until=None,
         station=None,
+        max_id=None,
     ) -> OrderPage:
         orders = [o for o in SAMPLE if not status or o.status in status]
         start = (page - 1) * per_page
-        return OrderPage(orders[start : start + per_page], len(orders), page, per_page)
+        return OrderPage(
+            orders[start : start + per_page], len(orders), page, per_page, max_id=SAMPLE[0].id
+        )
 
     async def get_order(self, order_id: int) -> Order:
         return sample_order(order_id)
@@ -157,6 +163,12 @@ class FakeRest:
 
     async def deliveries(self, **_: Any) -> list[Any]:
         return []  # no email or webhook call failed for the sample orders
+
+    async def webhooks(self) -> list[Any]:
+        return []
+
+    async def screens(self) -> ScreensAnswer:
+        return ScreensAnswer()
 
 
 class FakeFeed:

@@ -10,12 +10,12 @@ from admin_tui.screens.order_form import OrderFormScreen
 from admin_tui.screens.orders import OrdersScreen
 from kds_client import NotFound
 from kds_contract import Status
-from tests.admin_tui.conftest import ready, settled, shown_ids, table, wait_for
+from tests.admin_tui.conftest import notices, ready, settled, shown_ids, table, wait_for
 from tests.admin_tui.seeding import order_payload
 
 
 def _said(app, words: str) -> bool:
-    return any(words in f"{n.title}: {n.message}" for n in app._notifications)
+    return any(words in n for n in notices(app))
 
 
 async def _on_screen(pilot, kind):
@@ -133,8 +133,13 @@ async def test_delete_asks_first_and_shows_a_refusal(console_app, rest) -> None:
         with pytest.raises(NotFound):
             await rest.get_order(second.id)
 
-        # Deleted by someone else while the question is open: the server says so.
+        # The deleted order was selected: now none is, and x says so rather than act.
         await pilot.press("x")
+        await wait_for(pilot, lambda: _said(app, "No order selected"), "no selection")
+        assert isinstance(app.screen, OrdersScreen)
+
+        # Deleted by someone else while the question is open: the server says so.
+        await pilot.press("down", "x")
         await _on_screen(pilot, ConfirmScreen)
         await rest.delete_order(first.id)
         await pilot.press("y")

@@ -7,7 +7,7 @@ from admin_tui.screens.detail import OrderDetailScreen
 from admin_tui.screens.orders import OrdersScreen
 from kds_client import ConnectionState, KdsRest, LiveFeed
 from kds_contract import Status
-from tests.admin_tui.conftest import FAST, plain, ready, settled, shown_ids, wait_for
+from tests.admin_tui.conftest import FAST, notices, plain, ready, settled, shown_ids, wait_for
 from tests.admin_tui.seeding import order_payload
 from tests.support.client import TcpProxy
 
@@ -86,7 +86,7 @@ async def test_detail_of_a_deleted_order(console_app, rest) -> None:
         await wait_for(pilot, lambda: "was deleted" in _text(screen, "summary"), "deleted")
         await wait_for(pilot, lambda: "deleted" in _text(screen, "history"), "the delete event")
         await pilot.press("m")
-        assert any("no longer exists" in n.message for n in app._notifications)
+        assert any("no longer exists" in n for n in notices(app))
 
 
 async def test_history_loads_by_itself_once_live_again(server, rest) -> None:

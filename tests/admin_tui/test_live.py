@@ -8,11 +8,20 @@ import io
 
 import pytest
 from rich.console import Console
-from textual.widget import Widget
 
 from admin_tui import announcer
+from admin_tui.widgets.notice_bar import NoticeBar
 from kds_contract import Status
-from tests.admin_tui.conftest import bar, ready, settled, shown_ids, table, wait_for
+from tests.admin_tui.conftest import (
+    bar,
+    notices,
+    orders_screen,
+    ready,
+    settled,
+    shown_ids,
+    table,
+    wait_for,
+)
 from tests.admin_tui.seeding import order_payload, seed
 
 
@@ -33,7 +42,7 @@ async def test_insert_update_delete_live(console_app, rest) -> None:
         assert table(app).current == under_cursor, "the cursor stays on its order"
         await wait_for(
             pilot,
-            lambda: any(f"New order {new.id}." in n.message for n in app._notifications),
+            lambda: any(f"New order {new.id}." in n for n in notices(app)),
             "the notification",
         )
 
@@ -70,18 +79,16 @@ async def test_changes_outside_the_view_leave_it_alone(console_app, rest) -> Non
         await settled(pilot)
         assert shown_ids(app) == [orders[0].id]
 
-        # A new (pending) order does not match: the view stays, a hint counts it.
+        # A new (pending) order cannot be in this view: it is told of, never counted.
         new = await rest.create_order(order_payload(50))
-        await wait_for(pilot, lambda: bar(app).new_count == 1, "the new-orders hint")
-        assert shown_ids(app) == [orders[0].id]
-        assert bar(app).total == 1
         await wait_for(
             pilot,
-            lambda: any(
-                f"New order {new.id} (not on this page)" in n.message for n in app._notifications
-            ),
-            "the notification",
+            lambda: any(f"New order {new.id} (not in this view)" in n for n in notices(app)),
+            "the notice",
         )
+        assert bar(app).new_count == 0, "a pending order is not one of [preparing]'s"
+        assert shown_ids(app) == [orders[0].id]
+        assert bar(app).total == 1
 
         # A change to an order that is not shown does nothing to the rows.
         await rest.move(orders[3].id, Status.CANCELLED)
@@ -100,45 +107,41 @@ async def test_changes_outside_the_view_leave_it_alone(console_app, rest) -> Non
         assert shown_ids(app) == before
 
 
-async def test_a_burst_of_changes_reads_as_one_short_notification(
+async def test_a_burst_of_changes_reads_as_one_line_under_the_table(
     console_app, rest, monkeypatch
 ) -> None:
-    # However slow the machine, the whole burst falls within one notification's life.
+    # However slow the machine, the whole burst falls within one notice's life.
     monkeypatch.setattr(announcer, "SHOWN_SECONDS", 60.0)
     monkeypatch.setattr(announcer, "TALLY_SECONDS", 60.0)
     first = await seed(rest, 2)
     app = console_app(bell=True)
     rings: list[int] = []
     app.bell = lambda: rings.append(1)  # type: ignore[method-assign]
-    most_shown = 0
-
-    def toasts() -> list[Widget]:
-        nonlocal most_shown
-        shown = list(app.screen.query("Toast"))
-        most_shown = max(most_shown, len(shown))
-        return shown
 
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await ready(pilot)
         for order in first:
             await rest.move(order.id, Status.PREPARING)
         burst = asyncio.ensure_future(seed(rest, 20, start=100))
+        toasts = 0
         while not burst.done():
-            toasts()
+            toasts = max(toasts, len(app.screen.query("Toast")))
             await pilot.pause(0.01)
+        line = orders_screen(app).query_one(NoticeBar)
         await wait_for(
             pilot,
-            lambda: any("20 new orders" in n.message for n in app._notifications),
-            "a notification telling of the whole burst",
+            lambda: notices(app)[-1:] == [": 20 new orders, 2 other changes."],
+            "the whole burst told in one line",
         )
-        assert [n.message for n in app._notifications] == ["20 new orders, 2 other changes."]
-        await wait_for(
-            pilot, lambda: [t.region.height > 0 for t in toasts()] == [True], "its toast"
-        )
-        assert most_shown == 1, "never more than one notification on screen"
-        (toast,) = toasts()
-        assert toast.region.y > 2 and toast.region.height <= 2, "the header stays in view"
-        assert 1 <= len(rings) <= 20, "at most one bell per gathering"
+        assert toasts == 0 and not app.screen.query("Toast"), "nothing over the table"
+        orders = table(app)
+        assert line.region.y >= orders.region.bottom, "the line is below the table"
+        assert orders.region.height == len(shown_ids(app)) + 1, "every row in view"
+        assert rings == [], "new orders and moves never ring"
+
+        await rest.move(first[0].id, Status.CANCELLED)
+        await wait_for(pilot, lambda: rings == [1], "the bell for a cancelled order")
+        await wait_for(pilot, lambda: "was cancelled" in line.text, "the cancellation told")
 
 
 async def test_sorted_by_last_change_a_changed_order_comes_to_the_top(console_app, rest) -> None:

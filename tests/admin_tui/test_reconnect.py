@@ -7,7 +7,7 @@ from admin_tui import make_app
 from admin_tui.widgets.connection_bar import ConnectionBar
 from kds_client import ConnectionState, KdsRest, LiveFeed
 from kds_contract import Status
-from tests.admin_tui.conftest import FAST, ready, settled, shown_ids, table, wait_for
+from tests.admin_tui.conftest import FAST, notices, ready, settled, shown_ids, table, wait_for
 from tests.admin_tui.seeding import order_payload, seed
 from tests.support.client import TcpProxy
 
@@ -40,7 +40,7 @@ async def test_network_cut_then_converge(server, rest) -> None:
             await pilot.press("m", "1")
             await wait_for(
                 pilot,
-                lambda: any("offline" in n.message for n in app._notifications),
+                lambda: any("offline" in n for n in notices(app)),
                 "the offline refusal",
             )
 

@@ -15,7 +15,7 @@ from admin_tui import make_app
 from admin_tui.screens.detail import OrderDetailScreen
 from admin_tui.screens.webhooks import WebhooksScreen
 from kds_client import KdsRest
-from tests.admin_tui.conftest import plain, ready
+from tests.admin_tui.conftest import notices, plain, ready
 from tests.outbox.conftest import FAST_RETRIES
 from tests.support.receivers import Reply, WebhookReceiver
 from tests.support.server import ServerProcess
@@ -105,7 +105,7 @@ async def test_webhooks_screen_shows_health_switches_and_replays(
             await pilot.press("backspace", "0", "enter")
             await wait_for(
                 pilot,
-                lambda: any("queued again" in n.message for n in app._notifications),
+                lambda: any("queued again" in n for n in notices(app)),
                 "the replay's notice",
             )
             await wait_for(pilot, lambda: len(bad.ok_calls()) == 1, "the replayed delivery")

@@ -307,6 +307,16 @@ def test_demo_creates_orders_at_a_rate(shared_server):
     assert all(s.returncode == EXIT_OK for s in shown)
 
 
+def test_demo_advance_with_a_pos_token_says_it_moves_nothing(shared_server):
+    pos = shared_server.tokens["pos"]
+    args = ("demo", "--rate", "6000", "--count", "3", "--advance")
+    result = kds_order(shared_server, *args, token=pos)
+    assert result.returncode == EXIT_OK, result.stderr
+    assert "3 demo orders created" in result.stderr
+    assert result.stderr.count("warning: --advance moves nothing with this token") == 1
+    assert "kitchen or admin token" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("spec", "problem"),
     [

@@ -1,7 +1,7 @@
 """``python -m bench [names...] [--full] [--runs N] [--baseline DIR]``.
 
-Names: fanout, throughput, memory, display, catchup, browser, metrics, outbox (all by
-default). Results go to bench/results/<time>-<name>.json with the machine's description; a
+Names: fanout, throughput, memory, display, catchup, browser, metrics, outbox, scheduling
+(all by default). Results go to bench/results/<time>-<name>.json with the machine's description; a
 table is printed.
 """
 
@@ -13,7 +13,16 @@ import sys
 import time
 from pathlib import Path
 
-from bench import browser, catchup, display, fanout, metrics_cost, outbox, throughput
+from bench import (
+    browser,
+    catchup,
+    display,
+    fanout,
+    metrics_cost,
+    outbox,
+    scheduling,
+    throughput,
+)
 from bench.common import machine, save
 
 BENCHMARKS = {
@@ -25,6 +34,7 @@ BENCHMARKS = {
     "browser": browser.browser,
     "metrics": metrics_cost.metrics_cost,
     "outbox": outbox.outbox,
+    "scheduling": scheduling.scheduling,
 }
 
 

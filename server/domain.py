@@ -109,14 +109,18 @@ def new_order(
     pending, or scheduled when it is due later than its prep time from now (``pacing``)."""
     if data.due_at is not None:
         _check_due(data.due_at, now, rules)
-    given = [Item(id=n, done=False, **item.model_dump()) for n, item in enumerate(data.items, 1)]
-    plan = pacing.plan(pacing.with_menu(given, menu), data.due_at, now)
+    given = [pacing.menu_defaults(item.model_dump(), menu) for item in data.items]
+    plan = pacing.plan([item["prep_seconds"] for item in given], data.due_at, now)
+    items = [
+        Item(id=n, done=False, fire_at=at, **item)
+        for n, (item, at) in enumerate(zip(given, plan.item_fire_at, strict=True), 1)
+    ]
     fields: dict[str, Any] = data.model_dump(exclude={"items"})
     fields[f"{plan.status}_at"] = now
     return Order(
         id=order_id,
         status=plan.status,
-        items=plan.items,
+        items=items,
         version=1,
         created_at=now,
         updated_at=now,
@@ -245,8 +249,8 @@ def edit(
             update[field] = value
     edited = order.model_copy(update=update)
     if order.status is Status.SCHEDULED and {"items", "due_at"} & update.keys():
-        plan = pacing.replanned(edited.items, edited.due_at, now)
-        edited = edited.model_copy(update={"fire_at": plan.fire_at, "items": plan.items})
+        fire_at, items = pacing.replanned(edited.items, edited.due_at, now)
+        edited = edited.model_copy(update={"fire_at": fire_at, "items": items})
     elif "items" in update:
         kept = {item.id: item for item in order.items}
         edited = edited.model_copy(update={"items": pacing.added_items(kept, edited.items, now)})

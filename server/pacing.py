@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from kds_contract import Item, Status
 from kds_contract.menu import MenuItem, menu_key
@@ -37,11 +38,11 @@ class PacingRules:
 
 @dataclass(frozen=True)
 class Plan:
-    """Where a new order starts: its status, its fire time and its items' fire times."""
+    """Where an order starts: its status, its fire time and its items' fire times."""
 
     status: Status
     fire_at: datetime
-    items: list[Item]
+    item_fire_at: list[datetime]
 
 
 def due_problem(due_at: datetime, now: datetime, rules: PacingRules) -> str | None:
@@ -63,6 +64,19 @@ def due_problem(due_at: datetime, now: datetime, rules: PacingRules) -> str | No
 def iso(value: datetime) -> str:
     """A time as a person reads it in an error: ISO 8601, to the second, UTC with a Z."""
     return value.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def menu_defaults(item: dict[str, Any], menu: Mapping[str, MenuItem]) -> dict[str, Any]:
+    """An item's fields (as a create sends them), a missing station or prep time taken from
+    the menu's entry for its name. Changes and returns ``item``."""
+    if menu and (item["station"] is None or item["prep_seconds"] is None):
+        known = menu.get(menu_key(item["name"]))
+        if known is not None:
+            if item["station"] is None:
+                item["station"] = known.station
+            if item["prep_seconds"] is None:
+                item["prep_seconds"] = known.prep_seconds
+    return item
 
 
 def with_menu(items: Sequence[Item], menu: Mapping[str, MenuItem]) -> list[Item]:
@@ -93,35 +107,38 @@ def order_prep(items: Sequence[Item]) -> int:
     return max((item.prep_seconds or 0 for item in items), default=0)
 
 
+def fire_times(preps: Sequence[int | None], fire_at: datetime) -> list[datetime]:
+    """Each item's fire time, from the items' prep times (None: unknown) and the order's."""
+    if not any(preps):  # nothing known: every item fires with the order
+        return [fire_at] * len(preps)
+    prep = max(p or 0 for p in preps)
+    return [fire_at + timedelta(seconds=prep - p) if p else fire_at for p in preps]
+
+
+def plan(preps: Sequence[int | None], due_at: datetime | None, now: datetime) -> Plan:
+    """Where a new order with items of these prep times (and this due time) starts, now."""
+    if due_at is not None:
+        fire_at = due_at - timedelta(seconds=max((p or 0 for p in preps), default=0))
+        if fire_at > now:
+            return Plan(Status.SCHEDULED, fire_at, fire_times(preps, fire_at))
+    return Plan(Status.PENDING, now, fire_times(preps, now))
+
+
 def paced(items: Sequence[Item], fire_at: datetime) -> list[Item]:
     """The items with their fire times, for an order that fires at ``fire_at``."""
-    prep = order_prep(items)
-    return [
-        item.model_copy(
-            update={
-                "fire_at": fire_at
-                + timedelta(seconds=prep - item.prep_seconds if item.prep_seconds else 0)
-            }
-        )
-        for item in items
-    ]
+    times = fire_times([item.prep_seconds for item in items], fire_at)
+    return [item.model_copy(update={"fire_at": at}) for item, at in zip(items, times, strict=True)]
 
 
-def plan(items: Sequence[Item], due_at: datetime | None, now: datetime) -> Plan:
-    """Where an order with these items (and this due time, if any) starts, now."""
-    prep = timedelta(seconds=order_prep(items))
-    if due_at is not None and due_at - prep > now:
-        return Plan(Status.SCHEDULED, due_at - prep, paced(items, due_at - prep))
-    return Plan(Status.PENDING, now, paced(items, now))
-
-
-def replanned(items: Sequence[Item], due_at: datetime | None, now: datetime) -> Plan:
-    """A scheduled order's plan after an edit: it stays scheduled (a change of status is the
-    scheduler's), to fire at ``due_at - prep time``, or now when that has passed or there is
-    no due time any more."""
+def replanned(
+    items: Sequence[Item], due_at: datetime | None, now: datetime
+) -> tuple[datetime, list[Item]]:
+    """A scheduled order's fire time and items after an edit: it stays scheduled (a change
+    of status is the scheduler's), to fire at ``due_at - prep time``, or now when that has
+    passed or there is no due time any more."""
     prep = timedelta(seconds=order_prep(items))
     fire_at = now if due_at is None else max(now, due_at - prep)
-    return Plan(Status.SCHEDULED, fire_at, paced(items, fire_at))
+    return fire_at, paced(items, fire_at)
 
 
 def fired_early(

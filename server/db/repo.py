@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
+from pydantic import TypeAdapter
 from sqlalchemy import (
     ColumnElement,
     Table,
@@ -78,6 +79,8 @@ driver directly by the inline connections."""
 
 
 _COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_ITEMS = TypeAdapter(list[Item])
+"""An order's items as stored: compact JSON, as ``dumps`` writes it (pydantic's encoder)."""
 
 
 def dumps(data: Any) -> str:
@@ -91,7 +94,7 @@ def _like_escape(text: str) -> str:
 
 
 def _order_values(order: Order) -> dict[str, Any]:
-    items = [item.model_dump(mode="json") for item in order.items]
+    items = _ITEMS.dump_json(order.items).decode()
     stations = sorted({(i.station or "").lower() for i in order.items if i.station})
     return {
         "status": str(order.status),
@@ -102,7 +105,7 @@ def _order_values(order: Order) -> dict[str, Any]:
         "user_id": order.user_id,
         "priority": str(order.priority),
         "notes": order.notes,
-        "items": dumps(items),
+        "items": items,
         "total_cents": order.total_cents,
         "version": order.version,
         "tracking_code": order.tracking_code,

@@ -9,7 +9,7 @@ by the contract's own rules for a period (``kds_contract.period``) and a search
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from math import ceil
 from typing import Any
 
@@ -127,24 +127,3 @@ class OrderQuery:
         """``today``, ``2026-11-20``, ``2026-11-20 to 2026-11-26``, ``from 2026-11-20``,
         ``until 2026-11-26``, ``all dates`` (``kds_contract.period.Period.label``)."""
         return self.period(now).label(now.tzinfo, now.date())
-
-
-def parse_day(text: str, today: date) -> date | None:
-    """A day as typed: ``YYYY-MM-DD``, ``today``, ``yesterday``, ``-3`` (days ago), or blank.
-
-    Raises:
-        ValueError: with words for the person when the text is none of those.
-    """
-    text = text.strip().lower()
-    if not text:
-        return None
-    if text == "today":
-        return today
-    if text == "yesterday":
-        return today - timedelta(days=1)
-    if text.startswith("-") and text[1:].isdigit():
-        return today - timedelta(days=int(text[1:]))
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError("a day is YYYY-MM-DD, today, yesterday or -N (days ago)") from None

@@ -56,6 +56,7 @@ from kds_client.rest import KdsRest, normalize_urls
 from kds_client.text import order_line, order_table, order_text
 from kds_contract import Order, Priority
 from kds_contract.local import DEFAULT_URL, read_local_tokens
+from kds_contract.period import PeriodError, parse_day, period_of
 
 
 class NotKdsServer(KdsError):
@@ -253,16 +254,21 @@ async def _list(rest: KdsRest, args: argparse.Namespace) -> int:
     statuses = [s.strip() for value in args.status for s in value.split(",") if s.strip()]
     if args.open:
         statuses += ["pending", "preparing", "ready"]
-    page = await rest.list_orders(
-        status=statuses or None,
-        station=args.station,
-        q=args.q,
-        page=args.page,
-        per_page=args.per_page,
-        sort=args.sort,
-        since=args.since,
-        until=args.until,
-    )
+    filters: dict[str, Any] = {
+        "status": statuses or None,
+        "station": args.station,
+        "q": args.q,
+        "sort": args.sort,
+        "since": args.since,
+        "until": args.until,
+    }
+    if args.csv:
+        from kds_client.csv_export import write_orders
+
+        count = await write_orders(rest, sys.stdout, **filters)
+        _say(f"{count} order{'' if count == 1 else 's'} written as CSV")
+        return EXIT_OK
+    page = await rest.list_orders(page=args.page, per_page=args.per_page, **filters)
     if args.json:
         _json(
             {
@@ -352,8 +358,42 @@ async def _delete(rest: KdsRest, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _period(args: argparse.Namespace) -> dict[str, Any]:
+    """``since`` and ``until`` from the flags: a day is a whole local day; ``--until``
+    defaults to the ``--since`` day (or now, after a time)."""
+    now = datetime.now().astimezone()
+    until = args.until
+    if until is None and args.since:
+        try:
+            until = args.since if parse_day(args.since, now.date()) else None
+        except ValueError:
+            until = None
+    try:
+        period = period_of(args.since, until, now)
+    except PeriodError as exc:
+        raise UsageError(f"--{exc.field}: {exc.message}") from None
+    return {"since": period.since, "until": period.until}
+
+
 async def _stats(rest: KdsRest, args: argparse.Namespace) -> int:
-    _json(await rest.stats())
+    _json(await rest.stats(**_period(args)))
+    return EXIT_OK
+
+
+async def _report_period(rest: KdsRest, args: argparse.Namespace) -> int:
+    now = datetime.now().astimezone()
+    tz = args.tz or now.strftime("%z")[:3] + ":" + now.strftime("%z")[3:]
+    report = await rest.report(**_period(args), target_s=round(args.target * 60), tz=tz)
+    if args.csv:
+        from kds_client.csv_export import write_report
+
+        write_report(report, sys.stdout)
+    elif args.json:
+        _json(report)
+    else:
+        from kds_client.report_text import report_text
+
+        _out(report_text(report))
     return EXIT_OK
 
 
@@ -432,6 +472,7 @@ _HANDLERS = {
     "edit": _edit,
     "delete": _delete,
     "stats": _stats,
+    "report": _report_period,
     "health": _health,
     "screens": _screens,
     "watch": _watch,

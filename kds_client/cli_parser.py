@@ -89,6 +89,12 @@ def build_parser(epilog: str | None = None) -> argparse.ArgumentParser:
     )
     lister.add_argument("--since", help="created at or after (ISO 8601)")
     lister.add_argument("--until", help="created before (ISO 8601)")
+    lister.add_argument(
+        "--csv",
+        action="store_true",
+        help="every matching order (all pages, each once, as the list was when the first "
+        "page was read) as CSV on stdout; --page and --per-page are not used",
+    )
 
     show = command("show", "show one order")
     show.add_argument("order_id", type=int)
@@ -117,7 +123,33 @@ def build_parser(epilog: str | None = None) -> argparse.ArgumentParser:
     delete = command("delete", "delete an order (admin)")
     delete.add_argument("order_id", type=int)
 
-    command("stats", "the day's figures, as JSON")
+    days = (
+        "a day (YYYY-MM-DD, today, yesterday, -N days ago; --until takes the whole day) or an "
+        "ISO 8601 time"
+    )
+    stats = command("stats", "figures for a period (default today), as JSON")
+    stats.add_argument("--since", default="today", help=f"from: {days} (default today)")
+    stats.add_argument(
+        "--until", help=f"to: {days} (default: the same as --since if a day, else now)"
+    )
+    report = command(
+        "report",
+        "a report for a period (default today) beside the same period a week before: sales, "
+        "by type and hour, ticket times by station and item, items sold, cancellations",
+    )
+    report.add_argument("--since", default="today", help=f"from: {days} (default today)")
+    report.add_argument("--until", help=f"to: {days} (default: as for stats)")
+    report.add_argument(
+        "--target",
+        type=positive,
+        default=15.0,
+        metavar="MINUTES",
+        help="a ticket's target, created to ready, in minutes (default 15)",
+    )
+    report.add_argument("--tz", help="time zone of the hours (Europe/Paris, +01:00); default here")
+    report.add_argument(
+        "--csv", action="store_true", help="as CSV rows: section,name,figure,value,week_before"
+    )
     command("health", "whether the server and its database answer, as JSON")
     command("screens", "the screens online and seen in the last 24 h, and stations no screen shows")
 

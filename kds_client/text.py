@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from kds_client.item_text import format_duration
 from kds_contract import Order, Priority
+from kds_contract.allergens import DEFAULT_ALLERGENS, Allergens
 from kds_contract.models import utc_z
 
 
@@ -85,3 +86,22 @@ def order_text(order: Order, tracking_link: str | None = None) -> str:
         what = f"{item.quantity}x {item.name}{extra}{prep}{station}"
         lines.append(f"    {mark} {item.id}: {what}{fires}{notes}")
     return "\n".join(lines)
+
+
+def allergy_texts(order: Order) -> list[str | None]:
+    """The texts of an order that may name an allergen: its notes, its items' modifiers and
+    notes, and an item's name where it says "allergy" itself (a dish named "Peanut
+    satay" is no allergy note; "Burger, nut allergy" is)."""
+    texts: list[str | None] = [order.notes]
+    for item in order.items:
+        texts.extend(item.modifiers)
+        texts.append(item.notes)
+        if DEFAULT_ALLERGENS.says_allergy(item.name):
+            texts.append(item.name)
+    return texts
+
+
+def allergies(order: Order, allergens: Allergens = DEFAULT_ALLERGENS) -> list[str]:
+    """The allergens an order's notes name (``kds_contract.allergens``), ``allergy`` for one
+    the list does not know; empty when none."""
+    return allergens.named(allergy_texts(order))

@@ -103,3 +103,54 @@ def _last_day_or_time(moment: datetime | None, zone: tzinfo | None) -> str | Non
     if _is_midnight(local):
         return str(local.date() - timedelta(days=1))
     return "before " + local.strftime("%Y-%m-%d %H:%M")
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """A day as typed: ``YYYY-MM-DD``, ``today``, ``yesterday``, ``-3`` (days ago), or blank.
+
+    Raises:
+        ValueError: with words for the person when the text is none of those.
+    """
+    text = text.strip().lower()
+    if not text:
+        return None
+    if text == "today":
+        return today
+    if text == "yesterday":
+        return today - timedelta(days=1)
+    if text.startswith("-") and text[1:].isdigit() and len(text) < 7:
+        return today - timedelta(days=int(text[1:]))
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("a day is YYYY-MM-DD, today, yesterday or -N (days ago)") from None
+
+
+def period_of(since: str | None, until: str | None, now: datetime) -> Period:
+    """A period as typed on a command line: each bound a day (``YYYY-MM-DD``, ``today``,
+    ``yesterday``, ``-N``; ``until`` a day takes that whole day) or an ISO 8601 time (no
+    offset: ``now``'s zone). Days start at midnight in ``now``'s zone.
+
+    Raises:
+        PeriodError: a bound that is neither, or ``until`` not after ``since``.
+    """
+    return Period(
+        _bound(since, now, "since", end=False) if since else None,
+        _bound(until, now, "until", end=True) if until else None,
+    )
+
+
+def _bound(text: str, now: datetime, field: str, *, end: bool) -> datetime:
+    try:
+        day = parse_day(text, now.date())
+    except ValueError:
+        day = None
+    if day is not None:
+        return midnight(day + timedelta(days=1) if end else day, now.tzinfo)
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise PeriodError(
+            field, "a day (YYYY-MM-DD, today, yesterday, -N) or an ISO 8601 time"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=now.tzinfo)

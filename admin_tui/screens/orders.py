@@ -72,6 +72,7 @@ class OrdersScreen(LivePage, Screen[None]):
         Binding("slash", "search('text')", "Search", id="orders.search"),
         Binding("s", "sort", "Sort", id="orders.sort"),
         Binding("f", "figures", "Figures", id="orders.figures"),
+        Binding("p", "report", "Report", show=False, id="orders.report"),
         *(
             Binding(key, f"filter('{key}')", text, group=FILTER, id=f"orders.filter_{name}")
             for key, _, name, text in STATUS_KEYS
@@ -317,6 +318,11 @@ class OrdersScreen(LivePage, Screen[None]):
         from admin_tui.screens.screens_online import ScreensOnlineScreen
 
         self.app.push_screen(ScreensOnlineScreen())
+
+    def action_report(self) -> None:
+        from admin_tui.screens.report import ReportScreen
+
+        self.app.push_screen(ReportScreen(self.order_query))
 
     def action_figures(self) -> None:
         from admin_tui.screens.figures import FiguresScreen

@@ -10,8 +10,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
-from admin_tui.query import parse_day
 from admin_tui.typeahead import TypeAhead
+from kds_contract.period import parse_day
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,71 @@ STATS: dict[str, Any] = {
     "slowest_open": [o.wire() for o in SAMPLE if o.status in ("pending", "preparing")][-5:],
 }
 
+
+def _times(n: int, median: float | None, p90: float | None, over: int = 0) -> dict[str, Any]:
+    return {"n": n, "median_s": median, "p90_s": p90, "over_target": over}
+
+
+def _sales(orders: int, cents: int, cancelled: int = 0) -> dict[str, Any]:
+    return {
+        "orders": orders,
+        "sales_cents": cents,
+        "average_cents": round(cents / orders) if orders else None,
+        "with_total": orders,
+        "cancelled": cancelled,
+    }
+
+
+REPORT: dict[str, Any] = {
+    "since": "2026-03-14T00:00:00.000Z",
+    "until": "2026-03-15T00:00:00.000Z",
+    "previous_since": "2026-03-07T00:00:00.000Z",
+    "previous_until": "2026-03-08T00:00:00.000Z",
+    "time_zone": "+00:00",
+    "target_s": 900,
+    "sales": {**_sales(48, 231450, 12), "previous": _sales(41, 198020, 9)},
+    "by_type": [
+        {"order_type": "dine_in", **_sales(20, 101200, 5), "previous": _sales(18, 90400)},
+        {"order_type": "takeout", **_sales(16, 70350, 4), "previous": _sales(15, 66020)},
+        {"order_type": "delivery", **_sales(12, 59900, 3), "previous": _sales(8, 41600)},
+    ],
+    "by_hour": [
+        {
+            "hour_of_day": h,
+            "orders": c,
+            "sales_cents": c * 4800,
+            "previous": {"orders": p, "sales_cents": p * 4700},
+        }
+        for h, c, p in zip(
+            range(7, 16), [2, 5, 9, 4, 12, 15, 6, 3, 4], [1, 4, 8, 6, 9, 11, 5, 2, 3], strict=True
+        )
+    ],
+    "ticket_times": {**_times(36, 412.0, 1260.5, 7), "previous": _times(30, 455.0, 1380.0, 8)},
+    "by_station": [
+        {"station": "grill", **_times(30, 520.0, 1300.0, 6), "previous": _times(25, 560.0, 1400.0)},
+        {"station": "", **_times(20, 300.0, 700.0, 1), "previous": _times(18, 320.0, 720.0)},
+    ],
+    "by_item": [
+        {"name": "Burger", **_times(18, 540.0, 1250.0, 4), "previous": _times(15, 580.0, 1320.0)},
+        {"name": "Ramen", **_times(10, 610.0, 1100.0, 2), "previous": _times(9, 600.0, 1200.0)},
+        {"name": "Fries", **_times(14, 240.0, 420.0, 0), "previous": _times(12, 250.0, 500.0)},
+    ],
+    "product_mix": [
+        {"name": "Burger", "quantity": 31, "orders": 18, "previous_quantity": 27},
+        {"name": "Fries", "quantity": 22, "orders": 14, "previous_quantity": 25},
+        {"name": "Cola", "quantity": 19, "orders": 15, "previous_quantity": 16},
+        {"name": "Ramen", "quantity": 10, "orders": 10, "previous_quantity": 9},
+    ],
+    "cancellations": {
+        "count": 12,
+        "previous": 9,
+        "by": [
+            {"from_status": "pending", "by": "till-1", "role": "pos", "count": 7},
+            {"from_status": "preparing", "by": "admin", "role": "admin", "count": 5},
+        ],
+    },
+}
+
 HISTORY = [
     Event(101, "order:created", 7, _at(40), {"order": sample_order(7).wire(), "seq": 101}),
     Event(
@@ -160,6 +225,9 @@ class FakeRest:
 
     async def stats(self, **_: Any) -> dict[str, Any]:
         return STATS
+
+    async def report(self, **_: Any) -> dict[str, Any]:
+        return REPORT
 
     async def deliveries(self, **_: Any) -> list[Any]:
         return []  # no email or webhook call failed for the sample orders

@@ -7,6 +7,7 @@ from textual.pilot import Pilot
 
 from admin_tui import make_app
 from admin_tui.screens.figures import FiguresScreen
+from admin_tui.screens.report import ReportScreen
 from tests.admin_tui.fakes import FakeFeed, FakeRest, frozen_clock
 
 SIZES = [(80, 24), (120, 40)]
@@ -49,6 +50,18 @@ def test_figures(snap_compare, size: tuple[int, int]) -> None:
         await _settled(pilot)
 
     assert snap_compare(_app(), terminal_size=size, run_before=open_figures)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_report(snap_compare, size: tuple[int, int]) -> None:
+    async def open_report(pilot: Pilot) -> None:
+        await _settled(pilot)
+        await pilot.press("p")
+        await pilot.app.screen.workers.wait_for_complete()
+        assert isinstance(pilot.app.screen, ReportScreen)
+        await _settled(pilot)
+
+    assert snap_compare(_app(), terminal_size=size, run_before=open_report)
 
 
 def test_move_dialog(snap_compare) -> None:

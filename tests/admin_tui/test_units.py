@@ -9,9 +9,10 @@ import pytest
 from admin_tui.formatting import precise_duration, who
 from admin_tui.history import describe
 from admin_tui.items_text import ItemLinesError, format_items, read_items, same_items
-from admin_tui.query import OrderQuery, parse_day
+from admin_tui.query import OrderQuery
 from kds_client import Event
 from kds_contract import Item, Status
+from kds_contract.period import parse_day
 from tests.admin_tui.fakes import sample_order
 
 NOW = datetime(2026, 3, 14, 15, 0, tzinfo=UTC)

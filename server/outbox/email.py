@@ -16,6 +16,7 @@ import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr
@@ -195,6 +196,50 @@ def message_id(order_id: int, kind: str, sender: str) -> str:
     return f"<kds-order-{order_id}-{kind}@{domain}>"
 
 
+class _Headers(HeaderRegistry):
+    """The standard library's header registry, with less made again for every email.
+
+    ``HeaderRegistry`` builds a new class (``type(...)``) each time a header is set, then
+    parses its value; building one email set ~15 headers and took 1.8 ms of the server's
+    CPU, more than taking the order did (docs/PERFORMANCE.md). Here each header's class is
+    made once, and the headers every email carries with the same value (the sender, the
+    parts' content types and encodings) are parsed once: header objects are immutable
+    strings, so one can be in many messages. 1.8 -> 0.5 ms a message.
+    """
+
+    SAME_EVERY_TIME = frozenset(
+        {"from", "auto-submitted", "mime-version", "content-type", "content-transfer-encoding"}
+    )
+    KEPT_MAX = 64
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type[BaseHeader]] = {}
+        self._kept: dict[tuple[str, str], BaseHeader] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        made = self._classes.get(key)
+        if made is None:
+            made = self._classes[key] = super().__getitem__(name)
+        return made
+
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        key = (name, value)  # the name as written too: a header object carries it
+        header = self._kept.get(key)
+        if header is None:
+            header = super().__call__(name, value)
+            # A multipart's content type names its own boundary: not the same every time.
+            if name.lower() in self.SAME_EVERY_TIME and len(self._kept) < self.KEPT_MAX:
+                if "boundary=" not in value:
+                    self._kept[key] = header
+        return header
+
+
+POLICY = SMTP.clone(header_factory=_Headers())
+"""``email.policy.SMTP`` (CRLF line ends), with ``_Headers``."""
+
+
 def build_message(
     *,
     sender: str,
@@ -206,7 +251,7 @@ def build_message(
     html: str,
     now: datetime,
 ) -> EmailMessage:
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=POLICY)
     message["From"] = formataddr((one_line(sender_name), sender)) if sender_name else sender
     message["To"] = to
     message["Subject"] = one_line(subject)

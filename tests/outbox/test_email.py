@@ -251,3 +251,39 @@ def test_bad_mail_settings_are_refused_with_what_to_do(
     with pytest.raises(RuntimeError) as refused:
         server.start(timeout=30)
     assert message in str(refused.value)
+
+
+def test_the_kept_headers_make_the_bytes_the_standard_policy_makes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The mailer keeps header classes and repeated headers between emails (a speed-up):
+    every email is still byte for byte what the standard library's policy makes."""
+    from datetime import UTC, datetime
+    from email.policy import SMTP
+
+    import aiosmtplib.email
+
+    from server.outbox import email as mail
+
+    def message(to: str, subject: str) -> bytes:
+        built = mail.build_message(
+            sender=SENDER,
+            sender_name='Chez Léa, "l\'atelier"',
+            to=to,
+            message_id="<kds-order-7-received@example.com>",
+            subject=subject,
+            text="Bonjour Zoë,\n\nvotre commande — 2 x crêpe\n" * 40,
+            html="<p>Bonjour Zoë</p>\n<p>2 x crêpe, <b>sans noix</b></p>\n",
+            now=datetime(2026, 12, 6, 9, 30, tzinfo=UTC),
+        )
+        built.get_body()  # the parts, as the generator will walk them
+        built.set_boundary("b")
+        return aiosmtplib.email.flatten_message(built)
+
+    kept = [message(to, subject) for to, subject in [("zoe@example.com", "Reçue")] * 2]
+    kept.append(message("ann@example.com", "Order 8 received"))
+    monkeypatch.setattr(mail, "POLICY", SMTP)
+    standard = [message(to, subject) for to, subject in [("zoe@example.com", "Reçue")] * 2]
+    standard.append(message("ann@example.com", "Order 8 received"))
+    assert kept == standard
+    assert b"From: Chez " in kept[0] and b"Auto-Submitted: auto-generated" in kept[0]

@@ -61,6 +61,10 @@ class WorkerSettings:
     """How often a worker looks for due deliveries when nothing woke it (other processes'
     changes, retries coming due)."""
     batch: int = 64
+    gather_s: float = 0.02
+    """While other attempts are under way, results wait this long for theirs, to be written
+    in one transaction (one fsync). A process that dies meanwhile has those deliveries made
+    again when their holds lapse, as for one that dies during an attempt."""
     tracking_link: Callable[[str], str] = lambda code: code
     """The customer's link for a tracking code."""
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -90,7 +94,10 @@ class Worker:
         self._claims = count(1)
         self._wake = asyncio.Event()
         self._flush = asyncio.Event()
-        self._dirty = False
+        self._recorded = 0
+        """Transactions that recorded deliveries, so far."""
+        self._looked = 0
+        """How many of those the last claim's statements came after (and so could see)."""
         self._in_flight: dict[asyncio.Task[None], Claimed] = {}
         self._results: list[Finished] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -99,11 +106,14 @@ class Worker:
 
     def recorded(self) -> None:
         """A transaction recorded deliveries (called inside it, before its commit)."""
-        self._dirty = True
+        self._recorded += 1
 
     def poke(self) -> None:
-        """A change committed: if it recorded deliveries, look for them now."""
-        if self._dirty:
+        """A change committed: if it recorded deliveries that no claim has looked for yet,
+        look for them now. (Writes run one at a time: a claim whose statements ran after a
+        change's recording saw its deliveries; under a burst most of them had, and looking
+        again found nothing, a write transaction each time.)"""
+        if self._recorded > self._looked:
             self._wake.set()
 
     # --- running -------------------------------------------------------------------------
@@ -142,7 +152,6 @@ class Worker:
         busy_wait = self.settings.poll_s
         while True:
             self._wake.clear()
-            self._dirty = False
             free = self.settings.concurrency - len(self._in_flight)
             claimed: list[Claimed] = []
             if free > 0:
@@ -160,21 +169,36 @@ class Worker:
                 # Full: the next look is when an attempt ends (its callback wakes us).
                 await self._wake.wait()
                 continue
-            if claimed:
-                continue
+            # Fewer than there was room for: nothing else can be claimed until an attempt
+            # makes room or a change records more (either wakes us), or a retry comes due.
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(busy_wait):
                     await self._wake.wait()
 
     def _attempt_done(self, task: asyncio.Task[None]) -> None:
-        self._in_flight.pop(task, None)
-        self._wake.set()
+        done = self._in_flight.pop(task, None)
+        if done is None or self._makes_room(done):
+            self._wake.set()
+
+    def _makes_room(self, done: Claimed) -> bool:
+        """Whether the end of this attempt lets a claim take what the last one could not:
+        the worker was full, or this was an email and fewer are under way than may be, or
+        its endpoint was at its limit. (Waking for every attempt made one claim in two find
+        nothing, each a write transaction.)"""
+        under_way = self._in_flight.values()
+        if len(self._in_flight) == self.settings.concurrency - 1:
+            return True
+        if done.kind == EMAIL:
+            return sum(1 for d in under_way if d.kind == EMAIL) < self.settings.emails_at_once
+        same = sum(1 for d in under_way if d.webhook_id == done.webhook_id)
+        return same == self.settings.per_endpoint - 1
 
     async def _claim(self, limit: int) -> list[Claimed]:
         now = self.clock()
         busy = Counter(d.webhook_id for d in self._in_flight.values() if d.webhook_id)
         emails = sum(1 for d in self._in_flight.values() if d.kind == EMAIL)
         async with self.db.writing() as conn:
+            self._looked = self._recorded
             return await outbox_repo.claim(
                 conn,
                 now=now,
@@ -261,6 +285,8 @@ class Worker:
     async def _flush_loop(self) -> None:
         while True:
             await self._flush.wait()
+            if self._in_flight:
+                await asyncio.sleep(self.settings.gather_s)
             self._flush.clear()
             try:
                 await self._write_results()

@@ -100,9 +100,13 @@ def visible_orders(orders: Iterable[Order], station: str | None) -> list[Order]:
     return sorted((o for o in orders if shows(o, station)), key=sort_key)
 
 
-def next_item(order: Order, station: str | None) -> Item | None:
-    """The item ``d`` marks done: the first unfinished one of this station."""
-    return next((i for i in station_items(order, station) if not i.done), None)
+def next_item(order: Order, station: str | None, now: datetime | None = None) -> Item | None:
+    """The item ``d`` marks done: the first unfinished one of this station (as of ``now``,
+    not one held until its fire time)."""
+    return next(
+        (i for i in station_items(order, station) if not i.done and not (now and i.held(now))),
+        None,
+    )
 
 
 def last_done_item(order: Order, station: str | None) -> Item | None:

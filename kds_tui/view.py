@@ -325,7 +325,7 @@ def ticket_view(
         if who(before) != who(order) or before.priority != order.priority:
             old_meta = ("‼ " if before.priority == Priority.RUSH else "") + who(before)
             body += lines(old_meta, width, "removed", lead=f"{REMOVED} ")
-    marked = next_item(order, station) if mark_next else None
+    marked = next_item(order, station, now) if mark_next else None
     held = held_ids(order, now) if now is not None else frozenset()
     old = {i.id: i for i in station_items(before, station)} if edited and before else {}
     for item in station_items(order, station):

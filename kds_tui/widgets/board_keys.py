@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import time
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
@@ -50,6 +51,7 @@ class BoardKeys(Widget):
 
     if TYPE_CHECKING:  # the board's, which these keys act on
         station: str | None
+        now: datetime
         page: int
         selected_id: int | None
         _flat: list[int]
@@ -134,9 +136,18 @@ class BoardKeys(Widget):
         order = self.selected()
         if order is None:
             return
-        item = next_item(order, self.station) if done else last_done_item(order, self.station)
+        item = (
+            next_item(order, self.station, self.now)
+            if done
+            else last_done_item(order, self.station)
+        )
         if item is None:
-            what = "every item is done" if done else "no item is done yet"
+            held = done and next_item(order, self.station) is not None
+            what = (
+                "the items left are held until their fire time"
+                if held
+                else ("every item is done" if done else "no item is done yet")
+            )
             self.notify(f"#{order.id}: {what}", severity="warning")
             return
         self.post_message(ItemDoneRequested(order, item, done))

@@ -13,7 +13,7 @@ from textual.message import Message
 from kds_client import KdsRest
 from kds_contract import Order
 from kds_tui import Settings, make_app
-from kds_tui.messages import ItemsFired
+from kds_tui.messages import ItemDoneRequested, ItemsFired
 from kds_tui.pacing import countdown
 from kds_tui.widgets.upcoming import UpcomingStrip, strip_text
 from tests.kds_tui.fakes import FROZEN, FakeFeed, kitchen_orders, order
@@ -128,6 +128,27 @@ async def test_a_station_hears_its_held_item_fire_and_it_counts_down_to_it() -> 
         await wait_for(lambda: bool(app.bell.calls), message="the bell")
         text = "\n".join(card_lines(board, 21))
         assert "fires in" not in text and "Caesar salad" in text
+
+
+async def test_d_marks_the_next_item_not_held() -> None:
+    asked: list[ItemDoneRequested] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, ItemDoneRequested):
+            asked.append(message)
+
+    orders = paced_orders()
+    steak_done = orders[0].model_copy(
+        update={"items": [orders[0].items[0].model_copy(update={"done": True}), orders[0].items[1]]}
+    )
+    app = display([steak_done], station="cold")
+    async with app.run_test(size=SMALL, message_hook=hook) as pilot:
+        await pilot.pause()
+        assert board_of(app).selected_id == 21
+        await pilot.press("d")
+        await pilot.pause()
+        assert asked == [], "the salad is held: nothing to mark yet"
+        assert "held until their fire time" in app._notice.message
 
 
 @pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "160x48"])

@@ -7,7 +7,9 @@ from datetime import datetime
 from rich.cells import cell_len
 from rich.text import Text
 
+from kds_client.text import allergies
 from kds_contract import Order, OrderType, Priority, Status
+from kds_contract.allergens import ALLERGY_MARK
 
 STATUS_STYLE: dict[Status, str] = {
     Status.SCHEDULED: "#af87ff",
@@ -110,6 +112,20 @@ def items_summary(order: Order) -> str:
     return ", ".join(
         f"{item.quantity}x {item.name}" if item.quantity > 1 else item.name for item in order.items
     )
+
+
+ALLERGY_STYLE = "bold #ff5f5f"
+
+
+def items_cell(order: Order) -> Text:
+    """The items, after ``⚠`` and the allergens when the order's notes name one
+    (``⚠ peanuts: 2x Burger, Fries``): an allergy is seen at a glance in the list."""
+    found = allergies(order)
+    text = Text()
+    if found:
+        text.append(f"{ALLERGY_MARK} {', '.join(found)}: ", style=ALLERGY_STYLE)
+    text.append(items_summary(order))
+    return text
 
 
 def number(order: Order) -> Text:

@@ -1,4 +1,5 @@
-"""An order's event log, told as lines a manager reads: when, what, from which status to which."""
+"""An order's event log as an audit trail a manager reads: when, what changed from what to
+what, and who did it (the token's name and role, or the server itself)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ EDITABLE = {
     "order_type": "type",
     "table": "table",
     "customer_name": "customer",
+    "customer_email": "email",
     "priority": "priority",
     "notes": "notes",
     "total_cents": "total",
 }
+"""The order's fields an edit may change, with the words for them."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,8 @@ class HistoryLine:
     seq: int
     at: datetime | None
     what: str
+    who: str = ""
+    """``till-1 (pos)``, ``server``, or ``""`` for a change recorded before the log kept it."""
 
 
 def describe(events: list[Any]) -> list[HistoryLine]:
@@ -34,12 +39,23 @@ def describe(events: list[Any]) -> list[HistoryLine]:
     for event in sorted(events, key=lambda e: e.seq):
         data = event.data or {}
         order = data.get("order") if isinstance(data.get("order"), dict) else None
+        what = _what(event.type, data, before, order)
         lines.append(
-            HistoryLine(event.seq, _when(event.at), _what(event.type, data, before, order))
+            HistoryLine(event.seq, _when(event.at), what, who(getattr(event, "actor", None)))
         )
         if order is not None:
             before = order
     return lines
+
+
+def who(actor: dict[str, Any] | None) -> str:
+    """The token that made a change, as ``name (role)``; ``server`` for the server's own."""
+    if not actor:
+        return ""
+    if actor.get("kind") == "server":
+        return "server"
+    role = f" ({actor['role']})" if actor.get("role") else ""
+    return f"{actor.get('name') or 'token ' + str(actor.get('token_id'))}{role}"
 
 
 def _what(
@@ -47,7 +63,8 @@ def _what(
 ) -> str:
     if kind == ORDER_CREATED:
         status = (after or {}).get("status", "pending")
-        return f"created ({status})"
+        items = ", ".join(_item(i) for i in (after or {}).get("items", []))
+        return f"created ({status}): {items}" if items else f"created ({status})"
     if kind == ORDER_STATUS_UPDATED:
         return f"{data.get('oldStatus', '?')} -> {data.get('newStatus', '?')}"
     if kind == ORDER_DELETED:
@@ -57,29 +74,47 @@ def _what(
     return kind
 
 
+def _value(key: str, value: Any) -> str:
+    if value is None or value == "":
+        return "-"
+    if key == "total_cents" and isinstance(value, int):
+        return f"{value / 100:.2f}"
+    if isinstance(value, str) and (" " in value or not value):
+        return f"'{value}'"
+    return str(value)
+
+
+def _item(item: dict[str, Any]) -> str:
+    text = f"{item.get('quantity', 1)}x {item.get('name', '?')}"
+    text += "".join(f" +{m}" for m in item.get("modifiers") or [])
+    if item.get("station"):
+        text += f" @{item['station']}"
+    if item.get("notes"):
+        text += f" # {item['notes']}"
+    return text
+
+
 def _edit(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
     if before is None or after is None:
         return "edited"
-    changed = [label for key, label in EDITABLE.items() if before.get(key) != after.get(key)]
+    parts = [
+        f"{label}: {_value(key, before.get(key))} -> {_value(key, after.get(key))}"
+        for key, label in EDITABLE.items()
+        if before.get(key) != after.get(key)
+    ]
     old_items = {item.get("id"): item for item in before.get("items", [])}
     new_items = {item.get("id"): item for item in after.get("items", [])}
-    marks = []
     for item_id, item in new_items.items():
         old = old_items.get(item_id)
-        if old is not None and old.get("done") != item.get("done"):
-            marks.append(f"{item.get('name')} {'done' if item.get('done') else 'not done'}")
-    strip = ("done",)
-    if _items_without(old_items, strip) != _items_without(new_items, strip):
-        changed.append("items")
-    parts = []
-    if changed:
-        parts.append("edited " + ", ".join(changed))
-    parts.extend(marks)
+        if old is None:
+            parts.append(f"added {_item(item)}")
+            continue
+        if old.get("done") != item.get("done"):
+            parts.append(f"{item.get('name')} {'done' if item.get('done') else 'not done'}")
+        if _item(old) != _item(item):
+            parts.append(f"item {_item(old)} -> {_item(item)}")
+    parts += [f"removed {_item(item)}" for i, item in old_items.items() if i not in new_items]
     return "; ".join(parts) or "edited"
-
-
-def _items_without(items: dict[Any, dict[str, Any]], keys: tuple[str, ...]) -> dict[Any, Any]:
-    return {k: {f: v for f, v in item.items() if f not in keys} for k, item in items.items()}
 
 
 def _when(at: Any) -> datetime | None:

@@ -52,17 +52,22 @@ class Event:
     order_id: int
     at: str
     data: dict[str, Any] = field(default_factory=dict)
+    actor: dict[str, Any] | None = None
+    """Who made it (``{kind, token_id, name, role}``), in an order's history only."""
 
     @classmethod
     def from_wire(cls, raw: dict[str, Any]) -> Event:
-        """An event from ``GET /api/events`` (``{seq, type, order_id, at, data}``)."""
+        """An event from ``GET /api/events`` (``{seq, type, order_id, at, data}``), or from
+        an order's history (with ``actor``)."""
         data = raw.get("data") or {}
+        actor = raw.get("actor")
         return cls(
             seq=int(raw["seq"]),
             type=str(raw["type"]),
             order_id=int(raw.get("order_id") or _order_id_of(data)),
             at=str(raw.get("at") or ""),
             data=data,
+            actor=actor if isinstance(actor, dict) else None,
         )
 
     @classmethod

@@ -45,10 +45,12 @@ class OrderDetailScreen(Screen[None]):
         Binding("r", "reload", "Reload", id="detail.reload"),
     ]
 
-    def __init__(self, order: Order) -> None:
+    def __init__(self, order: Order | int) -> None:
+        """Show ``order``, or the order with this id (a deleted one: its history, and who
+        deleted it)."""
         super().__init__()
-        self.order_id = order.id
-        self.order: Order | None = order
+        self.order_id = order if isinstance(order, int) else order.id
+        self.order: Order | None = None if isinstance(order, int) else order
         """The order as last heard of; None once it is deleted."""
         self._history: list[Event] = []
 
@@ -150,12 +152,12 @@ class OrderDetailScreen(Screen[None]):
             title_style="bold",
         )
         table.add_column("when", no_wrap=True)
-        table.add_column("seq", justify="right", style="dim")
         table.add_column("what")
+        table.add_column("by", style="dim")
         for line in describe(self._history):
-            table.add_row(fmt.local_time(line.at, now), str(line.seq), Text(line.what))
+            table.add_row(fmt.local_time(line.at, now), Text(line.what), Text(line.who or "-"))
         if not self._history:
-            table.add_row("-", "", "no events")
+            table.add_row("-", "no events", "")
         self.query_one("#history", Static).update(table)
 
     def _require_order(self) -> Order | None:

@@ -73,6 +73,7 @@ class OrdersScreen(LivePage, Screen[None]):
         Binding("s", "sort", "Sort", id="orders.sort"),
         Binding("f", "figures", "Figures", id="orders.figures"),
         Binding("p", "report", "Report", show=False, id="orders.report"),
+        Binding("E", "export", "Export to CSV", show=False, id="orders.export"),
         *(
             Binding(key, f"filter('{key}')", text, group=FILTER, id=f"orders.filter_{name}")
             for key, _, name, text in STATUS_KEYS
@@ -285,10 +286,16 @@ class OrdersScreen(LivePage, Screen[None]):
         from admin_tui.screens.detail import OrderDetailScreen
 
         try:
-            order = await self.app.rest.get_order(order_id)
+            order: Order | int = await self.app.rest.get_order(order_id)
         except NotFound:
-            self.notify(f"No order {order_id}.", severity="warning")
-            return
+            try:  # a deleted order: its history says who deleted it
+                found = bool(await self.app.rest.order_events(order_id))
+            except KdsError:
+                found = False
+            if not found:
+                self.notify(f"No order {order_id}.", severity="warning")
+                return
+            order = order_id
         except KdsError as error:
             self.notify(error.message, title=f"Order {order_id}", severity="error")
             return
@@ -318,6 +325,26 @@ class OrdersScreen(LivePage, Screen[None]):
         from admin_tui.screens.screens_online import ScreensOnlineScreen
 
         self.app.push_screen(ScreensOnlineScreen())
+
+    @work(exclusive=True, group="export")
+    async def action_export(self) -> None:
+        """Every order of this view (all pages, as of now) to a CSV file in the current
+        folder; the notice names the file."""
+        from admin_tui.export import export_view
+
+        try:
+            path, count = await export_view(self.app.rest, self.order_query, self.now())
+        except KdsError as error:
+            self.notify(error.message, title="Not exported", severity="error")
+            return
+        except OSError as error:
+            self.notify(
+                f"{error.strerror or error}: {error.filename}",
+                title="Not exported",
+                severity="error",
+            )
+            return
+        self.notify(f"{count} order{'' if count == 1 else 's'} written to {path}", timeout=15)
 
     def action_report(self) -> None:
         from admin_tui.screens.report import ReportScreen

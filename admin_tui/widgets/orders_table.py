@@ -301,7 +301,7 @@ class OrdersTable(DataTable):
             fmt.status_text(order.status),
             Text(fmt.TYPE_LABEL[order.order_type]),
             Text(fmt.who(order)),
-            Text(fmt.items_summary(order)),
+            fmt.items_cell(order),
             Text(fmt.money(order.total_cents)),
             fmt.age(order, now),
             Text(fmt.since(order.updated_at, now)),

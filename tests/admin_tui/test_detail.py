@@ -33,7 +33,7 @@ async def test_detail_shows_fields_items_and_history(console_app, rest) -> None:
             lambda: isinstance(app.screen, OrderDetailScreen) and app.screen,
             "the detail screen",
         )
-        await wait_for(pilot, lambda: "seq" in _text(screen, "history"), "the history")
+        await wait_for(pilot, lambda: "by" in _text(screen, "history"), "the history")
 
         summary = _text(screen, "summary")
         assert f"Order {order.id}" in summary
@@ -46,18 +46,18 @@ async def test_detail_shows_fields_items_and_history(console_app, rest) -> None:
         assert "[x]" in items and "Pizza" in items  # order_payload(1): Pizza, marked done
         assert "[ ]" in items and "Cola" in items and "+ no ice" in items
 
-        history = [
-            line.split(None, 2)[2].strip()
-            for line in _text(screen, "history").splitlines()[2:]
-            if line.strip()
-        ]
-        assert history == [
-            "created (pending)",
+        history = plain(screen.query_one("#history").content, width=200)
+        admin = "(admin)"
+        expected = [
+            "created (pending): 2x Pizza @grill, 1x Cola +no ice",
             "pending -> preparing",
             "Pizza done",
-            "edited customer",
+            "customer: Bob -> Zoe",
             "preparing -> ready",
         ]
+        lines = [line for line in history.splitlines() if any(e in line for e in expected)]
+        assert [next(e for e in expected if e in line) for line in lines] == expected
+        assert all(admin in line for line in lines), "each by the admin token, named"
 
         # A change made elsewhere shows up on the open detail screen.
         await rest.move(order.id, Status.COMPLETED)
@@ -70,8 +70,12 @@ async def test_detail_shows_fields_items_and_history(console_app, rest) -> None:
         assert isinstance(app.screen, OrdersScreen)
 
 
-async def test_detail_of_a_deleted_order(console_app, rest) -> None:
+async def test_detail_of_a_deleted_order(console_app, rest, server) -> None:
     order = await rest.create_order(order_payload(2))
+    gone = await rest.create_order(order_payload(4))
+    async with KdsRest(server.url, server.token("admin", name="night-manager")) as manager:
+        await manager.edit_order(gone.id, {"notes": "no nuts"})
+        await manager.delete_order(gone.id)
     app = console_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
@@ -87,6 +91,24 @@ async def test_detail_of_a_deleted_order(console_app, rest) -> None:
         await wait_for(pilot, lambda: "deleted" in _text(screen, "history"), "the delete event")
         await pilot.press("m")
         assert any("no longer exists" in n for n in notices(app))
+
+        # A deleted order stays findable by its number: its history says who deleted it.
+        await pilot.press("escape", "slash", *f"#{gone.id}", "enter")
+        found = await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, OrderDetailScreen)
+                and app.screen.order_id == gone.id
+                and "deleted" in _text(app.screen, "history")
+                and app.screen
+            ),
+            "the deleted order's history",
+        )
+        history = plain(found.query_one("#history").content, width=200)
+        assert "notes: - -> 'no nuts'" in history
+        deleted = next(line for line in history.splitlines() if " deleted " in f" {line} ")
+        assert "night-manager (admin)" in deleted
+        assert f"Order {gone.id} was deleted" in _text(found, "summary")
 
 
 async def test_history_loads_by_itself_once_live_again(server, rest) -> None:

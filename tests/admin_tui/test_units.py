@@ -136,9 +136,19 @@ def test_history_wording() -> None:
         ),
         Event(4, "order:deleted", 7, "2026-03-14T14:03:00Z", {"orderId": 7}),
     ]
-    assert [line.what for line in describe(events)] == [
-        "created (pending)",
-        "edited notes; Pad thai done",
+    manager = {"kind": "token", "token_id": 3, "name": "manager-laptop", "role": "admin"}
+    events[3] = Event(4, "order:deleted", 7, "2026-03-14T14:03:00Z", {"orderId": 7}, manager)
+    lines = describe(events)
+    assert [line.what for line in lines] == [
+        "created (pending): 1x Pad thai +extra spicy @grill, 3x Spring rolls",
+        "notes: - -> 'no nuts'; Pad thai done",
         "pending -> preparing",
         "deleted",
     ]
+    assert [line.who for line in lines] == ["", "", "", "manager-laptop (admin)"]
+    edited = {**after, "total_cents": 990, "items": [{**after["items"][0], "quantity": 2}]}
+    edit = Event(4, "order:updated", 7, "2026-03-14T14:02:30Z", {"order": edited})
+    assert describe([*events[:3], edit])[3].what == (
+        "total: 17.75 -> 9.90; item 1x Pad thai +extra spicy @grill -> "
+        "2x Pad thai +extra spicy @grill; removed 3x Spring rolls"
+    )

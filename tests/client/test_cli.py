@@ -335,7 +335,8 @@ def test_item_typos_are_refused_naming_the_problem_and_the_syntax(spec, problem)
         parse_item(spec)
 
     assert str(refused.value) == (
-        f"item {spec!r}: {problem}; write an item as '[N x] NAME [+MODIFIER]... [@STATION] [#NOTE]'"
+        f"item {spec!r}: {problem}; write an item as "
+        "'[N x] NAME [+MODIFIER]... [~PREP] [@STATION] [#NOTE]'"
     )
 
 

@@ -1,4 +1,5 @@
-"""The webhook and delivery endpoints of the REST API (admin), for :class:`KdsRest`."""
+"""The admin endpoints of the REST API beyond orders (webhooks, deliveries, tokens), for
+:class:`KdsRest`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from kds_client.errors import ServerError
+from kds_contract.tokens import Token, TokenAnswer, TokenCreated, TokenList
 from kds_contract.webhooks import Delivery, Webhook
 
 Json = dict[str, Any]
@@ -54,6 +56,30 @@ class OutboxCalls:
         """Change url, events, enabled or description; enabling resumes a disabled one."""
         body = await self._request("PATCH", f"/api/webhooks/{int(webhook_id)}", json=changes)
         return self._parse(lambda: Webhook.model_validate(body["webhook"]))
+
+    # -- tokens (admin) ---------------------------------------------------------------
+
+    async def tokens(self) -> list[Token]:
+        """Every API token, revoked ones too (never the tokens themselves)."""
+        body = await self._request("GET", "/api/tokens")
+        return self._parse(lambda: TokenList.model_validate(body).tokens)
+
+    async def create_token(
+        self, role: str, name: str | None = None, user_id: str | None = None
+    ) -> TokenCreated:
+        """A new token; its ``secret`` is shown only in this answer."""
+        payload: Json = {"role": role}
+        if name:
+            payload["name"] = name
+        if user_id:
+            payload["user_id"] = user_id
+        body = await self._request("POST", "/api/tokens", json=payload)
+        return self._parse(lambda: TokenCreated.model_validate(body))
+
+    async def revoke_token(self, token_id: int) -> Token:
+        """Revoke a token: the server refuses it from now on."""
+        body = await self._request("DELETE", f"/api/tokens/{int(token_id)}")
+        return self._parse(lambda: TokenAnswer.model_validate(body).token)
 
     async def remove_webhook(self, webhook_id: int) -> None:
         await self._request("DELETE", f"/api/webhooks/{int(webhook_id)}")

@@ -44,6 +44,7 @@ from server.web.pages import setup_pages
 from server.web.public import GUESSES, PUBLIC_ROUTES
 from server.web.remote import remote_middleware, trusted_networks
 from server.web.routes import setup_routes
+from server.web.tokens_api import TOKEN_ROUTES
 
 log = logging.getLogger("server")
 
@@ -216,7 +217,14 @@ def init_app(settings: Settings) -> web.Application:
     app[METRICS] = MetricsEndpoint(LiveState(db, realtime, screens, readiness))
     app[GUESSES] = guesses
     realtime.attach(app)
-    routes = [*ROUTES, *MENU_ROUTES, *PUBLIC_ROUTES, *OPERATING_ROUTES, *OUTBOX_ROUTES]
+    routes = [
+        *ROUTES,
+        *MENU_ROUTES,
+        *PUBLIC_ROUTES,
+        *OPERATING_ROUTES,
+        *OUTBOX_ROUTES,
+        *TOKEN_ROUTES,
+    ]
     metrics_here = place.enabled and place.port is None
     setup_routes(app, [*routes, openapi_route(routes, VERSION, metrics=metrics_here)])
     setup_pages(app)

@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from kds_contract import Role
 from kds_contract.local import local_tokens_path
@@ -66,6 +67,28 @@ async def create_token(
             created_at=datetime.now(UTC),
         )
     return token, token_id
+
+
+async def token_rows(db: Database) -> list[Any]:
+    """Every token (revoked ones too), oldest first."""
+    async with db.reading() as conn:
+        return await repo.list_tokens(conn)
+
+
+async def token_row(db: Database, token_id: int) -> Any:
+    """One token's row, or None."""
+    async with db.reading() as conn:
+        return await repo.get_token(conn, token_id)
+
+
+async def revoke(db: Database, token_id: int) -> Any:
+    """Revoke a token (a revoked one stays as it was); its row after, or None if unknown."""
+    async with db.writing() as conn:
+        row = await repo.get_token(conn, token_id)
+        if row is not None and row.revoked_at is None:
+            await repo.revoke_token(conn, token_id, datetime.now(UTC))
+            row = await repo.get_token(conn, token_id)
+    return row
 
 
 async def authenticate(db: Database, token: str | None) -> Principal | None:

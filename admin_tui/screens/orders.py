@@ -84,6 +84,7 @@ class OrdersScreen(LivePage, Screen[None]):
         Binding("d", "search('since')", "Days", show=False, id="orders.days"),
         Binding("r", "reload", "Reload as of now", show=False, id="orders.reload"),
         Binding("w", "screens_online", "Screens online", show=False, id="orders.screens"),
+        Binding("k", "tokens", "Tokens", show=False, id="orders.tokens"),
     ]
 
     def __init__(self) -> None:
@@ -320,6 +321,11 @@ class OrdersScreen(LivePage, Screen[None]):
     def action_reload(self) -> None:
         """Read the list as it is now (new orders included), staying on this page."""
         self.set_query(self.order_query.with_(page=self.order_query.page, max_id=None), top=False)
+
+    def action_tokens(self) -> None:
+        from admin_tui.screens.tokens import TokensScreen
+
+        self.app.push_screen(TokensScreen())
 
     def action_screens_online(self) -> None:
         from admin_tui.screens.screens_online import ScreensOnlineScreen

@@ -411,6 +411,10 @@ async def find_token(conn: AsyncConnection, token_hash: str) -> Any:
     return result.first()
 
 
+async def get_token(conn: AsyncConnection, token_id: int) -> Any:
+    return (await conn.execute(select(tokens).where(tokens.c.id == token_id))).first()
+
+
 async def list_tokens(conn: AsyncConnection) -> list[Any]:
     return list(await conn.execute(select(tokens).order_by(tokens.c.id)))
 

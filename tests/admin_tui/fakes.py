@@ -11,8 +11,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kds_client import Change, ConnectionState, Event, FeedStatus, OrderPage
-from kds_contract import Order
+from kds_contract import Order, Role
 from kds_contract.screens import ScreensAnswer
+from kds_contract.tokens import Token
 
 NOW = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
 """The frozen clock of every snapshot."""
@@ -190,10 +191,34 @@ HISTORY = [
 ]
 
 
+TOKENS = [
+    Token(
+        id=n,
+        name=name,
+        role=role,
+        user_id=user,
+        prefix=prefix,
+        created_at=NOW - timedelta(days=30 - n),
+        revoked_at=NOW - timedelta(hours=3) if n == 4 else None,
+    )
+    for n, name, role, user, prefix in (
+        (1, "local-admin", Role.ADMIN, None, "kds_Ab3dEf"),
+        (2, "local-kitchen", Role.KITCHEN, None, "kds_Gh5iJk"),
+        (3, "till-1", Role.POS, None, "kds_Lm7nOp"),
+        (4, "old till", Role.POS, None, "kds_Qr9sTu"),
+        (5, "web shop guest", Role.CUSTOMER, "guest-17", "kds_Vw1xYz"),
+    )
+]
+
+
 class FakeRest:
     """Answers from :data:`SAMPLE` the way the server pages, filters and sorts it."""
 
     url = "http://127.0.0.1:5000"
+    token = "kds_Ab3dEf-the-consoles-own"
+
+    async def tokens(self) -> list[Token]:
+        return TOKENS
 
     async def close(self) -> None:
         return None

@@ -64,6 +64,17 @@ def test_report(snap_compare, size: tuple[int, int]) -> None:
     assert snap_compare(_app(), terminal_size=size, run_before=open_report)
 
 
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_tokens(snap_compare, size: tuple[int, int]) -> None:
+    async def open_tokens(pilot: Pilot) -> None:
+        await _settled(pilot)
+        await pilot.press("k")
+        await pilot.app.screen.workers.wait_for_complete()
+        await _settled(pilot)
+
+    assert snap_compare(_app(), terminal_size=size, run_before=open_tokens)
+
+
 def test_move_dialog(snap_compare) -> None:
     async def open_move(pilot: Pilot) -> None:
         await _settled(pilot)

@@ -48,7 +48,8 @@ VALID: dict[Operation, dict[str, Any]] = {
 def _request(op: Operation) -> dict[str, Any]:
     """``VALID``'s request for ``op``, with unknown ids for its path."""
     given = dict(VALID.get(op, {}))
-    path = {name: UNKNOWN_ID for name in ("id", "item_id", "webhook_id") if f"{{{name}}}" in op[1]}
+    names = ("id", "item_id", "webhook_id", "token_id")
+    path = {name: UNKNOWN_ID for name in names if f"{{{name}}}" in op[1]}
     given["path"] = {**path, **given.get("path", {})}
     return given
 
@@ -144,6 +145,11 @@ def _orders(api: Conformance) -> None:
     report = api.call(("GET", "/api/reports"), 200, as_="admin", params={"tz": "+01:00"}).json()
     assert report["product_mix"] and report["by_hour"], "something sold, in some hour"
     api.call(("GET", "/api/reports"), 422, as_="admin", params={"tz": "Mars/Olympus"})
+    tokens, token = ("POST", "/api/tokens"), ("DELETE", "/api/tokens/{token_id}")
+    made = api.call(tokens, 201, as_="admin", body={"role": "kitchen", "name": "pass"}).json()
+    api.call(tokens, 422, as_="admin", body={"role": "customer"})
+    api.call(("GET", "/api/tokens"), 200, as_="admin")
+    api.call(token, 200, as_="admin", path={"token_id": made["token"]["id"]})
     code = open_one["order"]["tracking_code"]
     api.call(("GET", "/api/track/{code}"), 200, path={"code": code})
     api.call(("GET", "/api/pickup"), 200)

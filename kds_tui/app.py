@@ -102,7 +102,7 @@ class KitchenApp(KitchenActions, UpcomingActions):
         yield self._header
         if self._upcoming is not None:
             yield self._upcoming
-        with Horizontal(id="main"):
+        with Horizontal(id="main") as self._main:
             if self._pickup is not None:
                 yield self._pickup
             else:
@@ -355,8 +355,12 @@ class KitchenApp(KitchenActions, UpcomingActions):
         if self._all_day is not None:
             # A quarter of the screen, between 20 and 32 cells: names wrap, never cut. Shown
             # by itself (a class on the screen would restyle every widget on it).
-            self._all_day.styles.width = max(20, min(32, self.size.width // 4))
+            panel = max(20, min(32, self.size.width // 4))
+            self._all_day.styles.width = panel
             self._all_day.display = show
+            if self.board is not None and self._main.size.width:
+                # The board is laid out at once in the room it is about to have.
+                self.board.resize_to(self._main.size.width - (panel if show else 0))
         self._schedule_summary()
 
     def action_help(self) -> None:

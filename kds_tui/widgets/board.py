@@ -45,6 +45,7 @@ class Columns(Horizontal):
     def on_resize(self) -> None:
         board = self.parent
         if isinstance(board, Board):
+            board.width_to_come = None
             board.schedule_layout()
 
 
@@ -89,6 +90,8 @@ class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
         self._geometry: tuple[int, bool] | None = None
         """A ticket's inner width and whether tickets are compact, as last laid out."""
         self._row = Columns(id="columns")
+        self.width_to_come: int | None = None
+        """The width the columns are about to have (``resize_to``), until they have it."""
 
     def compose(self):  # type: ignore[override]
         yield from self.notes()
@@ -286,6 +289,13 @@ class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
             self._views[key] = view
         return view
 
+    def resize_to(self, width: int) -> None:
+        """Lay the tickets out now for the width the columns are about to have (the
+        all-day panel opening or closing), so that the screen is drawn once, at the new
+        width, and not first with the tickets as they were, then again."""
+        self.width_to_come = width
+        self.relayout()
+
     def relayout(self) -> None:
         """Flow the tickets into rows and pages, and show the selected ticket's page."""
         self._layout_pending = False
@@ -293,6 +303,8 @@ class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
             return
         visible = self._visible()
         width, height = self._row.size.width, self._row.size.height
+        if self.width_to_come is not None:
+            width = self.width_to_come
         empty = self.query_one(".empty")
         lines = empty.outer_size.height if empty.display else 0
         if self.show_empty(bool(visible)) and not empty.display:

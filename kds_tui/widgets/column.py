@@ -72,6 +72,8 @@ class TicketColumn(Widget):
         self._width = 0
         """The width the cards were drawn at."""
         self._blank = Strip.blank(0)
+        self._fast = False
+        """Whether the last lines were made by ``render_lines`` itself (not Textual's path)."""
 
     # -- what it shows ----------------------------------------------------------------
 
@@ -156,7 +158,9 @@ class TicketColumn(Widget):
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        return self._line(y, self.size.width)
+
+    def _line(self, y: int, width: int) -> Strip:
         if width != self._width:  # a new width: every card is drawn again
             self._width, self._blank = width, Strip.blank(width, self._style("base"))
             for card in self.cards:
@@ -170,6 +174,51 @@ class TicketColumn(Widget):
             drawn = draw(card, self._card_width(), self._style)
             card.drawn = [strip.extend_cell_length(width, base) for strip in drawn]
         return card.drawn[line] if line < len(card.drawn) else self._blank
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines in ``crop``, as Textual's own path would make them.
+
+        A column has no border, padding, tint or hatch of its own: its lines are the cards'
+        lines as drawn, through the app's line filters. Textual's path (``StylesCache``)
+        makes every line again as a new strip on its way (a page flip made ~5 strips a
+        line, ~400 lines); here each card's strips are handed on as they are, and a filter
+        applied to one is kept with it (``Strip.apply_filter``) for the next frame. A column
+        seen through an opacity (the stale board) or otherwise styled takes Textual's path.
+        """
+        if not self._plain():
+            if self._fast:
+                self._fast = False
+                self._styles_cache.clear()  # its lines were not kept up to date meanwhile
+            return super().render_lines(crop)
+        self._fast = True
+        filters = self.get_line_filters()
+        background = self.background_colors[1]
+        width = self.size.width
+        strips = []
+        for y in crop.line_range:
+            strip = self._line(y, width)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        x1, x2 = crop.column_span
+        if (x1, x2) != (0, width):
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
+
+    def _plain(self) -> bool:
+        """Whether nothing but the cards' own lines makes up the column's lines."""
+        styles = self.styles
+        return (
+            not any(edge for edge, _ in styles.border)
+            and not any(edge for edge, _ in styles.outline)
+            and not any(styles.padding)
+            and not styles.tint.a
+            and styles.text_opacity == 1.0
+            and self.opacity == 1.0
+            and not (styles.has_rule("hatch") and styles.hatch != "none")
+            and self._border_title is None
+            and self._border_subtitle is None
+        )
 
     def on_click(self, event: events.Click) -> None:
         card = self.card_at(event.y)

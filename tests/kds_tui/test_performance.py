@@ -103,3 +103,51 @@ async def test_300_tickets(counted: dict[str, list[Any]]):
         await wait_for(lambda: board.page == 1, message="page 2")
         await pilot.pause()
         assert sorted(counted["drawn"]) == sorted(o.id for o in board.on_page())
+
+
+async def test_a_column_hands_on_the_lines_textual_would_make():
+    """A column hands its cards' lines on itself (``TicketColumn.render_lines``): they are
+    the lines Textual's own path makes, segment for segment and style for style. A stale
+    board (its columns seen through an opacity) takes Textual's path, and what changed
+    while it did not is not drawn as it was."""
+    from textual.geometry import Region
+    from textual.widget import Widget
+
+    orders = [
+        order(n, age=900 - n * 10, notes="NUT ALLERGY" if n % 3 == 0 else None)
+        for n in range(1, 120)
+    ]
+    feed = FakeFeed(orders, state="offline")
+    app = make_app(Settings(), feed=feed, clock=Clock())
+
+    def both(column: Any) -> tuple[list[Any], list[Any]]:
+        crop = Region(0, 0, column.size.width, column.size.height)
+        own = column.render_lines(crop)
+        column._styles_cache.clear()  # Textual's path from scratch
+        textual = Widget.render_lines(column, crop)
+        return [list(s) for s in own], [list(s) for s in textual]
+
+    async with app.run_test(size=(200, 60)) as pilot:
+        board = app.query_one(Board)
+        await wait_for(lambda: len(board.shown()) == 119, message="every ticket")
+        await pilot.pause()
+        assert board.has_class("-stale") and board.columns()[0].opacity < 1
+        for column in board.columns():
+            column.render_lines(Region(0, 0, column.size.width, column.size.height))
+        feed.set_state("live")
+        await wait_for(lambda: not board.has_class("-stale"), message="live again")
+        await pilot.press("n")
+        await wait_for(lambda: board.page == 1, message="page 2")
+        await pilot.pause()
+        for column in board.columns():
+            own, textual = both(column)
+            assert own == textual and any(line for line in own)
+        await pilot.press("p")  # what was drawn stale is on screen again, drawn anew
+        await wait_for(lambda: board.page == 0, message="page 1")
+        await pilot.pause()
+        feed.set_state("offline")
+        await wait_for(lambda: board.has_class("-stale"), message="stale again")
+        await pilot.pause()
+        for column in board.columns():
+            own, textual = both(column)
+            assert own == textual

@@ -39,8 +39,9 @@ from kds_contract.search import parse_search
 FILTER = Binding.Group("filter", compact=True)
 SHIFTED_SECONDS = 3.0
 """A move asks which order is meant when a change moved the selected row this recently."""
-TYPING_KEYS = {"slash": "text", "d": "since"}
-"""Keys that open the search dialog (and the field they go to): what follows is typed there."""
+TYPING_KEYS = {"slash": "text", "d": "since", "n": "create", "e": "edit"}
+"""Keys that open a dialog to type in (search, days, the order form): what follows them is
+typed there, however fast it came."""
 STATUS_KEYS: tuple[tuple[str, tuple[Status, ...], str, str], ...] = (
     # key, statuses shown, name (binding id), description
     ("0", (), "all", "every status"),
@@ -303,7 +304,8 @@ class OrdersScreen(LivePage, Screen[None]):
         self.app.push_screen(OrderDetailScreen(order))
 
     def on_key(self, event: events.Key) -> None:
-        """Keys typed after ``/`` (or ``d``) go to the search dialog, however fast they came."""
+        """Keys typed after ``/``, ``d``, ``n`` or ``e`` go to the dialog it opens, in order,
+        however fast they came (a paste, a slow SSH link)."""
         dialog = self._dialog
         if dialog is not None and dialog in self.app.screen_stack:
             event.stop()
@@ -316,7 +318,20 @@ class OrdersScreen(LivePage, Screen[None]):
             # queue must find the dialog already open.
             event.stop()
             event.prevent_default()
-            self.action_search(TYPING_KEYS[event.key])
+            self._open_for_typing(TYPING_KEYS[event.key])
+
+    def _open_for_typing(self, what: str) -> None:
+        """Open the search (at its ``text`` or ``since`` field), the new order form, or the
+        selected order's form."""
+        if what == "create":
+            self.action_create()
+        elif what == "edit":
+            self.action_edit()
+        else:
+            self.action_search(what)
+        top = self.app.screen
+        if top is not self and isinstance(top, TypeAhead):
+            self._dialog = top
 
     def action_reload(self) -> None:
         """Read the list as it is now (new orders included), staying on this page."""

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import create_async_engine
 from textual import events
+from textual.widgets import TextArea
 
 from admin_tui import AdminApp, make_app
 from admin_tui.screens.confirm import ConfirmScreen
@@ -304,6 +305,15 @@ async def test_no_key_typed_after_slash_is_lost(shared, rest) -> None:
                 await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen), "search")
                 await pilot.press("ctrl+a", "ctrl+k", "enter")
                 await wait_for(pilot, lambda: bar(app).order_query.text == "", "cleared")
+
+            # The same for the order form: "2x" must not become the filter "preparing".
+            await _burst(app, "n2x Burger")
+            form = await wait_for(
+                pilot, lambda: isinstance(app.screen, OrderFormScreen) and app.screen, "the form"
+            )
+            items = form.query_one("#items", TextArea)
+            await wait_for(pilot, lambda: items.text == "2x Burger", "every key in the items")
+            assert bar(app).order_query.statuses == ()
 
 
 def _reading(form: OrderFormScreen) -> str:

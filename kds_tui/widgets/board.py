@@ -45,8 +45,10 @@ class Columns(Horizontal):
     def on_resize(self) -> None:
         board = self.parent
         if isinstance(board, Board):
+            expected = board.width_to_come
             board.width_to_come = None
-            board.schedule_layout()
+            if (self.size.width, self.size.height) != (expected, board.laid_out_height):
+                board.schedule_layout()  # not the room the board was laid out for
 
 
 class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
@@ -92,6 +94,8 @@ class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
         self._row = Columns(id="columns")
         self.width_to_come: int | None = None
         """The width the columns are about to have (``resize_to``), until they have it."""
+        self.laid_out_height = 0
+        """The height the tickets were last laid out in."""
 
     def compose(self):  # type: ignore[override]
         yield from self.notes()
@@ -314,6 +318,7 @@ class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
             height += lines
         if width <= 0 or height <= 0:
             return
+        self.laid_out_height = height
         # As many columns as the whole screen holds: opening the all-day panel makes them
         # narrower, it does not move tickets to other columns.
         columns = max(1, min(self.screen.size.width // MIN_COLUMN_WIDTH, width // 16))

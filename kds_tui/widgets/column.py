@@ -56,6 +56,8 @@ ROLES = (
 )
 """What a piece of a ticket can be; each has a component class ``ticket--<role>``."""
 BACKGROUNDS = frozenset({"card-selected", "card-highlight", "card-cancelled"})
+KEPT_CARDS = 400
+"""Cards' lines a column keeps for when they are shown again (a few pages' worth)."""
 
 
 class TicketColumn(Widget):
@@ -72,6 +74,8 @@ class TicketColumn(Widget):
         self._width = 0
         """The width the cards were drawn at."""
         self._blank = Strip.blank(0)
+        self._kept: dict[tuple[object, ...], tuple[object, int, list[Strip]]] = {}
+        """Lines of cards this column drew, by what they looked like and the width."""
         self._fast = False
         """Whether the last lines were made by ``render_lines`` itself (not Textual's path)."""
 
@@ -152,6 +156,7 @@ class TicketColumn(Widget):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles.clear()
+        self._kept.clear()
         self._width = 0  # the blank line and every card are drawn again
         for card in self.cards:
             card.drawn = None
@@ -170,10 +175,30 @@ class TicketColumn(Widget):
             return self._blank
         card, line = row
         if card.drawn is None:
-            base = self._style("base")  # the gap to the next column
-            drawn = draw(card, self._card_width(), self._style)
-            card.drawn = [strip.extend_cell_length(width, base) for strip in drawn]
+            card.drawn = self._drawn(card, width)
         return card.drawn[line] if line < len(card.drawn) else self._blank
+
+    def _drawn(self, card: Card, width: int) -> list[Strip]:
+        """A card's lines: as last drawn on this column if it looked the same then (a page
+        seen again, the all-day panel closed again), with its age put in; else drawn."""
+        base = self._style("base")  # the gap to the next column
+        key = (card.looks(), width)
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] is card.view:  # the same view, not one at its id
+            _, seconds, strips = kept
+            drawn = list(strips)
+            if seconds != card.seconds:
+                head = head_strip(card, max(8, width - 1), self._style)
+                drawn[1] = head.extend_cell_length(width, base)
+            return drawn
+        drawn = [
+            strip.extend_cell_length(width, base)
+            for strip in draw(card, max(8, width - 1), self._style)
+        ]
+        if len(self._kept) >= KEPT_CARDS:
+            self._kept.clear()
+        self._kept[key] = (card.view, card.seconds, drawn)
+        return list(drawn)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """The lines in ``crop``, as Textual's own path would make them.

@@ -212,8 +212,10 @@ class TicketColumn(Widget):
         """
         if not self._plain():
             if self._fast:
+                # Textual's kept lines were not kept up to date meanwhile: a whole refresh
+                # forgets them (at once) and paints the column again.
                 self._fast = False
-                self._styles_cache.clear()  # its lines were not kept up to date meanwhile
+                self.refresh()
             return super().render_lines(crop)
         self._fast = True
         filters = self.get_line_filters()
@@ -241,8 +243,8 @@ class TicketColumn(Widget):
             and styles.text_opacity == 1.0
             and self.opacity == 1.0
             and not (styles.has_rule("hatch") and styles.hatch != "none")
-            and self._border_title is None
-            and self._border_subtitle is None
+            and self.border_title is None
+            and self.border_subtitle is None
         )
 
     def on_click(self, event: events.Click) -> None:

@@ -45,6 +45,8 @@ from kds_tui.widgets.pickup import PickupBoard
 from kds_tui.widgets.upcoming import UpcomingStrip
 from kds_ui.safe_app import Clock, local_now
 
+PREPARE_AFTER_S = 1.0
+"""How long after the first board the tickets are worked out at the all-day panel's width."""
 ALERT_BATCH_SECONDS = 0.5
 """Changes announced within this long ring the bell once and share one notice."""
 TIMEOUTS: dict[str, float] = {"information": 4.0, "warning": 6.0, "error": 10.0}
@@ -266,6 +268,18 @@ class KitchenApp(KitchenActions, UpcomingActions):
         if orders:
             # Once the first board is up, what start-up made is never scanned again.
             self.call_after_refresh(self.collector.settle)
+            self.set_timer(PREPARE_AFTER_S, self._prepare_all_day)
+
+    def _prepare_all_day(self) -> None:
+        """Work the tickets out ahead, while idle, at the width the all-day panel leaves
+        them, so that opening it draws them rather than working 300 tickets out first."""
+        if self.board is not None and self._all_day is not None and not self.show_all_day:
+            if self._main.size.width:
+                self.board.prepare_width(self._main.size.width - self._all_day_width())
+
+    def _all_day_width(self) -> int:
+        # A quarter of the screen, between 20 and 32 cells: names wrap, never cut.
+        return max(20, min(32, self.size.width // 4))
 
     def _show_status(self, status: Any) -> None:
         # The feed reports "offline" once more while the app shuts down, screens gone.
@@ -353,9 +367,8 @@ class KitchenApp(KitchenActions, UpcomingActions):
 
     def watch_show_all_day(self, show: bool) -> None:
         if self._all_day is not None:
-            # A quarter of the screen, between 20 and 32 cells: names wrap, never cut. Shown
-            # by itself (a class on the screen would restyle every widget on it).
-            panel = max(20, min(32, self.size.width // 4))
+            # Shown by itself (a class on the screen would restyle every widget on it).
+            panel = self._all_day_width()
             self._all_day.styles.width = panel
             self._all_day.display = show
             if self.board is not None and self._main.size.width:

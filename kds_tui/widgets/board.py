@@ -293,6 +293,33 @@ class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
             self._views[key] = view
         return view
 
+    def _fit(self, width: int, height: int) -> tuple[int, int, int, bool]:
+        """Columns, their width, a ticket's inner width, and whether tickets are compact,
+        in ``width`` x ``height`` cells."""
+        # As many columns as the whole screen holds: opening the all-day panel makes them
+        # narrower, it does not move tickets to other columns.
+        columns = max(1, min(self.screen.size.width // MIN_COLUMN_WIDTH, width // 16))
+        column_width = width // columns
+        return columns, column_width, column_width - CARD_SIDES, height < COMPACT_BELOW
+
+    def prepare_width(self, width: int, per_step: int = 10) -> None:
+        """Work out the tickets' lines at a width the board may soon have, a few tickets at
+        a time while the app is idle: laying the board out at that width then finds them."""
+        if width <= 0 or self.laid_out_height <= 0:
+            return
+        _, _, inner, compact = self._fit(width, self.laid_out_height)
+        pending = self._visible()
+
+        def step() -> None:
+            selected = self.selected_id
+            for order in pending[:per_step]:
+                self._view(order, inner, compact, selected)
+            del pending[:per_step]
+            if pending:
+                self.call_later(step)
+
+        self.call_later(step)
+
     def resize_to(self, width: int) -> None:
         """Lay the tickets out now for the width the columns are about to have (the
         all-day panel opening or closing), so that the screen is drawn once, at the new
@@ -319,12 +346,7 @@ class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
         if width <= 0 or height <= 0:
             return
         self.laid_out_height = height
-        # As many columns as the whole screen holds: opening the all-day panel makes them
-        # narrower, it does not move tickets to other columns.
-        columns = max(1, min(self.screen.size.width // MIN_COLUMN_WIDTH, width // 16))
-        column_width = width // columns
-        inner = column_width - CARD_SIDES
-        compact = height < COMPACT_BELOW
+        columns, column_width, inner, compact = self._fit(width, height)
         before = (self.selected_id, self._places())
         if self._flat and visible and all(o.id != self.selected_id for o in visible):
             self._reselect_near(visible)

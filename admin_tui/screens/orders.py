@@ -194,7 +194,10 @@ class OrdersScreen(LivePage, Screen[None]):
             query = replace(query, max_id=None)
         self._loads += 1
         serial = self._loads
-        bar = self.bar  # found now: when the app quits meanwhile, the screen is emptied
+        bars = self.query(FilterBar)  # found now: when the app quits meanwhile, the screen
+        if not bars:  # is emptied; a screen already emptied has nothing to load into
+            return
+        bar = bars.first()
         self._loading = bar.loading_page = True
         try:
             page = await self.app.rest.list_orders(**query.rest_params(self.now()))

@@ -8,7 +8,7 @@ for every key the server would accept. Keys the server must refuse are left as d
 The same for the rules an OpenAPI document cannot state, each changed only where the drawn
 value is one the schema allows, into another it allows: a due time in the future (it is
 relative to now), menu names unique when case is ignored, a period's until after its
-since, and a page's skip less than its per_page.
+since, a page's skip less than its per_page, and a user_id on a customer token only.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     unique_menu_names(case.body if case.path == "/api/menu" else None)
     until_after_since(case.query)
     skip_within_the_page(case.query)
+    account_only_for_customers(case.body if case.path == "/api/tokens" else None)
 
 
 def _time(value: Any) -> datetime | None:
@@ -114,3 +115,16 @@ def _int(value: Any) -> int | None:
     if isinstance(value, str) and value.isascii() and value.isdigit():
         return int(value)
     return None
+
+
+def account_only_for_customers(body: Any) -> None:
+    """A new token's user_id (its customer account) only with the role customer, and
+    always with it (the server says only a customer token belongs to an account, and a
+    customer token needs one)."""
+    if not isinstance(body, dict):
+        return
+    if body.get("role") == "customer":
+        if not isinstance(body.get("user_id"), str) or not body["user_id"].strip():
+            body["user_id"] = "fuzz-customer"
+    else:
+        body.pop("user_id", None)

@@ -99,23 +99,17 @@ class AdminApp(OrderActions):
         else:
             self.notify("Bell off.")
 
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = False,
-    ) -> None:
+    def show_notice(
+        self, message: str, *, title: str, severity: SeverityLevel, timeout: float | None
+    ) -> bool:
         """On a screen with a notice line, the notice goes there: never over the table."""
         self.notice_log.append(f"{title}: {message}")
         bar = self._notice_bar()
         if bar is None:
-            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
-            return
+            return False
         default = 10.0 if severity == "error" else 5.0
         bar.say(message, title=title, severity=severity, timeout=timeout or default)
+        return True
 
     def get_key_display(self, binding: Binding) -> str:
         """Keys as words where Textual would use symbols a plain SSH font may lack."""

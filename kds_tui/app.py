@@ -43,6 +43,7 @@ from kds_tui.widgets.help import HelpScreen, key_rows
 from kds_tui.widgets.notice import Notice
 from kds_tui.widgets.pickup import PickupBoard
 from kds_tui.widgets.upcoming import UpcomingStrip
+from kds_ui.help import shown_keys
 from kds_ui.safe_app import Clock, local_now
 
 PREPARE_AFTER_S = 1.0
@@ -146,23 +147,17 @@ class KitchenApp(KitchenActions, UpcomingActions):
 
     # -- notices -------------------------------------------------------------------------
 
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = False,
-    ) -> None:
+    def show_notice(
+        self, message: str, *, title: str, severity: SeverityLevel, timeout: float | None
+    ) -> bool:
         """One notice at a time, in place of the one before (see ``widgets.notice``).
 
         The pickup board faces customers: it shows them no notice at all.
         """
-        if self.settings.pickup:
-            return
-        text = f"{title}: {message}" if title else message
-        self._notice.say(text, severity=severity, timeout=timeout or TIMEOUTS[severity])
+        if not self.settings.pickup:
+            text = f"{title}: {message}" if title else message
+            self._notice.say(text, severity=severity, timeout=timeout or TIMEOUTS[severity])
+        return True
 
     def _selected_regions(self) -> list[Region]:
         """Where the selected ticket is on screen: no notice goes over it."""
@@ -388,13 +383,12 @@ class KitchenApp(KitchenActions, UpcomingActions):
 
     def key_display_for(self, binding_id: str) -> str:
         """The key (the first of them) that does a binding's action, remaps applied."""
-        default = next(
-            b.key
+        binding = next(
+            b
             for b in [*Board.BINDINGS, *self.BINDINGS]
             if isinstance(b, Binding) and b.id == binding_id
         )
-        key = self.settings.keymap.get(binding_id, default).split(",")[0]
-        return self.get_key_display(Binding(key, ""))
+        return shown_keys(binding, self.get_key_display, self.settings.keymap)[0]
 
 
 def make_app(

@@ -37,4 +37,11 @@ class SafeApp(FramesOnlyCrashReport[None]):
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        if not self.show_notice(message, title=title, severity=severity, timeout=timeout):
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def show_notice(
+        self, message: str, *, title: str, severity: SeverityLevel, timeout: float | None
+    ) -> bool:
+        """Show a notice (plain text) the app's own way; False leaves it to Textual's toast."""
+        return False

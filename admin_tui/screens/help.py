@@ -7,18 +7,15 @@ from collections.abc import Iterable
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from kds_ui.help import KeysScreen, key_rows
 
-class HelpScreen(ModalScreen[None]):
-    """Any key listed as closing it (escape, ?, q) goes back."""
 
-    BINDINGS = [
-        Binding("escape,question_mark,f1,q", "dismiss_help", "Close", id="help.close"),
-    ]
+class HelpScreen(KeysScreen):
+    """The keys in a dialog, with the screen's notes below them."""
 
     def __init__(self, title: str, bindings: Iterable[BindingType], *, notes: str = "") -> None:
         super().__init__(classes="dialog")
@@ -36,7 +33,10 @@ class HelpScreen(ModalScreen[None]):
             yield Static("esc or ? closes", classes="hint")
 
     def _table(self) -> Table:
-        rows = key_rows(self.app, self.bindings)
+        rows = [
+            (" ".join(r.keys), r.description)
+            for r in key_rows(self.bindings, self.app.get_key_display)
+        ]
         half = (len(rows) + 1) // 2
         table = Table.grid(padding=(0, 1))
         for _ in range(2):
@@ -45,17 +45,3 @@ class HelpScreen(ModalScreen[None]):
         for left, right in zip(rows[:half], [*rows[half:], ("", "")], strict=False):
             table.add_row(*(Text(cell) for cell in (*left, *right)))
         return table
-
-    def action_dismiss_help(self) -> None:
-        self.dismiss(None)
-
-
-def key_rows(app, bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
-    """(keys, description) per action, keys joined as the footer writes them."""
-    by_action: dict[str, tuple[list[str], str]] = {}
-    for binding in Binding.make_bindings(bindings):
-        keys, _ = by_action.setdefault(binding.action, ([], binding.description))
-        display = app.get_key_display(binding)
-        if display not in keys:
-            keys.append(display)
-    return [(" ".join(keys), description) for keys, description in by_action.values()]

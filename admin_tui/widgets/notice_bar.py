@@ -8,8 +8,9 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
 
+from kds_ui.notices import gives_way
+
 STYLE: dict[str, str] = {"information": "", "warning": "bold #ffd700", "error": "bold #ff5f5f"}
-RANK: dict[str, int] = {"information": 0, "warning": 1, "error": 2}
 
 
 class NoticeBar(Widget):
@@ -24,7 +25,7 @@ class NoticeBar(Widget):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._timer: Timer | None = None
-        self._rank = 0
+        self._showing: SeverityLevel | None = None
 
     def say(
         self,
@@ -36,10 +37,9 @@ class NoticeBar(Widget):
     ) -> None:
         """Show ``message`` (plain text) until ``timeout`` seconds pass or another at least as
         grave comes."""
-        rank = RANK.get(severity, 0)
-        if rank < self._rank:
+        if not gives_way(self._showing, severity):
             return
-        self._rank = rank
+        self._showing = severity
         text = Text(" ")
         if title:
             text.append(f"{title}: ", style="bold")
@@ -53,7 +53,7 @@ class NoticeBar(Widget):
 
     def clear(self) -> None:
         self.notice = Text()
-        self._rank = 0
+        self._showing = None
         self.remove_class("-error")
 
     @property

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from rich.cells import cell_len
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from kds_tui.text import wrap
+from kds_ui.help import KeyDisplay, KeysScreen
+from kds_ui.help import key_rows as shared_key_rows
 
 HELP_BUMP = "move ticket [N] on screen on, as Enter does (N = 1 to 9)"
 HELP_TEXT = {
@@ -36,25 +37,22 @@ HELP_TEXT = {
 
 
 def key_rows(
-    bindings: Iterable[object],
-    keymap: Mapping[str, str],
-    key_display: Callable[[Binding], str],
+    bindings: Iterable[BindingType], keymap: Mapping[str, str], key_display: KeyDisplay
 ) -> list[tuple[str, str]]:
     """(keys, what they do) for every binding with an id, remaps applied; 1-9 on one row."""
     rows: list[tuple[str, str]] = []
     bumps: list[str] = []
-    for binding in bindings:
-        if not isinstance(binding, Binding) or not binding.id:
-            continue
-        keys = keymap.get(binding.id, binding.key)
-        shown = ",".join(key_display(Binding(k, "")) for k in keys.split(","))
-        if binding.id.startswith("bump_"):
+    for row in shared_key_rows(
+        [b for b in bindings if isinstance(b, Binding) and b.id], key_display, keymap
+    ):
+        shown = ",".join(row.keys)
+        if row.id and row.id.startswith("bump_"):
             bumps.append(shown)
             if len(bumps) == 9:
                 same = bumps == [str(n) for n in range(1, 10)]
                 rows.append(("1-9" if same else " ".join(bumps), HELP_BUMP))
             continue
-        rows.append((shown, HELP_TEXT.get(binding.id, binding.description)))
+        rows.append((shown, HELP_TEXT.get(row.id or "", row.description)))
     return rows
 
 
@@ -71,12 +69,8 @@ def help_text(rows: list[tuple[str, str]], width: int) -> str:
     return "\n".join(lines)
 
 
-class HelpScreen(ModalScreen[None]):
-    """A list of keys and what they do; any of escape, ? or q closes it."""
-
-    BINDINGS = [
-        Binding("escape,question_mark,q", "dismiss", "Close", id="help_close"),
-    ]
+class HelpScreen(KeysScreen):
+    """A list of keys and what they do, wrapped to the screen's width."""
 
     def __init__(self, rows: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -97,6 +91,3 @@ class HelpScreen(ModalScreen[None]):
 
     def on_resize(self) -> None:
         self.query_one(".keys", Static).update(help_text(self.rows, self._room()))
-
-    async def action_dismiss(self, result: None = None) -> None:
-        self.dismiss(result)

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from textual.geometry import Region
+from textual.notifications import SeverityLevel
 from textual.timer import Timer
 from textual.widgets import Static
 
 from kds_tui.text import wrap
-
-SEVERITIES = ("information", "warning", "error")
+from kds_ui.notices import SEVERITIES, gives_way
 
 
 def lines_of(text: str, width: int) -> list[str]:
@@ -56,17 +56,19 @@ class Notice(Static):
         self.avoid = avoid
         """Where on the screen the notice must not go (the selected ticket)."""
         self.message = ""
-        self.severity = "information"
+        self.severity: SeverityLevel = "information"
         self._timer: Timer | None = None
 
     def on_mount(self) -> None:
         self.display = False
         self.call_after_refresh(self._place)  # a notice given before the screen was up
 
-    def say(self, message: str, *, severity: str = "information", timeout: float = 5.0) -> None:
+    def say(
+        self, message: str, *, severity: SeverityLevel = "information", timeout: float = 5.0
+    ) -> None:
         """Show ``message`` in place of the notice on screen, for ``timeout`` seconds; but
         a notice never takes the place of a graver one still showing (an error stays)."""
-        if self.message and SEVERITIES.index(severity) < SEVERITIES.index(self.severity):
+        if not gives_way(self.severity if self.message else None, severity):
             return
         self.message, self.severity = message, severity
         for name in SEVERITIES:

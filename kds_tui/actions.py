@@ -3,8 +3,9 @@ part, undo the last of these, recall. The board says what was asked; this sends 
 the one thing the display reads besides the feed: the menu's stations, once live.
 
 On the expo view (no station) Next moves an order on: start, ready, bump. On a station's
-screen Next starts a new order, then finishes the station's part: its items are marked done
-and, if that leaves nothing of the order to make, the order is ready. A station never bumps
+screen Next starts a new order, then finishes the station's part: its items that have fired
+are marked done (one held until its fire time is not: Next says what is still to come, and
+when) and, if that leaves nothing of the order to make, the order is ready. A station never bumps
 an order (the expo does), so a grill cook pressing Next three times cannot send out an
 order whose salad is not made.
 """
@@ -20,7 +21,8 @@ from textual import work
 from kds_client.errors import KdsError
 from kds_contract import Order, Status, undo
 from kds_tui.messages import ItemDoneRequested, MoveRequested, PartDoneRequested
-from kds_tui.model import STATUS_LABELS, station_items
+from kds_tui.model import STATUS_LABELS, part_left, station_items
+from kds_tui.pacing import held_list
 from kds_tui.widgets.recall import RECALL_COUNT, RecallScreen
 from kds_ui.safe_app import SafeApp
 
@@ -131,7 +133,16 @@ class KitchenActions(SafeApp):
         if order.status not in (Status.PREPARING, Status.READY):
             self.notify(f"#{order.id} is {order.status}", severity="warning")
             return
-        todo = [item.id for item in station_items(order, station) if not item.done]
+        now = self.clock()
+        fired, held = part_left(order, station, now)
+        if held and not fired:
+            self.notify(
+                f"#{order.id}: nothing marked done: {held_list(held, now)}",
+                title="Not fired yet",
+                severity="warning",
+            )
+            return
+        todo = [item.id for item in fired]
         if not todo or not self._start(order.id):
             return
         marked: list[int] = []
@@ -149,6 +160,8 @@ class KitchenActions(SafeApp):
             self._in_flight.discard(order.id)
         if marked:
             self._done.append(Done(order.id, status=moved, before=before, items=tuple(marked)))
+            if held:  # the part is not finished: say what is still to come
+                self.notify(f"#{order.id}: still to come: {held_list(held, now)}", timeout=6)
 
     @work(exclusive=False, group="actions", exit_on_error=False)
     async def _take_back(self, order: Order, done: Done) -> None:

@@ -109,6 +109,14 @@ def next_item(order: Order, station: str | None, now: datetime | None = None) ->
     )
 
 
+def part_left(order: Order, station: str | None, now: datetime) -> tuple[list[Item], list[Item]]:
+    """What Next on a station's screen finishes of its part, and what it leaves: the
+    unfinished items that have fired, and those still held until their fire time (a dish
+    nobody has started is never marked done; the server refuses it too)."""
+    todo = [i for i in station_items(order, station) if not i.done]
+    return [i for i in todo if not i.held(now)], [i for i in todo if i.held(now)]
+
+
 def last_done_item(order: Order, station: str | None) -> Item | None:
     """The item ``D`` marks not done again: the last finished one of this station."""
     done = [i for i in station_items(order, station) if i.done]

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from kds_contract import Order, Status
+from kds_contract import Item, Order, Status
 from kds_contract.statuses import UPCOMING_STATUSES
+from kds_tui.text import one_line
 
 HELD_MARK = "◷"
 """Before a held item's countdown, and the upcoming strip's title."""
@@ -50,11 +51,21 @@ def past_due(order: Order, now: datetime) -> bool:
     return order.due_at is not None and order.status in KITCHEN_STATUSES and now > order.due_at
 
 
-def held_text(order: Order, item_id: int, now: datetime) -> str:
-    """``fires in 3:20``: what a held item says under it."""
-    item = next(i for i in order.items if i.id == item_id)
+def fires_in(item: Item, now: datetime) -> str:
+    """``fires in 3:20``: how long a held item waits."""
     assert item.fire_at is not None
     return f"fires in {countdown((item.fire_at - now).total_seconds())}"
+
+
+def held_text(order: Order, item_id: int, now: datetime) -> str:
+    """``fires in 3:20``: what a held item says under it."""
+    return fires_in(next(i for i in order.items if i.id == item_id), now)
+
+
+def held_list(items: Iterable[Item], now: datetime) -> str:
+    """Held items as a notice names them: ``Caesar salad fires in 3:20, Soup fires in
+    1:05``."""
+    return ", ".join(f"{one_line(item.name)} {fires_in(item, now)}" for item in items)
 
 
 def looks(order: Order, now: datetime) -> tuple[object, ...]:

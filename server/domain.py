@@ -6,6 +6,7 @@ transition table itself lives in ``kds_contract.statuses``, shared with the clie
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any, Literal, get_args
 
 from kds_contract import Item, Order, OrderCreate, OrderEdit, Status
 from kds_contract.menu import MenuItem
+from kds_contract.models import utc_z
 from kds_contract.statuses import can_edit, can_move, refusal
 from kds_contract.tracking import TRACKING_CODE_BYTES
 from server import pacing
@@ -79,6 +81,12 @@ class InvalidChange(DomainError):
 
 class AlreadyFired(DomainError):
     code = "already_fired"
+
+
+class ItemHeld(DomainError):
+    """An item marked done before it fired: not started yet, so not done."""
+
+    code = "item_held"
 
 
 NO_MENU: Mapping[str, MenuItem] = {}
@@ -208,10 +216,36 @@ def mark_item(
         )
     if item.done == done:
         return None
+    if done:
+        _check_fired(order, item, now)
     items = [i.model_copy(update={"done": done}) if i.id == item_id else i for i in order.items]
     return order.model_copy(
         update={"items": items, "version": order.version + 1, "updated_at": now}
     )
+
+
+def _check_fired(order: Order, item: Item, now: datetime) -> None:
+    """Refuse marking done an item that is not to be started yet: its order is scheduled,
+    or its own fire time is still to come (a key meant for the fired items, or a till's
+    script, must not finish a dish nobody has started). Marking it not done is always
+    allowed."""
+    what = f"item {item.id} ({item.name}) of order {order.id}"
+    if order.status is Status.SCHEDULED:
+        fires = f" at {pacing.iso(order.fire_at)}" if order.fire_at is not None else ""
+        raise ItemHeld(
+            f"{what} cannot be done: the order is scheduled and fires{fires}; "
+            "fire the order first (move it to pending)",
+            item_id=item.id,
+            fire_at=utc_z(order.fire_at) if order.fire_at is not None else None,
+        )
+    if item.fire_at is not None and item.held(now):
+        wait = math.ceil((item.fire_at - now).total_seconds())
+        raise ItemHeld(
+            f"{what} is held until {pacing.iso(item.fire_at)} ({wait} s from now) so that "
+            "it is ready with the rest of the order; it can be marked done once it fires",
+            item_id=item.id,
+            fire_at=utc_z(item.fire_at),
+        )
 
 
 def edit(

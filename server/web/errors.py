@@ -22,6 +22,7 @@ DOMAIN_STATUS: dict[str, int] = {
     "stale_version": 409,
     "order_closed": 409,
     "already_fired": 409,
+    "item_held": 409,
     "retry_in_flight": 409,
     "invalid": 422,
     "idempotency_key_reused": 422,

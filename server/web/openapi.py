@@ -22,7 +22,8 @@ _REASONS = {
     401: "No token, or a token that is not valid",
     403: "The token's role may not do this",
     404: "No such order or item",
-    409: "Conflict: a move the table does not allow, a stale version, or a retry in flight",
+    409: "Conflict: a move the table does not allow, a stale version, a retry in flight, "
+    "an item marked done before it fires",
     413: "The body is over 1 MiB",
     415: "The body is not JSON",
     422: "Invalid fields: details.field names the first",

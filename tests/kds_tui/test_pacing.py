@@ -4,6 +4,7 @@ and the key that fires a scheduled order early (against a real server)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -192,3 +193,42 @@ async def test_the_fire_key_sends_the_selected_scheduled_order_now(
         await wait_for(fired, message="the order fired on the server")
         await wait_for(lambda: later.id in shown_ids(app), message="its ticket")
         assert [o.id for o in strip.orders] == [sooner.id]
+
+
+async def test_next_on_a_station_finishes_only_what_has_fired(
+    server: ServerProcess, pos: KdsRest, admin: KdsRest
+) -> None:
+    """Enter on a station's screen marks its fired items done, never one still held: the
+    ticket stays, saying what is to come and when; with only held items left, nothing."""
+    made = await pos.create_order(
+        {
+            "items": [
+                {"name": "Steak", "station": "grill", "prep_seconds": 720},
+                {"name": "Caesar salad", "station": "cold", "prep_seconds": 240},
+                {"name": "Bread", "station": "cold"},
+            ]
+        }
+    )
+    app = kitchen_app(server, station="cold")
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for(lambda: shown_ids(app) == [made.id], message="the ticket")
+        await pilot.press("enter")  # start it
+        await wait_for(lambda: board_of(app).get(made.id).status == "preparing", 10)
+
+        await pilot.press("enter")  # the bread is done; the salad fires in about 8 minutes
+
+        async def bread_done() -> bool:
+            return (await admin.get_order(made.id)).items[2].done
+
+        await wait_for(bread_done, message="the bread marked done")
+        await wait_for(lambda: any("still to come" in m for m, _ in app.notified), 10)
+        said = next(m for m, _ in app.notified if "still to come" in m)
+        assert re.fullmatch(rf"#{made.id}: still to come: Caesar salad fires in [78]:\d\d", said)
+        assert made.id in shown_ids(app), "the salad is still to make here"
+        assert re.search(r"fires in [78]:\d\d", "\n".join(card_lines(board_of(app), made.id)))
+
+        await pilot.press("enter")  # only the held salad is left
+        await wait_for(lambda: any("nothing marked done" in m for m, _ in app.notified), 10)
+        on_server = await admin.get_order(made.id)
+        assert [i.done for i in on_server.items] == [False, False, True], "the salad: not done"
+        assert on_server.status == "preparing"

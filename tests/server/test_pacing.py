@@ -174,3 +174,26 @@ def test_a_scheduled_order_never_fires_after_its_due_time_minus_its_prep_time() 
         for item in order.items:
             assert item.fire_at is not None and order.fire_at <= item.fire_at
             assert item.fire_at + timedelta(seconds=item.prep_seconds or 0) <= max(due, NOW + prep)
+
+
+def test_an_item_cannot_be_marked_done_before_it_fires() -> None:
+    order = create(items=[{"name": "Steak"}, {"name": "Caesar salad"}], due_at=at(30))
+    with pytest.raises(domain.ItemHeld) as scheduled:
+        domain.mark_item(order, 1, True, at(1))
+    assert "scheduled" in scheduled.value.message and "Steak" in scheduled.value.message
+    assert scheduled.value.details == {"item_id": 1, "fire_at": "2026-12-08T18:18:00.000Z"}
+
+    fired = domain.move(order, Status.PENDING, None, at(2))  # fired early: salad at 18:10
+    started = domain.mark_item(fired, 1, True, at(3))
+    assert started is not None and started.items[0].done, "the steak has fired"
+    with pytest.raises(domain.ItemHeld) as held:
+        domain.mark_item(started, 2, True, at(10) - timedelta(seconds=1))
+    assert held.value.message == (
+        "item 2 (Caesar salad) of order 1 is held until 2026-12-08T18:10:00Z (1 s from now) "
+        "so that it is ready with the rest of the order; it can be marked done once it fires"
+    )
+    assert held.value.code == "item_held" and held.value.details["item_id"] == 2
+    at_fire = domain.mark_item(started, 2, True, at(10))
+    assert at_fire is not None and all(item.done for item in at_fire.items)
+    undone = domain.mark_item(started, 1, False, at(4))
+    assert undone is not None and not undone.items[0].done, "not done: always allowed"

@@ -90,6 +90,33 @@ async def test_due_times_are_checked_and_the_menu_fills_in_what_items_leave_out(
         assert (await admin.get("/api/menu")).body == menu
 
 
+async def test_an_item_is_not_marked_done_before_it_fires_whoever_asks(
+    server: ServerProcess,
+) -> None:
+    async with Api(server.url, server.tokens["admin"]) as admin:
+        kitchen = admin.as_(server.tokens["kitchen"])
+        items = [
+            {"name": "Steak", "station": "grill", "prep_seconds": 720},
+            {"name": "Caesar salad", "station": "cold", "prep_seconds": 240},
+        ]
+        paced = await admin.create(items=items)  # fires now: the salad in 8 minutes
+        steak, salad = (f"/api/orders/{paced['id']}/items/{i['id']}" for i in paced["items"])
+        held = await kitchen.patch(salad, {"done": True})
+        assert held.status == 409 and held.error["code"] == "item_held"
+        assert "Caesar salad" in held.error["message"] and "held until" in held.error["message"]
+        assert held.error["details"]["fire_at"] == paced["items"][1]["fire_at"]
+        assert (await kitchen.patch(steak, {"done": True})).status == 200, "the steak fired"
+        assert (await kitchen.patch(salad, {"done": False})).status == 200, "not done: fine"
+
+        later = await admin.create(items=items, due_at=_in(3600))
+        refused = await kitchen.patch(
+            f"/api/orders/{later['id']}/items/{later['items'][0]['id']}", {"done": True}
+        )
+        assert refused.status == 409 and "scheduled" in refused.error["message"]
+        now = (await kitchen.get(f"/api/orders/{paced['id']}")).body["order"]
+        assert [i["done"] for i in now["items"]] == [True, False]
+
+
 async def test_the_server_fires_a_scheduled_order_once_when_its_time_comes(
     server: ServerProcess,
 ) -> None:

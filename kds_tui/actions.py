@@ -137,8 +137,7 @@ class KitchenActions(SafeApp):
         fired, held = part_left(order, station, now)
         if held and not fired:
             self.notify(
-                f"#{order.id}: nothing marked done: {held_list(held, now)}",
-                title="Not fired yet",
+                f"#{order.id}: not fired yet, nothing marked done: {held_list(held, now)}",
                 severity="warning",
             )
             return

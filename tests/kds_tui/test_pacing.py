@@ -232,3 +232,42 @@ async def test_next_on_a_station_finishes_only_what_has_fired(
         on_server = await admin.get_order(made.id)
         assert [i.done for i in on_server.items] == [False, False, True], "the salad: not done"
         assert on_server.status == "preparing"
+
+
+@pytest.mark.parametrize("size", [SMALL, (120, 40), LARGE], ids=["80x24", "120x40", "160x48"])
+async def test_a_held_items_countdown_stays_with_it_when_a_long_ticket_carries_on(
+    size: tuple[int, int],
+) -> None:
+    """A ticket too long for a column carries on in the next; a held item's ``fires in``
+    line is never the first line of a part, away from the dish it is about."""
+    items = [
+        {
+            "name": f"Dish {n}",
+            "modifiers": [f"side {m}" for m in range(n % 3)],
+            "prep_seconds": 600 - 60 * (n % 4),
+            "fire_at": at(60 * (n % 4)),  # one in four fired, the others held
+        }
+        for n in range(1, 41)
+    ]
+    app = display([order(31, fire_at=at(-10), items=items)])
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        board = board_of(app)
+        starts: list[str] = []
+        while True:
+            for column in board.columns():
+                for card in column.cards:
+                    body = card.view.body
+                    assert card.start < len(body)
+                    starts.append(body[card.start].text)
+                    if card.start:  # a later part: it begins where the ticket allows
+                        assert not body[card.start].attached
+            if board.page >= len(board._pages) - 1:
+                break
+            page = board.page
+            await pilot.press("n")
+            await wait_for(lambda p=page: board.page == p + 1, message="the next page")
+        assert len(starts) > 2, "the ticket carries on"
+        assert not [s for s in starts if "fires in" in s], "a countdown begins a part"
+        text = "\n".join(line.text for line in board.card(31).view.body)
+        assert text.count("fires in") == 30

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from kds_client.cli_parser import UsageError
-from kds_client.item_text import format_duration
+from kds_client.item_text import prep_text
 from kds_client.rest import KdsRest
 from kds_contract.menu import Menu, MenuItem, PrepSuggestion, menu_key
 
@@ -81,7 +81,7 @@ async def _suggest(rest: KdsRest, args: argparse.Namespace, out: Callable[[str],
             continue
         seconds = round(value)
         if seconds != item.prep_seconds:
-            changed.append(f"{item.name}: {_prep(item.prep_seconds)} -> {_prep(seconds)}")
+            changed.append(f"{item.name}: {prep_text(item.prep_seconds)} -> {prep_text(seconds)}")
         items.append(item.model_copy(update={"prep_seconds": seconds}))
     saved = await rest.put_menu(Menu(items=items)) if changed else current
     text = "\n".join(changed) if changed else "nothing to change"
@@ -129,17 +129,13 @@ def _duration(value: Any, where: str) -> int:
         raise UsageError(f"{where}: {value!r} is not a prep time like 12m, 240s or 1h30m") from None
 
 
-def _prep(seconds: int | float | None) -> str:
-    return "-" if seconds is None else format_duration(round(seconds))
-
-
 def menu_table(found: Menu) -> str:
     """One line per item, its name last (names are free text of any width)."""
     if not found.items:
         return "the menu is empty; set one with: kds-order menu set FILE"
     rows = [f"{'PREP':>7}  STATION / ITEM"]
     rows += [
-        f"{_prep(i.prep_seconds):>7}  {'@' + i.station + '  ' if i.station else ''}{i.name}"
+        f"{prep_text(i.prep_seconds):>7}  {'@' + i.station + '  ' if i.station else ''}{i.name}"
         for i in found.items
     ]
     return "\n".join(rows)
@@ -149,7 +145,7 @@ def suggestion_table(found: list[PrepSuggestion]) -> str:
     """Learned prep times beside the menu's, one line per item, its name last."""
     rows = [f"{'MENU':>7} {'MEDIAN':>7} {'P90':>7} {'N':>5}  ITEM"]
     rows += [
-        f"{_prep(s.menu_prep_seconds):>7} {_prep(s.median_s):>7} {_prep(s.p90_s):>7} "
+        f"{prep_text(s.menu_prep_seconds):>7} {prep_text(s.median_s):>7} {prep_text(s.p90_s):>7} "
         f"{s.n:>5}  {s.name}"
         for s in found
     ]

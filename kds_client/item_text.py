@@ -121,6 +121,12 @@ def format_duration(seconds: int) -> str:
     return text + (f"{secs}s" if secs or not text else "")
 
 
+def prep_text(seconds: float | None) -> str:
+    """A prep time as the apps write it (``12m``, ``4m30s``, to the second), ``-`` when not
+    known."""
+    return "-" if seconds is None else format_duration(round(seconds))
+
+
 def _split(text: str) -> list[tuple[str, str]]:
     """``[("", name), (marker, value), ...]``, escapes resolved.
 

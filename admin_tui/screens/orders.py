@@ -86,6 +86,7 @@ class OrdersScreen(LivePage, Screen[None]):
         Binding("r", "reload", "Reload as of now", show=False, id="orders.reload"),
         Binding("w", "screens_online", "Screens online", show=False, id="orders.screens"),
         Binding("k", "tokens", "Tokens", show=False, id="orders.tokens"),
+        Binding("M", "menu", "Menu and prep times", show=False, id="orders.menu"),
     ]
 
     def __init__(self) -> None:
@@ -344,6 +345,11 @@ class OrdersScreen(LivePage, Screen[None]):
         from admin_tui.screens.tokens import TokensScreen
 
         self.app.push_screen(TokensScreen())
+
+    def action_menu(self) -> None:
+        from admin_tui.screens.menu import MenuScreen
+
+        self.app.push_screen(MenuScreen())
 
     def action_screens_online(self) -> None:
         from admin_tui.screens.screens_online import ScreensOnlineScreen

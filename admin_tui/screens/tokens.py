@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from admin_tui.console import Console
 from admin_tui.screens.confirm import ConfirmScreen
-from admin_tui.typeahead import TypeAhead
+from admin_tui.screens.fields_form import FieldsForm
 from admin_tui.widgets.connection_bar import ConnectionBar
 from admin_tui.widgets.notice_bar import NoticeBar
 from kds_client.errors import Invalid, KdsError
@@ -162,13 +162,10 @@ class TokensScreen(Screen[None]):
         self.load()
 
 
-class TokenFormScreen(TypeAhead[TokenCreated | None]):
+class TokenFormScreen(FieldsForm[TokenCreated | None]):
     """Role, name (and a customer's account); makes the token on enter."""
 
     BINDINGS = [Binding("escape", "close", "Close", id="token-form.close")]
-
-    def __init__(self) -> None:
-        super().__init__(classes="dialog")
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="box form"):
@@ -182,47 +179,34 @@ class TokenFormScreen(TypeAhead[TokenCreated | None]):
                     compact=True,
                     id="role",
                 )
-            for field, label, hint in (
-                ("name", "name", "who uses it: till-2, grill screen, Sam"),
-                ("user_id", "account", "a customer token's account only"),
-            ):
-                with Horizontal(classes="row"):
-                    yield Label(label, classes="field-label")
-                    yield Input(id=field, placeholder=hint, compact=True)
-                yield Static("", id=f"{field}-error", classes="error")
+            yield from self.text_fields(
+                (
+                    ("name", "name", "", "who uses it: till-2, grill screen, Sam"),
+                    ("user_id", "account", "", "a customer token's account only"),
+                )
+            )
             yield Static("", id="form-error", classes="error")
             yield Static("enter make it   esc close", classes="hint")
 
     def on_mount(self) -> None:
         self.focus_first(self.query_one("#name", Input))
 
-    def action_close(self) -> None:
-        self.dismiss(None)
-
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         role = str(self.query_one("#role", Select).value)
-        name = self.query_one("#name", Input).value.strip()
-        user_id = self.query_one("#user_id", Input).value.strip()
-        self.make(role, name, user_id)
+        self.make(role, self.value("name").strip(), self.value("user_id").strip())
 
     @work(exclusive=True, group="token-make")
     async def make(self, role: str, name: str, user_id: str) -> None:
-        for field in ("name", "user_id", "form"):
-            self.query_one(f"#{field}-error", Static).remove_class("-shown")
+        self.clear(("name", "user_id"))
         app: Console = self.app  # type: ignore[assignment]
         try:
             created = await app.rest.create_token(role, name or None, user_id or None)
         except Invalid as error:
-            field = error.field if error.field in ("name", "user_id") else "form"
-            shown = self.query_one(f"#{field}-error", Static)
-            shown.update(Text(error.message))
-            shown.add_class("-shown")
+            self.say(error.field if error.field in ("name", "user_id") else "form", error.message)
             return
         except KdsError as error:
-            shown = self.query_one("#form-error", Static)
-            shown.update(Text(error.message))
-            shown.add_class("-shown")
+            self.say("form", error.message)
             return
         self.dismiss(created)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from kds_client import Change, ConnectionState, Event, FeedStatus, OrderPage
 from kds_contract import Order, Role
+from kds_contract.menu import Menu, PrepSuggestions
 from kds_contract.screens import ScreensAnswer
 from kds_contract.tokens import Token
 
@@ -211,6 +212,47 @@ TOKENS = [
 ]
 
 
+MENU = Menu.model_validate(
+    {
+        "items": [
+            {"name": "Ribeye steak 300g", "station": "grill", "prep_seconds": 720},
+            {"name": "Caesar salad", "station": "cold", "prep_seconds": 240},
+            {"name": "Fries", "station": "fry", "prep_seconds": 180},
+            {"name": "Sticky toffee pudding", "station": "pastry"},
+        ]
+    }
+)
+SUGGESTIONS = PrepSuggestions.model_validate(
+    {
+        "days": 14,
+        "items": [
+            {
+                "name": "Ribeye steak 300g",
+                "menu_prep_seconds": 720,
+                "median_s": 804.4,
+                "p90_s": 1010.0,
+                "n": 41,
+            },
+            {
+                "name": "Caesar salad",
+                "menu_prep_seconds": 240,
+                "median_s": 231.0,
+                "p90_s": 300.2,
+                "n": 3,
+            },
+            {"name": "Fries", "menu_prep_seconds": 180, "median_s": None, "p90_s": None, "n": 0},
+            {
+                "name": "Pad thai",
+                "menu_prep_seconds": None,
+                "median_s": 415.0,
+                "p90_s": 530.0,
+                "n": 12,
+            },
+        ],
+    }
+)
+
+
 class FakeRest:
     """Answers from :data:`SAMPLE` the way the server pages, filters and sorts it."""
 
@@ -219,6 +261,12 @@ class FakeRest:
 
     async def tokens(self) -> list[Token]:
         return TOKENS
+
+    async def menu(self) -> Menu:
+        return MENU
+
+    async def prep_suggestions(self, days: int = 14) -> PrepSuggestions:
+        return SUGGESTIONS
 
     async def close(self) -> None:
         return None

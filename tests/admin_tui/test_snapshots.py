@@ -7,6 +7,7 @@ from textual.pilot import Pilot
 
 from admin_tui import make_app
 from admin_tui.screens.figures import FiguresScreen
+from admin_tui.screens.menu import MenuScreen
 from admin_tui.screens.report import ReportScreen
 from tests.admin_tui.fakes import FakeFeed, FakeRest, frozen_clock
 
@@ -73,6 +74,33 @@ def test_tokens(snap_compare, size: tuple[int, int]) -> None:
         await _settled(pilot)
 
     assert snap_compare(_app(), terminal_size=size, run_before=open_tokens)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_menu(snap_compare, size: tuple[int, int]) -> None:
+    async def open_menu(pilot: Pilot) -> None:
+        await _settled(pilot)
+        await pilot.press("M")
+        await pilot.app.screen.workers.wait_for_complete()
+        assert isinstance(pilot.app.screen, MenuScreen) and pilot.app.screen.rows
+        await _settled(pilot)
+
+    assert snap_compare(_app(), terminal_size=size, run_before=open_menu)
+
+
+def test_menu_form_errors(snap_compare) -> None:
+    async def bad_entry(pilot: Pilot) -> None:
+        await _settled(pilot)
+        await pilot.press("M")
+        await pilot.app.screen.workers.wait_for_complete()
+        await _settled(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"fries", "tab", "tab", *"12", "enter")
+        await pilot.app.screen.workers.wait_for_complete()
+        await _settled(pilot)
+
+    assert snap_compare(_app(), terminal_size=(80, 24), run_before=bad_entry)
 
 
 def test_move_dialog(snap_compare) -> None:

@@ -1,11 +1,13 @@
 // The kitchen board's orders, kept by seq exactly as kds_client's store does: a snapshot at
 // a known seq, then every event after it in order; duplicates and stale events are
 // dropped, an event after a gap waits for the gap to be filled (by the API's event log).
+// It keeps the orders in the statuses it is given: the open ones and the upcoming
+// (scheduled) ones.
 
 export class Store {
-  constructor(openStatuses) {
-    this.open = new Set(openStatuses);
-    this.orders = new Map(); // id -> order, open orders only
+  constructor(keptStatuses) {
+    this.kept = new Set(keptStatuses);
+    this.orders = new Map(); // id -> order, in the kept statuses only
     this.seq = null; // null until the first snapshot
     this.held = new Map(); // seq -> [type, data], events after a gap
   }
@@ -16,7 +18,7 @@ export class Store {
 
   reset(orders, seq) {
     this.orders.clear();
-    for (const order of orders) if (this.open.has(order.status)) this.orders.set(order.id, order);
+    for (const order of orders) if (this.kept.has(order.status)) this.orders.set(order.id, order);
     this.seq = seq;
     for (const held of [...this.held.keys()]) if (held <= seq) this.held.delete(held);
     return this.drain();
@@ -46,7 +48,7 @@ export class Store {
   confirm(order) {
     const known = this.orders.get(order.id);
     if (known && known.version >= order.version) return [];
-    if (this.open.has(order.status)) this.orders.set(order.id, order);
+    if (this.kept.has(order.status)) this.orders.set(order.id, order);
     else this.orders.delete(order.id);
     return [order.id];
   }
@@ -64,7 +66,7 @@ export class Store {
     const order = data.order;
     const known = this.orders.get(order.id);
     if (known && known.version > order.version) return [];
-    if (this.open.has(order.status)) this.orders.set(order.id, order);
+    if (this.kept.has(order.status)) this.orders.set(order.id, order);
     else this.orders.delete(order.id);
     return [order.id];
   }
@@ -104,7 +106,7 @@ export async function sync(store, get) {
 }
 
 async function snapshot(store, get) {
-  const statuses = [...store.open].map((s) => `status=${s}`).join("&");
+  const statuses = [...store.kept].map((s) => `status=${s}`).join("&");
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const orders = [];
     const seqs = new Set();

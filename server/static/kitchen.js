@@ -1,16 +1,20 @@
 // The kitchen board for a TV or a touch tablet: live tickets kept by seq (catch-up through
 // GET /api/events after every connect), taps sent through the REST API and shown when the
-// server confirms them, refusals in the server's words, undo of the last tap, a bell.
+// server confirms them, refusals in the server's words, undo of the last tap, a bell; the
+// upcoming strip of scheduled orders (fire one now), and items held until their fire time,
+// which no tap marks done.
 import { allergenMatcher } from "./allergens.js";
 import { chime, connectLive, ask, pageConfig, screenName } from "./live.js";
 import { Board, stationItems } from "./kitchen-view.js";
 import { Store, sync } from "./kitchen-store.js";
+import { UpcomingStrip } from "./kitchen-upcoming.js";
+import { HELD_MARK, held, heldText } from "./pacing.js";
 
 const TOKEN_KEY = "kds.kitchen.token";
 const config = pageConfig();
 const station = config.station;
 const $ = (id) => document.getElementById(id);
-const store = new Store(config.open);
+const store = new Store([...config.open, ...config.upcoming]);
 let audio = null;
 let socket = null;
 let live = false;
@@ -58,21 +62,56 @@ const FORWARD = config.forward;
 const UNDO = config.undo;
 
 const NEXT_WORDS = { preparing: "Tap: start cooking", ready: "Tap: mark ready", completed: "Tap: bump" };
+const HELD_LEFT = "the items left are held until their fire time"; // the terminal's words
+
+/** The items a tap would take as done that wait for their fire time: on a station's
+ *  board those of its part still to make, on the expo view (to mark the order ready) every
+ *  item not done. None when the tap only starts the order, or moves on a ready one. */
+function heldBlocking(order, now = Date.now()) {
+  if (order.status !== "preparing" && (station === null || order.status !== "ready")) return [];
+  return stationItems(order, station).filter((item) => !item.done && held(item, now));
+}
 
 /** What a tap on the ticket does, in words (terminal: the Next key). */
-function nextWord(order) {
-  if (station === null || order.status === "pending") return NEXT_WORDS[FORWARD[order.status]] || "";
+function nextWord(order, now = Date.now()) {
+  if (station === null || order.status === "pending") {
+    if (station === null && heldBlocking(order, now).length) return `${HELD_MARK} Not ready: ${HELD_LEFT}`;
+    return NEXT_WORDS[FORWARD[order.status]] || "";
+  }
+  const todo = stationItems(order, station).filter((item) => !item.done);
+  if (todo.length && todo.every((item) => held(item, now))) return `${HELD_MARK} ${HELD_LEFT[0].toUpperCase()}${HELD_LEFT.slice(1)}`;
   return `Tap: ${station} part done`;
 }
 
 const board = new Board($("tickets"), {
   station,
+  open: config.open,
   thresholds: config.thresholds,
   matcher: allergenMatcher(config.allergens),
   nextWord,
 });
 
+let rings = 0; // how many times the board rang (for the tests: a bell cannot be heard there)
+function ring() {
+  rings += 1;
+  if (audio) chime(audio);
+}
+
+async function fireNow(order) {
+  const to = config.fire[order.status];
+  if (!to) return toast(`#${order.id} is ${order.status}: there is nothing to fire`, "info");
+  // Not kept for undo: nothing moves back to scheduled.
+  await send(order, async () => {
+    await move(order, to);
+    toast(`#${order.id}: fired now`, "info");
+    return null;
+  });
+}
+
+const strip = new UpcomingStrip($("upcoming"), { statuses: config.upcoming, fire: fireNow });
+
 function redraw(ids = null) {
+  strip.render(store);
   const visible = board.render(store, ids);
   const counts = { pending: 0, preparing: 0, ready: 0 };
   for (const order of visible) counts[order.status] = (counts[order.status] || 0) + 1;
@@ -145,14 +184,28 @@ async function mark(order, itemId, isDone) {
   return answer.order;
 }
 
+/** Says why a tap marks nothing: its items wait for their fire time. */
+function refuseHeld(order, items) {
+  const now = Date.now();
+  const which = items.map((item) => `${item.quantity}× ${item.name} ${heldText(item, now)}`).join("; ");
+  toast(`#${order.id}: ${HELD_LEFT} (${which})`, "info");
+}
+
 function tapTicket(order) {
+  const waiting = heldBlocking(order);
+  if (waiting.length && station === null) return refuseHeld(order, waiting);
   if (station === null || order.status === "pending") {
     const to = FORWARD[order.status];
     if (!to) return;
     return send(order, async () => ({ orderId: order.id, to, from: order.status, items: [], order: await move(order, to) }));
   }
+  // A held item waits for its fire time: the tap finishes the rest of the part, or says so.
+  const now = Date.now();
+  const todo = stationItems(order, station)
+    .filter((item) => !item.done && !held(item, now))
+    .map((item) => item.id);
+  if (!todo.length && waiting.length) return refuseHeld(order, waiting);
   return send(order, async () => {
-    const todo = stationItems(order, station).filter((item) => !item.done).map((item) => item.id);
     let current = order;
     const marked = [];
     for (const id of todo) {
@@ -171,6 +224,7 @@ function tapTicket(order) {
 function tapItem(order, itemId) {
   const item = order.items.find((i) => i.id === itemId);
   if (!item) return;
+  if (!item.done && held(item, Date.now())) return refuseHeld(order, [item]);
   return send(order, async () => {
     const current = await mark(order, itemId, !item.done);
     return item.done ? null : { orderId: order.id, to: null, from: null, items: [itemId], order: current };
@@ -203,8 +257,19 @@ $("tickets").addEventListener("click", (event) => {
   else tapItem(order, Number(button.dataset.item));
 });
 $("undo").addEventListener("click", undoLast);
+// The terminal's keys for the upcoming strip (a keyboard or a bump bar): f fires the
+// selected one (a second f confirms), t picks the next, Escape takes back an armed f.
+document.addEventListener("keydown", (event) => {
+  if ((event.target.closest && event.target.closest("input, textarea")) || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === "f") strip.fireSelected();
+  else if (event.key === "t") strip.selectNext();
+  else if (event.key === "Escape") strip.disarm();
+});
 window.addEventListener("scroll", below, { passive: true });
-window.addEventListener("resize", () => redraw());
+window.addEventListener("resize", () => {
+  redraw();
+  strip.fold();
+});
 for (const kind of ["pointerdown", "keydown"]) {
   document.addEventListener(kind, () => {
     if (audio) return;
@@ -244,7 +309,9 @@ function onEvent(type) {
       return;
     }
     redraw(changed);
-    if (type === "order:created" && changed.includes(data.order.id) && audio) chime(audio);
+    // A new order, or a scheduled one fired, that this board shows: the bell.
+    const arrived = type === "order:created" || (type === "order:statusUpdated" && config.upcoming.includes(data.oldStatus));
+    if (arrived && changed.includes(data.order.id) && board.cards.has(data.order.id)) ring();
   };
 }
 
@@ -269,12 +336,23 @@ function start() {
 }
 
 $("title").textContent = station ? `Kitchen · ${station}` : "Kitchen · expo";
-setInterval(() => board.tick(), 1000);
+setInterval(() => {
+  // Items of this station reaching their fire time: the bell, and what to start.
+  for (const { order, items } of board.tick()) {
+    ring();
+    toast(`#${order.id}: start ${items.map((item) => `${item.quantity}x ${item.name}`).join(", ")}`, "info");
+  }
+  strip.tick();
+}, 1000);
 start();
 // For the benchmark and the tests: the board's state, to look at (never to drive it).
 window.kdsBoard = {
   store,
   board,
+  strip,
+  get rings() {
+    return rings;
+  },
   get socket() {
     return socket;
   },

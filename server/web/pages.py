@@ -20,6 +20,7 @@ from aiohttp import web
 
 from kds_contract import OPEN_STATUSES, Status, forward, undo
 from kds_contract.allergens import DEFAULT_ALLERGENS
+from kds_contract.statuses import UPCOMING_STATUSES, fire
 from server.web.errors import ApiError
 from server.web.keys import SETTINGS
 from server.web.orders import VERSION
@@ -154,6 +155,8 @@ async def kitchen_page(request: web.Request) -> web.StreamResponse:
     config = {
         "station": station,
         "open": [str(s) for s in OPEN_STATUSES],
+        "upcoming": [str(s) for s in UPCOMING_STATUSES],
+        "fire": {str(s): str(fire(s)) for s in Status if fire(s) is not None},
         "forward": {str(s): str(forward(s)) for s in Status if forward(s) is not None},
         "undo": {str(s): str(undo(s)) for s in Status if undo(s) is not None},
         "allergens": DEFAULT_ALLERGENS.wire(),

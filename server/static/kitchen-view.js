@@ -6,7 +6,7 @@
 // many tickets are below.
 import { markAllergens } from "./allergens.js";
 import { clock } from "./live.js";
-import { HELD_MARK, held, heldIds, heldText, looks, pastDue, startedAt } from "./pacing.js";
+import { HELD_MARK, firesIn, held, heldIds, looks, pastDue, startedAt } from "./pacing.js";
 
 export const LABELS = {
   scheduled: "◷ LATER",
@@ -145,7 +145,7 @@ export class Board {
       if (timer.textContent !== text) timer.textContent = text;
       if (node.dataset.age !== level) node.dataset.age = level;
       for (const fires of node.querySelectorAll(".fires")) {
-        const said = heldText({ fire_at: fires.dataset.fire }, now);
+        const said = firesIn({ fire_at: fires.dataset.fire }, now);
         if (fires.textContent !== said) fires.textContent = said;
       }
     }
@@ -220,7 +220,7 @@ export class Board {
     }
     if (item.notes) button.append(this.notes("inote", item.notes));
     if (waits) {
-      const fires = el("span", "fires", heldText(item, now));
+      const fires = el("span", "fires", firesIn(item, now));
       fires.dataset.fire = item.fire_at;
       button.append(fires);
     }

@@ -8,7 +8,7 @@ import { chime, connectLive, ask, pageConfig, screenName } from "./live.js";
 import { Board, stationItems } from "./kitchen-view.js";
 import { Store, sync } from "./kitchen-store.js";
 import { UpcomingStrip } from "./kitchen-upcoming.js";
-import { HELD_MARK, held, heldText } from "./pacing.js";
+import { HELD_MARK, held, heldList, partLeft } from "./pacing.js";
 
 const TOKEN_KEY = "kds.kitchen.token";
 const config = pageConfig();
@@ -64,22 +64,22 @@ const UNDO = config.undo;
 const NEXT_WORDS = { preparing: "Tap: start cooking", ready: "Tap: mark ready", completed: "Tap: bump" };
 const HELD_LEFT = "the items left are held until their fire time"; // the terminal's words
 
-/** The items a tap would take as done that wait for their fire time: on a station's
- *  board those of its part still to make, on the expo view (to mark the order ready) every
- *  item not done. None when the tap only starts the order, or moves on a ready one. */
+/** The expo's tap on a cooking ticket marks the order ready: the items it would send out
+ *  unmade, waiting for their fire time (none: the tap may go ahead). A station's tap
+ *  finishes only what has fired (``partLeft``). */
 function heldBlocking(order, now = Date.now()) {
-  if (order.status !== "preparing" && (station === null || order.status !== "ready")) return [];
-  return stationItems(order, station).filter((item) => !item.done && held(item, now));
+  if (station !== null || order.status !== "preparing") return [];
+  return order.items.filter((item) => !item.done && held(item, now));
 }
 
 /** What a tap on the ticket does, in words (terminal: the Next key). */
 function nextWord(order, now = Date.now()) {
   if (station === null || order.status === "pending") {
-    if (station === null && heldBlocking(order, now).length) return `${HELD_MARK} Not ready: ${HELD_LEFT}`;
+    if (heldBlocking(order, now).length) return `${HELD_MARK} Not ready: ${HELD_LEFT}`;
     return NEXT_WORDS[FORWARD[order.status]] || "";
   }
-  const todo = stationItems(order, station).filter((item) => !item.done);
-  if (todo.length && todo.every((item) => held(item, now))) return `${HELD_MARK} ${HELD_LEFT[0].toUpperCase()}${HELD_LEFT.slice(1)}`;
+  const [fired, left] = partLeft(stationItems(order, station), now);
+  if (!fired.length && left.length) return `${HELD_MARK} Not fired yet: ${HELD_LEFT}`;
   return `Tap: ${station} part done`;
 }
 
@@ -184,27 +184,25 @@ async function mark(order, itemId, isDone) {
   return answer.order;
 }
 
-/** Says why a tap marks nothing: its items wait for their fire time. */
-function refuseHeld(order, items) {
-  const now = Date.now();
-  const which = items.map((item) => `${item.quantity}× ${item.name} ${heldText(item, now)}`).join("; ");
-  toast(`#${order.id}: ${HELD_LEFT} (${which})`, "info");
+/** Says why a tap marks nothing: its items wait for their fire time (the terminal's words;
+ *  the server refuses it too, 409 item_held). */
+function refuseHeld(order, items, what = "nothing marked done") {
+  toast(`#${order.id}: not fired yet, ${what}: ${heldList(items, Date.now())}`, "info");
 }
 
 function tapTicket(order) {
   const waiting = heldBlocking(order);
-  if (waiting.length && station === null) return refuseHeld(order, waiting);
+  if (waiting.length) return refuseHeld(order, waiting, "not marked ready");
   if (station === null || order.status === "pending") {
     const to = FORWARD[order.status];
     if (!to) return;
     return send(order, async () => ({ orderId: order.id, to, from: order.status, items: [], order: await move(order, to) }));
   }
-  // A held item waits for its fire time: the tap finishes the rest of the part, or says so.
-  const now = Date.now();
-  const todo = stationItems(order, station)
-    .filter((item) => !item.done && !held(item, now))
-    .map((item) => item.id);
-  if (!todo.length && waiting.length) return refuseHeld(order, waiting);
+  // A held item waits for its fire time: the tap finishes what has fired, and says what is
+  // still to come.
+  const [fired, left] = partLeft(stationItems(order, station), Date.now());
+  if (!fired.length && left.length) return refuseHeld(order, left);
+  const todo = fired.map((item) => item.id);
   return send(order, async () => {
     let current = order;
     const marked = [];
@@ -217,6 +215,7 @@ function tapTicket(order) {
       current = await move(current, "ready");
       to = "ready";
     }
+    if (left.length) toast(`#${order.id}: still to come: ${heldList(left, Date.now())}`, "info");
     return marked.length ? { orderId: order.id, to, from: to ? "preparing" : null, items: marked, order: current } : null;
   });
 }

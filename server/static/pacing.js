@@ -43,9 +43,22 @@ export function pastDue(order, now) {
   return Boolean(order.due_at) && KITCHEN_STATUSES.includes(order.status) && now > Date.parse(order.due_at);
 }
 
-/** ``fires in 3:20``: what a held item says under it. */
-export function heldText(item, now) {
+/** ``fires in 3:20``: how long a held item waits (what it says under it). */
+export function firesIn(item, now) {
   return `fires in ${countdown((Date.parse(item.fire_at) - now) / 1000)}`;
+}
+
+/** Held items as a notice names them: ``Caesar salad fires in 3:20, Soup fires in 1:05``. */
+export function heldList(items, now) {
+  const oneLine = (text) => text.split(/\s+/).filter(Boolean).join(" ");
+  return items.map((item) => `${oneLine(item.name)} ${firesIn(item, now)}`).join(", ");
+}
+
+/** What a station's tap finishes of its part, and what it leaves: the unfinished items that
+ *  have fired, and those still held until their fire time (kds_tui.model's part_left). */
+export function partLeft(items, now) {
+  const todo = items.filter((item) => !item.done);
+  return [todo.filter((item) => !held(item, now)), todo.filter((item) => held(item, now))];
 }
 
 /** What of a ticket changes with time alone, apart from the countdowns: which items are

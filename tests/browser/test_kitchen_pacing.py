@@ -63,9 +63,9 @@ def patches(page: Any) -> list[str]:
 
 
 async def refused(page: Any) -> None:
-    """Wait for the board to say that a tap marked nothing, its items being held (a toast
-    shown after the tap: the earlier ones are cleared first)."""
-    await page.wait_for_selector(".toast.info >> text=held until their fire time")
+    """Wait for the board to say that a tap marked nothing, its items being held, and until
+    when (a toast shown after the tap: the earlier ones are cleared first)."""
+    await page.wait_for_selector(".toast.info >> text=/not fired yet, .*: .* fires in 0:/")
     await page.evaluate("document.getElementById('toasts').replaceChildren()")
 
 
@@ -191,35 +191,42 @@ async def test_a_stations_item_appears_at_its_fire_time_with_the_bell(
     order = create(
         server,
         items=[
-            {"name": "Steak", "prep_seconds": 12, "station": "grill"},
+            {"name": "Steak", "prep_seconds": 14, "station": "grill"},
+            {"name": "Soup", "prep_seconds": 14, "station": "cold"},
             {"name": "Caesar salad", "prep_seconds": 2, "station": "cold"},
         ],
     )
     ticket = f".ticket[data-id='{order['id']}']"
-    salad = f"{ticket} .item[data-item='2']"
+    soup, salad = f"{ticket} .item[data-item='2']", f"{ticket} .item[data-item='3']"
     await page.wait_for_selector(f"{salad}.held")  # what is coming, and when
     await shot(page, "kitchen-station-held")
     assert "fires in 0:" in (await page.text_content(f"{salad} .fires") or "")
-    assert await page.locator(f"{ticket} .item").count() == 1, "the cold station's items only"
+    assert await page.locator(f"{ticket} .item").count() == 2, "the cold station's items only"
+    assert await page.locator(f"{soup}.held").count() == 0
     await page.click(f"{ticket} .head")  # start
     await page.wait_for_selector(f"{ticket}[data-status='preparing']")
+    sent = patches(page)
+    await page.click(f"{ticket} .head")  # what has fired is done; the salad is to come
+    await page.wait_for_selector(f"{soup}.done")
+    await page.wait_for_selector(".toast.info >> text=/still to come: Caesar salad fires in 0:/")
+    assert len(sent) == 1 and sent[0].endswith("/items/2"), sent
     hint = await page.text_content(f"{ticket} .hint")
     assert hint is not None and "held until their fire time" in hint, hint
     rings = await page.evaluate("window.kdsBoard.rings")
-    sent = patches(page)
-    await page.click(f"{ticket} .head")  # the part's only item is held: nothing is marked
+    sent.clear()
+    await page.click(f"{ticket} .head")  # only a held item is left: nothing is marked
     await refused(page)
     await page.click(salad, force=True)
     await refused(page)
     assert sent == [], sent
-    assert order_of(server, order["id"])["items"][1]["done"] is False
+    assert [i["done"] for i in order_of(server, order["id"])["items"]] == [False, True, False]
 
     await page.wait_for_selector(f"{salad}:not(.held)", timeout=FIRES_WITHIN_MS)
     await page.wait_for_selector(f".toast.info >> text=#{order['id']}: start 1x Caesar salad")
     assert await page.evaluate("window.kdsBoard.rings") == rings + 1, "its fire time rings"
     await page.click(f"{ticket} .head")  # the cold part is done now
     await page.wait_for_selector(ticket, state="detached")
-    assert order_of(server, order["id"])["items"][1]["done"] is True
+    assert [i["done"] for i in order_of(server, order["id"])["items"]] == [False, True, True]
     assert not watched.errors, watched.errors
 
 

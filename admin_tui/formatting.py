@@ -83,12 +83,16 @@ def since(moment: datetime | None, now: datetime) -> str:
 
 
 def age(order: Order, now: datetime) -> Text:
-    """How long the order has been in the kitchen; for a closed order, how long it took
-    (dim, as it no longer grows)."""
+    """How long the order has been in the kitchen, from its fire time; for a closed order,
+    how long it took (dim, as it no longer grows); ``-`` for an order not fired yet."""
+    if order.status is Status.SCHEDULED:
+        return Text("-", style="dim")
     if order.status in (Status.COMPLETED, Status.CANCELLED):
         end = order.status_entered_at() or order.updated_at
-        return Text(duration((end - order.created_at).total_seconds()), style="dim")
-    return Text(since(order.created_at, now))
+        if end < order.timer_start():  # cancelled before it fired: never in the kitchen
+            return Text("-", style="dim")
+        return Text(duration((end - order.timer_start()).total_seconds()), style="dim")
+    return Text(since(order.timer_start(), now))
 
 
 def money(cents: int | None) -> str:

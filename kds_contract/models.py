@@ -318,6 +318,12 @@ class Order(BaseModel):
     completed_at: Timestamp | None = None
     cancelled_at: Timestamp | None = None
 
+    def timer_start(self) -> datetime:
+        """When the order entered, or enters, the kitchen: its fire time (its creation on
+        orders made before fire times). Ages and ticket times count from it: an order for
+        19:30 taken at 17:00 is not late at 19:05."""
+        return self.fire_at or self.created_at
+
     def status_entered_at(self) -> datetime | None:
         """When the order entered its current status."""
         value: datetime | None = getattr(self, f"{self.status}_at")

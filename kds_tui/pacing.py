@@ -23,9 +23,8 @@ KITCHEN_STATUSES = (Status.PENDING, Status.PREPARING)
 
 
 def started_at(order: Order) -> datetime:
-    """When the ticket's timer starts: its fire time (its creation on orders made before
-    fire times)."""
-    return order.fire_at or order.created_at
+    """When the ticket's timer starts (``Order.timer_start``: its fire time)."""
+    return order.timer_start()
 
 
 def countdown(seconds: float) -> str:
@@ -78,4 +77,4 @@ def looks(order: Order, now: datetime) -> tuple[object, ...]:
 def upcoming(orders: Iterable[Order]) -> list[Order]:
     """The scheduled orders, the next to fire first."""
     found = [o for o in orders if o.status in UPCOMING_STATUSES]
-    return sorted(found, key=lambda o: (o.fire_at or o.created_at, o.id))
+    return sorted(found, key=lambda o: (o.timer_start(), o.id))

@@ -96,7 +96,7 @@ def figures(period: Period, found: Figures, now: datetime) -> dict[str, Any]:
         "time_to_complete": _durations(found.to_complete),
         "per_hour": per_hour,
         "slowest_open": [
-            {**o.wire(), "age_s": round((now - (o.fire_at or o.created_at)).total_seconds(), 1)}
+            {**o.wire(), "age_s": round((now - o.timer_start()).total_seconds(), 1)}
             for o in found.slowest_open
         ],
     }

@@ -197,7 +197,7 @@ def slowest_table(stats: dict[str, Any], now: datetime) -> Table:
         table.add_row(
             fmt.number(order),
             fmt.status_text(order.status),
-            fmt.since(order.created_at, now),
+            fmt.since(order.timer_start(), now),
             fmt.since(order.status_entered_at(), now),
             Text(fmt.who(order)),
             Text(fmt.items_summary(order)),

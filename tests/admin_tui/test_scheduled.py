@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from admin_tui.formatting import local_time
 from admin_tui.screens.detail import OrderDetailScreen
 from kds_contract import Status
-from tests.admin_tui.conftest import bar, ready, settled, shown_ids, wait_for
+from tests.admin_tui.conftest import bar, ready, settled, shown_ids, table, wait_for
 from tests.admin_tui.test_detail import _text
 
 
@@ -23,6 +23,8 @@ async def test_the_scheduled_filter_and_the_due_and_fire_times(console_app, rest
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         assert shown_ids(app) == [later.id, now.id]
+        ages = {i: str(table(app).get_cell(str(i), "age")) for i in (later.id, now.id)}
+        assert ages[later.id] == "-" and ages[now.id].endswith("s"), "ages from the fire time"
         await pilot.press("6")
         await settled(pilot)
         assert (bar(app).total, shown_ids(app)) == (1, [later.id])

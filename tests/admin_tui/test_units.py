@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
-from admin_tui.formatting import precise_duration, who
+from admin_tui.formatting import age, precise_duration, who
 from admin_tui.history import describe
 from admin_tui.items_text import ItemLinesError, format_items, read_items, same_items
 from admin_tui.query import OrderQuery
 from kds_client import Event
-from kds_contract import Item, Status
+from kds_contract import Item, Order, Status
 from kds_contract.period import parse_day
 from tests.admin_tui.fakes import sample_order
 
@@ -152,3 +153,20 @@ def test_history_wording() -> None:
         "total: 17.75 -> 9.90; item 1x Pad thai +extra spicy @grill -> "
         "2x Pad thai +extra spicy @grill; removed 3x Spring rolls"
     )
+
+
+def test_an_orders_age_counts_from_its_fire_time() -> None:
+    def made(status: str, **times: datetime) -> Any:
+        base = sample_order(7).model_dump()  # pending, created earlier than NOW
+        return Order.model_validate({**base, "status": status, **times})
+
+    taken = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
+    fired = datetime(2026, 3, 14, 14, 48, tzinfo=UTC)
+    assert str(age(made("pending", created_at=taken, fire_at=fired), NOW)) == "12m"
+    assert str(age(made("pending", created_at=taken), NOW)) == "3h00", "no fire time: creation"
+    later = made("scheduled", created_at=taken, fire_at=datetime(2026, 3, 14, 19, 0, tzinfo=UTC))
+    assert str(age(later, NOW)) == "-", "not in the kitchen yet"
+    done = made("completed", created_at=taken, fire_at=fired, completed_at=NOW)
+    assert str(age(done, NOW)) == "12m"
+    gone = later.model_copy(update={"status": Status.CANCELLED, "cancelled_at": NOW})
+    assert str(age(gone, NOW)) == "-", "cancelled before it fired"

@@ -10,6 +10,8 @@ import pytest
 from tests.support.server import ServerProcess
 from tests.support.services import postgres_database
 
+pytest_plugins = ["tests.support.fixtures"]
+
 BACKENDS = ["sqlite", "postgres"]
 
 

@@ -1,14 +1,12 @@
-"""Helpers for driving the admin console against a real server."""
+"""Helpers for driving the admin console against a real server (those both apps' tests
+use are in tests/support/ui.py)."""
 
 from __future__ import annotations
 
-import io
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from rich.console import Console
 from textual.pilot import Pilot
 
 from admin_tui import AdminApp, make_app
@@ -17,18 +15,16 @@ from admin_tui.widgets.filter_bar import FilterBar
 from admin_tui.widgets.orders_table import OrdersTable
 from kds_client import ConnectionState, KdsRest
 from tests.support.server import ServerProcess
+from tests.support.ui import wait_for
 
-WAIT_SECONDS = 10.0
 FAST = {"check_interval": 1.0, "backoff_base": 0.2, "backoff_max": 1.0, "connect_timeout": 2.0}
 """Live-feed timings for tests that cut the network: notice and retry within a second or two."""
 
 
 @pytest.fixture
-async def rest(server: ServerProcess) -> AsyncIterator[KdsRest]:
+def rest(admin: KdsRest) -> KdsRest:
     """A client of the test server with the admin token, for setting the scene."""
-    client = KdsRest(server.url, server.tokens["admin"])
-    yield client
-    await client.close()
+    return admin
 
 
 @pytest.fixture
@@ -39,17 +35,6 @@ def console_app(server: ServerProcess) -> Callable[..., AdminApp]:
         return make_app(server.url, server.tokens["admin"], **{"bell": False, **kwargs})
 
     return build
-
-
-async def wait_for(pilot: Pilot, condition: Callable[[], Any], what: str) -> Any:
-    """Let the app run until ``condition()`` is truthy; fail after a while, saying ``what``."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        await pilot.pause(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def orders_screen(app: AdminApp) -> OrdersScreen:
@@ -96,10 +81,3 @@ async def settled(pilot: Pilot) -> None:
 def notices(app: AdminApp) -> list[str]:
     """The notices shown so far (title and message), on a notice line or as toasts."""
     return list(app.notice_log)
-
-
-def plain(renderable: Any, width: int = 120) -> str:
-    """A Rich renderable as plain text."""
-    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
-    console.print(renderable)
-    return console.export_text()

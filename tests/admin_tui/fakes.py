@@ -6,15 +6,15 @@ nothing but the data below and the frozen clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kds_client import Change, ConnectionState, Event, FeedStatus, OrderPage
+from kds_client import Event, OrderPage
 from kds_contract import Order, Role
 from kds_contract.menu import Menu, PrepSuggestions
 from kds_contract.screens import ScreensAnswer
 from kds_contract.tokens import Token
+from tests.support import fakes
 
 NOW = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
 """The frozen clock of every snapshot."""
@@ -312,26 +312,11 @@ class FakeRest:
         return ScreensAnswer()
 
 
-class FakeFeed:
+class FakeFeed(fakes.FakeFeed):
     """A feed that is live at once and never changes anything."""
 
     def __init__(self) -> None:
-        self.status = FeedStatus(ConnectionState.LIVE, url="http://127.0.0.1:5000", last_seq=180)
-        self._status: list[Callable[[FeedStatus], None]] = []
-        self._change: list[Callable[[Change], None]] = []
-
-    def on_change(self, callback: Callable[[Change], None]) -> None:
-        self._change.append(callback)
-
-    def on_status(self, callback: Callable[[FeedStatus], None]) -> None:
-        self._status.append(callback)
+        super().__init__(last_seq=180)
 
     async def start(self) -> None:
-        for callback in self._status:
-            callback(self.status)
-
-    async def stop(self) -> None:
-        return None
-
-    def require_live(self) -> None:
-        return None
+        self.announce()

@@ -10,8 +10,9 @@ from admin_tui.screens.order_form import OrderFormScreen
 from admin_tui.screens.orders import OrdersScreen
 from kds_client import NotFound
 from kds_contract import Status
-from tests.admin_tui.conftest import notices, ready, settled, shown_ids, table, wait_for
+from tests.admin_tui.conftest import notices, ready, settled, shown_ids, table
 from tests.admin_tui.seeding import order_payload
+from tests.support.ui import wait_for
 
 
 def _said(app, words: str) -> bool:

@@ -9,7 +9,8 @@ from admin_tui import make_app
 from admin_tui.screens.token_entry import TokenScreen
 from admin_tui.widgets.connection_bar import ConnectionBar
 from kds_client import ConnectionState, KdsRest, LiveFeed
-from tests.admin_tui.conftest import FAST, ready, shown_ids, wait_for
+from tests.admin_tui.conftest import FAST, ready, shown_ids
+from tests.support.ui import wait_for
 
 HINT = [
     "t: type another admin token. To make one, on the server's host:",

@@ -7,9 +7,10 @@ from admin_tui.screens.detail import OrderDetailScreen
 from admin_tui.screens.orders import OrdersScreen
 from kds_client import ConnectionState, KdsRest, LiveFeed
 from kds_contract import Status
-from tests.admin_tui.conftest import FAST, notices, plain, ready, settled, shown_ids, wait_for
+from tests.admin_tui.conftest import FAST, notices, ready, settled, shown_ids
 from tests.admin_tui.seeding import order_payload
 from tests.support.client import TcpProxy
+from tests.support.ui import plain, wait_for
 
 
 def _text(screen: OrderDetailScreen, widget_id: str) -> str:

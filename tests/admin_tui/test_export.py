@@ -7,8 +7,9 @@ import csv
 
 from kds_client.csv_export import ORDER_COLUMNS
 from kds_contract import Status
-from tests.admin_tui.conftest import notices, ready, settled, wait_for
+from tests.admin_tui.conftest import notices, ready, settled
 from tests.admin_tui.seeding import seed
+from tests.support.ui import wait_for
 
 
 async def test_export_writes_every_order_of_the_view(console_app, rest, tmp_path, monkeypatch):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from admin_tui.screens.figures import FiguresScreen
 from admin_tui.screens.orders import OrdersScreen
 from kds_contract import Status
-from tests.admin_tui.conftest import plain, ready, wait_for
+from tests.admin_tui.conftest import ready
 from tests.admin_tui.seeding import seed
+from tests.support.ui import plain, wait_for
 
 
 def _text(screen: FiguresScreen, widget_id: str) -> str:

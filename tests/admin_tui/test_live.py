@@ -4,25 +4,13 @@ and changes outside the current view leave it alone."""
 from __future__ import annotations
 
 import asyncio
-import io
-
-import pytest
-from rich.console import Console
 
 from admin_tui import announcer
 from admin_tui.widgets.notice_bar import NoticeBar
 from kds_contract import Status
-from tests.admin_tui.conftest import (
-    bar,
-    notices,
-    orders_screen,
-    ready,
-    settled,
-    shown_ids,
-    table,
-    wait_for,
-)
+from tests.admin_tui.conftest import bar, notices, orders_screen, ready, settled, shown_ids, table
 from tests.admin_tui.seeding import order_payload, seed
+from tests.support.ui import crash_report, wait_for
 
 
 async def test_insert_update_delete_live(console_app, rest) -> None:
@@ -187,19 +175,5 @@ async def test_sorted_by_last_change_a_changed_order_comes_to_the_top(console_ap
 
 async def test_a_crash_report_never_shows_the_token(console_app, server) -> None:
     app = console_app()
-    token = server.tokens["admin"]
-    app.error_console = Console(record=True, width=120, file=io.StringIO())  # the terminal
-
-    def broken_handler() -> None:
-        secret = app.rest.token  # a local variable in the failing frame, as in real life
-        raise RuntimeError(f"a bug with {len(secret)} characters in hand")
-
-    with pytest.raises(RuntimeError, match="a bug with"):
-        async with app.run_test(size=(80, 24)) as pilot:
-            await ready(pilot)
-            app.call_later(broken_handler)
-            await app._exception_event.wait()
-    report = app.error_console.export_text()
-    assert "RuntimeError: a bug with" in report and "broken_handler" in report
-    assert token not in report, "the crash report showed the admin token"
-    assert app.return_code == 1
+    report = await crash_report(app, (80, 24), ready, lambda: app.rest.token)
+    assert server.tokens["admin"] not in report, "the crash report showed the admin token"

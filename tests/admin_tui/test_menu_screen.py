@@ -12,7 +12,8 @@ from admin_tui.screens.confirm import ConfirmScreen
 from admin_tui.screens.menu import MenuItemScreen, MenuScreen
 from kds_client import KdsRest
 from kds_contract.menu import Menu, MenuItem, PrepSuggestion
-from tests.admin_tui.conftest import plain, ready, wait_for
+from tests.admin_tui.conftest import ready
+from tests.support.ui import plain, wait_for
 
 MENU = Menu.model_validate(
     {

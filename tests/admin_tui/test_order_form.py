@@ -7,7 +7,8 @@ from admin_tui.screens.confirm import ConfirmScreen
 from admin_tui.screens.help import HelpScreen
 from admin_tui.screens.order_form import OrderFormScreen
 from admin_tui.screens.orders import OrdersScreen
-from tests.admin_tui.conftest import plain, ready, wait_for
+from tests.admin_tui.conftest import ready
+from tests.support.ui import plain, wait_for
 
 
 def _error(form: OrderFormScreen, field: str) -> str:

@@ -7,9 +7,10 @@ from admin_tui import make_app
 from admin_tui.widgets.connection_bar import ConnectionBar
 from kds_client import ConnectionState, KdsRest, LiveFeed
 from kds_contract import Status
-from tests.admin_tui.conftest import FAST, notices, ready, settled, shown_ids, table, wait_for
+from tests.admin_tui.conftest import FAST, notices, ready, settled, shown_ids, table
 from tests.admin_tui.seeding import order_payload, seed
 from tests.support.client import TcpProxy
+from tests.support.ui import wait_for
 
 
 async def test_network_cut_then_converge(server, rest) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from admin_tui.screens.report import ReportScreen, utc_offset
 from kds_contract import Status
-from tests.admin_tui.conftest import plain, ready, wait_for
+from tests.admin_tui.conftest import ready
 from tests.admin_tui.seeding import seed
+from tests.support.ui import plain, wait_for
 
 
 async def test_the_report_shows_what_the_server_counted(console_app, rest) -> None:

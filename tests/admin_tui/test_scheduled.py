@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 from admin_tui.formatting import local_time
 from admin_tui.screens.detail import OrderDetailScreen
 from kds_contract import Status
-from tests.admin_tui.conftest import bar, ready, settled, shown_ids, table, wait_for
+from tests.admin_tui.conftest import bar, ready, settled, shown_ids, table
 from tests.admin_tui.test_detail import _text
+from tests.support.ui import wait_for
 
 
 async def test_the_scheduled_filter_and_the_due_and_fire_times(console_app, rest) -> None:

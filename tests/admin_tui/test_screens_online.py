@@ -7,7 +7,8 @@ import socketio
 
 from admin_tui.screens.screens_online import ScreensOnlineScreen
 from kds_contract.screens import ScreenHello, ScreenKind
-from tests.admin_tui.conftest import plain, ready, wait_for
+from tests.admin_tui.conftest import ready
+from tests.support.ui import plain, wait_for
 
 
 async def test_screens_online_shows_who_is_there_and_who_went_quiet(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tests.admin_tui.conftest import bar, ready, settled, shown_ids, table, wait_for
+from tests.admin_tui.conftest import bar, ready, settled, shown_ids, table
 from tests.admin_tui.seeding import seed
+from tests.support.ui import wait_for
 
 
 async def test_a_table_is_searched_as_the_list_shows_it(console_app, rest) -> None:

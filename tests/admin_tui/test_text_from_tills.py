@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from admin_tui.screens.detail import OrderDetailScreen
-from tests.admin_tui.conftest import plain, ready, table, wait_for
+from tests.admin_tui.conftest import ready, table
+from tests.support.ui import plain, wait_for
 
 ODD = "[/]Bob [red]x[/red] [link=x]"
 

@@ -10,7 +10,8 @@ from admin_tui.screens.confirm import ConfirmScreen
 from admin_tui.screens.tokens import SecretScreen, TokenFormScreen, TokensScreen
 from kds_client import KdsRest
 from kds_client.errors import Unauthorized
-from tests.admin_tui.conftest import ready, wait_for
+from tests.admin_tui.conftest import ready
+from tests.support.ui import wait_for
 
 
 async def test_make_a_token_see_it_once_and_revoke_it(console_app, server) -> None:

@@ -8,7 +8,7 @@ cover the table. Each against a real server with a live stream of orders running
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -31,35 +31,19 @@ from kds_client import KdsRest
 from kds_client.demo import run_demo
 from kds_contract import Status
 from server.db.tables import OrderRow
-from tests.admin_tui.conftest import (
-    bar,
-    notices,
-    orders_screen,
-    plain,
-    ready,
-    settled,
-    shown_ids,
-    table,
-    wait_for,
-)
+from tests.admin_tui.conftest import bar, notices, orders_screen, ready, settled, shown_ids, table
 from tests.admin_tui.seeding import seed
 from tests.support.server import ServerProcess
+from tests.support.ui import plain, wait_for
 
 RATE = 300
 """Orders a minute in the stream: five a second, a busy Friday and then some."""
 
 
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    server = ServerProcess(tmp_path_factory.mktemp("trust")).start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-async def rest(shared: ServerProcess) -> AsyncIterator[KdsRest]:
-    async with KdsRest(shared.url, shared.tokens["admin"]) as client:
-        yield client
+def rest(shared_admin: KdsRest) -> KdsRest:
+    """Here, the admin client of the module's shared_server server."""
+    return shared_admin
 
 
 def console(server: ServerProcess, **kwargs) -> AdminApp:
@@ -82,15 +66,17 @@ async def stream(server: ServerProcess, rate: float = RATE) -> AsyncIterator[lis
             await task
 
 
-async def test_the_selection_follows_its_order_and_never_reaches_another(shared, rest) -> None:
+async def test_the_selection_follows_its_order_and_never_reaches_another(
+    shared_server, rest
+) -> None:
     await seed(rest, 5)
-    app = console(shared)
+    app = console(shared_server)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         await pilot.press("down", "down")
         chosen = table(app).current
         assert chosen is not None and table(app).cursor_row == 2
-        async with stream(shared) as made:
+        async with stream(shared_server) as made:
             await wait_for(pilot, lambda: table(app).cursor_row > 2, "rows pushed down")
             assert table(app).current == table(app).order(chosen.id), "still the same order"
 
@@ -152,13 +138,13 @@ def _figures_total(app: AdminApp) -> int | None:
     return int(totals[0]) if totals else None
 
 
-async def test_the_figures_count_the_days_the_list_shows_and_say_which(shared, rest) -> None:
+async def test_the_figures_count_the_days_the_list_shows_and_say_which(shared_server, rest) -> None:
     old = await seed(rest, 3)
-    yesterday = (await _day_before(shared, [o.id for o in old])).astimezone().date()
-    app = console(shared)
+    yesterday = (await _day_before(shared_server, [o.id for o in old])).astimezone().date()
+    app = console(shared_server)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
-        async with stream(shared):
+        async with stream(shared_server):
             # From yesterday, no last day: yesterday and today, up to now.
             await pilot.press("d", *str(yesterday), "tab", "ctrl+a", "ctrl+k", "enter")
             await settled(pilot)
@@ -182,15 +168,17 @@ async def test_the_figures_count_the_days_the_list_shows_and_say_which(shared, r
         assert "figures, all dates" in str(app.screen.query_one("ConnectionBar").render())
 
 
-async def test_a_table_or_a_number_is_found_exactly_and_a_number_opens_it(shared, rest) -> None:
+async def test_a_table_or_a_number_is_found_exactly_and_a_number_opens_it(
+    shared_server, rest
+) -> None:
     five = await rest.create_order({"items": [{"name": "Soup"}], "table": "5"})
     near = [await rest.create_order({"items": [{"name": "Tea"}], "table": t}) for t in ("35", "15")]
     curl = await rest.create_order({"items": [{"name": "Pie"}], "customer_name": "Curl5"})
     noted = await rest.create_order({"items": [{"name": "Stew"}], "notes": "sesame ALLERGY"})
-    app = console(shared)
+    app = console(shared_server)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
-        async with stream(shared):
+        async with stream(shared_server):
             await pilot.press("slash", *"T5", "enter")
             await settled(pilot)
             shown = [table(app).order(i) for i in shown_ids(app)]
@@ -216,12 +204,12 @@ async def test_a_table_or_a_number_is_found_exactly_and_a_number_opens_it(shared
             assert app.screen.order_id == noted.id
 
 
-async def test_pages_never_repeat_while_orders_stream_in(shared, rest) -> None:
+async def test_pages_never_repeat_while_orders_stream_in(shared_server, rest) -> None:
     await seed(rest, 70)
-    app = console(shared)
+    app = console(shared_server)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
-        async with stream(shared) as made:
+        async with stream(shared_server) as made:
             await pilot.press("pagedown")
             await settled(pilot)
             second = shown_ids(app)
@@ -239,14 +227,16 @@ async def test_pages_never_repeat_while_orders_stream_in(shared, rest) -> None:
             assert bar(app).new_count < 10
 
 
-async def test_the_new_orders_hint_counts_only_what_the_view_would_show(shared, rest) -> None:
+async def test_the_new_orders_hint_counts_only_what_the_view_would_show(
+    shared_server, rest
+) -> None:
     await seed(rest, 45)  # pending: more than a page
-    app = console(shared)
+    app = console(shared_server)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         await pilot.press("5")  # cancelled only: new orders are pending
         await settled(pilot)
-        async with stream(shared) as made:
+        async with stream(shared_server) as made:
             start = len(made)
             await wait_for(pilot, lambda: len(made) >= start + 5, "new orders")
             await wait_for(
@@ -272,7 +262,7 @@ async def test_the_new_orders_hint_counts_only_what_the_view_would_show(shared, 
 
         await pilot.press("slash", *"T99", "enter")  # a table no demo order has
         await settled(pilot)
-        async with stream(shared) as made:
+        async with stream(shared_server) as made:
             await wait_for(pilot, lambda: len(made) >= 5, "new orders")
             ninety_nine = await rest.create_order({"items": [{"name": "Tea"}], "table": "99"})
             await wait_for(pilot, lambda: shown_ids(app)[:1] == [ninety_nine.id], "it, on top")
@@ -288,12 +278,12 @@ async def _burst(app: AdminApp, text: str) -> None:
         driver.send_message(events.Key(key, char))
 
 
-async def test_no_key_typed_after_slash_is_lost(shared, rest) -> None:
+async def test_no_key_typed_after_slash_is_lost(shared_server, rest) -> None:
     await rest.create_order({"items": [{"name": "Ribs"}], "customer_name": "Henderson"})
-    app = console(shared)
+    app = console(shared_server)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
-        async with stream(shared):
+        async with stream(shared_server):
             for _ in range(3):
                 await _burst(app, "/Henderson\r")
                 await wait_for(
@@ -320,11 +310,11 @@ def _reading(form: OrderFormScreen) -> str:
     return plain(form.query_one("#items-reading").content)
 
 
-async def test_item_lines_are_read_as_shown_and_surprises_are_asked(shared, rest) -> None:
-    app = console(shared)
+async def test_item_lines_are_read_as_shown_and_surprises_are_asked(shared_server, rest) -> None:
+    app = console(shared_server)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
-        async with stream(shared, rate=60):
+        async with stream(shared_server, rate=60):
             await pilot.press("n")
             form = await wait_for(
                 pilot, lambda: isinstance(app.screen, OrderFormScreen) and app.screen, "form"
@@ -365,15 +355,17 @@ async def test_item_lines_are_read_as_shown_and_surprises_are_asked(shared, rest
         ]
 
 
-async def test_notices_stay_off_the_table_and_the_bell_is_off_unless_asked(shared, rest) -> None:
+async def test_notices_stay_off_the_table_and_the_bell_is_off_unless_asked(
+    shared_server, rest
+) -> None:
     victim = await rest.create_order({"items": [{"name": "Soup"}]})
-    app = console(shared)
+    app = console(shared_server)
     rings: list[int] = []
     app.bell = lambda: rings.append(1)  # type: ignore[method-assign]
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await ready(pilot)
         line = orders_screen(app).query_one(NoticeBar)
-        async with stream(shared):
+        async with stream(shared_server):
             await wait_for(pilot, lambda: "new order" in line.text.lower(), "a notice")
             assert not app.screen.query("Toast")
             assert line.region.y == table(app).region.bottom, "just below the table"

@@ -3,7 +3,6 @@ an order's failed deliveries on its detail screen, driven with Pilot against a r
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,10 +14,12 @@ from admin_tui import make_app
 from admin_tui.screens.detail import OrderDetailScreen
 from admin_tui.screens.webhooks import WebhooksScreen
 from kds_client import KdsRest
-from tests.admin_tui.conftest import notices, plain, ready
+from tests.admin_tui.conftest import notices, ready
 from tests.outbox.conftest import FAST_RETRIES
+from tests.support import ui
 from tests.support.receivers import Reply, WebhookReceiver
 from tests.support.server import ServerProcess
+from tests.support.ui import plain
 
 
 @pytest.fixture
@@ -31,15 +32,9 @@ def receivers() -> Iterator[tuple[WebhookReceiver, WebhookReceiver]]:
 
 
 async def wait_for(pilot: Pilot, condition: Any, what: str) -> Any:
-    """As the console tests' own, with room for a server that answers slowly: each step
-    here is a round trip to it (and its worker's deliveries) on a shared machine."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+    """With room for a server that answers slowly: each step here is a round trip to it
+    (and its worker's deliveries) on a shared machine."""
+    return await ui.wait_for(pilot, condition, what, timeout=30)
 
 
 def _text(screen: WebhooksScreen | OrderDetailScreen, widget_id: str) -> str:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kds_client.errors import Offline
-from kds_client.feed import ConnectionState, FeedStatus
-from kds_client.store import Change, Event, OrderStore
 from kds_contract import Order
+from tests.support import fakes
 
 FROZEN = datetime(2026, 1, 15, 12, 30, 0, tzinfo=UTC)
 
@@ -108,51 +105,8 @@ def kitchen_orders() -> list[Order]:
     ]
 
 
-class FakeFeed:
-    """Just enough of ``kds_client.LiveFeed`` to show a board: a store and a status."""
+class FakeFeed(fakes.FakeFeed):
+    """A feed holding ``orders``, its last event three seconds before FROZEN."""
 
     def __init__(self, orders: list[Order], *, state: str = "live") -> None:
-        self.store = OrderStore()
-        self.store.reset(orders, seq=len(orders))
-        self.status = FeedStatus(
-            ConnectionState(state),
-            url="http://127.0.0.1:5000",
-            last_event_at=FROZEN.timestamp() - 3,
-            last_seq=len(orders),
-        )
-        self.rest: Any = None
-        self._changes: list[Callable[[Change], None]] = []
-        self._statuses: list[Callable[[FeedStatus], None]] = []
-
-    def on_change(self, callback: Callable[[Change], None]) -> None:
-        self._changes.append(callback)
-
-    def on_status(self, callback: Callable[[FeedStatus], None]) -> None:
-        self._statuses.append(callback)
-
-    async def start(self) -> None:
-        return None
-
-    async def stop(self) -> None:
-        return None
-
-    def require_live(self) -> None:
-        if self.status.state is not ConnectionState.LIVE:
-            raise Offline("offline: not connected to the server")
-
-    def emit(self, event_type: str, changed: Order) -> None:
-        """Apply one event to the store and tell the app, as the real feed does."""
-        seq = self.store.last_seq + 1
-        event = Event(seq, event_type, changed.id, "", {"order": changed.wire(), "seq": seq})
-        change = self.store.apply(event)
-        assert change is not None
-        for callback in self._changes:
-            callback(change)
-
-    def set_state(self, state: str) -> None:
-        """Change the connection state and tell the app."""
-        self.status = FeedStatus(
-            ConnectionState(state), url=self.status.url, last_event_at=self.status.last_event_at
-        )
-        for callback in self._statuses:
-            callback(self.status)
+        super().__init__(orders, state=state, last_event_at=FROZEN.timestamp() - 3)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +14,6 @@ from kds_contract import ORDER_STATUS_UPDATED, ORDER_UPDATED, OrderCreate, Order
 from kds_contract.menu import Menu
 from server import domain
 from server.db.engine import Database
-from server.db.migrate import migrate
 from server.db.repo import StoredEvent
 from server.domain import Actor
 from server.menu import MenuService
@@ -41,14 +39,6 @@ class Clock:
 
 async def _nothing(_event: StoredEvent, _payload: dict[str, Any]) -> None:
     return None
-
-
-@pytest.fixture
-async def db(backend_db: str) -> AsyncIterator[Database]:
-    database = Database(backend_db)
-    await migrate(database)
-    yield database
-    await database.dispose()
 
 
 @pytest.fixture

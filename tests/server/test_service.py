@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest.mock import ANY
@@ -26,7 +25,6 @@ from kds_contract import (
 )
 from server import domain
 from server.db.engine import Database
-from server.db.migrate import migrate
 from server.db.repo import StoredEvent
 from server.domain import SERVER, Actor
 from server.service import (
@@ -68,14 +66,6 @@ class Published:
     @property
     def seqs(self) -> list[int]:
         return [event.seq for event, _ in self.events]
-
-
-@pytest.fixture
-async def db(backend_db: str) -> AsyncIterator[Database]:
-    database = Database(backend_db)
-    await migrate(database)
-    yield database
-    await database.dispose()
 
 
 @pytest.fixture

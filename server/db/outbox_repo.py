@@ -15,6 +15,7 @@ from typing import cast as typing_cast
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     Table,
     and_,
     bindparam,
@@ -29,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from kds_contract.webhooks import DeliveriesQuery
 from server.db.tables import DeliveryRow, EventRow, WebhookRow
 
 deliveries = typing_cast(Table, DeliveryRow.__table__)
@@ -51,34 +53,60 @@ def webhook_message_id(key: str, seq: int) -> str:
 
 # --- recording, in the change's own transaction ------------------------------------------
 
-_RECORD_WEBHOOKS = insert(deliveries).from_select(
-    [
-        "kind",
-        "order_id",
-        "seq",
-        "event",
-        "target",
-        "webhook_id",
-        "message_id",
-        "state",
-        "attempts",
-        "next_attempt_at",
-        "created_at",
-        "updated_at",
-    ],
-    select(
+_WEBHOOK_DELIVERY_COLUMNS = [
+    "kind",
+    "order_id",
+    "seq",
+    "event",
+    "target",
+    "webhook_id",
+    "message_id",
+    "state",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+    "updated_at",
+]
+
+
+def _pending_webhook_deliveries(
+    *,
+    order_id: ColumnElement[Any],
+    seq: ColumnElement[Any],
+    seq_text: ColumnElement[Any],
+    event: ColumnElement[Any],
+    webhook_id: ColumnElement[Any],
+    key: ColumnElement[Any],
+    now: ColumnElement[Any],
+) -> Select[Any]:
+    """A pending delivery of ``_WEBHOOK_DELIVERY_COLUMNS`` for each row selected, its
+    ``webhook-id`` as ``webhook_message_id`` makes it; the caller adds the FROM and WHERE."""
+    return select(
         literal(WEBHOOK),
-        bindparam("order_id"),
-        bindparam("seq"),
-        bindparam("event"),
-        cast(webhooks.c.id, deliveries.c.target.type),
-        webhooks.c.id,
-        literal("msg_") + webhooks.c.key + literal("_") + bindparam("seq_text"),
+        order_id,
+        seq,
+        event,
+        cast(webhook_id, deliveries.c.target.type),
+        webhook_id,
+        literal("msg_") + key + literal("_") + seq_text,
         literal(PENDING),
         literal(0),
-        bindparam("now", type_=deliveries.c.created_at.type),
-        bindparam("now", type_=deliveries.c.created_at.type),
-        bindparam("now", type_=deliveries.c.created_at.type),
+        now,
+        now,
+        now,
+    )
+
+
+_RECORD_WEBHOOKS = insert(deliveries).from_select(
+    _WEBHOOK_DELIVERY_COLUMNS,
+    _pending_webhook_deliveries(
+        order_id=bindparam("order_id"),
+        seq=bindparam("seq"),
+        seq_text=bindparam("seq_text"),
+        event=bindparam("event"),
+        webhook_id=webhooks.c.id,
+        key=webhooks.c.key,
+        now=bindparam("now", type_=deliveries.c.created_at.type),
     ).where(and_(webhooks.c.enabled.is_(True), webhooks.c.events.like(bindparam("pattern")))),
 )
 
@@ -432,33 +460,15 @@ async def replay(
     for socket_type in event_types:
         result = await conn.execute(
             insert(deliveries).from_select(
-                [
-                    "kind",
-                    "order_id",
-                    "seq",
-                    "event",
-                    "target",
-                    "webhook_id",
-                    "message_id",
-                    "state",
-                    "attempts",
-                    "next_attempt_at",
-                    "created_at",
-                    "updated_at",
-                ],
-                select(
-                    literal(WEBHOOK),
-                    events.c.order_id,
-                    events.c.seq,
-                    literal(event_names[socket_type]),
-                    literal(str(webhook_id)),
-                    literal(webhook_id),
-                    literal(f"msg_{key}_") + cast(events.c.seq, deliveries.c.target.type),
-                    literal(PENDING),
-                    literal(0),
-                    literal(now, deliveries.c.created_at.type),
-                    literal(now, deliveries.c.created_at.type),
-                    literal(now, deliveries.c.created_at.type),
+                _WEBHOOK_DELIVERY_COLUMNS,
+                _pending_webhook_deliveries(
+                    order_id=events.c.order_id,
+                    seq=events.c.seq,
+                    seq_text=cast(events.c.seq, deliveries.c.target.type),
+                    event=literal(event_names[socket_type]),
+                    webhook_id=literal(webhook_id),
+                    key=literal(key),
+                    now=literal(now, deliveries.c.created_at.type),
                 ).where(and_(events.c.seq > after_seq, events.c.type == socket_type)),
             )
         )
@@ -469,28 +479,13 @@ async def replay(
 # --- reading deliveries -------------------------------------------------------------------
 
 
-async def list_deliveries(
-    conn: AsyncConnection,
-    *,
-    order_id: int | None = None,
-    kind: str | None = None,
-    state: str | None = None,
-    webhook_id: int | None = None,
-    limit: int = 100,
-) -> list[Any]:
-    conditions = []
-    if order_id is not None:
-        conditions.append(deliveries.c.order_id == order_id)
-    if kind is not None:
-        conditions.append(deliveries.c.kind == kind)
-    if state is not None:
-        conditions.append(deliveries.c.state == state)
-    if webhook_id is not None:
-        conditions.append(deliveries.c.webhook_id == webhook_id)
+async def list_deliveries(conn: AsyncConnection, query: DeliveriesQuery) -> list[Any]:
+    """The rows ``query`` asks for (each filter given must match), the newest first."""
+    filters = query.model_dump(exclude_none=True, exclude={"limit"})
     result = await conn.execute(
         select(deliveries)
-        .where(and_(True, *conditions))
+        .where(and_(True, *(deliveries.c[name] == value for name, value in filters.items())))
         .order_by(deliveries.c.id.desc())
-        .limit(limit)
+        .limit(query.limit)
     )
     return list(result)

@@ -165,3 +165,18 @@ class Delivery(BaseModel):
     next_attempt_at: Timestamp | None = None
     delivered_at: Timestamp | None = None
     created_at: Timestamp
+
+
+MAX_DELIVERIES_PAGE = 1000
+
+
+class DeliveriesQuery(BaseModel):
+    """GET /api/deliveries: filters; the newest first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    order_id: int | None = Field(default=None, ge=1, le=2**62)
+    kind: DeliveryKind | None = None
+    state: DeliveryState | None = None
+    webhook_id: int | None = Field(default=None, ge=1, le=2**62)
+    limit: int = Field(default=100, ge=1, le=MAX_DELIVERIES_PAGE)

@@ -12,6 +12,7 @@ from typing import Any
 from kds_contract.webhooks import (
     SOCKET_EVENT_OF,
     WEBHOOK_EVENT_OF,
+    DeliveriesQuery,
     Delivery,
     Webhook,
     WebhookEdit,
@@ -194,24 +195,10 @@ class WebhookAdmin:
                 now=self._clock(),
             )
 
-    async def deliveries(
-        self,
-        *,
-        order_id: int | None = None,
-        kind: str | None = None,
-        state: str | None = None,
-        webhook_id: int | None = None,
-        limit: int = 100,
-    ) -> list[Delivery]:
+    async def deliveries(self, query: DeliveriesQuery) -> list[Delivery]:
+        """The deliveries ``query`` asks for, the newest first."""
         async with self.db.reading() as conn:
-            rows = await outbox_repo.list_deliveries(
-                conn,
-                order_id=order_id,
-                kind=kind,
-                state=state,
-                webhook_id=webhook_id,
-                limit=limit,
-            )
+            rows = await outbox_repo.list_deliveries(conn, query)
         return [delivery(row) for row in rows]
 
     async def _row(self, conn: Any, webhook_id: int) -> Any:

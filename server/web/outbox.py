@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from kds_contract import Role
 from kds_contract.webhooks import (
+    DeliveriesQuery,
     Delivery,
     ReplayIn,
     Webhook,
@@ -23,19 +22,6 @@ from server.web.routes import Call, Route, json_answer
 WEBHOOKS = web.AppKey("webhooks", WebhookAdmin)
 OUTBOX = web.AppKey("outbox", Outbox)
 ADMIN = frozenset({Role.ADMIN})
-MAX_DELIVERIES_PAGE = 1000
-
-
-class DeliveriesQuery(BaseModel):
-    """GET /api/deliveries: filters; the newest first."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    order_id: int | None = Field(default=None, ge=1, le=2**62)
-    kind: Literal["email", "webhook"] | None = None
-    state: Literal["pending", "sent", "failed"] | None = None
-    webhook_id: int | None = Field(default=None, ge=1, le=2**62)
-    limit: int = Field(default=100, ge=1, le=MAX_DELIVERIES_PAGE)
 
 
 class WebhookAnswer(BaseModel):
@@ -94,9 +80,7 @@ async def replay_webhook(call: Call) -> web.Response:
 
 async def list_deliveries(call: Call) -> web.Response:
     q: DeliveriesQuery = call.query
-    found = await call.app[WEBHOOKS].deliveries(
-        order_id=q.order_id, kind=q.kind, state=q.state, webhook_id=q.webhook_id, limit=q.limit
-    )
+    found = await call.app[WEBHOOKS].deliveries(q)
     return json_answer(_dump(DeliveryList(deliveries=found)))
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -22,18 +22,8 @@ class OutboxCalls:
     def url(self) -> str:
         raise NotImplementedError  # KdsRest's
 
-    async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        params: dict[str, str] | None = None,
-        headers: dict[str, str] | None = None,
-        resend: bool = False,
-        url: str | None = None,
-    ) -> Json:
-        raise NotImplementedError  # KdsRest's
+    _request: Callable[..., Awaitable[Json]]
+    """KdsRest's: one request, failing over across the servers."""
 
     async def webhooks(self) -> list[Webhook]:
         """Every webhook endpoint with its health."""

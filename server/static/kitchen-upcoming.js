@@ -27,11 +27,13 @@ function inNode(order, now) {
 
 export class UpcomingStrip {
   /** ``fire(order)``: send it to the kitchen now (a promise); ``statuses``: the upcoming
-   *  statuses (kds_contract's UPCOMING_STATUSES, from the page's settings). */
-  constructor(container, { statuses, fire }) {
+   *  statuses (kds_contract's UPCOMING_STATUSES, from the page's settings); ``now()``: the
+   *  server's time (ms), which the fire times are compared with. */
+  constructor(container, { statuses, fire, now = () => Date.now() }) {
     this.container = container;
     this.statuses = statuses;
     this.fire = fire;
+    this.now = now;
     this.orders = [];
     this.selected = null;
     this.picked = false; // whether a person picked ``selected`` (else it follows the next)
@@ -41,8 +43,8 @@ export class UpcomingStrip {
     container.addEventListener("click", (event) => this.clicked(event));
   }
 
-  /** The scheduled orders of ``store``, as of ``now``. */
-  render(store, now = Date.now()) {
+  /** The scheduled orders of ``store``, as of now. */
+  render(store) {
     this.orders = upcoming(store.orders.values(), this.statuses);
     const ids = this.orders.map((o) => o.id);
     if (!this.picked || !ids.includes(this.selected)) {
@@ -50,13 +52,14 @@ export class UpcomingStrip {
       this.picked = false;
     }
     if (this.armed && !ids.includes(this.armed.id)) this.armed = null;
-    this.draw(now);
+    this.draw(this.now());
   }
 
-  /** The countdowns (once a second); a confirmation not given in time lapses. */
-  tick(now = Date.now()) {
-    if (this.armed && now > this.armed.until) this.armed = null;
-    this.draw(now);
+  /** The countdowns (once a second); a confirmation not given in time lapses (this device's
+   *  time). */
+  tick() {
+    if (this.armed && Date.now() > this.armed.until) this.armed = null;
+    this.draw(this.now());
   }
 
   draw(now) {
@@ -139,7 +142,7 @@ export class UpcomingStrip {
     if (!button) return;
     if (button.dataset.action === "more") {
       this.expanded = !this.expanded;
-      return this.draw(Date.now());
+      return this.draw(this.now());
     }
     const entry = button.closest(".up");
     if (!entry) return;
@@ -147,13 +150,13 @@ export class UpcomingStrip {
     this.selected = id;
     this.picked = true;
     if (button.dataset.action === "fire") this.fireOrArm(id);
-    this.draw(Date.now());
+    this.draw(this.now());
   }
 
   /** The fire key: arm the selected order, or fire it if it is armed. */
   fireSelected() {
     if (this.selected !== null) this.fireOrArm(this.selected);
-    this.draw(Date.now());
+    this.draw(this.now());
   }
 
   /** The pick key: the next scheduled order (round to the first after the last). */
@@ -166,12 +169,12 @@ export class UpcomingStrip {
     if (this.armed && this.armed.id !== this.selected) this.armed = null;
     const entry = this.container.querySelector(`.up[data-id="${this.selected}"]`);
     if (entry && entry.hidden) this.expanded = true; // the one picked is always in sight
-    this.draw(Date.now());
+    this.draw(this.now());
   }
 
   disarm() {
     this.armed = null;
-    this.draw(Date.now());
+    this.draw(this.now());
   }
 
   fireOrArm(id) {

@@ -76,8 +76,9 @@ export class Board {
     this.fired = []; // [{order, items}]: this station's items that reached their fire time
   }
 
-  /** Redraws the tickets whose ids changed (all when ``ids`` is null) and their order. */
-  render(store, ids = null, now = Date.now()) {
+  /** Redraws the tickets whose ids changed (all when ``ids`` is null) and their order, as
+   *  of ``now`` (the server's time, ms). */
+  render(store, ids, now) {
     const visible = [...store.orders.values()].filter((o) => shows(o, this.station, this.open)).sort(boardOrder);
     const keep = new Set(visible.map((o) => o.id));
     for (const [id, card] of this.cards) {
@@ -125,7 +126,7 @@ export class Board {
   /** Updates every timer and countdown (once a second); draws again a ticket whose held
    *  items fired or that went past its due time. Returns this station's items that reached
    *  their fire time since the last tick: [{order, items}]. */
-  tick(now = Date.now()) {
+  tick(now) {
     for (const card of [...this.cards.values()]) {
       if (looks(card.order, now) !== card.looks) this.draw(card.order, card.sending, now);
     }

@@ -4,7 +4,7 @@
 // upcoming strip of scheduled orders (fire one now), and items held until their fire time,
 // which no tap marks done.
 import { allergenMatcher } from "./allergens.js";
-import { chime, connectLive, ask, pageConfig, screenName } from "./live.js";
+import { ServerClock, chime, connectLive, ask, pageConfig, screenName } from "./live.js";
 import { Board, stationItems } from "./kitchen-view.js";
 import { Store, sync } from "./kitchen-store.js";
 import { UpcomingStrip } from "./kitchen-upcoming.js";
@@ -19,6 +19,9 @@ let audio = null;
 let socket = null;
 let live = false;
 const done = []; // this board's taps, for undo: {orderId, to, from, items}
+const serverClock = new ServerClock();
+/** The server's time now (ms): fire times, countdowns and timers are compared with it. */
+const now = () => serverClock.now();
 
 /** The token: from the address's #token=... once (then removed from it), else storage. */
 function takeToken() {
@@ -36,6 +39,7 @@ function takeToken() {
 export const SCREEN = { kind: "kitchen_board", station, name: screenName(), version: config.version };
 
 async function api(method, path, body) {
+  const sentAt = Date.now();
   const response = await fetch(path, {
     method,
     cache: "no-store",
@@ -43,6 +47,7 @@ async function api(method, path, body) {
     headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": "application/json" } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
+  serverClock.heard(response, sentAt, Date.now());
   let answer = null;
   try {
     answer = await response.json();
@@ -67,18 +72,18 @@ const HELD_LEFT = "the items left are held until their fire time"; // the termin
 /** The expo's tap on a cooking ticket marks the order ready: the items it would send out
  *  unmade, waiting for their fire time (none: the tap may go ahead). A station's tap
  *  finishes only what has fired (``partLeft``). */
-function heldBlocking(order, now = Date.now()) {
+function heldBlocking(order, at = now()) {
   if (station !== null || order.status !== "preparing") return [];
-  return order.items.filter((item) => !item.done && held(item, now));
+  return order.items.filter((item) => !item.done && held(item, at));
 }
 
 /** What a tap on the ticket does, in words (terminal: the Next key). */
-function nextWord(order, now = Date.now()) {
+function nextWord(order, at = now()) {
   if (station === null || order.status === "pending") {
-    if (heldBlocking(order, now).length) return `${HELD_MARK} Not ready: ${HELD_LEFT}`;
+    if (heldBlocking(order, at).length) return `${HELD_MARK} Not ready: ${HELD_LEFT}`;
     return NEXT_WORDS[FORWARD[order.status]] || "";
   }
-  const [fired, left] = partLeft(stationItems(order, station), now);
+  const [fired, left] = partLeft(stationItems(order, station), at);
   if (!fired.length && left.length) return `${HELD_MARK} Not fired yet: ${HELD_LEFT}`;
   return `Tap: ${station} part done`;
 }
@@ -108,11 +113,11 @@ async function fireNow(order) {
   });
 }
 
-const strip = new UpcomingStrip($("upcoming"), { statuses: config.upcoming, fire: fireNow });
+const strip = new UpcomingStrip($("upcoming"), { statuses: config.upcoming, fire: fireNow, now });
 
 function redraw(ids = null) {
   strip.render(store);
-  const visible = board.render(store, ids);
+  const visible = board.render(store, ids, now());
   const counts = { pending: 0, preparing: 0, ready: 0 };
   for (const order of visible) counts[order.status] = (counts[order.status] || 0) + 1;
   $("counts").textContent = `${counts.pending} new · ${counts.preparing} cooking · ${counts.ready} ready`;
@@ -187,7 +192,7 @@ async function mark(order, itemId, isDone) {
 /** Says why a tap marks nothing: its items wait for their fire time (the terminal's words;
  *  the server refuses it too, 409 item_held). */
 function refuseHeld(order, items, what = "nothing marked done") {
-  toast(`#${order.id}: not fired yet, ${what}: ${heldList(items, Date.now())}`, "info");
+  toast(`#${order.id}: not fired yet, ${what}: ${heldList(items, now())}`, "info");
 }
 
 function tapTicket(order) {
@@ -200,7 +205,7 @@ function tapTicket(order) {
   }
   // A held item waits for its fire time: the tap finishes what has fired, and says what is
   // still to come.
-  const [fired, left] = partLeft(stationItems(order, station), Date.now());
+  const [fired, left] = partLeft(stationItems(order, station), now());
   if (!fired.length && left.length) return refuseHeld(order, left);
   const todo = fired.map((item) => item.id);
   return send(order, async () => {
@@ -215,7 +220,7 @@ function tapTicket(order) {
       current = await move(current, "ready");
       to = "ready";
     }
-    if (left.length) toast(`#${order.id}: still to come: ${heldList(left, Date.now())}`, "info");
+    if (left.length) toast(`#${order.id}: still to come: ${heldList(left, now())}`, "info");
     return marked.length ? { orderId: order.id, to, from: to ? "preparing" : null, items: marked, order: current } : null;
   });
 }
@@ -223,7 +228,7 @@ function tapTicket(order) {
 function tapItem(order, itemId) {
   const item = order.items.find((i) => i.id === itemId);
   if (!item) return;
-  if (!item.done && held(item, Date.now())) return refuseHeld(order, [item]);
+  if (!item.done && held(item, now())) return refuseHeld(order, [item]);
   return send(order, async () => {
     const current = await mark(order, itemId, !item.done);
     return item.done ? null : { orderId: order.id, to: null, from: null, items: [itemId], order: current };
@@ -337,7 +342,7 @@ function start() {
 $("title").textContent = station ? `Kitchen · ${station}` : "Kitchen · expo";
 setInterval(() => {
   // Items of this station reaching their fire time: the bell, and what to start.
-  for (const { order, items } of board.tick()) {
+  for (const { order, items } of board.tick(now())) {
     ring();
     toast(`#${order.id}: start ${items.map((item) => `${item.quantity}x ${item.name}`).join(", ")}`, "info");
   }
@@ -349,6 +354,7 @@ window.kdsBoard = {
   store,
   board,
   strip,
+  serverClock,
   get rings() {
     return rings;
   },

@@ -92,6 +92,44 @@ export async function getJson(path, headers = {}) {
   return body;
 }
 
+/**
+ * The server's clock as its answers' ``Date`` headers tell it (to the second), for times the
+ * server set (fire times, due times): a device whose own clock is off still counts down with
+ * every other screen. Each answer bounds the offset (sent before it was made, received after,
+ * the header rounded down); the bounds of every answer are intersected, and when they
+ * disagree (this device's clock was changed) the last answer's start again.
+ */
+export class ServerClock {
+  constructor() {
+    this.low = -Infinity;
+    this.high = Infinity;
+  }
+
+  /** Learn from one answer of this server: ``sentAt`` and ``at`` are ``Date.now()`` when the
+   *  request was sent and its answer came. */
+  heard(response, sentAt, at) {
+    const date = Date.parse(response.headers.get("Date") || "");
+    if (Number.isNaN(date)) return;
+    const low = date - at;
+    const high = date + 1000 - sentAt;
+    if (Math.max(low, this.low) > Math.min(high, this.high)) {
+      [this.low, this.high] = [low, high];
+    } else {
+      [this.low, this.high] = [Math.max(low, this.low), Math.min(high, this.high)];
+    }
+  }
+
+  /** How far the server's clock is ahead of this device's, in ms (0 until an answer). */
+  get offset() {
+    return Number.isFinite(this.low) && Number.isFinite(this.high) ? (this.low + this.high) / 2 : 0;
+  }
+
+  /** The server's time now, in ms since the epoch. */
+  now() {
+    return Date.now() + this.offset;
+  }
+}
+
 /** "12:04" in the browser's own time zone. */
 export function clock(iso) {
   if (!iso) return "";

@@ -354,3 +354,37 @@ async def test_the_paced_board_at_tv_and_tablet_size_shows_every_word(
         )
         await shot(page, f"kitchen-paced-{size}-{scheme}-all-upcoming")
         assert not watched.errors, watched.errors
+
+
+async def test_a_device_whose_clock_is_off_counts_down_with_the_server(
+    server: ServerProcess, chromium: Any
+) -> None:
+    """A tablet 7 minutes slow: its countdowns are the server's (from the answers' Date
+    headers), and its held items fire when the server says, not 7 minutes later."""
+    context = await chromium.new_context(viewport={"width": 1024, "height": 768})
+    await context.clock.install(time=datetime.now(UTC) - timedelta(minutes=7))
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await page.goto(f"{server.url}/board/kitchen#token={server.tokens['kitchen']}")
+    await page.wait_for_selector("#conn[data-state='live']")
+    offset = await page.evaluate("window.kdsBoard.serverClock.offset")
+    assert abs(offset - 7 * 60_000) < 2_000, offset
+    order = create(
+        server,
+        items=[
+            {"name": "Steak", "prep_seconds": 12},
+            {"name": "Caesar salad", "prep_seconds": 2},
+        ],
+    )
+    later = create(server, items=[{"name": "Pie", "prep_seconds": 60}], due_at=iso_in(60 + 30))
+    salad = f".ticket[data-id='{order['id']}'] .item[data-item='2']"
+    await page.wait_for_selector(f"{salad}.held")
+    assert re.fullmatch(r"fires in 0:(0\d|1[01])", await page.text_content(f"{salad} .fires") or "")
+    up = f"#upcoming .up[data-id='{later['id']}'] .up-in"
+    assert re.fullmatch(r"in 0:(2\d|3[01])", await page.text_content(up) or "")
+    timer = await page.text_content(f".ticket[data-id='{order['id']}'] .timer")
+    assert timer in ("00:00", "00:01", "00:02"), timer
+    await page.wait_for_selector(f"{salad}:not(.held)", timeout=FIRES_WITHIN_MS)
+    assert not errors, errors
+    await context.close()

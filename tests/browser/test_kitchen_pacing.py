@@ -320,7 +320,12 @@ async def test_the_paced_board_at_tv_and_tablet_size_shows_every_word(
     )
     create(server, items=[{"name": "Fish and chips", "prep_seconds": 600}], due_at=iso_in(1))
     create(server, items=[{"name": "Burger"}, {"name": "Fries"}])
-    for size, scheme in (("tv", "light"), ("tablet", "light"), ("tablet", "dark")):
+    for size, scheme in (
+        ("tv", "light"),
+        ("tablet", "light"),
+        ("tablet", "dark"),
+        ("phone", "light"),
+    ):
         watched = await board(server, open_page, size, color_scheme=scheme)
         page = watched.page
         ticket = page.locator(f".ticket[data-id='{paced['id']}']")

@@ -13,8 +13,9 @@ from textual.widget import Widget
 
 from kds_contract import Order, Status, forward
 from kds_tui.messages import ItemDoneRequested, MoveRequested, PartDoneRequested, TicketClicked
-from kds_tui.model import last_done_item, next_item
+from kds_tui.model import last_done_item, next_item, part_left
 from kds_tui.navigation import Slot, move, page_step
+from kds_tui.pacing import held_list
 
 HOLD_KEYS_S = 1.5
 """A move key pressed this soon after a change made elsewhere moved the tickets is held."""
@@ -160,5 +161,10 @@ class BoardKeys(Widget):
         target = forward(order.status)
         if target is None:
             self.notify(f"#{order.id} is {order.status}: nothing comes next", severity="warning")
+            return
+        if target == Status.READY and (held := part_left(order, None, self.now)[1]):
+            # Ready with a dish not even started: the expo waits for it (as the browser
+            # board does); the server does not hold a move, so the keys do.
+            self.notify(f"#{order.id} not ready: {held_list(held, self.now)}", severity="warning")
             return
         self.post_message(MoveRequested(order, target))

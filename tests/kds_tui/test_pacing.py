@@ -271,3 +271,30 @@ async def test_a_held_items_countdown_stays_with_it_when_a_long_ticket_carries_o
         assert not [s for s in starts if "fires in" in s], "a countdown begins a part"
         text = "\n".join(line.text for line in board.card(31).view.body)
         assert text.count("fires in") == 30
+
+
+async def test_the_expo_does_not_send_out_an_order_with_a_dish_not_fired(
+    server: ServerProcess, pos: KdsRest, admin: KdsRest
+) -> None:
+    """Enter on the expo view starts an order, then would make it ready: not while one of
+    its dishes is held until its fire time (the salad not even started)."""
+    made = await pos.create_order(
+        {
+            "items": [
+                {"name": "Steak", "station": "grill", "prep_seconds": 720},
+                {"name": "Caesar salad", "station": "cold", "prep_seconds": 240},
+            ]
+        }
+    )
+    app = kitchen_app(server)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for(lambda: shown_ids(app) == [made.id], message="the ticket")
+        await pilot.press("enter")
+        await wait_for(lambda: board_of(app).get(made.id).status == "preparing", 10)
+        await pilot.press("enter")
+        await wait_for(lambda: any("not ready" in m for m, _ in app.notified), 10)
+        said = next(m for m, _ in app.notified if "not ready" in m)
+        assert re.fullmatch(rf"#{made.id} not ready: Caesar salad fires in [78]:\d\d", said)
+        await pilot.press("1")  # the bump key asks the same
+        await wait_for(lambda: sum("not ready" in m for m, _ in app.notified) == 2, 10)
+        assert (await admin.get_order(made.id)).status == "preparing"

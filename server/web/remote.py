@@ -10,11 +10,9 @@ access log prints it.
 from __future__ import annotations
 
 import ipaddress
-import logging
 from collections.abc import Iterable
 
 from aiohttp import web
-from aiohttp.abc import AbstractAccessLogger
 from aiohttp.typedefs import Middleware
 
 from server.web.errors import Handler
@@ -77,27 +75,3 @@ def remote_middleware(networks: tuple[Network, ...]) -> Middleware:
         return await handler(request.clone(remote=address))
 
     return remote
-
-
-def access_logger(networks: tuple[Network, ...]) -> type[AbstractAccessLogger]:
-    """An access log of one line per request, with the client's address (as above)."""
-
-    class AccessLogger(AbstractAccessLogger):
-        def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-            self.logger.info(
-                '%s "%s %s HTTP/%d.%d" %d %d %.6fs',
-                client_address(request, networks) or "-",
-                request.method,
-                request.path_qs,
-                request.version.major,
-                request.version.minor,
-                response.status,
-                response.body_length,
-                time,
-            )
-
-        @property
-        def enabled(self) -> bool:
-            return self.logger.isEnabledFor(logging.INFO)
-
-    return AccessLogger

@@ -121,6 +121,16 @@ def format_duration(seconds: int) -> str:
     return text + (f"{secs}s" if secs or not text else "")
 
 
+def rough_duration(seconds: float) -> str:
+    """How long, to a glance: ``45 s`` under a minute and a half, ``12 min`` under an hour
+    and a half, else ``2.5 h``."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 def prep_text(seconds: float | None) -> str:
     """A prep time as the apps write it (``12m``, ``4m30s``, to the second), ``-`` when not
     known."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
+from kds_client.item_text import rough_duration
 from kds_contract.webhooks import Delivery, Webhook
 
 TIME = "%Y-%m-%d %H:%M"
@@ -80,15 +81,7 @@ def delivery_state(delivery: Delivery, now: datetime | None = None) -> str:
     wait = (delivery.next_attempt_at - (now or datetime.now(UTC))).total_seconds()
     if wait <= 1:
         return "sending"
-    return f"retry in {_duration(wait)}"
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
+    return f"retry in {rough_duration(wait)}"
 
 
 def delivery_target(delivery: Delivery) -> str:

@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from pydantic import ValidationError
 
+from kds_client.item_text import rough_duration
 from kds_contract.screens import ScreenHello, ScreenKind, ScreensAnswer, quiet_for
 
 log = logging.getLogger(__name__)
@@ -39,21 +40,15 @@ def this_screen(
         return None
 
 
-def _ago(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s ago"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} min ago"
-    return f"{seconds / 3600:.1f} h ago"
-
-
 def screens_text(answer: ScreensAnswer, now: datetime | None = None) -> str:
     """The screens as a table (online first), then a line per station whose open tickets
     no kitchen screen shows."""
     now = now or datetime.now(UTC)
     rows = [("KIND", "STATION", "NAME", "VERSION", "STATE")]
     for info in sorted(answer.screens, key=lambda s: (not s.connected, s.kind, s.name)):
-        state = "online" if info.connected else f"gone, seen {_ago(quiet_for(info, now))}"
+        state = (
+            "online" if info.connected else f"gone, seen {rough_duration(quiet_for(info, now))} ago"
+        )
         rows.append((info.kind, info.station or "-", info.name, info.version or "-", state))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["  ".join([*(row[i].ljust(widths[i]) for i in range(4)), row[4]]) for row in rows]

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Static
 from admin_tui.console import Console
 from admin_tui.widgets.connection_bar import ConnectionBar
 from kds_client.errors import KdsError
+from kds_client.item_text import rough_duration
 from kds_contract.screens import ScreensAnswer, quiet_for
 
 REFRESH_SECONDS = 5
@@ -90,14 +91,6 @@ def warnings(answer: ScreensAnswer) -> Group | Text:
     return Group(*lines) if lines else Text("")
 
 
-def _ago(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
-
-
 def screens_table(answer: ScreensAnswer, now: datetime) -> Table | Text:
     if not answer.screens:
         return Text("No screen has joined in the last 24 h.", style="dim")
@@ -113,7 +106,7 @@ def screens_table(answer: ScreensAnswer, now: datetime) -> Table | Text:
             state = Text("online", style="green")
             style = ""
         else:
-            state = Text(f"GONE {_ago(quiet_for(info, now))}", style="bold red")
+            state = Text(f"GONE {rough_duration(quiet_for(info, now))}", style="bold red")
             style = "red"
         table.add_row(
             state,

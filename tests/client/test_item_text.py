@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kds_client.item_text import ItemLineError, format_item, parse_line
+from kds_client.item_text import ItemLineError, format_item, parse_line, rough_duration
 from kds_contract import Item
 
 
@@ -112,3 +112,11 @@ def test_every_item_reads_back_from_its_line(name, quantity, modifiers, station,
         **({"station": station} if station else {}),
         **({"notes": notes} if notes else {}),
     }
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [(0, "0 s"), (89, "89 s"), (90, "2 min"), (89 * 60, "89 min"), (90 * 60, "1.5 h")],
+)
+def test_a_rough_duration_is_seconds_then_minutes_then_hours(seconds: float, said: str) -> None:
+    assert rough_duration(seconds) == said

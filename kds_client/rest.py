@@ -420,8 +420,8 @@ async def _answer(response: aiohttp.ClientResponse, method: str, where: str) -> 
         return {}
     raw = await response.read()
     try:
-        # pydantic's JSON parser: a catch-up page of 1,000 events parses in ~60% of the
-        # time json.loads takes.
+        # pydantic's JSON parser: faster than json.loads on a catch-up page
+        # (docs/PERFORMANCE.md).
         body = from_json(raw) if raw.strip() else {}
     except ValueError:
         body = None

@@ -1,14 +1,13 @@
 """Python's garbage collector, kept from pausing the display while it is busy.
 
-A full collection walks every object the process holds: with a Textual app, a board of
-300 orders and the client library loaded that took 100-130 ms here, and it lands wherever
-the allocation counts say, often on an event (the display benchmark's p99 tail).
+A full collection walks every object the process holds (a Textual app, a board, the
+client library), and it lands wherever the allocation counts say, often on an event: the
+display pauses while it draws a change (the figures are in docs/PERFORMANCE.md).
 
 So, once the first board is up: one collection, then ``gc.freeze()`` (what start-up made
 lives as long as the display and is never walked again), and full collections no longer
 start on their own (young ones still do). Instead the display runs one itself at most once a
-minute, at a quiet moment (no change for a few seconds); what it walks (Textual's caches,
-mostly) takes 20-100 ms, about 0.1% of a core averaged over the minute.
+minute, at a quiet moment (no change for a few seconds), when it delays nobody's ticket.
 """
 
 from __future__ import annotations

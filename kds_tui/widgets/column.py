@@ -205,10 +205,10 @@ class TicketColumn(Widget):
 
         A column has no border, padding, tint or hatch of its own: its lines are the cards'
         lines as drawn, through the app's line filters. Textual's path (``StylesCache``)
-        makes every line again as a new strip on its way (a page flip made ~5 strips a
-        line, ~400 lines); here each card's strips are handed on as they are, and a filter
-        applied to one is kept with it (``Strip.apply_filter``) for the next frame. A column
-        seen through an opacity (the stale board) or otherwise styled takes Textual's path.
+        makes every line again as a new strip on its way; here each card's strips are
+        handed on as they are, and a filter applied to one is kept with it
+        (``Strip.apply_filter``) for the next frame. A column seen through an opacity (the
+        stale board) or otherwise styled takes Textual's path.
         """
         if not self._plain():
             if self._fast:

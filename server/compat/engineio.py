@@ -35,8 +35,8 @@ class WebSocket(engineio_aiohttp.WebSocket):  # type: ignore[misc]
     """engineio's aiohttp WebSocket, uncompressed, and known to its Engine.IO socket.
 
     aiohttp compresses by default, which makes every broadcast cost one deflate per
-    recipient (at 1,000 clients that took p50 from 28 ms to 1.1 s). Without compression,
-    one frame can be written to every socket as is (``server.broadcast``).
+    recipient (docs/PERFORMANCE.md). Without compression, one frame can be written to every
+    socket as is (``server.broadcast``).
     """
 
     response: web.WebSocketResponse | None = None
@@ -92,7 +92,7 @@ class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
 
     async def _service_task(self) -> None:
         # engineio's own sweep spreads the sockets over a ping timeout with one wait_for
-        # per socket (50 timers and tasks a second at 1,000 clients). This one looks at all
+        # per socket (timers and tasks in proportion to the clients). This one looks at all
         # of them once per ping timeout, handing the loop back every SWEEP_YIELD_EVERY
         # sockets. Dead WebSocket clients are also caught by engineio's read timeout; the
         # sweep is for the rest.

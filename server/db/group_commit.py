@@ -1,14 +1,13 @@
 """Group commit: writes that arrive while a transaction commits share the next one.
 
-Each commit waits for the disk (an fsync, about 6 ms on the machine in
-docs/PERFORMANCE.md), and every write takes the seq counter first, so one transaction at a
-time capped a server at ~170 writes a second on SQLite and ~180 on PostgreSQL. Writes that
-arrive while a transaction is committing run, one after the other, in the next transaction,
-each in its own SAVEPOINT (so a write that fails, a stale version say, is rolled back
-alone), and commit together. A write's caller hears that it succeeded only after that
-commit, so durability is unchanged; writes still run one at a time in one transaction, so
-seq order is commit order and each version check sees every write before it. A lone write
-runs in a plain transaction.
+Each commit waits for the disk (an fsync), and every write takes the seq counter first, so
+one transaction at a time would cap a server's writes a second at one per fsync (figures in
+docs/PERFORMANCE.md). Writes that arrive while a transaction is committing run, one after
+the other, in the next transaction, each in its own SAVEPOINT (so a write that fails, a
+stale version say, is rolled back alone), and commit together. A write's caller hears that
+it succeeded only after that commit, so durability is unchanged; writes still run one at a
+time in one transaction, so seq order is commit order and each version check sees every
+write before it. A lone write runs in a plain transaction.
 
 The writer (``server.db.inline.SqliteWriter`` or ``PostgresWriter`` below) opens the
 transactions and the savepoints.

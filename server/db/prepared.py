@@ -3,8 +3,8 @@ per-call machinery.
 
 A write on SQLite takes microseconds in the database, but each statement sent through
 SQLAlchemy's ``Connection.execute`` (execution context, parameter processing, a result
-object, events) cost ~40-100 us of Python, and a create is five of them plus a savepoint:
-most of the server's CPU per order (docs/PERFORMANCE.md). Here a statement from
+object, events) costs far more Python than that, and a create is five of them plus a
+savepoint: most of the server's CPU per order (docs/PERFORMANCE.md). Here a statement from
 ``server.db.repo`` is compiled once by SQLAlchemy itself for SQLite, per set of parameter
 names, and run on the ``sqlite3`` connection with the columns' own bind and result
 processors: the SQL, the parameter order and the type conversions are SQLAlchemy's, so the

@@ -200,11 +200,11 @@ class _Headers(HeaderRegistry):
     """The standard library's header registry, with less made again for every email.
 
     ``HeaderRegistry`` builds a new class (``type(...)``) each time a header is set, then
-    parses its value; building one email set ~15 headers and took 1.8 ms of the server's
-    CPU, more than taking the order did (docs/PERFORMANCE.md). Here each header's class is
-    made once, and the headers every email carries with the same value (the sender, the
-    parts' content types and encodings) are parsed once: header objects are immutable
-    strings, so one can be in many messages. 1.8 -> 0.5 ms a message.
+    parses its value: for the headers of one email, more of the server's CPU than taking
+    the order (docs/PERFORMANCE.md). Here each header's class is made once, and the headers
+    every email carries with the same value (the sender, the parts' content types and
+    encodings) are parsed once: header objects are immutable strings, so one can be in many
+    messages.
     """
 
     SAME_EVERY_TIME = frozenset(

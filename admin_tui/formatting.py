@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from rich.cells import cell_len
+from rich.table import Table
 from rich.text import Text
 
 from kds_client.text import allergies
@@ -164,3 +166,11 @@ def identity(order: Order, width: int = 44) -> str:
         cut.truncate(width, overflow="ellipsis")
         items = cut.plain
     return f"order {order.id} ({who(order)}: {items})"
+
+
+def titled_table(title: str, **options: Any) -> Table:
+    """A table as the console's screens draw one: no box, a cell's space either side, its
+    title bold on the left; ``options`` are Rich's (``header_style``, ``show_header``)."""
+    return Table(
+        box=None, padding=(0, 1), title=title, title_justify="left", title_style="bold", **options
+    )

@@ -142,15 +142,7 @@ class OrderDetailScreen(Screen[None]):
 
     def _render_history(self) -> None:
         now = self.app.clock()
-        table = Table(
-            box=None,
-            padding=(0, 1),
-            show_header=True,
-            header_style="bold",
-            title="History",
-            title_justify="left",
-            title_style="bold",
-        )
+        table = fmt.titled_table("History", show_header=True, header_style="bold")
         table.add_column("when", no_wrap=True)
         table.add_column("what")
         table.add_column("by", style="dim")
@@ -225,14 +217,7 @@ def order_summary(order: Order, now) -> Group:
 
 def items_table(order: Order) -> Table:
     """The items with quantity, modifiers, station, notes and done marks."""
-    table = Table(
-        box=None,
-        padding=(0, 1),
-        header_style="bold",
-        title="Items",
-        title_justify="left",
-        title_style="bold",
-    )
+    table = fmt.titled_table("Items", header_style="bold")
     table.add_column("done", no_wrap=True)
     table.add_column("qty", justify="right")
     table.add_column("item")

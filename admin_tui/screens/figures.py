@@ -121,14 +121,7 @@ def _moment(value: Any) -> datetime | None:
 
 def counts_table(stats: dict[str, Any]) -> Table:
     counts = stats.get("counts") or {}
-    table = Table(
-        box=None,
-        padding=(0, 1),
-        title="Orders",
-        title_justify="left",
-        title_style="bold",
-        show_header=False,
-    )
+    table = fmt.titled_table("Orders", show_header=False)
     table.add_column()
     table.add_column(justify="right")
     for status in Status:
@@ -138,14 +131,7 @@ def counts_table(stats: dict[str, Any]) -> Table:
 
 
 def times_table(stats: dict[str, Any]) -> Table:
-    table = Table(
-        box=None,
-        padding=(0, 1),
-        title="Time to",
-        title_justify="left",
-        title_style="bold",
-        header_style="dim",
-    )
+    table = fmt.titled_table("Time to", header_style="dim")
     table.add_column("")
     table.add_column("median", justify="right")
     table.add_column("p90", justify="right")
@@ -182,14 +168,7 @@ def _hour(value: Any, now: datetime) -> str:
 
 
 def slowest_table(stats: dict[str, Any], now: datetime) -> Table:
-    table = Table(
-        box=None,
-        padding=(0, 1),
-        title="Slowest open orders",
-        title_justify="left",
-        title_style="bold",
-        header_style="dim",
-    )
+    table = fmt.titled_table("Slowest open orders", header_style="dim")
     for column in ("#", "status", "age", "in status", "table/cust", "items"):
         table.add_column(column, no_wrap=column != "items", overflow="ellipsis")
     for raw in (stats.get("slowest_open") or [])[:8]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -56,6 +57,19 @@ class ApiError(Exception):
         self.message = message
         self.details = details or {}
         self.headers = headers or {}
+
+
+def too_many(wait: float, message: str) -> ApiError:
+    """A 429 asking to retry in ``wait`` seconds: whole seconds, at least one, in the
+    ``Retry-After`` header, in the details and in ``message`` (for ``{retry}``)."""
+    retry = max(1, math.ceil(wait))
+    return ApiError(
+        429,
+        "too_many_requests",
+        message.format(retry=retry),
+        {"retry_after_s": retry},
+        headers={"Retry-After": str(retry)},
+    )
 
 
 def error_response(

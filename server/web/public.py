@@ -3,8 +3,6 @@ board. Both answer public fields only (kds_contract.tracking)."""
 
 from __future__ import annotations
 
-import math
-
 from aiohttp import web
 from pydantic import BaseModel, Field
 
@@ -12,7 +10,7 @@ from kds_contract.tracking import PICKUP_STATUSES, PublicOrder, is_tracking_code
 from server.db.repo import OrderQuery
 from server.public import GuessLimiter
 from server.service import LogPosition
-from server.web.errors import ApiError
+from server.web.errors import ApiError, too_many
 from server.web.keys import SERVICE, SETTINGS
 from server.web.routes import Call, Route, json_answer
 
@@ -46,13 +44,8 @@ async def track_lookup(request: web.Request, code: str) -> tuple[dict[str, objec
     address = remote_address(request)
     wait = guesses.retry_after(address)
     if wait:
-        retry = max(1, math.ceil(wait))
-        raise ApiError(
-            429,
-            "too_many_requests",
-            f"too many unknown tracking codes from this address; try again in {retry} s",
-            {"retry_after_s": retry},
-            headers={"Retry-After": str(retry)},
+        raise too_many(
+            wait, "too many unknown tracking codes from this address; try again in {retry} s"
         )
     order, position = None, LogPosition(0, None)
     if is_tracking_code(code):

@@ -7,7 +7,6 @@ One table serves three ends: aiohttp's router, the checks every request goes thr
 from __future__ import annotations
 
 import json
-import math
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -21,7 +20,7 @@ from kds_contract import Role
 from kds_contract.models import MAX_BODY_BYTES
 from server.domain import Actor
 from server.tokens import Principal, authenticate
-from server.web.errors import ApiError, validation_error
+from server.web.errors import ApiError, too_many, validation_error
 from server.web.keys import DB, SETTINGS
 
 ALL_STAFF = frozenset({Role.ADMIN, Role.KITCHEN})
@@ -150,14 +149,7 @@ async def _authorise(request: web.Request, route: Route) -> Principal | None:
         )
     wait = request.app[LIMITER].retry_after(principal.token_id)
     if wait:
-        retry = max(1, math.ceil(wait))  # whole seconds, as the Retry-After header says
-        raise ApiError(
-            429,
-            "too_many_requests",
-            f"too many requests with this token; slow down and retry in {retry} s",
-            {"retry_after_s": retry},
-            headers={"Retry-After": str(retry)},
-        )
+        raise too_many(wait, "too many requests with this token; slow down and retry in {retry} s")
     return principal
 
 

@@ -7,18 +7,17 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
+
+from tests.support.server import free_port, wait_healthy
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
@@ -121,12 +120,6 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def save(name: str, result: dict[str, Any]) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}.json"
@@ -151,21 +144,6 @@ def _cell(value: Any) -> str:
 
 
 # --- servers under test -----------------------------------------------------------------
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{url} exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/api/health", timeout=1) as answer:
-                if answer.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.05)
-    raise TimeoutError(f"{url} not healthy after {timeout}s:\n{log.read_text()[-3000:]}")
 
 
 @dataclass
@@ -227,7 +205,7 @@ def start_kds(
         )
     server = Server(name, url, proc, log, workdir=workdir)
     try:
-        _wait_healthy(url, proc, log)
+        wait_healthy(url, proc, lambda: log.read_text()[-3000:], 60)
     except Exception:
         server.stop()
         raise
@@ -261,7 +239,7 @@ def start_node() -> Server:
             cwd=NODE_DIR,
         )
     server = Server("node", url, proc, log, workdir=workdir)
-    _wait_healthy(url, proc, log)
+    wait_healthy(url, proc, lambda: log.read_text()[-3000:], 60)
     server.tokens = {"admin": "node", "kitchen": "node"}
     return server
 

@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -24,6 +25,28 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def wait_healthy(
+    url: str,
+    proc: subprocess.Popen[bytes] | None,
+    log_tail: Callable[[], str],
+    timeout: float = 30.0,
+) -> None:
+    """Wait until the server at ``url`` answers its health check; fail at once, with the end
+    of its log, if its process ends first (the tests' servers and bench's)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{url} exited with {proc.returncode}:\n{log_tail()}")
+        try:
+            with urllib.request.urlopen(f"{url}/api/health", timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.05)
+    raise TimeoutError(f"{url} not healthy after {timeout}s:\n{log_tail()}")
 
 
 class ServerProcess:
@@ -111,18 +134,7 @@ class ServerProcess:
         return self
 
     def wait_healthy(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc is not None and self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/api/health", timeout=1) as answer:
-                    if answer.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.05)
-        raise TimeoutError(f"server not healthy after {timeout}s:\n{self.log_tail()}")
+        wait_healthy(self.url, self.proc, self.log_tail, timeout)
 
     def token(self, role: str, name: str | None = None, user_id: str | None = None) -> str:
         """Make a token with the server's own command line."""

@@ -214,6 +214,7 @@ async def test_next_on_a_station_finishes_only_what_has_fired(
         await wait_for(lambda: shown_ids(app) == [made.id], message="the ticket")
         await pilot.press("enter")  # start it
         await wait_for(lambda: board_of(app).get(made.id).status == "preparing", 10)
+        await wait_for(lambda: not app._in_flight, message="the server's answer")
 
         await pilot.press("enter")  # the bread is done; the salad fires in about 8 minutes
 
@@ -291,6 +292,7 @@ async def test_the_expo_does_not_send_out_an_order_with_a_dish_not_fired(
         await wait_for(lambda: shown_ids(app) == [made.id], message="the ticket")
         await pilot.press("enter")
         await wait_for(lambda: board_of(app).get(made.id).status == "preparing", 10)
+        await wait_for(lambda: not app._in_flight, message="the server's answer")
         await pilot.press("enter")
         await wait_for(lambda: any("not ready" in m for m, _ in app.notified), 10)
         said = next(m for m, _ in app.notified if "not ready" in m)

@@ -37,6 +37,16 @@ def server(server_factory: Callable[..., ServerProcess]) -> ServerProcess:
     return server_factory()
 
 
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One server on SQLite for a module's tests that change nothing on it (requests it
+    refuses, reads): a server start is most of such a test's time. A test that stores
+    anything takes ``server`` instead."""
+    proc = ServerProcess(tmp_path_factory.mktemp("shared-server")).start()
+    yield proc
+    proc.kill()
+
+
 @pytest.fixture(params=BACKENDS)
 def backend_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database URL: SQLite in a temp folder, then a fresh PostgreSQL database."""

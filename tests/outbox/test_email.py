@@ -100,9 +100,9 @@ async def test_without_smtp_no_email_is_sent_or_queued(server: ServerProcess) ->
     "email", ["not-an-address", "ann@", "a" * 250 + "@example.com", "ann@example.com\r\nBcc: x@y.z"]
 )
 async def test_an_invalid_customer_email_is_refused_naming_it(
-    server: ServerProcess, email: str
+    shared_server: ServerProcess, email: str
 ) -> None:
-    async with Api(server.url, server.tokens["pos"]) as api:
+    async with Api(shared_server.url, shared_server.tokens["pos"]) as api:
         reply = await api.post(
             "/api/orders", {"items": [{"name": "Burger"}], "customer_email": email}
         )

@@ -239,9 +239,9 @@ async def test_a_slow_endpoint_does_not_hold_up_another(
     ],
 )
 async def test_bad_endpoints_are_refused_naming_the_field(
-    server: ServerProcess, body: dict[str, Any], field: str
+    shared_server: ServerProcess, body: dict[str, Any], field: str
 ) -> None:
-    async with Api(server.url, server.tokens["admin"]) as api:
+    async with Api(shared_server.url, shared_server.tokens["admin"]) as api:
         reply = await api.post("/api/webhooks", body)
         assert reply.status == 422, reply.body
         assert reply.error["details"]["field"] == field

@@ -124,8 +124,10 @@ async def test_the_public_sees_its_order_by_code_and_nothing_private(server: Ser
 @pytest.mark.parametrize(
     "code", ["A" * 22, "short", "has space in it........", "%2e%2e", "x" * 300, "ü" * 22]
 )
-async def test_an_unknown_or_malformed_code_is_a_404(server: ServerProcess, code: str) -> None:
-    async with Api(server.url) as public:
+async def test_an_unknown_or_malformed_code_is_a_404(
+    shared_server: ServerProcess, code: str
+) -> None:
+    async with Api(shared_server.url) as public:
         reply = await public.get(f"/api/track/{code}")
     assert reply.status == 404, reply.body
     assert reply.error["code"] == "not_found"

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from kds_contract.models import Name, PrepSeconds, ShortText, _Input
+from kds_contract.models import Name, PrepSeconds, ShortText, StrictInput
 
 MAX_MENU_ITEMS = 2000
 
@@ -18,7 +18,7 @@ def menu_key(name: str) -> str:
     return name.strip().casefold()
 
 
-class MenuItem(_Input):
+class MenuItem(StrictInput):
     """One dish on the menu."""
 
     name: Name
@@ -26,7 +26,7 @@ class MenuItem(_Input):
     prep_seconds: PrepSeconds | None = None
 
 
-class Menu(_Input):
+class Menu(StrictInput):
     """The whole menu, as ``GET /api/menu`` answers and ``PUT /api/menu`` replaces it."""
 
     items: list[MenuItem] = Field(max_length=MAX_MENU_ITEMS)

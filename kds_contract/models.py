@@ -162,11 +162,13 @@ def _refuse_server_owned(data: Any, owned: frozenset[str], what: str) -> Any:
     return data
 
 
-class _Input(BaseModel):
+class StrictInput(BaseModel):
+    """A request body: a field it does not know is refused, and no value is coerced."""
+
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-class ItemIn(_Input):
+class ItemIn(StrictInput):
     """One line of an order, as a create or an edit sends it."""
 
     name: Name
@@ -194,7 +196,7 @@ class ItemEditIn(ItemIn):
         return _refuse_server_owned(data, SERVER_OWNED_ITEM_FIELDS - {"id"}, "an item")
 
 
-class OrderCreate(_Input):
+class OrderCreate(StrictInput):
     """What POST /api/orders accepts. Only ``items`` is required."""
 
     order_type: OrderType = OrderType.DINE_IN
@@ -215,7 +217,7 @@ class OrderCreate(_Input):
         return _refuse_server_owned(data, SERVER_OWNED_ORDER_FIELDS, "an order")
 
 
-class OrderEdit(_Input):
+class OrderEdit(StrictInput):
     """What PATCH /api/orders/{id} accepts: any of these fields, at least one.
 
     ``items`` replaces the order's items; an item that carries the ``id`` of an existing
@@ -252,14 +254,14 @@ class OrderEdit(_Input):
         return {k: getattr(self, k) for k in self.model_fields_set if k != "version"}
 
 
-class StatusMoveIn(_Input):
+class StatusMoveIn(StrictInput):
     """What PATCH /api/orders/{id}/status accepts."""
 
     status: Status
     version: int | None = Field(default=None, ge=1)
 
 
-class ItemDoneIn(_Input):
+class ItemDoneIn(StrictInput):
     """What PATCH /api/orders/{id}/items/{item_id} accepts."""
 
     done: bool

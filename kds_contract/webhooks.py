@@ -14,7 +14,7 @@ from pydantic_core import PydanticCustomError
 from yarl import URL
 
 from kds_contract.events import ORDER_CREATED, ORDER_DELETED, ORDER_STATUS_UPDATED, ORDER_UPDATED
-from kds_contract.models import ShortText, Timestamp
+from kds_contract.models import ShortText, StrictInput, Timestamp
 
 
 class WebhookEvent(StrEnum):
@@ -73,11 +73,7 @@ def _unique_events(events: list[WebhookEvent] | None) -> list[WebhookEvent] | No
     return list(dict.fromkeys(events)) if events is not None else None
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class WebhookIn(_Input):
+class WebhookIn(StrictInput):
     """POST /api/webhooks: an endpoint to call. ``events`` defaults to all of them."""
 
     url: WebhookUrl
@@ -90,7 +86,7 @@ class WebhookIn(_Input):
         return self
 
 
-class WebhookEdit(_Input):
+class WebhookEdit(StrictInput):
     """PATCH /api/webhooks/{id}: any of these, at least one. Enabling resumes the endpoint."""
 
     url: WebhookUrl | None = None
@@ -116,7 +112,7 @@ class WebhookEdit(_Input):
         return {k: getattr(self, k) for k in self.model_fields_set}
 
 
-class ReplayIn(_Input):
+class ReplayIn(StrictInput):
     """POST /api/webhooks/{id}/replay: send again every matching change after this seq."""
 
     after_seq: int = Field(ge=0, le=2**62)

@@ -41,7 +41,8 @@ seq_counter = cast(Table, SeqCounter.__table__)
 idempotency = cast(Table, IdempotencyRow.__table__)
 tokens = cast(Table, TokenRow.__table__)
 
-_ORDER_COLUMNS = [c for c in orders.c if c.key not in ("search_text", "stations")]
+ORDER_COLUMNS = [c for c in orders.c if c.key not in ("search_text", "stations")]
+"""An order's columns as ``row_order`` reads them (not the ones kept for searching)."""
 
 # The statements of every write are built once, never per call (building one costs more
 # than running it); values are passed as parameters when they run.
@@ -53,7 +54,7 @@ _NEXT_SEQ = (
 )
 _INSERT_ORDER = insert(orders).returning(orders.c.id)
 _UPDATE_ORDER = update(orders).where(orders.c.id == bindparam("where_id"))
-_GET_ORDER = select(*_ORDER_COLUMNS).where(orders.c.id == bindparam("order_id"))
+_GET_ORDER = select(*ORDER_COLUMNS).where(orders.c.id == bindparam("order_id"))
 _INSERT_EVENT = insert(events)
 _GET_IDEMPOTENT = select(idempotency).where(
     and_(idempotency.c.scope == bindparam("scope"), idempotency.c.key == bindparam("key"))
@@ -119,7 +120,8 @@ def _order_values(order: Order) -> dict[str, Any]:
     }
 
 
-def _row_order(row: Any) -> Order:
+def row_order(row: Any) -> Order:
+    """The order a row of ``ORDER_COLUMNS`` holds."""
     data = dict(row._mapping)
     data["table"] = data.pop("table_name")
     data["items"] = [Item(**item) for item in json.loads(data["items"])]
@@ -185,13 +187,13 @@ async def delete_order(conn: AsyncConnection, order_id: int) -> None:
 async def get_order(conn: AsyncConnection, order_id: int) -> Order | None:
     result = await conn.execute(_GET_ORDER, {"order_id": order_id})
     row = result.first()
-    return _row_order(row) if row else None
+    return row_order(row) if row else None
 
 
 async def get_order_by_tracking_code(conn: AsyncConnection, code: str) -> Order | None:
-    result = await conn.execute(select(*_ORDER_COLUMNS).where(orders.c.tracking_code == code))
+    result = await conn.execute(select(*ORDER_COLUMNS).where(orders.c.tracking_code == code))
     row = result.first()
-    return _row_order(row) if row else None
+    return row_order(row) if row else None
 
 
 @dataclass(frozen=True)
@@ -241,13 +243,13 @@ async def list_orders(conn: AsyncConnection, query: OrderQuery) -> tuple[list[Or
         ]
     )
     result = await conn.execute(
-        select(*_ORDER_COLUMNS)
+        select(*ORDER_COLUMNS)
         .where(where)
         .order_by(*order_by)
         .limit(query.per_page - query.skip)
         .offset((query.page - 1) * query.per_page + query.skip)
     )
-    return [_row_order(row) for row in result], int(total)
+    return [row_order(row) for row in result], int(total)
 
 
 async def newest_id(conn: AsyncConnection) -> int | None:

@@ -35,7 +35,7 @@ from sqlalchemy.sql import Select
 
 from kds_contract import OPEN_STATUSES, Order, Status
 from kds_contract.period import Period
-from server.db.repo import _ORDER_COLUMNS, _row_order, events, orders, period_conditions
+from server.db.repo import ORDER_COLUMNS, events, orders, period_conditions, row_order
 from server.stats import Cancelled, Durations, Hour, Sales, Sold
 
 CANCELLED = Status.CANCELLED.value
@@ -267,9 +267,9 @@ async def cancellations(conn: AsyncConnection, period: Period) -> list[Cancelled
 async def oldest_open(conn: AsyncConnection, limit: int) -> list[Order]:
     """The open orders that have waited longest, oldest first (any day)."""
     result = await conn.execute(
-        select(*_ORDER_COLUMNS)
+        select(*ORDER_COLUMNS)
         .where(orders.c.status.in_([s.value for s in OPEN_STATUSES]))
         .order_by(STARTED, orders.c.id)
         .limit(limit)
     )
-    return [_row_order(row) for row in result]
+    return [row_order(row) for row in result]

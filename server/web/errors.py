@@ -29,7 +29,7 @@ DOMAIN_STATUS: dict[str, int] = {
     "idempotency_key_reused": 422,
 }
 
-_HTTP_CODES: dict[int, tuple[str, str]] = {
+HTTP_CODES: dict[int, tuple[str, str]] = {
     400: ("bad_request", "the request is malformed"),
     401: ("unauthorized", "send a valid token as 'Authorization: Bearer <token>'"),
     403: ("forbidden", "this token's role may not do that"),
@@ -38,6 +38,7 @@ _HTTP_CODES: dict[int, tuple[str, str]] = {
     413: ("too_large", "the request body is over the 1 MiB limit; send a smaller order"),
     415: ("unsupported_media_type", "send the body as JSON with 'Content-Type: application/json'"),
 }
+"""aiohttp's own refusals (no route, a body too large...) as our code and message."""
 
 
 class ApiError(Exception):
@@ -136,7 +137,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             raise
         if exc.content_type == "application/json":
             raise
-        code, message = _HTTP_CODES.get(exc.status, ("error", exc.reason))
+        code, message = HTTP_CODES.get(exc.status, ("error", exc.reason))
         headers = None
         if exc.status == 405:
             allowed = sorted(getattr(exc, "allowed_methods", ()) or ())

@@ -12,7 +12,7 @@ from pydantic_core import core_schema
 
 from kds_contract import Role
 from server.domain import can_clear
-from server.web.errors import _HTTP_CODES
+from server.web.errors import HTTP_CODES
 from server.web.routes import Call, Route, json_answer
 from server.web.schemas import ErrorBody
 
@@ -173,7 +173,7 @@ def build(routes: list[Route], version: str, *, metrics: bool = False) -> dict[s
             names = route.answer_headers.get(status, {})
             if own is None:
                 names = {**ERROR_HEADERS.get(status, {}), **names}
-            reason = _REASONS.get(status, _HTTP_CODES.get(status, ("", "error"))[1])
+            reason = _REASONS.get(status, HTTP_CODES.get(status, ("", "error"))[1])
             if own is not None:
                 reason = (
                     "Cannot serve: not the error envelope but this route's own answer, "

@@ -26,6 +26,16 @@ def counts(panel: AllDayPanel) -> list[tuple[str, int]]:
     return [(row.name, row.count) for row in panel.rows]
 
 
+def items_done_on_server(rest: KdsRest, order_id: int, done: list[bool]):
+    """The server's done marks, awaited: a screen can show an undo before its last
+    write has been answered."""
+
+    async def check() -> bool:
+        return [i.done for i in (await rest.get_order(order_id)).items] == done
+
+    return check
+
+
 def status_on_server(rest: KdsRest, order_id: int, status: str):
     async def check() -> bool:
         return (await rest.get_order(order_id)).status == status
@@ -225,7 +235,7 @@ async def test_a_station_finishes_its_part_and_never_bumps_an_order(
         assert [i.done for i in after.items] == [True, False]
         await pilot.press("u")  # a slip: back on the grill's screen, steak not done
         await wait_for(lambda: shown_ids(grill) == [order.id], message="back after undo")
-        assert [i.done for i in (await admin.get_order(order.id)).items] == [False, False]
+        await wait_for(items_done_on_server(admin, order.id, [False, False]), message="undone")
         await pilot.press("enter")
         await wait_for(lambda: shown_ids(grill) == [], message="finished again")
 
@@ -237,7 +247,7 @@ async def test_a_station_finishes_its_part_and_never_bumps_an_order(
         await wait_for(lambda: shown_ids(cold) == [], message="off the cold station's screen")
         await pilot.press("u")
         await wait_for(status_on_server(admin, order.id, "preparing"), message="undone")
-        assert [i.done for i in (await admin.get_order(order.id)).items] == [True, False]
+        await wait_for(items_done_on_server(admin, order.id, [True, False]), message="salad")
 
 
 async def test_undo_takes_back_only_what_this_display_did(

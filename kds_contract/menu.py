@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, Field, field_validator
 from pydantic_core import PydanticCustomError
 
@@ -67,7 +65,3 @@ class PrepSuggestions(BaseModel):
 
     days: int
     items: list[PrepSuggestion]
-
-
-def menu_wire(menu: Menu) -> dict[str, Any]:
-    return menu.model_dump(mode="json")

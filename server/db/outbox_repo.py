@@ -399,15 +399,6 @@ async def prune(conn: AsyncConnection, before: datetime) -> int:
     return int(result.rowcount or 0)
 
 
-async def next_due(conn: AsyncConnection) -> datetime | None:
-    """When the next pending delivery is due (or its hold lapses)."""
-    result = await conn.execute(
-        select(func.min(deliveries.c.next_attempt_at)).where(deliveries.c.state == PENDING)
-    )
-    value: datetime | None = result.scalar_one_or_none()
-    return value
-
-
 # --- webhooks -----------------------------------------------------------------------------
 
 

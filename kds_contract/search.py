@@ -33,11 +33,6 @@ class Search:
     words: str | None = None
     """Lower-cased text found anywhere in :func:`search_words`."""
 
-    @property
-    def exact(self) -> bool:
-        """An order number or a table: a search that names one thing."""
-        return self.words is None
-
     def table_forms(self) -> tuple[str, ...]:
         """The ways a table matching :attr:`table` is written, lower-cased (``5``, ``t5``)."""
         if self.table is None:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kds_client.item_text import ItemLineError, format_item, parse_line
+from kds_client.item_text import ItemLineError, format_item, parse_line, station_in_notes
 from kds_contract import Item
 
 
@@ -179,7 +179,6 @@ def surprises(line: str, item: dict[str, Any]) -> tuple[str, ...]:
         found.append(r"a + starts a modifier (for a + in the name, write \+)")
     if _HASH_WORD.search(line):
         found.append(r"a # starts the notes (for a # in the name, write \#)")
-    notes = item.get("notes") or ""
-    if re.search(r"(?:^|\s)@\S", notes):
+    if station_in_notes(line):
         found.append("the @ is inside the notes: no station is set (put @station before #)")
     return tuple(found)

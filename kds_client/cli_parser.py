@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from kds_client.item_text import ITEM_SYNTAX, ItemLineError, parse_line
+from kds_client.item_text import ITEM_SYNTAX, ItemLineError, parse_line, station_in_notes
 from kds_contract import OrderType, Priority, Status
 from kds_contract.local import DEFAULT_URL
 
@@ -208,8 +208,15 @@ def parse_item(spec: str) -> dict[str, Any]:
             modifier, station or note, a second station or note), naming the problem.
     """
     try:
-        return parse_line(spec)
+        item = parse_line(spec)
     except ItemLineError as error:
         raise UsageError(
             f"item {spec!r}: {error.problem}; write an item as {ITEM_SYNTAX!r}"
         ) from None
+    if stray := station_in_notes(spec):
+        raise UsageError(
+            f"item {spec!r}: its note has {stray} in it (a note runs to the end of the line: "
+            rf"put the station before the #, or write \{stray} to keep it in the note); "
+            f"write an item as {ITEM_SYNTAX!r}"
+        )
+    return item

@@ -67,7 +67,7 @@ def parse_line(line: str) -> dict[str, Any]:
     quantity, rest = 1, text
     if match := _QUANTITY.match(text):
         quantity, rest = int(match.group(1)), text[match.end() :]
-    (_, name), *parts = _split(rest)
+    (_, name), *parts = _split(rest, [])
     name = name.strip()
     if not name:
         if rest:
@@ -137,10 +137,21 @@ def prep_text(seconds: float | None) -> str:
     return "-" if seconds is None else format_duration(round(seconds))
 
 
-def _split(text: str) -> list[tuple[str, str]]:
+def station_in_notes(line: str) -> str | None:
+    """The first word of the line's notes that starts with an unescaped ``@`` (``Ribeye #
+    no salt @grill``): most likely a station written after the ``#``, which would leave the
+    item on no station's screen. The console asks about it; ``kds-order`` refuses it."""
+    stray: list[str] = []
+    _split(line.strip(), stray)
+    return stray[0] if stray else None
+
+
+def _split(text: str, stray: list[str]) -> list[tuple[str, str]]:
     """``[("", name), (marker, value), ...]``, escapes resolved.
 
-    In the notes only a second ``#`` is a marker: ``+`` and ``@`` there are text.
+    In the notes only a second ``#`` is a marker: ``+`` and ``@`` there are text, but each
+    word there that begins with an unescaped ``@`` (a station put after the ``#`` by
+    mistake: the item would reach no station's screen) is added to ``stray``.
     """
     parts: list[tuple[str, list[str]]] = [("", [])]
     after_space = True
@@ -158,6 +169,10 @@ def _split(text: str) -> list[tuple[str, str]]:
         if char in MARKERS and after_space and (marker != "#" or char == "#"):
             parts.append((char, []))
         else:
+            if marker == "#" and char == "@" and after_space:
+                word = text[i:].split(maxsplit=1)[0]
+                if len(word) > 1:
+                    stray.append(word)
             chars.append(char)
         after_space = char.isspace()
         i += 1
@@ -200,8 +215,8 @@ def _escape_notes(notes: str) -> str:
             out.append("\\\\")
         elif char == "\n":
             out.append("\\n")
-        elif char == "#" and after_space:
-            out.append("\\#")
+        elif char in "#@" and after_space:
+            out.append("\\" + char)
         else:
             out.append(char)
         after_space = char.isspace() and char != "\n"

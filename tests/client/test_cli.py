@@ -328,6 +328,11 @@ def test_demo_advance_with_a_pos_token_says_it_moves_nothing(shared_server):
         ("Burger #", "# needs a note after it"),
         ("Burger @grill @fry", "it has two stations"),
         ("Fries #crispy #salty", "it has two notes"),
+        (
+            "Ribeye # no salt @grill",
+            "its note has @grill in it (a note runs to the end of the line: put the station "
+            r"before the #, or write \@grill to keep it in the note)",
+        ),
     ],
 )
 def test_item_typos_are_refused_naming_the_problem_and_the_syntax(spec, problem):

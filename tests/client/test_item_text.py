@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kds_client.item_text import ItemLineError, format_item, parse_line, rough_duration
+from kds_client.item_text import (
+    ItemLineError,
+    format_item,
+    parse_line,
+    rough_duration,
+    station_in_notes,
+)
 from kds_contract import Item
 
 
@@ -53,6 +59,10 @@ from kds_contract import Item
             {"name": "Soup", "quantity": 1, "modifiers": [], "notes": "hot\nno + salt"},
         ),
         (
+            r"Soup # ask \@ann, call @ 7",
+            {"name": "Soup", "quantity": 1, "modifiers": [], "notes": "ask @ann, call @ 7"},
+        ),
+        (
             r"Fries # crispy \#2",
             {"name": "Fries", "quantity": 1, "modifiers": [], "notes": "crispy #2"},
         ),
@@ -69,6 +79,20 @@ def test_a_line_without_a_name_is_refused_saying_how_to_write_one(line: str, wor
     assert refused.value.field == "name"
     assert words in refused.value.message
     assert refused.value.problem == "it has no name"
+
+
+@pytest.mark.parametrize(
+    ("line", "stray"),
+    [
+        ("Ribeye # no salt @grill", "@grill"),
+        ("Ribeye @grill # no salt", None),
+        (r"Soup # ask \@ann", None),
+        ("Soup # call @ 7", None),
+        (r"Soup # hot\n@grill", None),  # after a line break in the notes: not where it goes
+    ],
+)
+def test_a_station_written_after_the_notes_is_found(line: str, stray: str | None) -> None:
+    assert station_in_notes(line) == stray
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import asyncio
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +21,6 @@ from tests.support.services import RedisProcess, postgres_database
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.node]
 
 JS_DIR = Path(__file__).resolve().parents[1] / "js"
-
-
-@pytest.fixture
-def redis() -> Iterator[RedisProcess]:
-    proc = RedisProcess().start()
-    yield proc
-    proc.stop()
 
 
 class StockClient:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -16,22 +16,9 @@ from server.shared_events import RETRY_MAX_S, TIMEOUT_S
 from tests.support.client import TcpProxy, all_orders, differences, wait_for
 from tests.support.http import Api
 from tests.support.server import ServerProcess
-from tests.support.services import PG_PORT, RedisProcess, postgres_database
+from tests.support.services import PG_PORT, RedisProcess
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    with postgres_database() as url:
-        yield url
-
-
-@pytest.fixture
-def redis() -> Iterator[RedisProcess]:
-    proc = RedisProcess().start()
-    yield proc
-    proc.stop()
 
 
 @pytest.fixture

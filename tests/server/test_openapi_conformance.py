@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from kds_contract.models import MAX_BODY_BYTES
 from tests.support.conformance import ROLES, Conformance, Operation
 from tests.support.proxy import TcpProxy
 from tests.support.server import ServerProcess
-from tests.support.services import PG_PORT, postgres_database
+from tests.support.services import PG_PORT
 
 UNKNOWN_ID = 2**62
 UNKNOWN_CODE = "A" * 22
@@ -269,12 +269,6 @@ def test_every_answer_matches_the_document(
         f"documented but never answered here: {missing}; make the server answer them in "
         "this test, or the document stop listing them"
     )
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    with postgres_database() as url:
-        yield url
 
 
 @pytest.mark.postgres

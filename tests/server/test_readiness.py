@@ -4,7 +4,7 @@ the TCP proxy) and comes back."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -12,13 +12,7 @@ from tests.support.client import wait_for
 from tests.support.http import Api
 from tests.support.proxy import TcpProxy
 from tests.support.server import ServerProcess
-from tests.support.services import PG_PORT, postgres_database, redis_url
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    with postgres_database() as url:
-        yield url
+from tests.support.services import PG_PORT, redis_url
 
 
 async def _ready_again(api: Api) -> None:

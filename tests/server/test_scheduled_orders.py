@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,7 +16,7 @@ import pytest
 from tests.support.client import wait_for
 from tests.support.http import Api
 from tests.support.server import ServerProcess
-from tests.support.services import RedisProcess, postgres_database
+from tests.support.services import RedisProcess
 
 
 def _in(seconds: float) -> str:
@@ -151,19 +151,6 @@ async def test_orders_whose_time_passed_while_the_server_was_killed_fire_at_its_
         await _wait_all_fired(admin, ids)
         for order_id in ids:
             assert len(await _fires(admin, order_id)) == 1, f"order {order_id}"
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    with postgres_database() as url:
-        yield url
-
-
-@pytest.fixture
-def redis() -> Iterator[RedisProcess]:
-    proc = RedisProcess().start()
-    yield proc
-    proc.stop()
 
 
 def _fired_here(metrics: str) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 
 import pytest
 from redis import asyncio as aioredis
@@ -15,13 +14,6 @@ from tests.support.client import wait_for
 from tests.support.services import RedisProcess
 
 pytestmark = pytest.mark.redis
-
-
-@pytest.fixture
-def redis() -> Iterator[RedisProcess]:
-    proc = RedisProcess().start()
-    yield proc
-    proc.stop()
 
 
 async def test_messages_go_out_in_order_and_a_stop_publishes_what_is_queued(

@@ -1,7 +1,7 @@
 """Fixtures that more than one module of tests uses (tests/conftest.py loads them): REST
 clients with a role's token on the test's own server, a server shared by the tests of one
-module that do not care what else is in it (a server start costs seconds), and a migrated
-database with no server."""
+module that do not care what else is in it (a server start costs seconds), a migrated
+database with no server, a fresh PostgreSQL database and a Redis server of the test's own."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from kds_client import KdsRest
 from server.db.engine import Database
 from server.db.migrate import migrate
 from tests.support.server import ServerProcess
+from tests.support.services import RedisProcess, postgres_database
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +52,18 @@ async def db(backend_db: str) -> AsyncIterator[Database]:
     await migrate(database)
     yield database
     await database.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database's URL (dropped after the test)."""
+    with postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+def redis() -> Iterator[RedisProcess]:
+    """A Redis server of the test's own."""
+    proc = RedisProcess().start()
+    yield proc
+    proc.stop()

@@ -11,7 +11,12 @@ import pytest
 from kds_client import ConnectionState, FeedStatus, KdsRest, LiveFeed, Offline, OrderStore
 from kds_client.store import RESET, Change
 from kds_contract import OPEN_STATUSES
-from tests.support.client import TcpProxy, all_orders, differences, make_changes, wait_for
+from tests.support.client import (
+    TcpProxy,
+    converged,
+    make_changes,
+    wait_for,
+)
 from tests.support.server import ServerProcess
 from tests.support.services import postgres_database, redis_url
 
@@ -37,28 +42,6 @@ def record_states(feed: LiveFeed) -> list[ConnectionState]:
 
     feed.on_status(on_status)
     return states
-
-
-async def converged(feed: LiveFeed, rest: KdsRest, within: float = 15.0) -> None:
-    """Wait until the feed is live and its store equals the server's orders."""
-    server_state: dict = {}
-
-    async def equal() -> bool:
-        nonlocal server_state
-        if not feed.live:
-            return False
-        server_state = await all_orders(rest)
-        return feed.store.orders == server_state
-
-    await wait_for(
-        equal,
-        within,
-        interval=0.2,
-        message=lambda: (
-            f"the store to equal the server ({feed.status})\n"
-            + differences(feed.store.orders, server_state)
-        ),
-    )
 
 
 async def test_store_follows_200_changes_while_connected(shared_server, shared_admin):

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 
-from kds_client import KdsRest, LiveFeed
 from kds_contract import Order
-from tests.support.client import all_orders, differences, wait_for
 
 FAST_FEED: dict[str, Any] = {
     "check_interval": 1.0,
@@ -83,27 +80,3 @@ class Writers:
         lost = [k for k, oid in self.acked.items() if oid not in orders or orders[oid].table != k]
         assert not lost, f"acknowledged orders lost: {lost}"
         assert len(orders) == self.total, "no order the writers did not place"
-
-
-async def converged(feed: LiveFeed, rest: KdsRest, within: float = 15.0) -> float:
-    """Wait until ``feed`` is live and its store equals the server's orders; seconds taken."""
-    start = time.monotonic()
-    server: dict[int, Order] = {}
-
-    async def equal() -> bool:
-        nonlocal server
-        if not feed.live:
-            return False
-        server = await all_orders(rest)
-        return feed.store.orders == server
-
-    await wait_for(
-        equal,
-        within,
-        interval=0.05,
-        message=lambda: (
-            f"the store to equal the server ({feed.status})\n"
-            + differences(feed.store.orders, server)
-        ),
-    )
-    return time.monotonic() - start

@@ -26,8 +26,8 @@ from pathlib import Path
 
 from kds_client import Conflict, KdsRest, LiveFeed, NotFound
 from kds_contract import Status
-from tests.reliability.load import FAST_FEED, converged
-from tests.support.client import all_orders, differences, wait_for
+from tests.reliability.load import FAST_FEED
+from tests.support.client import all_orders, converged, differences, wait_for
 from tests.support.server import ServerProcess
 
 WARM_UP = 0.1

@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 from kds_client import KdsRest, LiveFeed
 from tests.reliability.common import report
-from tests.reliability.load import FAST_FEED, Writers, converged
-from tests.support.client import all_orders, wait_for
+from tests.reliability.load import FAST_FEED, Writers
+from tests.support.client import all_orders, converged, wait_for
 from tests.support.server import ServerProcess
 
 KILLS = 2

@@ -13,8 +13,8 @@ import pytest
 from kds_client import ConnectionState, FeedStatus, KdsRest, LiveFeed
 from kds_client.store import RESET
 from tests.reliability.common import long_only, report
-from tests.reliability.load import FAST_FEED, converged
-from tests.support.client import make_changes, wait_for
+from tests.reliability.load import FAST_FEED
+from tests.support.client import converged, make_changes, wait_for
 from tests.support.proxy import TcpProxy
 from tests.support.server import ServerProcess
 

@@ -1,6 +1,6 @@
 """Helpers for client tests: waiting for a condition, a TCP proxy that can cut the network
-(re-exported from tests.support.proxy),
-random order changes, and the server's full state to compare a store with."""
+(re-exported from tests.support.proxy), random order changes, the server's full state to
+compare a store with, and waiting for a feed's store to equal it."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 
-from kds_client import Conflict, KdsRest, NotFound
+from kds_client import Conflict, KdsRest, LiveFeed, NotFound
 from kds_contract import TRANSITIONS, Order, Status
 from tests.support.proxy import TcpProxy
 
-__all__ = ["TcpProxy", "all_orders", "differences", "make_changes", "wait_for"]
+__all__ = ["TcpProxy", "all_orders", "converged", "differences", "make_changes", "wait_for"]
 
 
 async def wait_for(
@@ -62,6 +62,30 @@ def differences(store: dict[int, Order], server: dict[int, Order]) -> str:
                 f"{theirs and (theirs.status, theirs.version)}"
             )
     return "\n".join(lines) or "no difference"
+
+
+async def converged(feed: LiveFeed, rest: KdsRest, within: float = 15.0) -> float:
+    """Wait until ``feed`` is live and its store equals the server's orders; seconds taken."""
+    start = time.monotonic()
+    server: dict[int, Order] = {}
+
+    async def equal() -> bool:
+        nonlocal server
+        if not feed.live:
+            return False
+        server = await all_orders(rest)
+        return feed.store.orders == server
+
+    await wait_for(
+        equal,
+        within,
+        interval=0.05,
+        message=lambda: (
+            f"the store to equal the server ({feed.status})\n"
+            + differences(feed.store.orders, server)
+        ),
+    )
+    return time.monotonic() - start
 
 
 async def make_changes(

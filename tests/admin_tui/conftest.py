@@ -10,6 +10,7 @@ import pytest
 from textual.pilot import Pilot
 
 from admin_tui import AdminApp, make_app
+from admin_tui.screens.detail import OrderDetailScreen
 from admin_tui.screens.orders import OrdersScreen
 from admin_tui.widgets.filter_bar import FilterBar
 from admin_tui.widgets.orders_table import OrdersTable
@@ -76,6 +77,18 @@ async def settled(pilot: Pilot) -> None:
     await wait_for(pilot, lambda: not bar(app).loading_page, "the page to load")  # type: ignore[arg-type]
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def open_detail(pilot: Pilot, *keys: str) -> OrderDetailScreen:
+    """Press ``keys`` (Enter: the selected order) and wait for the order's screen."""
+    app = pilot.app
+    await pilot.press(*(keys or ("enter",)))
+    screen: OrderDetailScreen = await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, OrderDetailScreen) and app.screen,
+        "the detail screen",
+    )
+    return screen
 
 
 def notices(app: AdminApp) -> list[str]:

@@ -7,14 +7,10 @@ from admin_tui.screens.detail import OrderDetailScreen
 from admin_tui.screens.orders import OrdersScreen
 from kds_client import ConnectionState, KdsRest, LiveFeed
 from kds_contract import Status
-from tests.admin_tui.conftest import FAST, notices, ready, settled, shown_ids
+from tests.admin_tui.conftest import FAST, notices, open_detail, ready, settled, shown_ids
 from tests.admin_tui.seeding import order_payload
 from tests.support.client import TcpProxy
-from tests.support.ui import plain, wait_for
-
-
-def _text(screen: OrderDetailScreen, widget_id: str) -> str:
-    return plain(screen.query_one(f"#{widget_id}").content)
+from tests.support.ui import plain, text_of, wait_for
 
 
 async def test_detail_shows_fields_items_and_history(console_app, rest) -> None:
@@ -28,22 +24,17 @@ async def test_detail_shows_fields_items_and_history(console_app, rest) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         assert shown_ids(app) == [order.id]
-        await pilot.press("enter")
-        screen = await wait_for(
-            pilot,
-            lambda: isinstance(app.screen, OrderDetailScreen) and app.screen,
-            "the detail screen",
-        )
-        await wait_for(pilot, lambda: "by" in _text(screen, "history"), "the history")
+        screen = await open_detail(pilot)
+        await wait_for(pilot, lambda: "by" in text_of(screen, "history"), "the history")
 
-        summary = _text(screen, "summary")
+        summary = text_of(screen, "summary")
         assert f"Order {order.id}" in summary
         assert "ready" in summary and "RUSH" in summary
         assert "nut allergy" in summary
         assert "Zoe" in summary
         assert "version 5" in summary
 
-        items = _text(screen, "items")
+        items = text_of(screen, "items")
         assert "[x]" in items and "Pizza" in items  # order_payload(1): Pizza, marked done
         assert "[ ]" in items and "Cola" in items and "+ no ice" in items
 
@@ -63,9 +54,9 @@ async def test_detail_shows_fields_items_and_history(console_app, rest) -> None:
         # A change made elsewhere shows up on the open detail screen.
         await rest.move(order.id, Status.COMPLETED)
         await wait_for(
-            pilot, lambda: "ready -> completed" in _text(screen, "history"), "the new event"
+            pilot, lambda: "ready -> completed" in text_of(screen, "history"), "the new event"
         )
-        assert "completed" in _text(screen, "summary")
+        assert "completed" in text_of(screen, "summary")
 
         await pilot.press("escape")
         assert isinstance(app.screen, OrdersScreen)
@@ -80,16 +71,11 @@ async def test_detail_of_a_deleted_order(console_app, rest, server) -> None:
     app = console_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
-        await pilot.press("enter")
-        screen = await wait_for(
-            pilot,
-            lambda: isinstance(app.screen, OrderDetailScreen) and app.screen,
-            "the detail screen",
-        )
+        screen = await open_detail(pilot)
         await settled(pilot)
         await rest.delete_order(order.id)
-        await wait_for(pilot, lambda: "was deleted" in _text(screen, "summary"), "deleted")
-        await wait_for(pilot, lambda: "deleted" in _text(screen, "history"), "the delete event")
+        await wait_for(pilot, lambda: "was deleted" in text_of(screen, "summary"), "deleted")
+        await wait_for(pilot, lambda: "deleted" in text_of(screen, "history"), "the delete event")
         await pilot.press("m")
         assert any("no longer exists" in n for n in notices(app))
 
@@ -100,7 +86,7 @@ async def test_detail_of_a_deleted_order(console_app, rest, server) -> None:
             lambda: (
                 isinstance(app.screen, OrderDetailScreen)
                 and app.screen.order_id == gone.id
-                and "deleted" in _text(app.screen, "history")
+                and "deleted" in text_of(app.screen, "history")
                 and app.screen
             ),
             "the deleted order's history",
@@ -109,7 +95,7 @@ async def test_detail_of_a_deleted_order(console_app, rest, server) -> None:
         assert "notes: - -> 'no nuts'" in history
         deleted = next(line for line in history.splitlines() if " deleted " in f" {line} ")
         assert "night-manager (admin)" in deleted
-        assert f"Order {gone.id} was deleted" in _text(found, "summary")
+        assert f"Order {gone.id} was deleted" in text_of(found, "summary")
 
 
 async def test_history_loads_by_itself_once_live_again(server, rest) -> None:
@@ -127,19 +113,14 @@ async def test_history_loads_by_itself_once_live_again(server, rest) -> None:
             await wait_for(
                 pilot, lambda: app.feed_status.state != ConnectionState.LIVE, "the cut noticed"
             )
-            await pilot.press("enter")
-            screen = await wait_for(
-                pilot,
-                lambda: isinstance(app.screen, OrderDetailScreen) and app.screen,
-                "the detail screen",
-            )
+            screen = await open_detail(pilot)
             await wait_for(
-                pilot, lambda: "not loaded" in _text(screen, "history"), "the failure told"
+                pilot, lambda: "not loaded" in text_of(screen, "history"), "the failure told"
             )
 
             proxy = await TcpProxy(server.port, port=proxy.port).start()  # and comes back
             await wait_for(
-                pilot, lambda: "created (pending)" in _text(screen, "history"), "the history"
+                pilot, lambda: "created (pending)" in text_of(screen, "history"), "the history"
             )
     finally:
         await proxy.stop()

@@ -7,15 +7,11 @@ from admin_tui.screens.orders import OrdersScreen
 from kds_contract import Status
 from tests.admin_tui.conftest import ready
 from tests.admin_tui.seeding import seed
-from tests.support.ui import plain, wait_for
-
-
-def _text(screen: FiguresScreen, widget_id: str) -> str:
-    return plain(screen.query_one(f"#{widget_id}").content)
+from tests.support.ui import text_of, wait_for
 
 
 def _counts(screen: FiguresScreen) -> dict[str, int]:
-    lines = _text(screen, "counts").splitlines()[1:]
+    lines = text_of(screen, "counts").splitlines()[1:]
     return {line.split()[0]: int(line.split()[1]) for line in lines if line.strip()}
 
 
@@ -35,7 +31,7 @@ async def test_figures_show_the_days_numbers(console_app, rest) -> None:
         screen = await wait_for(
             pilot, lambda: isinstance(app.screen, FiguresScreen) and app.screen, "figures"
         )
-        await wait_for(pilot, lambda: "total" in _text(screen, "counts"), "the counts")
+        await wait_for(pilot, lambda: "total" in text_of(screen, "counts"), "the counts")
 
         assert _counts(screen) == {
             "scheduled": 0,
@@ -46,15 +42,15 @@ async def test_figures_show_the_days_numbers(console_app, rest) -> None:
             "cancelled": 1,
             "total": 8,
         }
-        times = _text(screen, "times")
+        times = text_of(screen, "times")
         ready_line = next(line for line in times.splitlines() if line.strip().startswith("ready"))
         assert ready_line.split()[-1] == "4", "four orders reached ready"
         completion = next(line for line in times.splitlines() if "completion" in line)
         assert completion.split()[-1] == "2"
         assert sum(screen.query_one("#per-hour").data) == 8
-        slowest = _text(screen, "slowest")
+        slowest = text_of(screen, "slowest")
         assert str(orders[2].id) in slowest, "the oldest open orders are listed"
-        assert "busiest" in _text(screen, "per-hour-axis")
+        assert "busiest" in text_of(screen, "per-hour-axis")
 
         # A change on the server shows up without pressing anything.
         await rest.move(orders[2].id, Status.COMPLETED)

@@ -7,11 +7,9 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from admin_tui.formatting import local_time
-from admin_tui.screens.detail import OrderDetailScreen
 from kds_contract import Status
-from tests.admin_tui.conftest import bar, ready, settled, shown_ids, table
-from tests.admin_tui.test_detail import _text
-from tests.support.ui import wait_for
+from tests.admin_tui.conftest import bar, open_detail, ready, settled, shown_ids, table
+from tests.support.ui import text_of, wait_for
 
 
 async def test_the_scheduled_filter_and_the_due_and_fire_times(console_app, rest) -> None:
@@ -29,17 +27,12 @@ async def test_the_scheduled_filter_and_the_due_and_fire_times(console_app, rest
         await pilot.press("6")
         await settled(pilot)
         assert (bar(app).total, shown_ids(app)) == (1, [later.id])
-        await pilot.press("enter")
-        screen = await wait_for(
-            pilot,
-            lambda: isinstance(app.screen, OrderDetailScreen) and app.screen,
-            "the detail screen",
-        )
-        summary = _text(screen, "summary")
+        screen = await open_detail(pilot)
+        summary = text_of(screen, "summary")
         clock = app.clock()
         fires = due - timedelta(minutes=12)
         assert re.search(rf"due +{re.escape(local_time(due, clock))}", summary), summary
         assert re.search(rf"fires +{re.escape(local_time(fires, clock))}", summary), summary
 
         await rest.move(later.id, Status.PENDING)  # fired early, elsewhere
-        await wait_for(pilot, lambda: "fired" in _text(screen, "summary"), "fired")
+        await wait_for(pilot, lambda: "fired" in text_of(screen, "summary"), "fired")

@@ -8,7 +8,7 @@ import socketio
 from admin_tui.screens.screens_online import ScreensOnlineScreen
 from kds_contract.screens import ScreenHello, ScreenKind
 from tests.admin_tui.conftest import ready
-from tests.support.ui import plain, wait_for
+from tests.support.ui import text_of, wait_for
 
 
 async def test_screens_online_shows_who_is_there_and_who_went_quiet(
@@ -31,10 +31,10 @@ async def test_screens_online_shows_who_is_there_and_who_went_quiet(
         )
 
         def listing() -> str:
-            return plain(screen.query_one("#screen-list").content)
+            return text_of(screen, "screen-list")
 
         def warnings() -> str:
-            return plain(screen.query_one("#screen-warnings").content)
+            return text_of(screen, "screen-warnings")
 
         await wait_for(pilot, lambda: "grill-tablet" in listing(), "the grill's tablet")
         assert "kitchen (browser)" in listing() and "console" in listing()

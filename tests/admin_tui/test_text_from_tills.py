@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from admin_tui.screens.detail import OrderDetailScreen
-from tests.admin_tui.conftest import ready, table
-from tests.support.ui import plain, wait_for
+from tests.admin_tui.conftest import open_detail, ready, table
+from tests.support.ui import text_of, wait_for
 
 ODD = "[/]Bob [red]x[/red] [link=x]"
 
@@ -23,17 +22,10 @@ async def test_markup_like_text_is_shown_as_typed(console_app, rest) -> None:
         await ready(pilot)
         assert str(table(app).get_cell(str(order.id), "who")) == ODD
         assert str(table(app).get_cell(str(order.id), "items")) == "⚠ nuts: [b]Burger"
-        await pilot.press("enter")
-        screen = await wait_for(
-            pilot,
-            lambda: isinstance(app.screen, OrderDetailScreen) and app.screen,
-            "the detail screen",
-        )
-        await wait_for(
-            pilot, lambda: "by" in plain(screen.query_one("#history").content), "history"
-        )
-        summary = plain(screen.query_one("#summary").content)
+        screen = await open_detail(pilot)
+        await wait_for(pilot, lambda: "by" in text_of(screen, "history"), "history")
+        summary = text_of(screen, "summary")
         assert ODD in summary
         assert "[bold]no nuts[/bold] [/]" in summary
-        items = plain(screen.query_one("#items").content)
+        items = text_of(screen, "items")
         assert "[b]Burger" in items and "+ [/i]" in items and "[grill]" in items

@@ -31,10 +31,19 @@ from kds_client import KdsRest
 from kds_client.demo import run_demo
 from kds_contract import Status
 from server.db.tables import OrderRow
-from tests.admin_tui.conftest import bar, notices, orders_screen, ready, settled, shown_ids, table
+from tests.admin_tui.conftest import (
+    bar,
+    notices,
+    open_detail,
+    orders_screen,
+    ready,
+    settled,
+    shown_ids,
+    table,
+)
 from tests.admin_tui.seeding import seed
 from tests.support.server import ServerProcess
-from tests.support.ui import plain, wait_for
+from tests.support.ui import plain, text_of, wait_for
 
 RATE = 300
 """Orders a minute in the stream: five a second, a busy Friday and then some."""
@@ -133,7 +142,7 @@ def _figures_total(app: AdminApp) -> int | None:
     screen = app.screen
     if not isinstance(screen, FiguresScreen):
         return None
-    text = plain(screen.query_one("#counts").content)
+    text = text_of(screen, "counts")
     totals = [line.split()[-1] for line in text.splitlines() if line.strip().startswith("total")]
     return int(totals[0]) if totals else None
 
@@ -190,10 +199,7 @@ async def test_a_table_or_a_number_is_found_exactly_and_a_number_opens_it(
             await settled(pilot)
             assert shown_ids(app) == [noted.id], "the notes are searched"
 
-            await pilot.press("slash", *f"#{curl.id}", "enter")
-            detail = await wait_for(
-                pilot, lambda: isinstance(app.screen, OrderDetailScreen) and app.screen, "it"
-            )
+            detail = await open_detail(pilot, "slash", *f"#{curl.id}", "enter")
             assert detail.order_id == curl.id
             await pilot.press("escape")
             await settled(pilot)
@@ -307,7 +313,7 @@ async def test_no_key_typed_after_slash_is_lost(shared_server, rest) -> None:
 
 
 def _reading(form: OrderFormScreen) -> str:
-    return plain(form.query_one("#items-reading").content)
+    return text_of(form, "items-reading")
 
 
 async def test_item_lines_are_read_as_shown_and_surprises_are_asked(shared_server, rest) -> None:

@@ -11,15 +11,14 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from admin_tui import make_app
-from admin_tui.screens.detail import OrderDetailScreen
 from admin_tui.screens.webhooks import WebhooksScreen
 from kds_client import KdsRest
-from tests.admin_tui.conftest import notices, ready
+from tests.admin_tui.conftest import notices, open_detail, ready
 from tests.outbox.conftest import FAST_RETRIES
 from tests.support import ui
 from tests.support.receivers import Reply, WebhookReceiver
 from tests.support.server import ServerProcess
-from tests.support.ui import plain
+from tests.support.ui import plain, text_of
 
 
 @pytest.fixture
@@ -35,10 +34,6 @@ async def wait_for(pilot: Pilot, condition: Any, what: str) -> Any:
     """With room for a server that answers slowly: each step here is a round trip to it
     (and its worker's deliveries) on a shared machine."""
     return await ui.wait_for(pilot, condition, what, timeout=30)
-
-
-def _text(screen: WebhooksScreen | OrderDetailScreen, widget_id: str) -> str:
-    return plain(screen.query_one(f"#{widget_id}").content)  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)])
@@ -67,16 +62,16 @@ async def test_webhooks_screen_shows_health_switches_and_replays(
             table = screen.query_one(DataTable)
             await wait_for(pilot, lambda: table.row_count == 2, "both endpoints listed")
             await wait_for(
-                pilot, lambda: "Failed for good" in _text(screen, "webhook-failed"), "failures"
+                pilot, lambda: "Failed for good" in text_of(screen, "webhook-failed"), "failures"
             )
             assert "ok" in plain(table.get_row_at(0)[1])
             assert "failing since" in plain(table.get_row_at(1)[1])
-            assert "HTTP 500" in _text(screen, "webhook-failed")
-            assert f"order {order.id}" in _text(screen, "webhook-failed")
+            assert "HTTP 500" in text_of(screen, "webhook-failed")
+            assert f"order {order.id}" in text_of(screen, "webhook-failed")
 
             await pilot.press("down")
-            assert "delivery service" in _text(screen, "webhook-detail")
-            assert "last error" in _text(screen, "webhook-detail")
+            assert "delivery service" in text_of(screen, "webhook-detail")
+            assert "last error" in text_of(screen, "webhook-detail")
             await pilot.press("e")
 
             async def disabled() -> bool:
@@ -84,14 +79,14 @@ async def test_webhooks_screen_shows_health_switches_and_replays(
 
             await wait_for(
                 pilot,
-                lambda: "disabled: disabled by an admin" in _text(screen, "webhook-detail"),
+                lambda: "disabled: disabled by an admin" in text_of(screen, "webhook-detail"),
                 "the endpoint shown disabled",
             )
             assert await disabled()
             await pilot.press("e")
             await wait_for(
                 pilot,
-                lambda: "disabled" not in _text(screen, "webhook-detail"),
+                lambda: "disabled" not in text_of(screen, "webhook-detail"),
                 "the endpoint shown enabled",
             )
 
@@ -107,16 +102,11 @@ async def test_webhooks_screen_shows_health_switches_and_replays(
 
             # The order's detail lists what failed for it, with the error.
             await pilot.press("escape")
-            await pilot.press("enter")
-            detail = await wait_for(
-                pilot,
-                lambda: isinstance(app.screen, OrderDetailScreen) and app.screen,
-                "the detail screen",
-            )
+            detail = await open_detail(pilot)
             await wait_for(
                 pilot,
-                lambda: "Failed deliveries" in _text(detail, "failed-deliveries"),
+                lambda: "Failed deliveries" in text_of(detail, "failed-deliveries"),
                 "the failed deliveries",
             )
-            assert "order.created to webhook 2" in _text(detail, "failed-deliveries")
-            assert "HTTP 500" in _text(detail, "failed-deliveries")
+            assert "order.created to webhook 2" in text_of(detail, "failed-deliveries")
+            assert "HTTP 500" in text_of(detail, "failed-deliveries")

@@ -1,5 +1,5 @@
-"""Helpers for the tests of both Textual apps: waiting through the pilot, a renderable as
-text, and a crash report as the terminal shows it."""
+"""Helpers for the tests of both Textual apps: waiting through the pilot, a renderable or a
+widget's content as text, and a crash report as the terminal shows it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import pytest
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Static
 
 WAIT_SECONDS = 10.0
 
@@ -35,6 +37,11 @@ def plain(renderable: Any, width: int = 120) -> str:
     console = Console(width=width, record=True, color_system=None, file=io.StringIO())
     console.print(renderable)
     return console.export_text()
+
+
+def text_of(screen: Screen[Any], widget_id: str) -> str:
+    """What the ``Static`` with that id on ``screen`` shows, as plain text."""
+    return plain(screen.query_one(f"#{widget_id}", Static).content)
 
 
 async def crash_report(

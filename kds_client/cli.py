@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kds_client.cli_parser import PROG, UsageError, build_parser, parse_item
+from kds_client.cli_parser import PROG, build_parser, parse_item
 from kds_client.errors import (
     Conflict,
     Forbidden,
@@ -51,6 +51,7 @@ from kds_client.exit_codes import (
     EXIT_SERVER,
     EXIT_TOO_MANY,
     EXIT_USAGE,
+    UsageError,
 )
 from kds_client.rest import KdsRest, normalize_urls
 from kds_client.text import order_line, order_table, order_text

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kds_client.cli_parser import UsageError
+from kds_client.exit_codes import UsageError
 from kds_client.item_text import prep_text
 from kds_client.rest import KdsRest
 from kds_contract.menu import Menu, MenuItem, PrepSuggestion, menu_key

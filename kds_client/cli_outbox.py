@@ -7,7 +7,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from kds_client.cli_parser import UsageError
+from kds_client.exit_codes import UsageError
 from kds_client.outbox_text import delivery_table, webhook_table, webhook_text
 from kds_client.rest import KdsRest
 from kds_contract.webhooks import WebhookEvent

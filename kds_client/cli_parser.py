@@ -5,15 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from kds_client.exit_codes import UsageError
 from kds_client.item_text import ITEM_SYNTAX, ItemLineError, parse_line, station_in_notes
 from kds_contract import OrderType, Priority, Status
 from kds_contract.local import DEFAULT_URL
 
 PROG = "kds-order"
-
-
-class UsageError(Exception):
-    """Bad flags or an unreadable input file: exit 2 with this message."""
 
 
 def positive(text: str) -> float:

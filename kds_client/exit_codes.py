@@ -1,4 +1,5 @@
-"""``kds-order``'s exit codes, as its help and README.md document them."""
+"""``kds-order``'s exit codes, as its help and README.md document them, and the error that
+ends it with ``EXIT_USAGE``."""
 
 EXIT_OK = 0
 EXIT_SERVER = 1
@@ -11,3 +12,7 @@ EXIT_AUTH = 5
 EXIT_OFFLINE = 6
 EXIT_TOO_MANY = 7
 EXIT_INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """Bad flags or an unreadable input file: exit 2 (``EXIT_USAGE``) with this message."""

@@ -69,6 +69,7 @@ async def test_keys_move_tickets_and_the_server_agrees(
         board = board_of(app)
         await wait_for(lambda: shown_ids(app) == [a.id, b.id], message="both orders")
         assert board.selected_id == a.id, "the oldest ticket is selected at start"
+        await wait_for(live(app), message="live")  # a key is refused (Not sent) until then
 
         for status in ("preparing", "ready"):
             await pilot.press("enter")

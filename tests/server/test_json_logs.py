@@ -53,7 +53,7 @@ async def test_json_lines_carry_request_order_and_seq_and_no_secret(
     move = next(r for r in access if r.get("request_id") == "till-7-0042")
     assert move["method"] == "PATCH" and move["status"] == 200
     assert move["order_id"] == order["id"] and move["seq"] == 2
-    create = next(r for r in access if r["method"] == "POST")
+    create = next(r for r in access if r["method"] == "POST" and r["path"] == "/api/orders")
     assert create["order_id"] == order["id"] and create["seq"] == 1
     assert all(r.get("request_id") for r in access)
     text = server.log_text()

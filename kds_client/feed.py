@@ -18,6 +18,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -162,6 +163,11 @@ class LiveFeed:
     def on_status(self, callback: Callable[[FeedStatus], None]) -> None:
         """Call ``callback`` with the new status on every change of state or error."""
         self._status_callbacks.append(callback)
+
+    def server_now(self) -> datetime:
+        """The server's time now (from its answers), in this machine's time zone: what fire
+        times and due times are counted against, so that every screen counts alike."""
+        return self.rest.server_clock.now()
 
     @property
     def live(self) -> bool:

@@ -22,6 +22,7 @@ from yarl import URL
 from kds_client.errors import KdsError, Offline, ServerError, TooManyRequests, error_from_response
 from kds_client.rest_menu import MenuCalls
 from kds_client.rest_outbox import OutboxCalls
+from kds_client.server_clock import ServerClock
 from kds_client.store import Event, parse_order
 from kds_contract import Order, OrderCreate, OrderEdit, Status
 from kds_contract.screens import ScreensAnswer
@@ -128,6 +129,8 @@ class KdsRest(MenuCalls, OutboxCalls):
         self._index = 0
         self._session: aiohttp.ClientSession | None = None
         self._fresh: aiohttp.ClientSession | None = None
+        self.server_clock = ServerClock()
+        """The server's clock, from its answers' ``Date`` headers."""
 
     @property
     def url(self) -> str:
@@ -379,9 +382,13 @@ class KdsRest(MenuCalls, OutboxCalls):
         for server in candidates:
             for again in (False, True):
                 try:
+                    sent_at = self.server_clock.local()
                     async with self._http(fresh=not resend).request(
                         method, server + path, json=json, params=params, headers=headers
                     ) as response:
+                        self.server_clock.heard(
+                            response.headers.get("Date"), sent_at, self.server_clock.local()
+                        )
                         if url is None:
                             self._index = self.urls.index(server)
                         return await _answer(response, method, server + path)

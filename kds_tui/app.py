@@ -198,6 +198,10 @@ class KitchenApp(KitchenActions, UpcomingActions):
     def on_order_changed(self, message: OrderChanged) -> None:
         change = message.change
         self.collector.changed()
+        if board := self.board:
+            # Tickets are drawn as of the clock now, not its last tick: the first orders
+            # come after the first answer set the server's clock (see ``make_app``).
+            board.now = self.clock()
         if change.type == "reset" or change.order_id is None:  # a snapshot: all again
             self._load(self.feed.store.open_orders())
             return
@@ -395,7 +399,7 @@ def make_app(
     settings: Settings,
     *,
     feed: Any = None,
-    clock: Clock = local_now,
+    clock: Clock | None = None,
 ) -> KitchenApp:
     """Build the display the same way for the command line and for tests.
 
@@ -403,7 +407,9 @@ def make_app(
         settings: what to show and how (see :class:`kds_tui.config.Settings`).
         feed: a ``kds_client.LiveFeed`` (or a stand-in with the same surface); by default
             one on ``settings.urls`` with ``settings.token``, in the kitchen room.
-        clock: the time of day; tests pass a frozen one.
+        clock: the time of day; tests pass a frozen one. By default the server's, as the
+            feed learns it (``server_now``), so that held items, countdowns and timers agree
+            with the server and every other screen even where this machine's clock is off.
     """
     if feed is None:
         from kds_client.feed import LiveFeed
@@ -419,4 +425,6 @@ def make_app(
             screen=screen,
             snapshot_statuses=(*UPCOMING_STATUSES, *OPEN_STATUSES),
         )
+    if clock is None:
+        clock = getattr(feed, "server_now", local_now)
     return KitchenApp(feed, settings, clock=clock)

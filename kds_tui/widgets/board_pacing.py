@@ -45,7 +45,8 @@ class BoardPacing(Widget):
             del self._timed[order_id]
         for order_id, (drawn, held) in list(self._timed.items()):
             order = shown[order_id]
-            if order.due_at is None and not held:
+            if order.due_at is None and not held and not held_ids(order, now):
+                # Nothing held, then or now (a clock set back can hold an item again).
                 continue
             if looks(order, now) == drawn:
                 continue

@@ -5,13 +5,16 @@ and the key that fires a scheduled order early (against a real server)."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from textual.message import Message
 
+import kds_tui.app
 from kds_client import KdsRest
+from kds_client.server_clock import ServerClock
 from kds_contract import Order
 from kds_tui import Settings, make_app
 from kds_tui.messages import ItemDoneRequested, ItemsFired
@@ -300,3 +303,33 @@ async def test_the_expo_does_not_send_out_an_order_with_a_dish_not_fired(
         await pilot.press("1")  # the bump key asks the same
         await wait_for(lambda: sum("not ready" in m for m, _ in app.notified) == 2, 10)
         assert (await admin.get_order(made.id)).status == "preparing"
+
+
+@pytest.mark.parametrize("skew", [600, -600], ids=["10 min fast", "10 min slow"])
+async def test_a_display_whose_clock_is_off_holds_and_counts_down_with_the_server(
+    server: ServerProcess, pos: KdsRest, skew: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fire times are the server's: a kitchen machine whose clock is ten minutes off shows
+    the salad held for as long as the server holds it (fast, it would show it fired and a
+    cook would start it; slow, it would keep it back ten minutes too long)."""
+    made = await pos.create_order(
+        {
+            "items": [
+                {"name": "Steak", "station": "grill", "prep_seconds": 720},
+                {"name": "Caesar salad", "station": "cold", "prep_seconds": 240},
+            ]
+        }
+    )
+    # This machine's clock, ten minutes off, wherever the display could read it.
+    monkeypatch.setattr(
+        kds_tui.app, "local_now", lambda: datetime.fromtimestamp(time.time() + skew).astimezone()
+    )
+    app = kitchen_app(server, station="cold")
+    app.feed.rest.server_clock = ServerClock(local=lambda: time.time() + skew)
+    async with app.run_test(size=SMALL):
+        await wait_for(lambda: shown_ids(app) == [made.id], message="the ticket")
+        await wait_for(
+            lambda: re.search(r"fires in [78]:\d\d", "\n".join(card_lines(board_of(app), made.id))),
+            message=lambda: f"the server's countdown, not {screen_lines(app)}",
+        )
+        assert abs((app.clock() - datetime.now(UTC)).total_seconds()) < 2, "the server's time"

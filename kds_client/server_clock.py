@@ -1,0 +1,52 @@
+"""The server's clock, as the ``Date`` headers of its answers tell it (to the second).
+
+Fire times and due times are the server's; a screen whose own clock is off by minutes would
+show a held dish as fired (or a fired one as held) while every other screen counts down
+right. Each answer bounds how far the server's clock is ahead of this machine's: the header
+was written after the request was sent and before the answer came, rounded down to the
+second. The bounds of every answer are intersected; when they disagree (this machine's clock
+was changed), the last answer's bounds start again. The browser pages keep the same rule
+(``server/static/live.js``, ``ServerClock``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+
+
+class ServerClock:
+    """How far the server's clock is ahead of this machine's, learnt from its answers."""
+
+    def __init__(self, local: Callable[[], float] = time.time) -> None:
+        self.local = local
+        """This machine's clock, in seconds since the epoch."""
+        self.low = -math.inf
+        self.high = math.inf
+
+    def heard(self, date_header: str | None, sent_at: float, at: float) -> None:
+        """Learn from one answer: its ``Date`` header, and this machine's time (``local``)
+        when the request was sent and when its answer came."""
+        try:
+            date = parsedate_to_datetime(date_header or "").timestamp()
+        except (TypeError, ValueError):
+            return
+        low, high = date - at, date + 1 - sent_at
+        if max(low, self.low) > min(high, self.high):
+            self.low, self.high = low, high
+        else:
+            self.low, self.high = max(low, self.low), min(high, self.high)
+
+    @property
+    def offset(self) -> float:
+        """Seconds the server's clock is ahead of this machine's (0 until an answer)."""
+        if math.isinf(self.low) or math.isinf(self.high):
+            return 0.0
+        return (self.low + self.high) / 2
+
+    def now(self) -> datetime:
+        """The server's time now, in this machine's time zone."""
+        return datetime.fromtimestamp(self.local() + self.offset).astimezone()

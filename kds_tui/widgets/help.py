@@ -31,6 +31,8 @@ HELP_TEXT = {
     "undo": "take back the last thing done here: a move, an item done, a station's part",
     "recall": "recall a completed order: pick it from the recent ones (back to ready)",
     "all_day": "show or hide the all-day counts",
+    "fire_upcoming": "fire the selected upcoming (scheduled) order now: it goes to the kitchen",
+    "next_upcoming": "select the next upcoming order in the strip",
     "help": "this help",
     "quit": "quit",
 }

@@ -59,10 +59,13 @@ def key_rows(
 
 
 class KeysScreen(ModalScreen[None]):
-    """A screen of keys over the one it explains: escape, ?, F1 or q closes it."""
+    """A screen of keys over the one it explains: escape, F1, q or the key that opened it
+    (``?``, or what the app's keymap puts in its place) closes it."""
 
     BINDINGS = [
-        Binding("escape,question_mark,f1,q", "close_help", "Close", id="help.close"),
+        Binding("escape,f1,q", "close_help", "Close", id="help.close"),
+        # The id of the apps' own help binding, so that a keymap moving one moves both.
+        Binding("question_mark", "close_help", "Close", show=False, id="help"),
     ]
 
     def action_close_help(self) -> None:

@@ -246,6 +246,20 @@ def test_how_long_ago_an_order_was_bumped():
     ]
 
 
+async def test_the_help_key_as_remapped_opens_and_closes_the_help():
+    app = display(keymap={"help": "f2"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen), "? is no longer the help key"
+        await pilot.press("f2")
+        await wait_for(lambda: isinstance(app.screen, HelpScreen), message="help")
+        await pilot.press("f2")
+        await wait_for(lambda: not isinstance(app.screen, HelpScreen), message="closed by f2")
+        await pilot.press("f2", "escape")
+        await wait_for(lambda: not isinstance(app.screen, HelpScreen), message="and by escape")
+
+
 async def test_the_help_screen_fits_what_it_says_at_80x24():
     app = display()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -1,7 +1,7 @@
 """``python -m bench [names...] [--full] [--runs N] [--baseline DIR]``.
 
-Names: fanout, throughput, memory, display, catchup, browser, metrics, outbox, scheduling
-(all by default). Results go to bench/results/<time>-<name>.json with the machine's description; a
+Names: fanout, throughput, memory, display, catchup, browser, metrics, outbox, scheduling,
+figures (all by default). Results go to bench/results/<time>-<name>.json with the machine's description; a
 table is printed.
 """
 
@@ -18,6 +18,7 @@ from bench import (
     catchup,
     display,
     fanout,
+    figures,
     metrics_cost,
     outbox,
     scheduling,
@@ -35,6 +36,7 @@ BENCHMARKS = {
     "metrics": metrics_cost.metrics_cost,
     "outbox": outbox.outbox,
     "scheduling": scheduling.scheduling,
+    "figures": figures.figures,
 }
 
 

@@ -1,8 +1,8 @@
 """``python -m bench [names...] [--full] [--runs N] [--baseline DIR]``.
 
 Names: fanout, throughput, memory, display, catchup, browser, metrics, outbox, scheduling,
-figures (all by default). Results go to bench/results/<time>-<name>.json with the machine's description; a
-table is printed.
+figures (all by default). Results go to bench/results/<time>-<name>.json with the machine's
+description; a table is printed.
 """
 
 from __future__ import annotations

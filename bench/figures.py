@@ -83,7 +83,7 @@ async def _time(server: Any, path: str, requests: int) -> dict[str, Any]:
     path = f"{path}?since={since}"
     seconds: list[float] = []
     async with aiohttp.ClientSession(headers=headers) as session:
-        for warm in range(3):  # the first answers prepare statements and fill caches
+        for _warm in range(3):  # the first answers prepare statements and fill caches
             async with session.get(server.url + path) as answer:
                 assert answer.status == 200, await answer.text()
                 await answer.read()

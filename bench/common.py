@@ -112,6 +112,20 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
+def children_cpu_seconds(pid: int) -> dict[int, float]:
+    """User + system CPU time so far of each child process of ``pid``, by child pid."""
+    kids: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        kids += [int(k) for k in task.read_text().split()]
+    cpu = {}
+    for kid in kids:
+        try:
+            cpu[kid] = cpu_seconds(kid)
+        except OSError:  # ended meanwhile
+            pass
+    return cpu
+
+
 def rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status") as status:
         for line in status:

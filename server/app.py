@@ -103,7 +103,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     ]
     app[SCHEDULER].start()
     outbox = app[OUTBOX]
-    outbox.worker.start()
+    await outbox.start(db)
     log.info("outbox: %s", outbox.describe)
     place = MetricsPlace.parse(settings.metrics)
     apart = None
@@ -120,7 +120,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
     await app[SCHEDULER].stop()
-    await outbox.worker.stop()
+    await outbox.stop()
     await realtime.close()
     await app[SCREENS].close()
     if apart is not None:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Table,
+    Text,
     and_,
     bindparam,
     cast,
@@ -29,10 +30,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from kds_contract.webhooks import DeliveriesQuery
-from server.db.tables import DeliveryRow, EventRow, WebhookRow
+from server.db.tables import DeliveryRow, EventRow, OutboxRow, WebhookRow
 
+outbox = typing_cast(Table, OutboxRow.__table__)
 deliveries = typing_cast(Table, DeliveryRow.__table__)
 webhooks = typing_cast(Table, WebhookRow.__table__)
 events = typing_cast(Table, EventRow.__table__)
@@ -97,83 +101,158 @@ def _pending_webhook_deliveries(
     )
 
 
-_RECORD_WEBHOOKS = insert(deliveries).from_select(
-    _WEBHOOK_DELIVERY_COLUMNS,
-    _pending_webhook_deliveries(
-        order_id=bindparam("order_id"),
-        seq=bindparam("seq"),
-        seq_text=bindparam("seq_text"),
-        event=bindparam("event"),
-        webhook_id=webhooks.c.id,
-        key=webhooks.c.key,
-        now=bindparam("now", type_=deliveries.c.created_at.type),
-    ).where(and_(webhooks.c.enabled.is_(True), webhooks.c.events.like(bindparam("pattern")))),
+class _joined_ids(FunctionElement[str]):
+    """``1|4|7``: a column's values joined (``aggregate_strings`` with its separator written
+    in the SQL, not bound after compiling, so the statement can be prepared)."""
+
+    type = Text()
+    inherit_cache = True
+    name = "joined_ids"
+
+
+@compiles(_joined_ids, "sqlite")
+def _joined_ids_sqlite(element: _joined_ids, compiler: Any, **kw: Any) -> str:
+    return f"group_concat({compiler.process(element.clauses, **kw)}, '|')"
+
+
+@compiles(_joined_ids, "postgresql")
+def _joined_ids_postgresql(element: _joined_ids, compiler: Any, **kw: Any) -> str:
+    return f"string_agg({compiler.process(element.clauses, **kw)}, '|')"
+
+
+_WANTING = (
+    select(_joined_ids(cast(webhooks.c.id, Text)).label("ids"))
+    .where(and_(webhooks.c.enabled.is_(True), webhooks.c.events.like(bindparam("pattern"))))
+    .subquery()
+)
+_RECORD_CHANGE = insert(outbox).from_select(
+    ["seq", "order_id", "event", "webhooks", "email_kind", "email_to", "email_message_id", "at"],
+    select(
+        bindparam("seq", type_=outbox.c.seq.type),
+        bindparam("order_id", type_=outbox.c.order_id.type),
+        bindparam("event", type_=outbox.c.event.type),
+        literal("|") + _WANTING.c.ids + literal("|"),
+        bindparam("email_kind", type_=outbox.c.email_kind.type),
+        bindparam("email_to", type_=outbox.c.email_to.type),
+        bindparam("email_message_id", type_=outbox.c.email_message_id.type),
+        bindparam("at", type_=outbox.c.at.type),
+    )
+    .select_from(_WANTING)
+    .where(
+        or_(
+            _WANTING.c.ids.is_not(None),
+            bindparam("email_to", type_=outbox.c.email_to.type).is_not(None),
+        )
+    ),
 )
 
 
-async def record_webhooks(
-    conn: AsyncConnection, *, seq: int, order_id: int, event: str, now: datetime
-) -> int:
-    """One pending delivery for each enabled endpoint that wants ``event``; how many."""
-    result = await conn.execute(
-        _RECORD_WEBHOOKS,
-        {
-            "order_id": order_id,
-            "seq": seq,
-            "seq_text": str(seq),
-            "event": event,
-            "now": now,
-            "pattern": f"%|{event}|%",
-        },
-    )
-    return int(result.rowcount or 0)
-
-
-_ONCE = select(deliveries.c.id).where(deliveries.c.once == bindparam("once"))
-_INSERT_DELIVERY = insert(deliveries)
-
-
-async def record_email(
+async def record_change(
     conn: AsyncConnection,
     *,
     seq: int,
     order_id: int,
-    kind: str,
-    address: str,
-    message_id: str,
+    event: str,
     now: datetime,
+    email: tuple[str, str, str] | None,
 ) -> bool:
-    """One pending email, unless this order's email of this kind was recorded before."""
-    once = f"email:{kind}:{order_id}"
-    # Writes are serialised (the seq lock), so nothing can come between the look and the insert.
-    if (await conn.execute(_ONCE, {"once": once})).first() is not None:
-        return False
-    await conn.execute(
-        _INSERT_DELIVERY,
+    """One outbox row for a change that the enabled endpoints wanting ``event``, or an email
+    (kind, address, Message-ID), must be sent for: which endpoints, and the email. False
+    (no row) when there is nothing to send."""
+    kind, to, message = email or (None, None, None)
+    result = await conn.execute(
+        _RECORD_CHANGE,
         {
-            "kind": EMAIL,
-            "order_id": order_id,
             "seq": seq,
-            "event": kind,
-            "target": address,
-            "webhook_id": None,
-            "message_id": message_id,
-            "once": once,
-            "state": PENDING,
-            "attempts": 0,
-            "last_error": None,
-            "next_attempt_at": now,
-            "claim": None,
-            "created_at": now,
-            "updated_at": now,
-            "delivered_at": None,
+            "order_id": order_id,
+            "event": event,
+            "pattern": f"%|{event}|%",
+            "email_kind": kind,
+            "email_to": to,
+            "email_message_id": message,
+            "at": now,
         },
     )
-    return True
+    return bool(result.rowcount)
 
 
-RECORDING = (_RECORD_WEBHOOKS, _ONCE, _INSERT_DELIVERY)
-"""The statements of every change's transaction (prepared on SQLite, as repo's are)."""
+RECORDING = (_RECORD_CHANGE,)
+"""The statement of every change's transaction (prepared on SQLite, as repo's are)."""
+
+
+_TO_EXPAND = select(outbox).order_by(outbox.c.seq)
+
+
+async def expand(conn: AsyncConnection, limit: int) -> int:
+    """Turn up to ``limit`` outbox rows, oldest first, into pending deliveries (one per
+    endpoint that wanted the change and still exists, and its email unless this order's
+    email of that kind was recorded before) and remove them; how many rows. Rows another
+    process is expanding are skipped (PostgreSQL); the deliveries and the removal commit
+    together, so each change is expanded once."""
+    rows = list(await conn.execute(_TO_EXPAND.limit(limit).with_for_update(skip_locked=True)))
+    if not rows:
+        return 0
+    wanted = {int(w) for r in rows for w in (r.webhooks or "").split("|") if w}
+    keys: dict[int, str] = {}
+    if wanted:
+        found = await conn.execute(
+            select(webhooks.c.id, webhooks.c.key).where(webhooks.c.id.in_(sorted(wanted)))
+        )
+        keys = {int(i): k for i, k in found}
+    emails = {f"email:{r.email_kind}:{r.order_id}": r for r in rows if r.email_kind}
+    if emails:
+        sent_before = await conn.execute(
+            select(deliveries.c.once).where(deliveries.c.once.in_(list(emails)))
+        )
+        for (once,) in sent_before:
+            emails.pop(once, None)
+    new: list[dict[str, Any]] = []
+    for r in rows:
+        for w in (r.webhooks or "").split("|"):
+            if w and int(w) in keys:
+                new.append(
+                    _delivery(
+                        r,
+                        kind=WEBHOOK,
+                        event=r.event,
+                        target=w,
+                        webhook_id=int(w),
+                        message_id=webhook_message_id(keys[int(w)], r.seq),
+                        once=None,
+                    )
+                )
+    for once, r in emails.items():
+        new.append(
+            _delivery(
+                r,
+                kind=EMAIL,
+                event=r.email_kind,
+                target=r.email_to,
+                webhook_id=None,
+                message_id=r.email_message_id,
+                once=once,
+            )
+        )
+    if new:
+        await conn.execute(insert(deliveries), new)
+    await conn.execute(delete(outbox).where(outbox.c.seq.in_([r.seq for r in rows])))
+    return len(rows)
+
+
+def _delivery(row: Any, **values: Any) -> dict[str, Any]:
+    return {
+        "order_id": row.order_id,
+        "seq": row.seq,
+        "state": PENDING,
+        "attempts": 0,
+        "last_error": None,
+        "next_attempt_at": row.at,
+        "claim": None,
+        "created_at": row.at,
+        "updated_at": row.at,
+        "delivered_at": None,
+        **values,
+    }
 
 
 # --- the worker ---------------------------------------------------------------------------
@@ -397,6 +476,20 @@ async def prune(conn: AsyncConnection, before: datetime) -> int:
         )
     )
     return int(result.rowcount or 0)
+
+
+async def anything_stored(conn: AsyncConnection) -> bool:
+    """Whether there is an endpoint, a delivery or an outbox row."""
+    result = await conn.execute(
+        select(
+            or_(
+                select(webhooks.c.id).exists(),
+                select(deliveries.c.id).exists(),
+                select(outbox.c.seq).exists(),
+            )
+        )
+    )
+    return bool(result.scalar())
 
 
 # --- webhooks -----------------------------------------------------------------------------

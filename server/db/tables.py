@@ -195,6 +195,26 @@ class WebhookRow(Base):
     __table_args__ = {"sqlite_autoincrement": True}
 
 
+class OutboxRow(Base):
+    """What one change must send, recorded in the change's transaction (one row, no index but
+    its key); the outbox process turns it into deliveries and removes it, in one
+    transaction of its own."""
+
+    __tablename__ = "outbox"
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    """The change (its event row holds the payload)."""
+    order_id: Mapped[int] = mapped_column(BigInteger)
+    event: Mapped[str] = mapped_column(String(32))
+    """The webhook event name."""
+    webhooks: Mapped[str | None] = mapped_column(Text)
+    """The endpoints that wanted it when it committed: their ids, ``|1|4|``."""
+    email_kind: Mapped[str | None] = mapped_column(String(8))
+    email_to: Mapped[str | None] = mapped_column(String(254))
+    email_message_id: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class DeliveryRow(Base):
     """The outbox: one email or one webhook call, recorded with the change that causes it."""
 

@@ -102,10 +102,13 @@ class WebhookAdmin:
         db: Database,
         clock: Callable[[], datetime] | None = None,
         hosts: tuple[str, ...] = (),
+        queued: Callable[[], None] = lambda: None,
     ) -> None:
         self.db = db
         self._clock = clock or (lambda: datetime.now(UTC))
         self.hosts = hosts
+        self._queued = queued
+        """Told when there may be something new to send (the outbox process looks)."""
 
     async def create(self, data: WebhookIn) -> tuple[Webhook, str]:
         """The new endpoint and its secret (shown to the admin only now)."""
@@ -127,6 +130,7 @@ class WebhookAdmin:
                 updated_at=now,
             )
             row = await outbox_repo.get_webhook(conn, webhook_id)
+        self._queued()
         return _webhook(row, {}), secret
 
     async def endpoints(self) -> list[Webhook]:
@@ -172,6 +176,8 @@ class WebhookAdmin:
             if values:
                 values["updated_at"] = self._clock()
                 await outbox_repo.update_webhook(conn, webhook_id, **values)
+        if values.get("enabled"):
+            self._queued()
         return await self.get(webhook_id)
 
     async def remove(self, webhook_id: int) -> None:
@@ -185,7 +191,7 @@ class WebhookAdmin:
         async with self.db.writing() as conn:
             row = await self._row(conn, webhook_id)
             wanted = _events(row.events)
-            return await outbox_repo.replay(
+            queued = await outbox_repo.replay(
                 conn,
                 webhook_id=webhook_id,
                 key=row.key,
@@ -194,6 +200,8 @@ class WebhookAdmin:
                 event_names={k: str(v) for k, v in WEBHOOK_EVENT_OF.items()},
                 now=self._clock(),
             )
+        self._queued()
+        return queued
 
     async def deliveries(self, query: DeliveriesQuery) -> list[Delivery]:
         """The deliveries ``query`` asks for, the newest first."""

@@ -1,8 +1,9 @@
 """What a change must send, recorded in the change's own transaction.
 
 The write path calls ``Recorder.record`` after it stored the change's event and before it
-commits: the deliveries commit with the change or not at all, so a crash can neither lose
-one nor send one for a change that never happened.
+commits: one outbox row (which endpoints, which email) commits with the change or not at
+all, so a crash can neither lose a delivery nor send one for a change that never happened.
+The outbox process turns the row into deliveries (``outbox_repo.expand``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ class Recorder:
 
     def __init__(self, mail_from: str | None, recorded: Callable[[], None] | None = None) -> None:
         self.mail_from = mail_from
-        self._recorded = recorded or (lambda: None)
+        self.recorded = recorded or (lambda: None)
+        """Called when a change recorded something (inside its transaction)."""
 
     async def record(
         self,
@@ -37,28 +39,26 @@ class Recorder:
         order: Mapping[str, Any] | None,
         now: datetime,
     ) -> None:
-        """Queue the webhook calls of this change and, for an order with a customer email,
-        the "received" email on creation and the "ready" one the first time it is ready.
+        """Record the webhook calls of this change and, for an order with a customer email,
+        the "received" email on creation and the "ready" one (sent the first time only).
         ``order`` is the order as the event carries it (its wire form), None for a delete."""
-        recorded = await outbox_repo.record_webhooks(
-            conn, seq=seq, order_id=order_id, event=WEBHOOK_EVENT_OF[event_type], now=now
-        )
         kind = self._email_kind(event_type, order)
         address = order.get("customer_email") if order is not None else None
+        email = None
         if kind and address and self.mail_from:
-            recorded += await outbox_repo.record_email(
-                conn,
-                seq=seq,
-                order_id=order_id,
-                kind=kind,
-                address=address,
-                message_id=message_id(order_id, kind, self.mail_from),
-                now=now,
-            )
+            email = (kind, address, message_id(order_id, kind, self.mail_from))
+        recorded = await outbox_repo.record_change(
+            conn,
+            seq=seq,
+            order_id=order_id,
+            event=WEBHOOK_EVENT_OF[event_type],
+            now=now,
+            email=email,
+        )
         if recorded:
             # Only then is there anything to send: a change that queued nothing (no
             # endpoint, no email) must not cost a claim, a write transaction of its own.
-            self._recorded()
+            self.recorded()
 
     @staticmethod
     def _email_kind(event_type: str, order: Mapping[str, Any] | None) -> str | None:

@@ -1,22 +1,22 @@
-"""Builds the outbox from the settings: the recorder the write path calls, the worker, the
-admin side, and the routes. Called once, by the composition root."""
+"""Builds the outbox from the settings: the recorder the write path calls, the outbox
+process (the worker), the admin side. Called once, by the composition root."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.config import Settings
+from server.db import outbox_repo
 from server.db.engine import Database
 from server.outbox.admin import WebhookAdmin
-from server.outbox.email import ConfigError, Mailer, SmtpSettings, Templates
+from server.outbox.email import ConfigError
+from server.outbox.process import OutboxProcess
 from server.outbox.record import Recorder
-from server.outbox.webhooks import WebhookSender
-from server.outbox.worker import Worker, WorkerSettings
+from server.outbox.sending import make_mailer
 from server.service import Recorded
 
 log = logging.getLogger("server.outbox")
@@ -25,9 +25,27 @@ log = logging.getLogger("server.outbox")
 @dataclass
 class Outbox:
     recorder: Recorder
-    worker: Worker
+    process: OutboxProcess
     admin: WebhookAdmin
     describe: str
+    emails: bool
+    _recorded: bool = False
+
+    async def start(self, db: Database) -> None:
+        """Start the outbox process now if there is anything it may have to do; otherwise
+        the first change that records a delivery (or a new endpoint) starts it."""
+        if self.emails:
+            self.process.poke()
+            return
+        async with db.reading() as conn:
+            if await outbox_repo.anything_stored(conn):
+                self.process.poke()
+
+    async def stop(self) -> None:
+        await self.process.stop()
+
+    def recorded(self) -> None:
+        self._recorded = True
 
     async def in_transaction(self, conn: AsyncConnection, change: Recorded) -> None:
         """The write path's listener in each change's transaction: record its deliveries."""
@@ -41,8 +59,10 @@ class Outbox:
         )
 
     async def after_commit(self, _change: Recorded) -> None:
-        """The write path's listener after each commit: send what it recorded now."""
-        self.worker.poke()
+        """The write path's listener after each commit: have what it recorded sent."""
+        if self._recorded:
+            self._recorded = False
+            self.process.poke()
 
 
 def build_outbox(
@@ -53,35 +73,25 @@ def build_outbox(
     count: Callable[[str, str], None] = lambda kind, result: None,
 ) -> Outbox:
     """Raises ConfigError (a ValueError) for a bad template, naming its file and line."""
-    mailer = None
-    if settings.smtp_url and settings.mail_from:
-        templates = Templates(settings.data_dir)
-        mailer = Mailer(
-            SmtpSettings.parse(settings.smtp_url),
-            settings.mail_from,
-            templates,
-            restaurant_name=settings.restaurant_name,
-        )
+    # Made here to refuse a bad template at start; the emails are made by the outbox process.
+    mailer, templates = make_mailer(settings)
+    if mailer is not None and templates is not None:
         custom = templates.overridden()
         email = f"emails through {mailer.smtp.describe()} from {settings.mail_from}"
         if custom:
             email += f" (templates from {templates.override_dir}: {', '.join(custom)})"
     else:
         email = "no customer emails (no --smtp)"
-    worker = Worker(
-        db,
-        WorkerSettings(
-            email_retry=settings.email_retry_seconds,
-            webhook_retry=settings.webhook_retry_seconds,
-            retention=timedelta(days=settings.delivery_retention_days),
-            tracking_link=settings.tracking_link,
-            count=count,
-        ),
-        WebhookSender(user_agent=f"terminal-kds/{version}", hosts=settings.webhook_hosts),
-        mailer,
+    process = OutboxProcess(settings, version=version, count=count)
+    outbox = Outbox(
+        Recorder(settings.mail_from if mailer else None),
+        process,
+        WebhookAdmin(db, hosts=settings.webhook_hosts, queued=process.poke),
+        email,
+        emails=mailer is not None,
     )
-    recorder = Recorder(settings.mail_from if mailer else None, recorded=worker.recorded)
-    return Outbox(recorder, worker, WebhookAdmin(db, hosts=settings.webhook_hosts), email)
+    outbox.recorder.recorded = outbox.recorded
+    return outbox
 
 
 __all__ = ["ConfigError", "Outbox", "build_outbox"]

@@ -1,21 +1,24 @@
-"""The background worker: claims due deliveries, makes the attempts, records the results.
+"""The worker: turns changes' outbox rows into deliveries, claims due deliveries, makes
+the attempts, records the results.
 
-Each process runs one. A delivery is claimed by one worker at a time: the claim marks the
-row with the worker's hold (a token) and moves its due time to the end of the hold, in
-one short transaction that skips rows another process is claiming (``FOR UPDATE SKIP
-LOCKED``). A worker that dies mid-attempt leaves the row to come due again when its hold
-lapses, and another process (or this one, restarted) takes it. A result is written only
-under the hold it was made with, so a worker whose hold lapsed cannot overwrite another's.
+It runs in the outbox process (``server.outbox.process``), one per server process. Each
+claim first expands changes' outbox rows into deliveries (rows another process is
+expanding are skipped), in the same transaction. A delivery is claimed by one worker at a
+time: the claim marks the row with the worker's hold (a token) and moves its due time to
+the end of the hold, in one short transaction that skips rows another process is claiming
+(``FOR UPDATE SKIP LOCKED``). A worker that dies mid-attempt leaves the row to come due
+again when its hold lapses, and another process (or this one, restarted) takes it. A
+result is written only under the hold it was made with, so a worker whose hold lapsed
+cannot overwrite another's.
 
-Orders are never kept waiting by any of this: recording is a row in the change's own
-transaction, and the worker's transactions are short and off the request's path.
+Orders are never kept waiting by any of this: recording is one row in the change's own
+transaction, and the worker's transactions are short, in a process of their own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import secrets
 from collections import Counter
@@ -30,9 +33,8 @@ from server.db import outbox_repo
 from server.db.engine import Database
 from server.db.outbox_repo import EMAIL, FAILED, PENDING, SENT, Claimed, Finished
 from server.outbox.attempt import ATTEMPT_TIMEOUT_S, Outcome, failed
-from server.outbox.email import Mailer
 from server.outbox.schedule import WEBHOOK_JITTER, retry_delay
-from server.outbox.webhooks import WebhookSender, webhook_body
+from server.outbox.sending import Attempts
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +63,13 @@ class WorkerSettings:
     """How often a worker looks for due deliveries when nothing woke it (other processes'
     changes, retries coming due)."""
     batch: int = 64
+    expand: int = 32
+    """At most this many changes are turned into deliveries per claim (a short transaction:
+    on SQLite the server's writes wait for it)."""
     gather_s: float = 0.02
     """While other attempts are under way, results wait this long for theirs, to be written
     in one transaction (one fsync). A process that dies meanwhile has those deliveries made
     again when their holds lapse, as for one that dies during an attempt."""
-    tracking_link: Callable[[str], str] = lambda code: code
-    """The customer's link for a tracking code."""
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     count: Callable[[str, str], None] = lambda kind, result: None
     """Told of every attempt's result (the metrics: kds_deliveries)."""
@@ -79,14 +82,16 @@ class Worker:
         self,
         db: Database,
         settings: WorkerSettings,
-        webhooks: WebhookSender,
-        mailer: Mailer | None,
+        attempts: Attempts,
+        *,
+        emails: bool,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.db = db
         self.settings = settings
-        self.webhooks = webhooks
-        self.mailer = mailer
+        self.attempts = attempts
+        self.emails = emails
+        """Whether emails can be sent (an SMTP server is set)."""
         self.clock = clock
         self.counts = settings.counts
         """Attempts by (kind, result): sent, retry, failed."""
@@ -105,12 +110,14 @@ class Worker:
     # --- the write path's signals --------------------------------------------------------
 
     def recorded(self) -> None:
-        """A transaction recorded deliveries (called inside it, before its commit)."""
+        """A change that recorded deliveries committed: look for them (unless a claim's
+        statements already ran after it)."""
         self._recorded += 1
+        self.poke()
 
     def poke(self) -> None:
-        """A change committed: if it recorded deliveries that no claim has looked for yet,
-        look for them now. (Writes run one at a time: a claim whose statements ran after a
+        """If changes recorded deliveries that no claim has looked for yet, look for them
+        now. (Writes run one at a time: a claim whose statements ran after a
         change's recording saw its deliveries; under a burst most of them had, and looking
         again found nothing, a write transaction each time.)"""
         if self._recorded > self._looked:
@@ -144,9 +151,7 @@ class Worker:
             await self._release(held)
         except Exception:
             log.exception("could not record the outbox's last results; they will be retried")
-        await self.webhooks.close()
-        if self.mailer is not None:
-            await self.mailer.close()
+        await self.attempts.close()
 
     async def _claim_loop(self) -> None:
         busy_wait = self.settings.poll_s
@@ -199,13 +204,16 @@ class Worker:
         emails = sum(1 for d in self._in_flight.values() if d.kind == EMAIL)
         async with self.db.writing() as conn:
             self._looked = self._recorded
+            expanded = await outbox_repo.expand(conn, self.settings.expand)
+            if expanded == self.settings.expand:
+                self._wake.set()  # more changes to expand: look again at once
             return await outbox_repo.claim(
                 conn,
                 now=now,
                 hold_until=now + timedelta(seconds=HOLD_S),
                 token=f"{self._id}-{next(self._claims)}",
                 limit=limit,
-                emails=self.mailer is not None and emails < self.settings.emails_at_once,
+                emails=self.emails and emails < self.settings.emails_at_once,
                 busy=[w for w, n in busy.items() if n >= self.settings.per_endpoint],
             )
 
@@ -214,7 +222,7 @@ class Worker:
     async def _attempt(self, delivery: Claimed) -> None:
         now = self.clock()
         try:
-            outcome = await self._send(delivery, now)
+            outcome = await self.attempts.make(delivery, now)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a bug in one attempt must not stop the worker
@@ -222,25 +230,6 @@ class Worker:
             outcome = failed(f"internal error: {type(exc).__name__}: {exc}")
         self._results.append(self._finished(delivery, outcome))
         self._flush.set()
-
-    async def _send(self, d: Claimed, now: datetime) -> Outcome:
-        if d.event_data is None or d.event_at is None:
-            return failed("the change's event is no longer stored", permanent=True)
-        if d.kind == EMAIL:
-            if self.mailer is None:
-                return failed("no SMTP server is set")
-            order = json.loads(d.event_data)["order"]
-            code = order.get("tracking_code")
-            tracking = self.settings.tracking_link(code) if code else None
-            try:
-                message = self.mailer.message(d.event, order, d.target, tracking, now)
-            except Exception as exc:  # the templates were tried at start; still, say what
-                return failed(f"could not write the email: {exc}", permanent=True)
-            return await self.mailer.send(message)
-        if d.url is None or d.secret is None:
-            return failed("the endpoint was removed", permanent=True)
-        body = webhook_body(d.event, d.event_at, d.event_data)
-        return await self.webhooks.send(d.url, d.secret, d.message_id, body, now)
 
     def _finished(self, d: Claimed, outcome: Outcome) -> Finished:
         now = self.clock()

@@ -65,6 +65,8 @@ async def test_every_change_is_posted_signed_with_its_seq_and_verifies(
             assert data == by_seq[data["seq"]]
         # One webhook-id per change, never the same for two changes.
         assert len(receiver.delivered_ids()) == 4
+        # The results are written after the receiver answered.
+        await wait_for(lambda: _all_settled(api), message="every result recorded")
         # The secret is shown once: never in a list.
         listed = (await api.get("/api/webhooks")).body["webhooks"]
         assert [w["id"] for w in listed] == [hook["id"]]

@@ -197,7 +197,7 @@ def init_app(settings: Settings) -> web.Application:
             settings,
             db,
             version=VERSION,
-            count=metrics.count_delivery if place.enabled else lambda kind, result: None,
+            count=metrics.count_delivery if place.enabled else lambda kind, result, n: None,
         )
     except ValueError as exc:
         raise CommandError(str(exc), Exit.USAGE) from None

@@ -112,9 +112,9 @@ def observe_fire(delay_s: float) -> None:
     SCHEDULED_FIRE_DELAY.observe(max(0.0, delay_s))
 
 
-def count_delivery(kind: str, result: str) -> None:
-    """One delivery attempt: ``kind`` email or webhook; ``result`` sent, retry or failed."""
-    DELIVERIES.labels(kind, result).inc()
+def count_delivery(kind: str, result: str, n: int = 1) -> None:
+    """Delivery attempts: ``kind`` email or webhook; ``result`` sent, retry or failed."""
+    DELIVERIES.labels(kind, result).inc(n)
 
 
 def observe_change(event_type: str, payload: dict[str, Any]) -> None:

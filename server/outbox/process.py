@@ -26,6 +26,7 @@ import os
 import signal
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -46,6 +47,8 @@ RESTART_AFTER_S = (1.0, 30.0)
 """A process that died is started again after the first delay, doubled for each further
 death within a minute of its start, up to the second."""
 STOP_WAIT_S = 20.0
+COUNT_EVERY_S = 0.2
+"""Attempts' results are told to the server (its metrics) at most this often."""
 ROOT = str(Path(__file__).resolve().parents[2])
 """Where the ``server`` package is, for the child's ``python -m``."""
 
@@ -71,7 +74,7 @@ class OutboxProcess:
         settings: Settings,
         *,
         version: str,
-        count: Callable[[str, str], None] = lambda kind, result: None,
+        count: Callable[[str, str, int], None] = lambda kind, result, n: None,
     ) -> None:
         self.settings = settings
         self.version = version
@@ -143,8 +146,8 @@ class OutboxProcess:
         proc.stdin.write(b"\n\n")  # and look at once: there may be something from before
         try:
             while line := await proc.stdout.readline():
-                kind, _, result = line.decode().strip().partition(" ")
-                self.count(kind, result)
+                kind, result, n = line.decode().split()
+                self.count(kind, result, int(n))
         finally:
             code = await proc.wait()
         return code
@@ -193,8 +196,18 @@ async def _serve(stdin: asyncio.StreamReader, out: asyncio.WriteTransport) -> No
     settings = settings_of(settings_text)
     logs.configure(settings.log_level, settings.log_format)
 
+    counts: Counter[tuple[str, str]] = Counter()
+
+    def flush() -> None:
+        lines = "".join(f"{kind} {result} {n}\n" for (kind, result), n in counts.items())
+        counts.clear()
+        out.write(lines.encode())
+
     def count(kind: str, result: str) -> None:
-        out.write(f"{kind} {result}\n".encode())
+        # Told in batches: a line per attempt cost the server's process more than the count.
+        if not counts:
+            asyncio.get_running_loop().call_later(COUNT_EVERY_S, flush)
+        counts[(kind, result)] += 1
 
     db = Database(settings.database_url)
     worker = make_worker(settings, db, version, count)

@@ -70,7 +70,7 @@ def build_outbox(
     db: Database,
     *,
     version: str,
-    count: Callable[[str, str], None] = lambda kind, result: None,
+    count: Callable[[str, str, int], None] = lambda kind, result, n: None,
 ) -> Outbox:
     """Raises ConfigError (a ValueError) for a bad template, naming its file and line."""
     # Made here to refuse a bad template at start; the emails are made by the outbox process.

@@ -23,16 +23,13 @@ import dataclasses
 import json
 import logging
 import os
-import signal
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from server import logs
 from server.config import Settings
 from server.db.engine import Database
 from server.outbox.sending import Attempts
@@ -134,7 +131,7 @@ class OutboxProcess:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "server.outbox.process",
+            "server.outbox_main",
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [ROOT, path]))},
@@ -186,63 +183,3 @@ def make_worker(
         Attempts(settings, version),
         emails=bool(settings.smtp_url and settings.mail_from),
     )
-
-
-# --- the outbox process ------------------------------------------------------------------
-
-
-async def _serve(stdin: asyncio.StreamReader, out: asyncio.WriteTransport) -> None:
-    version, settings_text = json.loads(await stdin.readline())
-    settings = settings_of(settings_text)
-    logs.configure(settings.log_level, settings.log_format)
-
-    counts: Counter[tuple[str, str]] = Counter()
-
-    def flush() -> None:
-        lines = "".join(f"{kind} {result} {n}\n" for (kind, result), n in counts.items())
-        counts.clear()
-        out.write(lines.encode())
-
-    def count(kind: str, result: str) -> None:
-        # Told in batches: a line per attempt cost the server's process more than the count.
-        if not counts:
-            asyncio.get_running_loop().call_later(COUNT_EVERY_S, flush)
-        counts[(kind, result)] += 1
-
-    db = Database(settings.database_url)
-    worker = make_worker(settings, db, version, count)
-    worker.start()
-    try:
-        while await stdin.readline():
-            worker.recorded()
-    finally:
-        # The server stopped or died: write what finished, make what is under way due again.
-        await worker.stop()
-        await db.dispose()
-
-
-async def _main() -> None:
-    loop = asyncio.get_running_loop()
-    stdin = asyncio.StreamReader()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stdin), sys.stdin.buffer)
-    # The results go to the stdout we were given; anything else printed goes to stderr.
-    results = os.fdopen(os.dup(1), "wb", buffering=0)
-    os.dup2(2, 1)
-    transport, _ = await loop.connect_write_pipe(asyncio.Protocol, results)
-    try:
-        await _serve(stdin, transport)
-    finally:
-        transport.close()
-
-
-def main() -> None:
-    # Ctrl-C in the server's terminal reaches the whole process group; the server stops us.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    with contextlib.suppress(OSError):
-        os.nice(NICENESS)
-    asyncio.run(_main())
-
-
-if __name__ == "__main__":
-    main()

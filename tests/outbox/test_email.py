@@ -199,7 +199,7 @@ def test_a_bad_template_is_refused_at_start_naming_its_file_and_line(
     log = server.log_text()
     assert f"{name}, line {line}" in log, log
     assert "Traceback" not in log
-    assert "exited with 2" in str(refused.value)  # a setting to fix: USAGE
+    assert "server exited with 2" in str(refused.value)  # a setting to fix: USAGE
 
 
 @pytest.fixture

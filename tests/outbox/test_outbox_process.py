@@ -22,7 +22,7 @@ def _outbox_pid(server: ServerProcess) -> int | None:
     for task in Path(f"/proc/{server.proc.pid}/task").glob("*/children"):
         for pid in task.read_text().split():
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-            if b"server.outbox.process" in cmdline:
+            if b"server.outbox_main" in cmdline:
                 return int(pid)
     return None
 

@@ -101,6 +101,10 @@ class KitchenApp(KitchenActions, UpcomingActions):
 
     # -- building and tearing down ------------------------------------------------------
 
+    def on_load(self) -> None:
+        # Before anything is built: a full collection no longer walks what the imports made.
+        self.collector.begin()
+
     def compose(self) -> ComposeResult:
         yield self._header
         if self._upcoming is not None:

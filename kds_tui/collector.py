@@ -4,9 +4,11 @@ A full collection walks every object the process holds (a Textual app, a board, 
 client library), and it lands wherever the allocation counts say, often on an event: the
 display pauses while it draws a change (the figures are in docs/PERFORMANCE.md).
 
-So, once the first board is up: one collection, then ``gc.freeze()`` (what start-up made
-lives as long as the display and is never walked again), and full collections no longer
-start on their own (young ones still do). Instead the display runs one itself at most once a
+So, as the display starts, ``gc.freeze()``: what exists then (the modules, their classes and
+functions) lives as long as the process and is never walked again, and full collections
+no longer start on their own (young ones still do): the display's start is not paused by a
+walk over everything the imports made. Once the first board is up: one collection, over
+what the start made, and ``gc.freeze()`` again. Instead the display runs one itself at most once a
 minute, at a quiet moment (no change for a few seconds), when it delays nobody's ticket.
 """
 
@@ -35,19 +37,31 @@ class Collector:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self._settled = False
+        self._began = False
         self._thresholds = gc.get_threshold()
         self._last_full = self._last_change = clock()
 
+    def begin(self) -> None:
+        """The display is starting: freeze what exists, take over full collections."""
+        if self._began or self._settled or gc.get_freeze_count():
+            return  # once (and not over another display's freeze, in tests)
+        self._began = True
+        gc.freeze()
+        self._take_over()
+
     def settle(self) -> None:
         """The first board is up: collect, freeze what exists, take over full collections."""
-        if self._settled or gc.get_freeze_count():
+        if self._settled or (gc.get_freeze_count() and not self._began):
             return  # once (and not over another display's freeze, in tests)
         self._settled = True
         gc.collect()
         gc.freeze()
+        self._take_over()
+        self._last_full = self.clock()
+
+    def _take_over(self) -> None:
         young, middle, _ = self._thresholds
         gc.set_threshold(young, middle, FULL_AFTER)
-        self._last_full = self.clock()
 
     def changed(self) -> None:
         """Something arrived that the display has to show."""
@@ -63,7 +77,7 @@ class Collector:
 
     def release(self) -> None:
         """The display is closing: give everything back to the collector as it was."""
-        if self._settled:
-            self._settled = False
+        if self._settled or self._began:
+            self._settled = self._began = False
             gc.unfreeze()
             gc.set_threshold(*self._thresholds)

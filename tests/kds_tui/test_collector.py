@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 
 import pytest
 
@@ -44,6 +45,33 @@ def test_settle_freezes_once_and_release_gives_everything_back(
         keeper.tick()
         keeper.tick()
         assert collections == [1], "due and quiet: once"
+    finally:
+        keeper.release()
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
+
+
+class Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_begin_freezes_what_the_imports_made_and_settle_still_collects_what_start_made():
+    before = gc.get_threshold()
+    keeper = Collector(Clock())
+    keeper.begin()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        assert gc.get_threshold()[2] == FULL_AFTER
+        made = [[n] for n in range(1000)]  # what a start makes, after the freeze
+        cycle = Cycle()
+        gone = weakref.ref(cycle)
+        del cycle  # garbage made by the start: collected by settle, not frozen for good
+        keeper.settle()
+        assert gone() is None
+        assert gc.get_freeze_count() >= frozen + len(made)
+        assert gc.get_threshold()[2] == FULL_AFTER
     finally:
         keeper.release()
     assert gc.get_freeze_count() == 0

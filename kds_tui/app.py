@@ -294,8 +294,11 @@ class KitchenApp(KitchenActions, UpcomingActions):
             self._stale = stale
             if board := self.board:
                 board.stale = stale
-            for screen in self.screen_stack[:1]:
-                screen.set_class(stale, "-stale")
+            if self.settings.pickup:
+                # For the pickup board's header (``Screen.-pickup.-stale``); a class on the
+                # kitchen screen would restyle every widget on it for nothing.
+                for screen in self.screen_stack[:1]:
+                    screen.set_class(stale, "-stale")
         if stale and (board := self.board):
             board.say_why_stale(
                 stale_note(

@@ -28,7 +28,7 @@ from kds_tui.widgets.board_keys import BoardKeys
 from kds_tui.widgets.board_notes import BoardNotes
 from kds_tui.widgets.board_pacing import BoardPacing
 from kds_tui.widgets.card import Card
-from kds_tui.widgets.column import TicketColumn
+from kds_tui.widgets.column import TicketColumn, TicketStyles
 
 MIN_COLUMN_WIDTH = 26
 CARD_SIDES = 5
@@ -92,6 +92,8 @@ class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
         self._geometry: tuple[int, bool] | None = None
         """A ticket's inner width and whether tickets are compact, as last laid out."""
         self._row = Columns(id="columns")
+        self.palette = TicketStyles()
+        """The columns' styles (see ``widgets.column``)."""
         self.width_to_come: int | None = None
         """The width the columns are about to have (``resize_to``), until they have it."""
         self.laid_out_height = 0
@@ -99,7 +101,8 @@ class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
 
     def compose(self):  # type: ignore[override]
         yield from self.notes()
-        yield self._row
+        with self._row:
+            yield self.palette
 
     # -- what is on the board -------------------------------------------------------------
 
@@ -139,7 +142,11 @@ class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
 
     def columns(self) -> list[TicketColumn]:
         """The columns on screen, left to right."""
-        return [child for child in self._row.children if isinstance(child, TicketColumn)]
+        return [
+            child
+            for child in self._row.children
+            if isinstance(child, TicketColumn) and child is not self.palette
+        ]
 
     def selected(self) -> Order | None:
         """The selected order, if any."""
@@ -418,7 +425,7 @@ class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
         if len(existing) != columns:
             for column in existing:
                 column.remove()
-            existing = [TicketColumn() for _ in range(columns)]
+            existing = [TicketColumn(self.palette) for _ in range(columns)]
             self._row.mount_all(existing)
         cards: list[Card] = []
         for number, column in enumerate(existing):

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from rich.cells import cell_len
 
@@ -219,12 +219,28 @@ def item_lines(
 
     ``role`` gives every line one role (``removed`` for the old side of an edit).
     """
-    kind = role or ("done" if item.done else ("next" if marker == "▸" else "item"))
-    mark = "✓" if item.done and marker in (" ", "▸") else marker
-    name = one_line(item.name)
+    text = (item.name, item.quantity, item.done, tuple(item.modifiers), item.notes)
+    return list(_item_lines(text, width, marker, compact, allergens, role))
+
+
+@lru_cache(maxsize=4096)
+def _item_lines(
+    text: tuple[str, int, bool, tuple[str, ...], str | None],
+    width: int,
+    marker: str,
+    compact: bool,
+    allergens: Allergens | None,
+    role: str | None,
+) -> tuple[Line, ...]:
+    """``item_lines`` of an item's text: kept, as the same dish (with the same modifiers
+    and note) comes again and again in a service, and its lines (immutable) are the same."""
+    name, quantity, done, modifier_texts, notes = text
+    kind = role or ("done" if done else ("next" if marker == "▸" else "item"))
+    mark = "✓" if done and marker in (" ", "▸") else marker
+    name = one_line(name)
     said = allergens if allergens is not None and allergens.says_allergy(name) else None
-    out = lines(name, width, kind, lead=f"{mark}{item.quantity:>2} ", allergens=said)
-    modifiers = [one_line(m) for m in item.modifiers]
+    out = lines(name, width, kind, lead=f"{mark}{quantity:>2} ", allergens=said)
+    modifiers = [one_line(m) for m in modifier_texts]
     groups = [", ".join(modifiers)] if compact and modifiers else modifiers
     for group in groups:
         flagged = allergens is not None and allergens.mentions(group)
@@ -236,8 +252,8 @@ def item_lines(
             allergens=allergens,
             lead_role=role or ("allergy-mark" if flagged else None),
         )
-    if item.notes:
-        note = item.notes.replace("\t", " ").replace("\r", "")
+    if notes:
+        note = notes.replace("\t", " ").replace("\r", "")
         flagged = allergens is not None and allergens.mentions(note)
         out += lines(
             note,
@@ -247,7 +263,7 @@ def item_lines(
             allergens=allergens,
             lead_role=role or ("allergy-mark" if flagged else None),
         )
-    return [out[0], *(replace(line, attached=True) for line in out[1:])] if out else out
+    return (out[0], *(replace(line, attached=True) for line in out[1:])) if out else ()
 
 
 def _same(a: Item, b: Item) -> bool:

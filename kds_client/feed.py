@@ -428,6 +428,15 @@ class LiveFeed:
     # -- telling the listeners ----------------------------------------------------------
 
     def _emit(self, changes: list[Change]) -> None:
+        clock = getattr(self.rest, "server_clock", None)
+        if clock is not None:
+            # The server's clock had passed every time it wrote on what just came.
+            at = clock.local()
+            for change in changes:
+                orders = self.store.open_orders() if change.type == "reset" else [change.order]
+                for order in orders:
+                    if order is not None:
+                        clock.passed(order.updated_at.timestamp(), at)
         for change in changes:
             for callback in self._change_callbacks:
                 try:

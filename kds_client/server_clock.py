@@ -40,11 +40,23 @@ class ServerClock:
         else:
             self.low, self.high = max(low, self.low), min(high, self.high)
 
+    def passed(self, moment: float, at: float) -> None:
+        """Learn from a time the server wrote (an order's ``updated_at``, to the
+        millisecond), received at ``at`` (``local``): its clock had reached it by then. A dish
+        fired as its order was made is so never drawn held for the second a ``Date`` header
+        leaves open."""
+        low = moment - at
+        if low > self.high:
+            self.low, self.high = low, math.inf  # this machine's clock was changed
+        else:
+            self.low = max(low, self.low)
+
     @property
     def offset(self) -> float:
         """Seconds the server's clock is ahead of this machine's (0 until an answer)."""
         if math.isinf(self.low) or math.isinf(self.high):
-            return 0.0
+            # One bound or none: this machine's clock, moved into what is known.
+            return min(max(0.0, self.low), self.high)
         return (self.low + self.high) / 2
 
     def now(self) -> datetime:

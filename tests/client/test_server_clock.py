@@ -56,3 +56,22 @@ def test_now_is_the_servers_time_in_this_machines_zone() -> None:
     answer(clock, 600.5, T0 - 1, 0)
     assert abs(clock.now().timestamp() - (T0 + 600.5)) <= 1
     assert clock.now().utcoffset() is not None
+
+
+def test_a_time_the_server_wrote_raises_the_low_bound_so_a_dish_fired_at_once_is_not_held():
+    clock = ServerClock(local=lambda: T0 + 0.2)
+    # The server's clock is 0.9 s ahead; its Date header says so only to the second.
+    answer(clock, 0.9, T0 - 0.05, 0.01)
+    written = T0 + 0.15 + 0.9  # an order made just now, stamped to the millisecond
+    assert clock.now().timestamp() < written, "the header alone leaves it in the future"
+    clock.passed(written, T0 + 0.2)
+    assert clock.now().timestamp() >= written
+    assert clock.low <= 0.9 <= clock.high, "the truth stays in bounds"
+
+
+def test_only_a_low_bound_moves_this_machines_clock_no_further_than_it_says():
+    clock = ServerClock(local=lambda: T0)
+    clock.passed(T0 - 3600, T0)  # an order last changed an hour ago
+    assert clock.offset == 0.0
+    clock.passed(T0 + 5, T0)  # the server is at least 5 s ahead
+    assert clock.offset == 5.0

@@ -101,9 +101,14 @@ class KitchenApp(KitchenActions, UpcomingActions):
 
     # -- building and tearing down ------------------------------------------------------
 
-    def on_load(self) -> None:
+    async def on_load(self) -> None:
         # Before anything is built: a full collection no longer walks what the imports made.
         self.collector.begin()
+        # The feed starts connecting while the screen is built; what it says waits in the
+        # app's queue until the board is mounted.
+        self.feed.on_change(lambda change: self.post_message(OrderChanged(change)))
+        self.feed.on_status(lambda status: self.post_message(FeedStatusChanged(status)))
+        await self.feed.start()
 
     def compose(self) -> ComposeResult:
         yield self._header
@@ -126,18 +131,15 @@ class KitchenApp(KitchenActions, UpcomingActions):
         yield Footer()
         yield self._notice
 
-    async def on_mount(self) -> None:
+    def on_mount(self) -> None:
         self.set_keymap(dict(self.settings.keymap))
         if self.settings.pickup:
             self.screen_stack[0].add_class("-pickup")
             self._header.badge.for_customers = True
-        self.feed.on_change(lambda change: self.post_message(OrderChanged(change)))
-        self.feed.on_status(lambda status: self.post_message(FeedStatusChanged(status)))
         self._show_status(self.feed.status)
         self._load(self.feed.store.open_orders())
         self._tick()
         self.set_interval(1.0, self._tick)
-        await self.feed.start()
 
     async def on_unmount(self) -> None:
         self.collector.release()

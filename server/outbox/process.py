@@ -101,9 +101,12 @@ class OutboxProcess:
     def _tell(self) -> None:
         self._poked = False
         proc = self._proc
-        if proc is not None and proc.stdin is not None and proc.returncode is None:
-            with contextlib.suppress(ConnectionError, RuntimeError):
-                proc.stdin.write(b"\n")
+        if proc is None or proc.stdin is None or proc.returncode is not None:
+            return
+        if proc.stdin.transport.get_write_buffer_size():
+            return  # a line it has not read yet says the same (a frozen process: no pile-up)
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            proc.stdin.write(b"\n")
 
     async def _run(self) -> None:
         delay = RESTART_AFTER_S[0]

@@ -5,7 +5,8 @@ show a held dish as fired (or a fired one as held) while every other screen coun
 right. Each answer bounds how far the server's clock is ahead of this machine's: the header
 was written after the request was sent and before the answer came, rounded down to the
 second. The bounds of every answer are intersected; when they disagree (this machine's clock
-was changed), the last answer's bounds start again. The browser pages keep the same rule
+was changed), the last answer's bounds start again. The lower bound is the one used (see
+``offset``). The browser pages keep the same rule
 (``server/static/live.js``, ``ServerClock``).
 """
 
@@ -53,11 +54,15 @@ class ServerClock:
 
     @property
     def offset(self) -> float:
-        """Seconds the server's clock is ahead of this machine's (0 until an answer)."""
-        if math.isinf(self.low) or math.isinf(self.high):
-            # One bound or none: this machine's clock, moved into what is known.
-            return min(max(0.0, self.low), self.high)
-        return (self.low + self.high) / 2
+        """Seconds the server's clock is surely ahead of this machine's: the lower bound
+        (0 until an answer). The server's time taken so is never ahead of the server, so a
+        held dish is never shown fired before the server would take it as done (its fire
+        time comes at most the bounds' width, about a second, late on screen). With no
+        upper bound (only times the server wrote, which may be old), this machine's clock
+        unless the server is known to be ahead of it."""
+        if math.isinf(self.low):
+            return 0.0
+        return self.low if math.isfinite(self.high) else max(0.0, self.low)
 
     def now(self) -> datetime:
         """The server's time now, in this machine's time zone."""

@@ -28,6 +28,11 @@ class BoardNotes(Widget):
         yield Static(classes="station-note", markup=False)
         yield Static("No open tickets", classes="empty")
 
+    def _note(self, selector: str) -> Static | None:
+        """One of the notes; None while they are not there (the app's clock can tick as the
+        app closes, after the board's children are gone)."""
+        return next(iter(self.query(selector).results(Static)), None)
+
     def watch_stale(self, stale: bool) -> None:
         self.set_class(stale, "-stale")
         self.show_empty()
@@ -39,8 +44,10 @@ class BoardNotes(Widget):
         Returns whether the note came or went: the room left for the columns changes.
         """
         tickets = bool(self._flat) if tickets is None else tickets
-        warned = self.query_one(".station-note").display
-        note = self.query_one(".empty")
+        warning, note = self._note(".station-note"), self._note(".empty")
+        if warning is None or note is None:
+            return False
+        warned = warning.display
         show = not tickets and not self.stale and not warned
         if note.display == show:
             return False
@@ -49,13 +56,15 @@ class BoardNotes(Widget):
 
     def say_why_stale(self, note: str) -> None:
         """What the banner says while the board is not live (see ``kds_tui.model.stale_note``)."""
-        banner = self.query_one(".stale-note", Static)
-        if str(banner.content) != note:
+        banner = self._note(".stale-note")
+        if banner is not None and str(banner.content) != note:
             banner.update(note)
 
     def warn_station(self, note: str | None) -> None:
         """Keep a warning about the station on screen (None: no warning)."""
-        banner = self.query_one(".station-note", Static)
+        banner = self._note(".station-note")
+        if banner is None:
+            return
         if note and str(banner.content) != note:
             banner.update(note)
         if banner.display != bool(note):

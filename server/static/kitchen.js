@@ -306,6 +306,7 @@ function catchUp() {
 
 function onEvent(type) {
   return (data) => {
+    if (data.order) serverClock.passed(Date.parse(data.order.updated_at), Date.now());
     const changed = store.apply(type, data);
     if (changed === null) {
       // A gap: give the missing event a moment, then ask the API for it.
@@ -331,6 +332,8 @@ function start() {
       const joined = await ask(s, "join:kitchen", { screen: SCREEN });
       if (!joined.ok) throw new Error(joined.error);
       await catchUp();
+      const at = Date.now();
+      for (const order of store.orders.values()) serverClock.passed(Date.parse(order.updated_at), at);
       redraw();
     },
     events: Object.fromEntries(

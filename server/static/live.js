@@ -119,9 +119,25 @@ export class ServerClock {
     }
   }
 
-  /** How far the server's clock is ahead of this device's, in ms (0 until an answer). */
+  /** Learn from a time the server wrote (an order's ``updated_at``), received at ``at``
+   *  (``Date.now()``): its clock had reached it by then. A dish fired as its order was made
+   *  is so never drawn held for the second a ``Date`` header leaves open
+   *  (kds_client.server_clock keeps the same rule). */
+  passed(moment, at) {
+    if (Number.isNaN(moment)) return;
+    const low = moment - at;
+    if (low > this.high) [this.low, this.high] = [low, Infinity]; // this device's clock changed
+    else this.low = Math.max(low, this.low);
+  }
+
+  /** How far the server's clock is surely ahead of this device's, in ms: the lower bound
+   *  (0 until an answer). The server's time taken so is never ahead of the server, so a held
+   *  dish is never shown fired before the server would take it as done. */
   get offset() {
-    return Number.isFinite(this.low) && Number.isFinite(this.high) ? (this.low + this.high) / 2 : 0;
+    if (!Number.isFinite(this.low)) return 0;
+    // With no upper bound (only times the server wrote, which may be old): this device's
+    // clock unless the server is known to be ahead of it.
+    return Number.isFinite(this.high) ? this.low : Math.max(0, this.low);
   }
 
   /** The server's time now, in ms since the epoch. */

@@ -28,10 +28,11 @@ from sqlalchemy import (
     select,
     true,
     type_coerce,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import CompoundSelect, Select
 
 from kds_contract import OPEN_STATUSES, Order, Status
 from kds_contract.period import Period
@@ -86,31 +87,39 @@ def _not_cancelled() -> ColumnElement[bool]:
 
 
 async def _durations(
-    conn: AsyncConnection, source: Select[Any, Any], target_s: float | None
+    conn: AsyncConnection,
+    source: Select[Any, Any] | CompoundSelect[Any],
+    target_s: float | None,
 ) -> dict[Any, Durations]:
     """Median, p90, count and how many over ``target_s``, by ``grp``, of ``source``'s
-    columns ``grp`` and ``d`` (the duration)."""
+    columns ``grp`` and ``d`` (the duration). ``grp`` may be a tuple: then ``source`` has
+    the columns ``kind`` and ``grp`` and the keys are ``(kind, grp)``."""
     src = source.subquery()
+    keyed = "kind" in src.c
+    parts = [src.c.kind, src.c.grp] if keyed else [src.c.grp]
     ranked = select(
-        src.c.grp,
+        *parts,
         src.c.d,
-        func.row_number().over(partition_by=src.c.grp, order_by=src.c.d).label("rn"),
-        func.count().over(partition_by=src.c.grp).label("n"),
+        func.row_number().over(partition_by=parts, order_by=src.c.d).label("rn"),
+        func.count().over(partition_by=parts).label("n"),
     ).subquery()
+    groups = [ranked.c.kind, ranked.c.grp] if keyed else [ranked.c.grp]
     rn, n, d = ranked.c.rn, ranked.c.n, ranked.c.d
     middle = or_(rn == (n + 1) // 2, rn == (n + 2) // 2)
     over = d > target_s if target_s is not None else literal(False)
     result = await conn.execute(
         select(
-            ranked.c.grp,
+            *groups,
             n,
             func.avg(case((middle, d))).label("median"),
             func.max(case((rn == (n * 9 + 9) // 10, d))).label("p90"),
             func.sum(case((over, 1), else_=0)).label("over"),
-        ).group_by(ranked.c.grp, n)
+        ).group_by(*groups, n)
     )
     return {
-        row.grp: Durations(int(row.n), _round(row.median), _round(row.p90), int(row.over or 0))
+        ((row.kind, row.grp) if keyed else row.grp): Durations(
+            int(row.n), _round(row.median), _round(row.p90), int(row.over or 0)
+        )
         for row in result
     }
 
@@ -135,23 +144,44 @@ async def time_to(
 
 
 async def ticket_times_by(
-    conn: AsyncConnection, period: Period, key: str, target_s: float | None
-) -> dict[str, Durations]:
-    """Fired to ready, by the ``station`` or item ``name`` of the orders' items (an order
-    counts once for each station or item it has; no station is ``""``)."""
+    conn: AsyncConnection, period: Period, target_s: float | None
+) -> dict[str, dict[str, Durations]]:
+    """Fired to ready, by the ``station`` and by the item ``name`` of the orders' items (an
+    order counts once for each station or item it has; no station is ``""``), keyed
+    ``station`` and ``name``. The items are read out of each order's JSON once, for both."""
     items = _items(conn)
-    value = func.coalesce(_json_text(conn, items.c.value, key), "")
-    per_order = (
-        select(orders.c.id, value.label("grp"), STARTED.label("started"), orders.c.ready_at)
+    per_item = (
+        select(
+            orders.c.id,
+            func.coalesce(_json_text(conn, items.c.value, "station"), "").label("station"),
+            func.coalesce(_json_text(conn, items.c.value, "name"), "").label("name"),
+            STARTED.label("started"),
+            orders.c.ready_at,
+        )
         .select_from(orders.join(items, true()))
         .where(_in(period, orders.c.ready_at.is_not(None)))
-        .distinct()
-        .subquery()
+        .cte("per_item")
     )
-    source = select(
-        per_order.c.grp, _seconds(conn, per_order.c.started, per_order.c.ready_at).label("d")
-    )
-    return await _durations(conn, source, target_s)
+    sources = []
+    for key in ("station", "name"):
+        per_order = (
+            select(per_item.c.id, per_item.c[key].label("grp"), per_item.c.started)
+            .add_columns(per_item.c.ready_at)
+            .distinct()
+            .subquery()
+        )
+        sources.append(
+            select(
+                literal(key).label("kind"),
+                per_order.c.grp,
+                _seconds(conn, per_order.c.started, per_order.c.ready_at).label("d"),
+            )
+        )
+    found = await _durations(conn, union_all(*sources), target_s)
+    by: dict[str, dict[str, Durations]] = {"station": {}, "name": {}}
+    for (kind, grp), durations in found.items():
+        by[kind][grp] = durations
+    return by
 
 
 async def status_counts(conn: AsyncConnection, period: Period) -> dict[str, int]:

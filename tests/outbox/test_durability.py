@@ -7,7 +7,6 @@ import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,12 +20,6 @@ SLOW_RETRIES = {
     "KDS_WEBHOOK_RETRY_SECONDS": ",".join(["0.5"] * 30),
     "KDS_EMAIL_RETRY_SECONDS": ",".join(["0.5"] * 30),
 }
-
-
-async def _deliveries(api: Api, **query: Any) -> list[dict[str, Any]]:
-    reply = await api.get("/api/deliveries", params={"limit": 1000, **query})
-    assert reply.status == 200, reply.body
-    return reply.body["deliveries"]  # type: ignore[no-any-return]
 
 
 async def test_kill_9_with_deliveries_outstanding_loses_none_of_them(
@@ -44,7 +37,7 @@ async def test_kill_9_with_deliveries_outstanding_loses_none_of_them(
         orders = [await api.create(customer_email=f"guest{i}@example.com") for i in range(10)]
 
         async def all_tried() -> bool:
-            found = await _deliveries(api)
+            found = await api.deliveries()
             return len(found) == 20 and all(d["attempts"] >= 1 for d in found)
 
         await wait_for(all_tried, timeout=20, message="every delivery tried and failed once")
@@ -58,7 +51,7 @@ async def test_kill_9_with_deliveries_outstanding_loses_none_of_them(
     async with Api(server.url, server.tokens["admin"]) as api:
 
         async def all_sent() -> bool:
-            found = await _deliveries(api)
+            found = await api.deliveries()
             return len(found) == 20 and all(d["state"] == "sent" for d in found)
 
         await wait_for(all_sent, timeout=20, message="every delivery recorded as sent")
@@ -130,10 +123,10 @@ async def test_two_processes_on_postgresql_deliver_a_burst_exactly_once_per_endp
                         assert len(receiver.calls) == 200, "an attempt was made twice"
 
                     async def settled() -> bool:
-                        return not await _deliveries(api, state="pending")
+                        return not await api.deliveries(state="pending")
 
                     await wait_for(settled, timeout=20, message="every result recorded")
-                    sent = await _deliveries(api, state="sent")
+                    sent = await api.deliveries(state="sent")
                     assert len(sent) == 400 and all(d["attempts"] == 1 for d in sent)
                     print(f"200 orders, 400 webhooks over two processes in {elapsed:.1f} s")
     finally:
@@ -151,7 +144,7 @@ async def test_old_deliveries_are_pruned_after_the_retention(
         await receiver.wait_async(lambda r: len(r.ok_calls()) == 1)
 
         async def sent() -> bool:
-            return bool(await _deliveries(api, state="sent"))
+            return bool(await api.deliveries(state="sent"))
 
         await wait_for(sent, message="the delivery recorded as sent")
     server.stop()
@@ -166,4 +159,4 @@ async def test_old_deliveries_are_pruned_after_the_retention(
 
 
 async def _none(api: Api) -> bool:
-    return not await _deliveries(api)
+    return not await api.deliveries()

@@ -25,12 +25,6 @@ def _mailing(sink_url: str, *more: str) -> tuple[str, ...]:
     return ("--smtp", sink_url, "--mail-from", SENDER, *more)
 
 
-async def _deliveries(api: Api, **query: Any) -> list[dict[str, Any]]:
-    reply = await api.get("/api/deliveries", params=query)
-    assert reply.status == 200, reply.body
-    return reply.body["deliveries"]  # type: ignore[no-any-return]
-
-
 def _parts(message: EmailMessage) -> dict[str, str]:
     return {
         part.get_content_type(): part.get_content()
@@ -71,7 +65,7 @@ async def test_received_and_first_ready_emails_with_text_and_html(
         assert "Burger" in _parts(received)["text/plain"]
         link = f"{server.url}/track/{order['tracking_code']}"
         assert link in _parts(received)["text/plain"] and link in _parts(received)["text/html"]
-        emails = await _deliveries(admin, kind="email")
+        emails = await admin.deliveries(kind="email")
         assert sorted((d["event"], d["state"], d["target"]) for d in emails) == [
             ("ready", "sent", "Ann@example.com"),
             ("received", "sent", "Ann@example.com"),
@@ -81,7 +75,7 @@ async def test_received_and_first_ready_emails_with_text_and_html(
 async def _settled(api: Api, count: int) -> bool:
     """Whether ``count`` deliveries are recorded (a change's outbox row becomes them
     moments after its commit) and none is pending."""
-    found = await _deliveries(api)
+    found = await api.deliveries()
     return len(found) == count and all(d["state"] != "pending" for d in found)
 
 
@@ -98,7 +92,7 @@ def any_server_factory(
 async def test_without_smtp_no_email_is_sent_or_queued(server: ServerProcess) -> None:
     async with Api(server.url, server.tokens["admin"]) as api:
         await api.create(customer_email="ann@example.com")
-        assert await _deliveries(api, kind="email") == []
+        assert await api.deliveries(kind="email") == []
 
 
 @pytest.mark.parametrize(
@@ -124,14 +118,14 @@ async def test_a_permanent_refusal_fails_the_email_and_a_temporary_one_is_retrie
         gone = await api.create(customer_email="gone@example.com")
         busy = await api.create(customer_email="busy@example.com")
         await wait_for(lambda: _settled(api, 2), timeout=15, message="both emails settled")
-        [refused] = await _deliveries(api, order_id=gone["id"])
+        [refused] = await api.deliveries(order_id=gone["id"])
         assert refused["state"] == "failed" and refused["attempts"] == 1
         assert "550" in refused["last_error"]
-        [retried] = await _deliveries(api, order_id=busy["id"])
+        [retried] = await api.deliveries(order_id=busy["id"])
         assert retried["state"] == "failed" and retried["attempts"] == 3
         assert "450" in retried["last_error"]
         assert "gave up after 3 attempts" in retried["last_error"]
-        failed = await _deliveries(api, state="failed", kind="email")
+        failed = await api.deliveries(state="failed", kind="email")
         assert {d["order_id"] for d in failed} == {gone["id"], busy["id"]}
 
 
@@ -147,11 +141,11 @@ async def test_an_smtp_server_that_is_down_is_retried_until_it_is_up(
         order = await api.create(customer_email="ann@example.com")
 
         async def tried_twice() -> bool:
-            found = await _deliveries(api, order_id=order["id"])
+            found = await api.deliveries(order_id=order["id"])
             return bool(found) and found[0]["attempts"] >= 2
 
         await wait_for(tried_twice, timeout=10, message="two failed attempts")
-        [pending] = await _deliveries(api, order_id=order["id"])
+        [pending] = await api.deliveries(order_id=order["id"])
         assert pending["state"] == "pending" and pending["last_error"]
         sink = MailSink()
         sink.port, sink.url = port, f"smtp://127.0.0.1:{port}"
@@ -225,11 +219,11 @@ async def test_starttls_checks_the_certificate(
         order = await api.create(customer_email="ann@example.com")
 
         async def refused() -> bool:
-            found = await _deliveries(api, order_id=order["id"])
+            found = await api.deliveries(order_id=order["id"])
             return bool(found) and found[0]["attempts"] >= 1
 
         await wait_for(refused, timeout=10, message="an attempt was made")
-        [attempt] = await _deliveries(api, order_id=order["id"])
+        [attempt] = await api.deliveries(order_id=order["id"])
         assert "certificate" in attempt["last_error"].lower(), attempt
         assert sink.messages == []
     trusting = server_factory(

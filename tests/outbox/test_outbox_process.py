@@ -8,7 +8,6 @@ import os
 import signal
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from tests.support.client import wait_for
 from tests.support.http import Api
@@ -40,12 +39,6 @@ def _running(pid: int) -> bool:
         return False
 
 
-async def _deliveries(api: Api, **query: Any) -> list[dict[str, Any]]:
-    reply = await api.get("/api/deliveries", params={"limit": 1000, **query})
-    assert reply.status == 200, reply.body
-    return reply.body["deliveries"]  # type: ignore[no-any-return]
-
-
 async def test_kill_9_between_commit_and_expansion_loses_nothing(
     server_factory: Callable[..., ServerProcess],
     backend_db: str,
@@ -63,7 +56,7 @@ async def test_kill_9_between_commit_and_expansion_loses_nothing(
         os.kill(outbox, signal.SIGSTOP)
         try:
             orders = [await api.create(customer_email=f"guest{i}@example.com") for i in range(5)]
-            assert await _deliveries(api) == []
+            assert await api.deliveries() == []
         finally:
             server.kill()
             os.kill(outbox, signal.SIGKILL)
@@ -74,7 +67,7 @@ async def test_kill_9_between_commit_and_expansion_loses_nothing(
     async with Api(server.url, server.tokens["admin"]) as api:
 
         async def all_sent() -> bool:
-            found = await _deliveries(api)
+            found = await api.deliveries()
             return len(found) == 10 and all(d["state"] == "sent" for d in found)
 
         await wait_for(all_sent, timeout=20, message="every delivery recorded as sent")

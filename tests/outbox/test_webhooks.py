@@ -24,12 +24,6 @@ async def _add(api: Api, url: str, **fields: Any) -> tuple[dict[str, Any], str]:
     return reply.body["webhook"], reply.body["secret"]
 
 
-async def _deliveries(api: Api, **query: Any) -> list[dict[str, Any]]:
-    reply = await api.get("/api/deliveries", params=query)
-    assert reply.status == 200, reply.body
-    return reply.body["deliveries"]  # type: ignore[no-any-return]
-
-
 async def test_every_change_is_posted_signed_with_its_seq_and_verifies(
     any_server: ServerProcess, receiver: WebhookReceiver
 ) -> None:
@@ -89,7 +83,7 @@ async def test_an_endpoint_gets_only_the_events_it_asked_for(
 
 
 async def _all_settled(api: Api) -> bool:
-    return not await _deliveries(api, state="pending")
+    return not await api.deliveries(state="pending")
 
 
 async def test_a_failed_call_is_retried_with_the_same_webhook_id_then_succeeds(
@@ -109,7 +103,7 @@ async def test_a_failed_call_is_retried_with_the_same_webhook_id_then_succeeds(
         assert len({c.body for c in receiver.calls}) == 1, "every retry sends the same body"
         assert signatures  # each attempt is signed with its own timestamp
         await wait_for(lambda: _all_settled(api), message="the result recorded")
-        [delivery] = await _deliveries(api)
+        [delivery] = await api.deliveries()
         assert delivery["state"] == "sent" and delivery["attempts"] == 3
 
 
@@ -123,10 +117,10 @@ async def test_every_retry_used_is_a_recorded_failure_and_the_endpoint_shows_fai
         order = await api.create()
 
         async def failed() -> bool:
-            return bool(await _deliveries(api, state="failed"))
+            return bool(await api.deliveries(state="failed"))
 
         await wait_for(failed, timeout=15, message="the delivery failed for good")
-        [delivery] = await _deliveries(api, order_id=order["id"], kind="webhook")
+        [delivery] = await api.deliveries(order_id=order["id"], kind="webhook")
         assert delivery["attempts"] == 4  # the first and three retries
         assert "gave up after 4 attempts" in delivery["last_error"]
         assert "HTTP 500" in delivery["last_error"]
@@ -153,7 +147,7 @@ async def test_410_gone_disables_the_endpoint_at_once_and_enabling_resumes_it(
         await wait_for(disabled, timeout=10, message="the endpoint was disabled")
         [listed] = (await api.get("/api/webhooks")).body["webhooks"]
         assert "410" in listed["disabled_reason"]
-        [gone] = await _deliveries(api)
+        [gone] = await api.deliveries()
         assert gone["state"] == "failed" and gone["attempts"] == 1
 
         # Changes while it is disabled are not sent to it...
@@ -201,7 +195,7 @@ async def test_a_receiver_that_hangs_redirects_or_floods_is_a_failed_attempt_nev
         statuses = [c.status for c in receiver.calls]
         assert statuses == [-1, 302, 500, 200]
         await wait_for(lambda: _all_settled(api), message="the result recorded")
-        [delivery] = await _deliveries(api, order_id=order["id"])
+        [delivery] = await api.deliveries(order_id=order["id"])
         assert delivery["state"] == "sent" and delivery["attempts"] == 4
         # Nothing was sent to where the redirect pointed (port 9 would refuse it anyway).
 
@@ -282,5 +276,5 @@ async def test_an_endpoint_can_be_changed_disabled_and_removed(
         removed = await api.delete(f"/api/webhooks/{hook['id']}")
         assert removed.status == 200
         assert (await api.get("/api/webhooks")).body["webhooks"] == []
-        assert await _deliveries(api, kind="webhook") == []
+        assert await api.deliveries(kind="webhook") == []
         assert len(receiver.calls) == 1

@@ -77,6 +77,12 @@ class Api:
     async def delete(self, path: str, **kw: Any) -> Reply:
         return await self.call("DELETE", path, **kw)
 
+    async def deliveries(self, **query: Any) -> list[dict[str, Any]]:
+        """``GET /api/deliveries`` (up to 1,000, newest first), filtered by ``query``."""
+        reply = await self.get("/api/deliveries", params={"limit": 1000, **query})
+        assert reply.status == 200, reply.body
+        return reply.body["deliveries"]  # type: ignore[no-any-return]
+
     async def create(self, **fields: Any) -> dict[str, Any]:
         body = {"items": [{"name": "Burger"}], **fields}
         reply = await self.post("/api/orders", body)

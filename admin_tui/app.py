@@ -180,18 +180,21 @@ def make_app(
     urls: Sequence[str] | str,
     token: str,
     *,
-    clock: Clock = local_now,
+    clock: Clock | None = None,
     bell: bool = False,
     rest: KdsRest | None = None,
     feed: LiveFeed | None = None,
 ) -> AdminApp:
     """Build the console: one ``KdsRest`` and one ``LiveFeed`` on the ``admin`` room.
 
-    Tests pass ``clock`` to freeze time, and may pass ``rest``/``feed`` of their own.
+    ``clock`` is the time of day the console counts ages, "today" and due times against:
+    by default the server's, as the feed learns it (``server_now``), so that the console
+    agrees with the server and the kitchen's screens where this machine's clock is off.
+    Tests pass one to freeze time, and may pass ``rest``/``feed`` of their own.
     """
     url_list = [urls] if isinstance(urls, str) else list(urls)
     rest = rest or KdsRest(url_list, token)
     feed = feed or LiveFeed(
         url_list, token, rooms=("admin",), rest=rest, screen=this_screen(ScreenKind.ADMIN)
     )
-    return AdminApp(rest, feed, clock=clock, bell=bell)
+    return AdminApp(rest, feed, clock=clock or feed.server_now, bell=bell)

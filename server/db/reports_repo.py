@@ -273,7 +273,11 @@ async def product_mix(conn: AsyncConnection, period: Period) -> list[Sold]:
 
 async def cancellations(conn: AsyncConnection, period: Period) -> list[Cancelled]:
     """The cancelled orders of ``period``, by the status they left and who cancelled them."""
-    new_status = _json_text(conn, events.c.data, "newStatus")
+    # The event's status is read only once its order is known to be cancelled: a test of the
+    # event's JSON alone let PostgreSQL (with no statistics yet) start from the events and
+    # parse every event's payload (100-150 ms for 8,000 events, where the cancelled orders'
+    # events take a few); tied to the order's row, it is tested after the join.
+    new_status = case((orders.c.status == CANCELLED, _json_text(conn, events.c.data, "newStatus")))
     old = _json_text(conn, events.c.data, "oldStatus").label("old")
     by = func.coalesce(_json_text(conn, events.c.actor, "name"), "").label("by")
     role = _json_text(conn, events.c.actor, "role").label("role")

@@ -428,15 +428,15 @@ class OrderService:
     async def report(self, period: Period, target_s: float) -> stats.PeriodReport:
         """What ``GET /api/reports`` counts for one period, read in one snapshot."""
         async with self.db.reading() as conn:
-            by = await reports_repo.ticket_times_by(conn, period, target_s)
+            times = await reports_repo.ticket_times(conn, period, target_s)
             return stats.PeriodReport(
                 sales=await reports_repo.sales(conn, period),
                 by_type=await reports_repo.sales_by_type(conn, period),
                 hours=await reports_repo.hours(conn, period),
-                ticket_times=await reports_repo.time_to(conn, period, "ready", target_s),
-                by_station=by["station"],
-                by_item=by["name"],
-                product_mix=await reports_repo.product_mix(conn, period),
+                ticket_times=times.all,
+                by_station=times.by_station,
+                by_item=times.by_item,
+                product_mix=times.product_mix,
                 cancellations=await reports_repo.cancellations(conn, period),
             )
 

@@ -10,6 +10,7 @@ on SQLite and PostgreSQL alike. Items live in each order's JSON; they are read w
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +25,7 @@ from sqlalchemy import (
     extract,
     func,
     literal,
+    null,
     or_,
     select,
     true,
@@ -86,14 +88,12 @@ def _not_cancelled() -> ColumnElement[bool]:
     return orders.c.status != CANCELLED
 
 
-async def _durations(
-    conn: AsyncConnection,
-    source: Select[Any, Any] | CompoundSelect[Any],
-    target_s: float | None,
-) -> dict[Any, Durations]:
-    """Median, p90, count and how many over ``target_s``, by ``grp``, of ``source``'s
-    columns ``grp`` and ``d`` (the duration). ``grp`` may be a tuple: then ``source`` has
-    the columns ``kind`` and ``grp`` and the keys are ``(kind, grp)``."""
+def _durations_select(
+    source: Select[Any, Any] | CompoundSelect[Any], target_s: float | None
+) -> Select[Any, Any]:
+    """Median, p90, count (``n``) and how many over ``target_s`` (``over``), by ``grp``, of
+    ``source``'s columns ``grp`` and ``d`` (the duration); by ``kind`` and ``grp`` when
+    ``source`` has a column ``kind``."""
     src = source.subquery()
     keyed = "kind" in src.c
     parts = [src.c.kind, src.c.grp] if keyed else [src.c.grp]
@@ -107,19 +107,28 @@ async def _durations(
     rn, n, d = ranked.c.rn, ranked.c.n, ranked.c.d
     middle = or_(rn == (n + 1) // 2, rn == (n + 2) // 2)
     over = d > target_s if target_s is not None else literal(False)
-    result = await conn.execute(
-        select(
-            *groups,
-            n,
-            func.avg(case((middle, d))).label("median"),
-            func.max(case((rn == (n * 9 + 9) // 10, d))).label("p90"),
-            func.sum(case((over, 1), else_=0)).label("over"),
-        ).group_by(*groups, n)
-    )
+    return select(
+        *groups,
+        n,
+        func.avg(case((middle, d))).label("median"),
+        func.max(case((rn == (n * 9 + 9) // 10, d))).label("p90"),
+        func.sum(case((over, 1), else_=0)).label("over"),
+    ).group_by(*groups, n)
+
+
+def _durations_of(row: Any) -> Durations:
+    return Durations(int(row.n), _round(row.median), _round(row.p90), int(row.over or 0))
+
+
+async def _durations(
+    conn: AsyncConnection,
+    source: Select[Any, Any] | CompoundSelect[Any],
+    target_s: float | None,
+) -> dict[Any, Durations]:
+    """:func:`_durations_select`'s figures, keyed ``grp`` (``(kind, grp)`` with a ``kind``)."""
+    result = await conn.execute(_durations_select(source, target_s))
     return {
-        ((row.kind, row.grp) if keyed else row.grp): Durations(
-            int(row.n), _round(row.median), _round(row.p90), int(row.over or 0)
-        )
+        ((row.kind, row.grp) if "kind" in row._fields else row.grp): _durations_of(row)
         for row in result
     }
 
@@ -143,45 +152,90 @@ async def time_to(
     return (await _durations(conn, source, target_s)).get(1, Durations())
 
 
-async def ticket_times_by(
+@dataclass(frozen=True)
+class TicketTimes:
+    """What :func:`ticket_times` finds for a period."""
+
+    all: Durations
+    by_station: dict[str, Durations]
+    by_item: dict[str, Durations]
+    product_mix: list[Sold]
+
+
+async def ticket_times(
     conn: AsyncConnection, period: Period, target_s: float | None
-) -> dict[str, dict[str, Durations]]:
-    """Fired to ready, by the ``station`` and by the item ``name`` of the orders' items (an
-    order counts once for each station or item it has; no station is ``""``), keyed
-    ``station`` and ``name``. The items are read out of each order's JSON once, for both."""
+) -> TicketTimes:
+    """In one statement, which reads the items out of each order's JSON once:
+
+    - fired (``STARTED``) to ready, over the orders that got there, all of them and by the
+      ``station`` and the item ``name`` of their items (an order counts once for each
+      station or item it has; no station, or no name, is ``""``);
+    - the product mix: the items of the orders not cancelled by name, most sold first (then
+      by name), with how many orders had them.
+    """
     items = _items(conn)
     per_item = (
         select(
             orders.c.id,
-            func.coalesce(_json_text(conn, items.c.value, "station"), "").label("station"),
-            func.coalesce(_json_text(conn, items.c.value, "name"), "").label("name"),
-            STARTED.label("started"),
-            orders.c.ready_at,
+            orders.c.status,
+            _json_text(conn, items.c.value, "station").label("station"),
+            _json_text(conn, items.c.value, "name").label("name"),
+            cast(_json_text(conn, items.c.value, "quantity"), Integer).label("quantity"),
+            _seconds(conn, STARTED, orders.c.ready_at).label("d"),
         )
         .select_from(orders.join(items, true()))
-        .where(_in(period, orders.c.ready_at.is_not(None)))
+        .where(_in(period))
         .cte("per_item")
     )
-    sources = []
+    sources: list[Select[Any, Any, Any]] = [
+        select(
+            literal("all").label("kind"),
+            literal("").label("grp"),
+            _seconds(conn, STARTED, orders.c.ready_at).label("d"),
+        ).where(_in(period, orders.c.ready_at.is_not(None)))
+    ]
     for key in ("station", "name"):
         per_order = (
-            select(per_item.c.id, per_item.c[key].label("grp"), per_item.c.started)
-            .add_columns(per_item.c.ready_at)
+            select(per_item.c.id, func.coalesce(per_item.c[key], "").label("grp"), per_item.c.d)
+            .where(per_item.c.d.is_not(None))
             .distinct()
             .subquery()
         )
-        sources.append(
-            select(
-                literal(key).label("kind"),
-                per_order.c.grp,
-                _seconds(conn, per_order.c.started, per_order.c.ready_at).label("d"),
-            )
+        sources.append(select(literal(key).label("kind"), per_order.c.grp, per_order.c.d))
+    times = _durations_select(union_all(*sources), target_s).add_columns(
+        null().label("quantity"), null().label("orders")
+    )
+    quantity = func.sum(per_item.c.quantity)
+    mix = (
+        select(
+            literal("mix").label("kind"),
+            per_item.c.name.label("grp"),
+            null().label("n"),
+            null().label("median"),
+            null().label("p90"),
+            null().label("over"),
+            quantity.label("quantity"),
+            func.count(func.distinct(per_item.c.id)).label("orders"),
         )
-    found = await _durations(conn, union_all(*sources), target_s)
-    by: dict[str, dict[str, Durations]] = {"station": {}, "name": {}}
-    for (kind, grp), durations in found.items():
-        by[kind][grp] = durations
-    return by
+        .where(per_item.c.status != CANCELLED)
+        .group_by(per_item.c.name)
+    )
+    both = union_all(times, mix)
+    result = await conn.execute(
+        both.order_by(
+            both.selected_columns.kind,
+            both.selected_columns.quantity.desc(),
+            both.selected_columns.grp,
+        )
+    )
+    found: dict[str, dict[str, Durations]] = {"all": {}, "station": {}, "name": {}}
+    sold: list[Sold] = []
+    for row in result:
+        if row.kind == "mix":
+            sold.append(Sold(str(row.grp), int(row.quantity or 0), int(row.orders)))
+        else:
+            found[row.kind][row.grp] = _durations_of(row)
+    return TicketTimes(found["all"].get("", Durations()), found["station"], found["name"], sold)
 
 
 async def status_counts(conn: AsyncConnection, period: Period) -> dict[str, int]:
@@ -253,22 +307,6 @@ async def sales_by_type(conn: AsyncConnection, period: Period) -> dict[str, Sale
         .group_by(orders.c.order_type)
     )
     return {str(row[0]): _sales(row[1:]) for row in result}
-
-
-async def product_mix(conn: AsyncConnection, period: Period) -> list[Sold]:
-    """Items sold, most first (then by name)."""
-    items = _items(conn)
-    name = _json_text(conn, items.c.value, "name").label("name")
-    quantity = cast(_json_text(conn, items.c.value, "quantity"), Integer)
-    total = func.sum(quantity).label("quantity")
-    result = await conn.execute(
-        select(name, total, func.count(func.distinct(orders.c.id)))
-        .select_from(orders.join(items, true()))
-        .where(_in(period, _not_cancelled()))
-        .group_by(name)
-        .order_by(total.desc(), name)
-    )
-    return [Sold(str(n), int(q or 0), int(o)) for n, q, o in result]
 
 
 async def cancellations(conn: AsyncConnection, period: Period) -> list[Cancelled]:

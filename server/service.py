@@ -429,10 +429,11 @@ class OrderService:
         """What ``GET /api/reports`` counts for one period, read in one snapshot."""
         async with self.db.reading() as conn:
             times = await reports_repo.ticket_times(conn, period, target_s)
+            sales = await reports_repo.sales(conn, period)
             return stats.PeriodReport(
-                sales=await reports_repo.sales(conn, period),
-                by_type=await reports_repo.sales_by_type(conn, period),
-                hours=await reports_repo.hours(conn, period),
+                sales=sales.all,
+                by_type=sales.by_type,
+                hours=sales.hours,
                 ticket_times=times.all,
                 by_station=times.by_station,
                 by_item=times.by_item,

@@ -18,6 +18,7 @@ Extension points, for features that must happen with a change or after it:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -424,6 +425,29 @@ class OrderService:
                 first=await reports_repo.first_created(conn, period),
                 slowest_open=await reports_repo.oldest_open(conn, stats.SLOWEST_OPEN),
             )
+
+    async def reports(
+        self, period: Period, previous: Period, target_s: float
+    ) -> tuple[stats.PeriodReport, stats.PeriodReport]:
+        """:meth:`report` for ``period`` and for ``previous`` (each period was always read in
+        a snapshot of its own). On PostgreSQL the two run at the same time on two
+        connections, each in a process of the database's; SQLite's two reads in two threads
+        took as long as one after the other, so there they run in turn. A failure is raised
+        as it came (a database that is down answers 503), the other read stopped."""
+        if self.db.is_sqlite:
+            return await self.report(period, target_s), await self.report(previous, target_s)
+        tasks = (
+            asyncio.ensure_future(self.report(period, target_s)),
+            asyncio.ensure_future(self.report(previous, target_s)),
+        )
+        try:
+            now, before = await asyncio.gather(*tasks)
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+        return now, before
 
     async def report(self, period: Period, target_s: float) -> stats.PeriodReport:
         """What ``GET /api/reports`` counts for one period, read in one snapshot."""

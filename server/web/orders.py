@@ -241,8 +241,7 @@ async def reports(call: Call) -> web.Response:
     zone, zone_name = schemas.time_zone(q.tz)
     before = stats.previous_week(asked, now)
     service = call.app[SERVICE]
-    found_now = await service.report(asked, q.target_s)
-    found_before = await service.report(before, q.target_s)
+    found_now, found_before = await service.reports(asked, before, q.target_s)
     return json_answer(
         stats.report(
             asked,

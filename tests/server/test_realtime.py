@@ -28,8 +28,11 @@ JS_DIR = Path(__file__).resolve().parents[1] / "js"
 class Listener:
     """A python-socketio client in one room, recording every event it gets."""
 
-    def __init__(self, server: ServerProcess, token: str, join: str) -> None:
+    def __init__(
+        self, server: ServerProcess, token: str, join: str, transports: list[str] | None = None
+    ) -> None:
         self.server, self.token, self.join = server, token, join
+        self.transports = transports or ["websocket"]
         self.client = socketio.AsyncClient(reconnection=False)
         self.events: list[tuple[str, dict[str, Any]]] = []
         self.client.on("*", self._record)
@@ -39,7 +42,7 @@ class Listener:
 
     async def __aenter__(self) -> Listener:
         await self.client.connect(
-            self.server.url, auth={"token": self.token}, transports=["websocket"]
+            self.server.url, auth={"token": self.token}, transports=self.transports
         )
         ack = await self.client.call(self.join, timeout=5)
         assert ack["ok"], ack
@@ -134,6 +137,98 @@ async def test_a_burst_of_changes_reaches_every_room_whole_and_in_seq_order(
     hers = [(e, d) for e, d in kitchen.events if e == "order:statusUpdated"]
     hers = [(e, d) for e, d in hers if d["order"]["user_id"] == "ada"]
     assert ada.events == hers
+
+
+async def test_the_kept_recipients_follow_joins_leaves_and_long_polling(
+    server: ServerProcess,
+) -> None:
+    # The broadcast keeps each room's sockets from one event to the next: someone who joins
+    # or leaves in between, or is on long-polling, must still get exactly what follows.
+    kitchen = server.tokens["kitchen"]
+
+    def seqs(listener: Listener) -> list[int]:
+        return [data["seq"] for _, data in listener.events]
+
+    async with Api(server.url, server.tokens["admin"]) as api:
+        async with Listener(server, kitchen, "join:kitchen") as first:
+            await api.create()
+            await wait_for(lambda: seqs(first) == [1], message="seq 1 for the first")
+            async with (
+                Listener(server, kitchen, "join:kitchen", ["polling"]) as polling,
+                Listener(server, kitchen, "join:kitchen", ["polling", "websocket"]) as upgraded,
+            ):
+                assert polling.client.transport() == "polling"
+                await api.create()
+                await wait_for(
+                    lambda: seqs(first) == [1, 2] and seqs(polling) == seqs(upgraded) == [2],
+                    message="seq 2 for all three",
+                )
+                async with Listener(server, kitchen, "join:kitchen") as late:
+                    await api.create()
+                    await wait_for(lambda: seqs(late) == [3], message="seq 3 for the late one")
+                await first.client.disconnect()
+                await api.create()
+                await wait_for(
+                    lambda: seqs(polling) == seqs(upgraded) == [2, 3, 4],
+                    message="seq 4 for the two left",
+                )
+        assert seqs(first) == [1, 2, 3] and seqs(late) == [3]
+        assert upgraded.client.transport() == "websocket"
+        async with Listener(server, kitchen, "join:kitchen") as again:
+            await api.create()
+            await wait_for(lambda: seqs(again) == [5], message="seq 5 after all had left")
+    assert "Traceback" not in server.log_text()
+
+
+async def test_a_socket_that_leaves_the_namespace_but_stays_connected_gets_nothing_more(
+    server: ServerProcess,
+) -> None:
+    # A Socket.IO client may leave a namespace (and so its rooms) on a connection it keeps
+    # open: the broadcast's kept recipients must let it go.
+    kitchen = server.tokens["kitchen"]
+    url = server.url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket"
+
+    async def kitchen_clients() -> float:
+        async with aiohttp.ClientSession() as session:
+            async with session.get(server.url + "/metrics") as answer:
+                text = await answer.text()
+        lines = [line for line in text.splitlines() if line.startswith("kds_socketio_clients{")]
+        return sum(float(line.rsplit(" ", 1)[1]) for line in lines if 'room="kitchen"' in line)
+
+    async def one_left() -> bool:
+        return await kitchen_clients() == 1  # the witness
+
+    async def next_event(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
+        while (text := await asyncio.wait_for(ws.receive_str(), 10)) == "2":
+            await ws.send_str("3")  # Engine.IO ping
+        assert text.startswith("42"), text
+        event, data = json.loads(text[2:])
+        return {"event": event, "seq": data["seq"]}
+
+    async def join(ws: aiohttp.ClientWebSocketResponse) -> None:
+        await ws.send_str("40" + json.dumps({"token": kitchen}))
+        assert (await ws.receive_str()).startswith("40")
+        await ws.send_str('420["join:kitchen"]')
+        assert (await ws.receive_str()).startswith("430")
+
+    async with (
+        Listener(server, kitchen, "join:kitchen") as witness,
+        Api(server.url, server.tokens["admin"]) as api,
+        aiohttp.ClientSession() as session,
+        session.ws_connect(url) as raw,
+    ):
+        assert (await raw.receive_str()).startswith("0")  # Engine.IO open
+        await join(raw)
+        await api.create()
+        assert await next_event(raw) == {"event": "order:created", "seq": 1}
+        await raw.send_str("41")  # leave the namespace; the connection stays open
+        await wait_for(one_left, message="the raw client out of the kitchen room")
+        await api.create()
+        await wait_for(lambda: len(witness.events) == 2, message="seq 2 for the witness")
+        await join(raw)
+        await api.create()
+        # Frames on one connection keep their order: had seq 2 been sent, it came first.
+        assert await next_event(raw) == {"event": "order:created", "seq": 3}
 
 
 def _node_ready() -> bool:

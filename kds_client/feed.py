@@ -29,7 +29,7 @@ import socketio.exceptions
 from kds_client.errors import Forbidden, KdsError, Offline, Unauthorized
 from kds_client.rest import KdsRest, normalize_urls
 from kds_client.store import Change, Event, OrderStore
-from kds_client.sync import StoreSync
+from kds_client.sync import Snapshot, StoreSync
 from kds_contract import EVENT_TYPES, OPEN_STATUSES, Status
 from kds_contract.screens import ScreenHello
 
@@ -274,34 +274,50 @@ class LiveFeed:
         self.store.forget_held_back()
         sio = self._new_client()
         self._sio = sio
+        snapshot: asyncio.Task[Snapshot] | None = None
+        connected = False
         try:
-            async with asyncio.timeout(self.connect_timeout):
-                # An HTTP request first: its failure says why in words ("connection refused").
-                await self.rest.health(url=url)
-                await sio.connect(
-                    url,
-                    auth={"token": self.token},
-                    transports=["websocket"],
-                    wait_timeout=self.connect_timeout,
-                )
-                for room in self.rooms:
-                    await self._join(sio, room)
-        except TimeoutError as exc:
-            raise _AttemptFailed(f"no answer from {url} in {self.connect_timeout:g} s") from exc
-        except KdsError as exc:
-            raise _AttemptFailed(
-                exc.message.removeprefix("offline: "),
-                refused=isinstance(exc, Unauthorized | Forbidden),
-            ) from exc
-        except socketio.exceptions.ConnectionError as exc:
-            raise _AttemptFailed(
-                self._refusal or f"cannot connect to {url} ({exc})",
-                refused=self._refused_by_server,
-            ) from exc
-        except (socketio.exceptions.SocketIOError, aiohttp.ClientError, OSError) as exc:
-            raise _AttemptFailed(f"{url}: {exc or type(exc).__name__}") from exc
+            try:
+                async with asyncio.timeout(self.connect_timeout):
+                    # An HTTP request first: its failure says why in words ("connection
+                    # refused").
+                    await self.rest.health(url=url)
+                    if not self.store.loaded:
+                        # The snapshot is read while the socket connects and joins, and loaded
+                        # once they have: the catch-up after the join starts from its seq, so
+                        # a change made meanwhile is not missed.
+                        snapshot = asyncio.create_task(
+                            self._sync.read_snapshot(url), name="kds-feed-snapshot"
+                        )
+                    await sio.connect(
+                        url,
+                        auth={"token": self.token},
+                        transports=["websocket"],
+                        wait_timeout=self.connect_timeout,
+                    )
+                    for room in self.rooms:
+                        await self._join(sio, room)
+                connected = True
+            except TimeoutError as exc:
+                raise _AttemptFailed(f"no answer from {url} in {self.connect_timeout:g} s") from exc
+            except KdsError as exc:
+                raise _AttemptFailed(
+                    exc.message.removeprefix("offline: "),
+                    refused=isinstance(exc, Unauthorized | Forbidden),
+                ) from exc
+            except socketio.exceptions.ConnectionError as exc:
+                raise _AttemptFailed(
+                    self._refusal or f"cannot connect to {url} ({exc})",
+                    refused=self._refused_by_server,
+                ) from exc
+            except (socketio.exceptions.SocketIOError, aiohttp.ClientError, OSError) as exc:
+                raise _AttemptFailed(f"{url}: {exc or type(exc).__name__}") from exc
+        finally:
+            if snapshot is not None and not connected:
+                snapshot.cancel()
+                await asyncio.gather(snapshot, return_exceptions=True)
         try:
-            await self._sync.sync(url)
+            await self._sync.sync(url, snapshot)
         except KdsError as exc:
             raise _AttemptFailed(
                 f"cannot catch up from {url}: {exc}",

@@ -210,6 +210,9 @@ class KitchenApp(KitchenActions, UpcomingActions):
             board.now = self.clock()
         if change.type == "reset" or change.order_id is None:  # a snapshot: all again
             self._load(self.feed.store.open_orders())
+            # As the feed is now (it may have gone live with this snapshot, its message on
+            # the way): the board is laid out once, in the room it has live or not.
+            self._show_status(self.feed.status)
             return
         order: Order | None = change.order
         previous: Order | None = change.previous

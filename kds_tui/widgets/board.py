@@ -47,6 +47,8 @@ class Columns(Horizontal):
         if isinstance(board, Board):
             expected = board.width_to_come
             board.width_to_come = None
+            if expected is None:
+                expected = board.laid_out_width
             if (self.size.width, self.size.height) != (expected, board.laid_out_height):
                 board.schedule_layout()  # not the room the board was laid out for
 
@@ -98,6 +100,8 @@ class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
         """The width the columns are about to have (``resize_to``), until they have it."""
         self.laid_out_height = 0
         """The height the tickets were last laid out in."""
+        self.laid_out_width = 0
+        """The width the tickets were last laid out in."""
 
     def compose(self):  # type: ignore[override]
         yield from self.notes()
@@ -350,13 +354,21 @@ class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
             # Laid out in the room they are about to have, the pages do not change a moment
             # later (a new order's page said, then wrong).
             height += lines
+        banner = self._note(".stale-note")
+        if banner is not None and not self.stale:
+            # The board went live: the banner's lines (none once it has gone) are the
+            # columns' from the next refresh, so the board is laid out in them now.
+            height += banner.region.height
         if width <= 0 or height <= 0:
             return
-        self.laid_out_height = height
+        self.laid_out_height, self.laid_out_width = height, width
         columns, column_width, inner, compact = self._fit(width, height)
         before = (self.selected_id, self._places())
         if self._flat and visible and all(o.id != self.selected_id for o in visible):
             self._reselect_near(visible)
+        if self.selected_id is None or all(o.id != self.selected_id for o in visible):
+            oldest = min(visible, key=lambda o: (started_at(o), o.id), default=None)
+            self._select(oldest.id if oldest else None)
         selected = self.selected_id
         self._geometry = (inner, compact)
         views = {o.id: self._view(o, inner, compact, selected) for o in visible}
@@ -369,9 +381,6 @@ class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
             ]
             for page in pages
         ]
-        if self.selected_id is None or self.selected_id not in views:
-            oldest = min(visible, key=lambda o: (started_at(o), o.id), default=None)
-            self.selected_id = oldest.id if oldest else None
         if not self._is_on(self.page, self.selected_id):
             page = self.page_of(self.selected_id)
             self.page = min(self.page, len(self._pages) - 1) if page is None else page
@@ -411,7 +420,12 @@ class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
             ids = {o.id for o in visible}
             after = [i for i in self._flat[place:] if i in ids]
             before = [i for i in self._flat[:place] if i in ids]
-            self.selected_id = after[0] if after else (before[-1] if before else None)
+            self._select(after[0] if after else (before[-1] if before else None))
+
+    def _select(self, order_id: int | None) -> None:
+        # While laying out: the tickets' views are worked out with this selection next, so
+        # it needs no layout of its own (``watch_selected_id``).
+        self.set_reactive(Board.selected_id, order_id)
 
     def _is_on(self, page: int, order_id: int | None) -> bool:
         if not 0 <= page < len(self._pages):

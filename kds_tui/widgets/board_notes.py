@@ -21,6 +21,7 @@ class BoardNotes(Widget):
 
     if TYPE_CHECKING:  # the board's
         _flat: list[int]
+        _layout_pending: bool
 
     def notes(self) -> Iterator[Static]:
         """The notes, for the board's ``compose``."""
@@ -35,7 +36,8 @@ class BoardNotes(Widget):
 
     def watch_stale(self, stale: bool) -> None:
         self.set_class(stale, "-stale")
-        self.show_empty()
+        if not self._layout_pending:  # else the layout to come says (with the tickets it has)
+            self.show_empty()
 
     def show_empty(self, tickets: bool | None = None) -> bool:
         """Say "No open tickets" only when the board knows: not while a note says why it

@@ -92,27 +92,45 @@ def _durations_select(
 ) -> Select[Any, Any]:
     """Median, p90, count (``n``) and how many over ``target_s`` (``over``), by ``grp``, of
     ``source``'s columns ``grp`` and ``d`` (the duration); by ``kind`` and ``grp`` when
-    ``source`` has a column ``kind``."""
-    src = source.subquery()
+    ``source`` has a column ``kind``.
+
+    The counts come from a plain ``GROUP BY``; the one window function numbers each group's
+    durations in order, and only the rows at the median's and the p90's ranks are joined to
+    the counts and aggregated (on SQLite a second window for the count and an aggregate over
+    every numbered row cost as much again as the numbering)."""
+    src = source.cte("durations")
     keyed = "kind" in src.c
     parts = [src.c.kind, src.c.grp] if keyed else [src.c.grp]
+    over = src.c.d > target_s if target_s is not None else literal(False)
+    counts = (
+        select(*parts, func.count().label("n"), func.sum(case((over, 1), else_=0)).label("over"))
+        .group_by(*parts)
+        .subquery()
+    )
     ranked = select(
         *parts,
         src.c.d,
         func.row_number().over(partition_by=parts, order_by=src.c.d).label("rn"),
-        func.count().over(partition_by=parts).label("n"),
     ).subquery()
-    groups = [ranked.c.kind, ranked.c.grp] if keyed else [ranked.c.grp]
-    rn, n, d = ranked.c.rn, ranked.c.n, ranked.c.d
+    names = ["kind", "grp"] if keyed else ["grp"]
+    groups = [counts.c[name] for name in names]
+    rn, n, d = ranked.c.rn, counts.c.n, ranked.c.d
     middle = or_(rn == (n + 1) // 2, rn == (n + 2) // 2)
-    over = d > target_s if target_s is not None else literal(False)
-    return select(
-        *groups,
-        n,
-        func.avg(case((middle, d))).label("median"),
-        func.max(case((rn == (n * 9 + 9) // 10, d))).label("p90"),
-        func.sum(case((over, 1), else_=0)).label("over"),
-    ).group_by(*groups, n)
+    p90 = rn == (n * 9 + 9) // 10
+    return (
+        select(
+            *groups,
+            n,
+            func.avg(case((middle, d))).label("median"),
+            func.max(case((p90, d))).label("p90"),
+            counts.c.over,
+        )
+        .select_from(
+            counts.join(ranked, and_(*(ranked.c[name] == counts.c[name] for name in names)))
+        )
+        .where(or_(middle, p90))
+        .group_by(*groups, n, counts.c.over)
+    )
 
 
 def _durations_of(row: Any) -> Durations:

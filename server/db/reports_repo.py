@@ -73,10 +73,21 @@ def _json_text(conn: AsyncConnection, document: Any, key: str) -> ColumnElement[
 
 
 def _items(conn: AsyncConnection) -> Any:
-    """The items of each order as rows (column ``value``), to select with ``orders``."""
+    """The items of each order as rows (columns ``key``, the position, and ``value``), to
+    select with ``orders``."""
     if _is_pg(conn):
         return func.jsonb_array_elements(cast(orders.c["items"], JSONB)).table_valued("value")
-    return func.json_each(orders.c["items"]).table_valued("value")
+    return func.json_each(orders.c["items"]).table_valued("key", "value")
+
+
+def _item_text(conn: AsyncConnection, items: Any, key: str) -> ColumnElement[str]:
+    """``key`` of an item of :func:`_items`, as text. On SQLite it is read from the order's
+    items by the item's position (``$[2].name``): SQLite keeps the parse of the order's JSON
+    for the next call, where ``value`` is each item's JSON written out and parsed again."""
+    if _is_pg(conn):
+        return _json_text(conn, items.c.value, key)
+    path = func.printf(f"$[%d].{key}", items.c.key)
+    return type_coerce(func.json_extract(orders.c["items"], path), String)
 
 
 def _in(period: Period, *more: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -195,9 +206,9 @@ async def ticket_times(
         select(
             orders.c.id,
             orders.c.status,
-            _json_text(conn, items.c.value, "station").label("station"),
-            _json_text(conn, items.c.value, "name").label("name"),
-            cast(_json_text(conn, items.c.value, "quantity"), Integer).label("quantity"),
+            _item_text(conn, items, "station").label("station"),
+            _item_text(conn, items, "name").label("name"),
+            cast(_item_text(conn, items, "quantity"), Integer).label("quantity"),
             _seconds(conn, STARTED, orders.c.ready_at).label("d"),
         )
         .select_from(orders.join(items, true()))

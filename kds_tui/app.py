@@ -70,8 +70,10 @@ class KitchenApp(KitchenActions, UpcomingActions):
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
-    show_all_day: reactive[bool] = reactive(False)
-    """Whether the all-day panel is open."""
+    show_all_day: reactive[bool] = reactive(False, repaint=False)
+    """Whether the all-day panel is open. Opening or closing it lays the screen out anew,
+    which draws what changed: no repaint of the whole screen after that (a screen update of
+    its own, ~5 ms of CPU)."""
 
     def __init__(self, feed: Any, settings: Settings, *, clock: Clock = local_now) -> None:
         super().__init__()

@@ -14,7 +14,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from textual.containers import Horizontal
+from textual.geometry import Region
 from textual.reactive import reactive
+from textual.strip import Strip
 
 from kds_contract import OPEN_STATUSES, Order, Status
 from kds_contract.allergens import DEFAULT_ALLERGENS, Allergens
@@ -29,6 +31,7 @@ from kds_tui.widgets.board_notes import BoardNotes
 from kds_tui.widgets.board_pacing import BoardPacing
 from kds_tui.widgets.card import Card
 from kds_tui.widgets.column import TicketColumn, TicketStyles
+from kds_tui.widgets.plain import background_lines
 
 MIN_COLUMN_WIDTH = 26
 CARD_SIDES = 5
@@ -41,6 +44,10 @@ HIGHLIGHT_SECONDS = 5.0
 
 class Columns(Horizontal):
     """The row the board's columns stand in: its size is what the tickets are laid out in."""
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        lines = background_lines(self, crop)  # a row of columns: its background behind them
+        return super().render_lines(crop) if lines is None else lines
 
     def on_resize(self) -> None:
         board = self.parent
@@ -102,6 +109,10 @@ class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
         """The height the tickets were last laid out in."""
         self.laid_out_width = 0
         """The width the tickets were last laid out in."""
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        lines = background_lines(self, crop)  # its background, behind its notes and row
+        return super().render_lines(crop) if lines is None else lines
 
     def compose(self):  # type: ignore[override]
         yield from self.notes()

@@ -151,3 +151,44 @@ async def test_a_column_hands_on_the_lines_textual_would_make():
         for column in board.columns():
             own, textual = both(column)
             assert own == textual
+
+
+async def test_the_board_and_its_row_hand_on_the_lines_textual_would_make():
+    """The board and its row of columns hand on their background as one blank line
+    (``PlainBackground``): the lines Textual's own path makes, segment for segment, live
+    and stale, focused or not, with the all-day panel open and closed (the row's cells
+    past its last column show it)."""
+    from textual.geometry import Region
+    from textual.widget import Widget
+
+    from kds_tui.widgets.board import Columns
+
+    feed = FakeFeed([order(n, age=900 - n * 10) for n in range(1, 60)], state="offline")
+    app = make_app(Settings(), feed=feed, clock=Clock())
+
+    def compare() -> None:
+        for widget in (board, app.query_one(Columns)):
+            crop = Region(0, 0, widget.size.width, widget.size.height)
+            own = widget.render_lines(crop)
+            widget.refresh()  # Textual's path from scratch
+            textual = Widget.render_lines(widget, crop)
+            assert [list(s) for s in own] == [list(s) for s in textual], type(widget)
+            assert len(own) == widget.size.height > 0
+
+    async with app.run_test(size=(199, 50)) as pilot:
+        board = app.query_one(Board)
+        await wait_for(lambda: len(board.shown()) == 59, message="every ticket")
+        await pilot.pause()
+        compare()  # stale
+        feed.set_state("live")
+        await wait_for(lambda: not board.has_class("-stale"), message="live")
+        await pilot.pause()
+        board.focus()
+        await pilot.pause()
+        compare()
+        await pilot.press("a")
+        await wait_for(lambda: app.show_all_day, message="the all-day panel")
+        await pilot.pause()
+        board.blur()
+        await pilot.pause()
+        compare()

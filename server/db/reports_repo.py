@@ -9,6 +9,7 @@ on SQLite and PostgreSQL alike. Items live in each order's JSON; they are read w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    bindparam,
     case,
     cast,
     extract,
@@ -37,7 +39,7 @@ from sqlalchemy.sql import CompoundSelect, Select
 
 from kds_contract import OPEN_STATUSES, Order, Status
 from kds_contract.period import Period
-from server.db.repo import ORDER_COLUMNS, events, orders, period_conditions, row_order
+from server.db.repo import ORDER_COLUMNS, events, orders, row_order
 from server.stats import Cancelled, Durations, Hour, Sales, Sold
 
 CANCELLED = Status.CANCELLED.value
@@ -91,7 +93,46 @@ def _item_text(conn: AsyncConnection, items: Any, key: str) -> ColumnElement[str
 
 
 def _in(period: Period, *more: ColumnElement[bool]) -> ColumnElement[bool]:
-    return and_(True, *period_conditions(period), *more)
+    """The orders of ``period``, its bounds left as parameters (:func:`_params`)."""
+    bounds: list[ColumnElement[bool]] = []
+    if period.since is not None:
+        bounds.append(orders.c.created_at >= bindparam("since", type_=orders.c.created_at.type))
+    if period.until is not None:
+        bounds.append(orders.c.created_at < bindparam("until", type_=orders.c.created_at.type))
+    return and_(True, *bounds, *more)
+
+
+def _over(d: Any, target_s: float | None) -> ColumnElement[bool]:
+    """A duration over the target (a parameter, :func:`_params`); none without one."""
+    return d > bindparam("target", type_=Float()) if target_s is not None else literal(False)
+
+
+def _params(period: Period, target_s: float | None = None) -> dict[str, Any]:
+    """The values of :func:`_in`'s and :func:`_over`'s parameters."""
+    values = {"since": period.since, "until": period.until, "target": target_s}
+    return {name: value for name, value in values.items() if value is not None}
+
+
+_BUILT: dict[tuple[Any, ...], Any] = {}
+"""Each statement built once for each database and shape of question (which of the period's
+bounds and the target there are): building the ticket times' statement took ~5 ms of
+Python, more than some of the statements take to run."""
+
+
+def _built(
+    conn: AsyncConnection,
+    name: str,
+    period: Period,
+    target_s: float | None,
+    build: Callable[[], Any],
+    *more: Any,
+) -> Any:
+    key = (name, conn.dialect.name, period.since is None, period.until is None, target_s is None)
+    key += more
+    found = _BUILT.get(key)
+    if found is None:
+        found = _BUILT[key] = build()
+    return found
 
 
 def _not_cancelled() -> ColumnElement[bool]:
@@ -111,7 +152,7 @@ def _durations_select(
     one ``grp`` column, each kind's groups with a prefix of their own (:func:`ticket_times`):
     SQLite's window partitions by one column in two thirds of the time it takes by two."""
     src = source.cte("durations")
-    over = src.c.d > target_s if target_s is not None else literal(False)
+    over = _over(src.c.d, target_s)
     counts = (
         select(src.c.grp, func.count().label("n"), func.sum(case((over, 1), else_=0)).label("over"))
         .group_by(src.c.grp)
@@ -143,16 +184,6 @@ def _durations_of(row: Any) -> Durations:
     return Durations(int(row.n), _round(row.median), _round(row.p90), int(row.over or 0))
 
 
-async def _durations(
-    conn: AsyncConnection,
-    source: Select[Any, Any] | CompoundSelect[Any],
-    target_s: float | None,
-) -> dict[Any, Durations]:
-    """:func:`_durations_select`'s figures, keyed ``grp``."""
-    result = await conn.execute(_durations_select(source, target_s))
-    return {row.grp: _durations_of(row) for row in result}
-
-
 def _round(value: Any) -> float | None:
     return None if value is None else round(float(value), 1)
 
@@ -162,14 +193,21 @@ async def time_to(
 ) -> Durations:
     """From fired (``STARTED``) to ``end`` (``ready``, ``completed``) for the orders of
     ``period`` that got there (for ``completed``, that are completed now)."""
-    column = orders.c[f"{end}_at"]
-    more: list[ColumnElement[bool]] = [column.is_not(None)]
-    if end == Status.COMPLETED.value:
-        more.append(orders.c.status == end)
-    source = select(literal(1).label("grp"), _seconds(conn, STARTED, column).label("d")).where(
-        _in(period, *more)
-    )
-    return (await _durations(conn, source, target_s)).get(1, Durations())
+
+    def build() -> Any:
+        column = orders.c[f"{end}_at"]
+        more: list[ColumnElement[bool]] = [column.is_not(None)]
+        if end == Status.COMPLETED.value:
+            more.append(orders.c.status == end)
+        source = select(literal(1).label("grp"), _seconds(conn, STARTED, column).label("d")).where(
+            _in(period, *more)
+        )
+        return _durations_select(source, target_s)
+
+    statement = _built(conn, "time_to", period, target_s, build, end)
+    for row in await conn.execute(statement, _params(period, target_s)):
+        return _durations_of(row)
+    return Durations()
 
 
 ALL, STATION, NAME = "a", "s", "n"
@@ -197,63 +235,66 @@ async def ticket_times(
     - the product mix: the items of the orders not cancelled by name, most sold first (then
       by name), with how many orders had them.
     """
-    items = _items(conn)
-    per_item = (
-        select(
-            orders.c.id,
-            orders.c.status,
-            _item_text(conn, items, "station").label("station"),
-            _item_text(conn, items, "name").label("name"),
-            cast(_item_text(conn, items, "quantity"), Integer).label("quantity"),
-            _seconds(conn, STARTED, orders.c.ready_at).label("d"),
+
+    def build() -> Any:
+        items = _items(conn)
+        per_item = (
+            select(
+                orders.c.id,
+                orders.c.status,
+                _item_text(conn, items, "station").label("station"),
+                _item_text(conn, items, "name").label("name"),
+                cast(_item_text(conn, items, "quantity"), Integer).label("quantity"),
+                _seconds(conn, STARTED, orders.c.ready_at).label("d"),
+            )
+            .select_from(orders.join(items, true()))
+            .where(_in(period))
+            .cte("per_item")
         )
-        .select_from(orders.join(items, true()))
-        .where(_in(period))
-        .cte("per_item")
-    )
-    # One group column for the three kinds of groups: "a" (all), "s" and the station, "n"
-    # and the item's name.
-    sources: list[Select[Any, Any]] = [
-        select(
-            literal(ALL).label("grp"), _seconds(conn, STARTED, orders.c.ready_at).label("d")
-        ).where(_in(period, orders.c.ready_at.is_not(None)))
-    ]
-    for prefix, key in ((STATION, "station"), (NAME, "name")):
-        per_order = (
-            select(per_item.c.id, func.coalesce(per_item.c[key], "").label("grp"), per_item.c.d)
-            .where(per_item.c.d.is_not(None))
-            .distinct()
-            .subquery()
+        # One group column for the three kinds of groups: "a" (all), "s" and the station, "n"
+        # and the item's name.
+        sources: list[Select[Any, Any]] = [
+            select(
+                literal(ALL).label("grp"), _seconds(conn, STARTED, orders.c.ready_at).label("d")
+            ).where(_in(period, orders.c.ready_at.is_not(None)))
+        ]
+        for prefix, key in ((STATION, "station"), (NAME, "name")):
+            per_order = (
+                select(per_item.c.id, func.coalesce(per_item.c[key], "").label("grp"), per_item.c.d)
+                .where(per_item.c.d.is_not(None))
+                .distinct()
+                .subquery()
+            )
+            sources.append(select((literal(prefix) + per_order.c.grp).label("grp"), per_order.c.d))
+        times = (
+            _durations_select(union_all(*sources), target_s)
+            .add_columns(null().label("quantity"), null().label("orders"))
+            .add_columns(literal("times").label("kind"))
         )
-        sources.append(select((literal(prefix) + per_order.c.grp).label("grp"), per_order.c.d))
-    times = (
-        _durations_select(union_all(*sources), target_s)
-        .add_columns(null().label("quantity"), null().label("orders"))
-        .add_columns(literal("times").label("kind"))
-    )
-    quantity = func.sum(per_item.c.quantity)
-    mix = (
-        select(
-            per_item.c.name.label("grp"),
-            null().label("n"),
-            null().label("median"),
-            null().label("p90"),
-            null().label("over"),
-            quantity.label("quantity"),
-            func.count(func.distinct(per_item.c.id)).label("orders"),
-            literal("mix").label("kind"),
+        quantity = func.sum(per_item.c.quantity)
+        mix = (
+            select(
+                per_item.c.name.label("grp"),
+                null().label("n"),
+                null().label("median"),
+                null().label("p90"),
+                null().label("over"),
+                quantity.label("quantity"),
+                func.count(func.distinct(per_item.c.id)).label("orders"),
+                literal("mix").label("kind"),
+            )
+            .where(per_item.c.status != CANCELLED)
+            .group_by(per_item.c.name)
         )
-        .where(per_item.c.status != CANCELLED)
-        .group_by(per_item.c.name)
-    )
-    both = union_all(times, mix)
-    result = await conn.execute(
-        both.order_by(
+        both = union_all(times, mix)
+        return both.order_by(
             both.selected_columns.kind,
             both.selected_columns.quantity.desc(),
             both.selected_columns.grp,
         )
-    )
+
+    statement = _built(conn, "ticket_times", period, target_s, build)
+    result = await conn.execute(statement, _params(period, target_s))
     found: dict[str, dict[str, Durations]] = {ALL: {}, STATION: {}, NAME: {}}
     sold: list[Sold] = []
     for row in result:
@@ -265,16 +306,24 @@ async def ticket_times(
 
 
 async def status_counts(conn: AsyncConnection, period: Period) -> dict[str, int]:
-    result = await conn.execute(
-        select(orders.c.status, func.count()).where(_in(period)).group_by(orders.c.status)
-    )
+    def build() -> Any:
+        return select(orders.c.status, func.count()).where(_in(period)).group_by(orders.c.status)
+
+    statement = _built(conn, "status_counts", period, None, build)
+    result = await conn.execute(statement, _params(period))
     return {str(status): int(count) for status, count in result}
 
 
 async def first_created(conn: AsyncConnection, period: Period) -> datetime | None:
     """When the first order of ``period`` was created (None: no order)."""
-    value = (await conn.execute(select(func.min(orders.c.created_at)).where(_in(period)))).scalar()
-    return _utc(value)
+    statement = _built(
+        conn,
+        "first",
+        period,
+        None,
+        lambda: select(func.min(orders.c.created_at)).where(_in(period)),
+    )
+    return _utc((await conn.execute(statement, _params(period))).scalar())
 
 
 def _utc(value: Any) -> datetime | None:
@@ -287,15 +336,19 @@ def _utc(value: Any) -> datetime | None:
 
 async def hours(conn: AsyncConnection, period: Period) -> list[Hour]:
     """Orders by the UTC hour they were created in, the hours with orders only, in order."""
-    hour = _hour(conn, orders.c.created_at).label("hour")
-    kept = case((_not_cancelled(), 1), else_=0)
-    sales = case((_not_cancelled(), func.coalesce(orders.c.total_cents, 0)), else_=0)
-    result = await conn.execute(
-        select(hour, func.count(), func.sum(kept), func.sum(sales))
-        .where(_in(period))
-        .group_by(hour)
-        .order_by(hour)
-    )
+
+    def build() -> Any:
+        hour = _hour(conn, orders.c.created_at).label("hour")
+        kept = case((_not_cancelled(), 1), else_=0)
+        sales = case((_not_cancelled(), func.coalesce(orders.c.total_cents, 0)), else_=0)
+        return (
+            select(hour, func.count(), func.sum(kept), func.sum(sales))
+            .where(_in(period))
+            .group_by(hour)
+            .order_by(hour)
+        )
+
+    result = await conn.execute(_built(conn, "hours", period, None, build), _params(period))
     return [
         Hour(
             datetime.strptime(text, "%Y-%m-%d %H").replace(tzinfo=UTC),
@@ -330,12 +383,16 @@ async def sales(conn: AsyncConnection, period: Period) -> SalesFound:
     """The sales of the orders of ``period``: all of them, by order type, and by the UTC hour
     they were created in (the hours with orders only, in order), from one statement that
     counts them by hour and order type (at most 24 x 3 rows a day, added up here)."""
-    hour = _hour(conn, orders.c.created_at).label("hour")
-    result = await conn.execute(
-        select(hour, orders.c.order_type, func.count(), *_sales_columns())
-        .where(_in(period))
-        .group_by(hour, orders.c.order_type)
-    )
+
+    def build() -> Any:
+        hour = _hour(conn, orders.c.created_at).label("hour")
+        return (
+            select(hour, orders.c.order_type, func.count(), *_sales_columns())
+            .where(_in(period))
+            .group_by(hour, orders.c.order_type)
+        )
+
+    result = await conn.execute(_built(conn, "sales", period, None, build), _params(period))
     every: dict[str, int] = {}
     by_hour: dict[str, Sales] = {}
     by_type: dict[str, Sales] = {}
@@ -370,28 +427,35 @@ def _add(a: Sales, b: Sales) -> Sales:
 
 async def cancellations(conn: AsyncConnection, period: Period) -> list[Cancelled]:
     """The cancelled orders of ``period``, by the status they left and who cancelled them."""
-    # The event's status is read only once its order is known to be cancelled: a test of the
-    # event's JSON alone let PostgreSQL (with no statistics yet) start from the events and
-    # parse every event's payload (100-150 ms for 8,000 events, where the cancelled orders'
-    # events take a few); tied to the order's row, it is tested after the join.
-    new_status = case((orders.c.status == CANCELLED, _json_text(conn, events.c.data, "newStatus")))
-    old = _json_text(conn, events.c.data, "oldStatus").label("old")
-    by = func.coalesce(_json_text(conn, events.c.actor, "name"), "").label("by")
-    role = _json_text(conn, events.c.actor, "role").label("role")
-    result = await conn.execute(
-        select(old, by, role, func.count())
-        .select_from(events.join(orders, orders.c.id == events.c.order_id))
-        .where(
-            _in(
-                period,
-                orders.c.status == CANCELLED,
-                events.c.type == "order:statusUpdated",
-                new_status == CANCELLED,
-            )
+
+    def build() -> Any:
+        # The event's status is read only once its order is known to be cancelled: a test of the
+        # event's JSON alone let PostgreSQL (with no statistics yet) start from the events and
+        # parse every event's payload (100-150 ms for 8,000 events, where the cancelled orders'
+        # events take a few); tied to the order's row, it is tested after the join.
+        new_status = case(
+            (orders.c.status == CANCELLED, _json_text(conn, events.c.data, "newStatus"))
         )
-        .group_by(old, by, role)
-        .order_by(func.count().desc(), old, by)
-    )
+        old = _json_text(conn, events.c.data, "oldStatus").label("old")
+        by = func.coalesce(_json_text(conn, events.c.actor, "name"), "").label("by")
+        role = _json_text(conn, events.c.actor, "role").label("role")
+        return (
+            select(old, by, role, func.count())
+            .select_from(events.join(orders, orders.c.id == events.c.order_id))
+            .where(
+                _in(
+                    period,
+                    orders.c.status == CANCELLED,
+                    events.c.type == "order:statusUpdated",
+                    new_status == CANCELLED,
+                )
+            )
+            .group_by(old, by, role)
+            .order_by(func.count().desc(), old, by)
+        )
+
+    statement = _built(conn, "cancellations", period, None, build)
+    result = await conn.execute(statement, _params(period))
     return [Cancelled(str(o or "?"), str(b), r, int(c)) for o, b, r, c in result]
 
 

@@ -127,6 +127,7 @@ class KitchenApp(KitchenActions, UpcomingActions):
                     now=self.clock(),
                     id="board",
                 )
+                self.board.page_listener = self.on_page_changed
                 yield self.board
             if self._all_day is not None:
                 yield self._all_day

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -109,6 +110,8 @@ class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
         """The height the tickets were last laid out in."""
         self.laid_out_width = 0
         """The width the tickets were last laid out in."""
+        self.page_listener: Callable[[PageChanged], None] | None = None
+        """Told of each ``PageChanged`` as it happens (else it is posted as a message)."""
 
     def render_lines(self, crop: Region) -> list[Strip]:
         lines = background_lines(self, crop)  # its background, behind its notes and row
@@ -411,9 +414,13 @@ class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
             self._said = said
             first = self.unseen[0] if self.unseen else None
             where = self.page_of(first) if first is not None else None
-            self.post_message(
-                PageChanged(self.page, len(self._pages), first, where, len(self.unseen))
-            )
+            message = PageChanged(self.page, len(self._pages), first, where, len(self.unseen))
+            if self.page_listener is not None:
+                # At once: the header's page number is drawn in the same screen update as
+                # the page's tickets, not in one of its own a frame later.
+                self.page_listener(message)
+            else:
+                self.post_message(message)
 
     def _places(self) -> dict[tuple[int, int], tuple[int, int, int]]:
         """Where each part on the page on screen is: column, line, and its last body line."""

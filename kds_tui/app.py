@@ -16,7 +16,6 @@ from textual.containers import Horizontal
 from textual.geometry import Region
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
-from textual.widgets import Footer
 
 from kds_contract import OPEN_STATUSES, ORDER_CREATED, ORDER_DELETED, Order
 from kds_contract.statuses import UPCOMING_STATUSES
@@ -38,6 +37,7 @@ from kds_tui.model import (
 from kds_tui.upcoming_actions import UpcomingActions
 from kds_tui.widgets.allday import AllDayPanel
 from kds_tui.widgets.board import Board
+from kds_tui.widgets.footer import KeysFooter
 from kds_tui.widgets.header import KitchenHeader
 from kds_tui.widgets.help import HelpScreen, key_rows
 from kds_tui.widgets.notice import Notice
@@ -131,7 +131,7 @@ class KitchenApp(KitchenActions, UpcomingActions):
                 yield self.board
             if self._all_day is not None:
                 yield self._all_day
-        yield Footer()
+        yield KeysFooter()
         yield self._notice
 
     def on_mount(self) -> None:

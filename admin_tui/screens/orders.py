@@ -209,6 +209,8 @@ class OrdersScreen(LivePage, Screen[None]):
             # A newer load may have replaced this one (exclusive worker): it is still loading.
             if serial == self._loads:
                 self._loading = bar.loading_page = False
+        if not self.query(OrdersTable):  # the app quit while the page came: nothing to show
+            return
         if page.total and query.page > query.pages(page.total):
             self.set_query(query.with_(page=query.pages(page.total)), top=top)
             return

@@ -319,8 +319,8 @@ class DirectEmitManager(socketio.AsyncManager):  # type: ignore[misc]
                 # it did before the socket was kept here (if the server still has it).
                 if sockets.get(eio_socket.sid) is eio_socket:
                     slow.append(eio_socket.sid)
-            elif _gets_nothing(transport):
-                continue
+            elif transport.is_closing() or transport.get_write_buffer_size() > MAX_UNSENT_BYTES:
+                _gets_nothing(transport)  # going away, or dropped now (the rare case)
             elif write is not None:
                 transport.write(write)
             else:

@@ -36,7 +36,7 @@ def figures(*, full: bool = False, runs: int | None = None, baseline: Path | Non
             server = start_kds(f"figures-{backend}", db_url=db_url)
             try:
                 url = db_url or _sqlite_url(server.workdir)
-                asyncio.run(write_changes(url, orders * 4))
+                asyncio.run(write_changes(url, orders * 4, spread=timedelta(hours=23)))
                 for name, path in ENDPOINTS.items():
                     rows.append(
                         {

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
+import random
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 
@@ -34,10 +35,21 @@ async def post_orders(url: str, token: str, count: int, concurrency: int = 16) -
     return sorted(ids)
 
 
-async def write_changes(db_url: str, changes: int, batch: int = 500) -> int:
+STEP_SECONDS = ((60, 300), (300, 1200), (30, 300))
+"""How long after the last step each of started, ready and bumped comes, at most and at
+least, with ``spread`` (a kitchen's times, so that the report's medians are not all 0)."""
+
+
+async def write_changes(
+    db_url: str, changes: int, batch: int = 500, *, spread: timedelta | None = None
+) -> int:
     """Write ``changes`` changes (each order created, started, finished, bumped) directly into
     the database, ``batch`` to a transaction, as the server would record them. Returns the
-    last seq."""
+    last seq.
+
+    Without ``spread`` every change is made now; with it the orders are made evenly over
+    that time up to 35 minutes ago, and each step some minutes after the one before
+    (``STEP_SECONDS``, the same for every run)."""
     from kds_contract import ORDER_CREATED, ORDER_STATUS_UPDATED, OrderCreate, Status
     from server import domain
     from server.db import repo
@@ -48,12 +60,18 @@ async def write_changes(db_url: str, changes: int, batch: int = 500) -> int:
     steps = [Status.PREPARING, Status.READY, Status.COMPLETED]
     data = OrderCreate.model_validate({"table": "T1", "items": ITEMS[:3]})
     seq = 0
+    chance = random.Random(7)
+    started = datetime.now(UTC)
+    orders = max(1, changes // 4)
     try:
         done = 0
         while done < changes:
             async with db.writing() as conn:
                 for _ in range(min(batch, changes - done) // 4 or 1):
                     now = datetime.now(UTC)
+                    if spread is not None:
+                        latest = started - timedelta(minutes=35)
+                        now = latest - spread + spread * (done // 4) / orders
                     seq = await repo.next_seq(conn)
                     order = domain.new_order(data, 0, now)
                     order = order.model_copy(update={"id": await repo.insert_order(conn, order)})
@@ -62,7 +80,9 @@ async def write_changes(db_url: str, changes: int, batch: int = 500) -> int:
                         conn,
                         repo.StoredEvent(seq, ORDER_CREATED, order.id, now, repo.dumps(payload)),
                     )
-                    for target in steps:
+                    for target, (least, most) in zip(steps, STEP_SECONDS, strict=True):
+                        if spread is not None:
+                            now += timedelta(seconds=chance.uniform(least, most))
                         seq = await repo.next_seq(conn)
                         moved = domain.move(order, target, None, now)
                         await repo.update_order(conn, moved)

@@ -192,3 +192,32 @@ async def test_the_board_and_its_row_hand_on_the_lines_textual_would_make():
         board.blur()
         await pilot.pause()
         compare()
+
+
+async def test_the_footer_is_composed_again_only_when_its_keys_change():
+    """``KeysFooter`` keeps its keys through a refresh of the bindings that changes none of
+    them (three come as the display starts), and shows a key remapped at once."""
+    from textual.widgets._footer import FooterKey
+
+    from kds_tui.widgets.footer import KeysFooter
+
+    app = make_app(Settings(), feed=FakeFeed([order(1, age=60)]), clock=Clock())
+    async with app.run_test(size=(120, 30)) as pilot:
+        footer = app.query_one(KeysFooter)
+        await wait_for(lambda: bool(footer.query(FooterKey)), message="the footer's keys")
+        await pilot.pause()
+        keys = list(footer.query(FooterKey))
+        assert [k.key_display for k in keys if k.action == "toggle_all_day"] == ["a"]
+
+        app.screen.refresh_bindings()
+        await pilot.pause()
+        assert list(footer.query(FooterKey)) == keys, "the same keys: not composed again"
+
+        app.set_keymap({"all_day": "z"})
+        await wait_for(
+            lambda: (
+                [k.key_display for k in footer.query(FooterKey) if k.action == "toggle_all_day"]
+                == ["z"]
+            ),
+            message="the remapped key in the footer",
+        )

@@ -1,7 +1,7 @@
 """``python -m bench [names...] [--full] [--runs N] [--baseline DIR]``.
 
 Names: fanout, throughput, memory, display, catchup, browser, metrics, outbox, scheduling,
-figures, wal (all by default). Results go to bench/results/<time>-<name>.json with the machine's
+figures (all by default). Results go to bench/results/<time>-<name>.json with the machine's
 description; a table is printed.
 """
 
@@ -23,7 +23,6 @@ from bench import (
     outbox,
     scheduling,
     throughput,
-    wal,
 )
 from bench.common import machine, save
 
@@ -38,7 +37,6 @@ BENCHMARKS = {
     "outbox": outbox.outbox,
     "scheduling": scheduling.scheduling,
     "figures": figures.figures,
-    "wal": wal.wal,
 }
 
 

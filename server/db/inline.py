@@ -9,19 +9,13 @@ is slow, and runs inline otherwise. On a lone write the hand-offs to a thread an
 more than the fsync itself (docs/PERFORMANCE.md).
 The repository's write statements run on the ``sqlite3`` connection directly
 (``server.db.prepared``).
-
-The WAL is checkpointed away from the commits (``WalCheckpointer``): SQLite's automatic
-checkpoint runs inside the commit that takes the WAL past 1,000 pages, so one new order in
-eighty waited for the checkpoint's writes and its fsync of the database file.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import math
 import sqlite3
-import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -31,22 +25,12 @@ from sqlalchemy import Connection, Engine, create_engine, event
 
 from server.db.prepared import PreparedStatements, driver_connection
 
-log = logging.getLogger(__name__)
-
 _BEGUN = "kds_begun"
 """Set in a connection's ``info`` when ``BEGIN`` was already sent on its driver connection."""
 SQLITE_BUSY = 5
 INLINE_COMMIT_MAX_S = 0.001
 """A commit runs on the event loop only if the last one took less than this (an SSD's fsync
 here): on a slow disk or card every commit goes to a thread, so the loop never stalls."""
-CHECKPOINT_EVERY = 64
-"""Commits after which the WAL is checkpointed: about 800 pages for as many orders (a new
-order writes ~12.5), where SQLite's own checkpoint came at 1,000, in a commit."""
-CHECKPOINT_QUIET_S = 0.005
-"""The checkpoint waits for the writer to have been quiet this long (a burst's commits go
-first) ..."""
-CHECKPOINT_MAX_WAIT_S = 0.5
-"""... but no longer than this, so a writer that is never quiet is checkpointed too."""
 
 
 def configure_sqlite(sync_engine: Any, begin: str, busy_timeout_ms: int) -> None:
@@ -128,78 +112,6 @@ class InlineConnection:
         return fn(self.sync, *args, **kwargs)
 
 
-class WalCheckpointer:
-    """Checkpoints a SQLite file's WAL in a thread and on a connection of its own, after
-    every ``CHECKPOINT_EVERY`` commits of the writer, once the writer is quiet.
-
-    The checkpoint is PASSIVE: it copies what it can to the database file without waiting
-    for any reader or writer, and the writer's connection has ``wal_autocheckpoint=0``, so
-    no commit waits for a checkpoint. Durability is the commit's (its fsync of the WAL);
-    the checkpoint only keeps the WAL short. Frames a checkpoint could not copy (a reader
-    was still on them) are copied by the next one; any other process's writers keep
-    SQLite's own checkpoint.
-    """
-
-    def __init__(self, url: str, busy_timeout_ms: int) -> None:
-        self._engine = inline_sqlite_engine(
-            url, "BEGIN", busy_timeout_ms, pool_size=1, max_overflow=0
-        )
-        self._commits = 0
-        self._last_commit = 0.0
-        self._due = threading.Event()
-        self._closing = False
-        self._thread: threading.Thread | None = None
-
-    def committed(self) -> None:
-        """The writer committed (called on the event loop, after the commit)."""
-        self._last_commit = time.monotonic()
-        self._commits += 1
-        if self._commits >= CHECKPOINT_EVERY and not self._due.is_set():
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="sqlite-wal-checkpoint", daemon=True
-                )
-                self._thread.start()
-            self._due.set()
-
-    def _run(self) -> None:
-        raw: Any = None
-        try:
-            while True:
-                self._due.wait()
-                deadline = time.monotonic() + CHECKPOINT_MAX_WAIT_S
-                while not self._closing:
-                    now = time.monotonic()
-                    wait = min(self._last_commit + CHECKPOINT_QUIET_S, deadline) - now
-                    if wait <= 0:
-                        break
-                    time.sleep(wait)
-                if self._closing:
-                    return
-                self._commits = 0
-                self._due.clear()
-                try:
-                    if raw is None:
-                        raw = self._engine.raw_connection()
-                    cursor = driver_connection(raw).execute("PRAGMA wal_checkpoint(PASSIVE)")
-                    _busy, frames, copied = cursor.fetchone()
-                    log.debug("checkpointed the WAL: %d of %d frames", copied, frames)
-                except sqlite3.Error:
-                    # The next one tries again; meanwhile the WAL only grows.
-                    log.warning("checkpointing the WAL failed; will try again", exc_info=True)
-        finally:
-            if raw is not None:
-                raw.close()
-
-    def close(self) -> None:
-        """Stop the thread (after a checkpoint under way) and close its connection."""
-        self._closing = True
-        self._due.set()
-        if self._thread is not None:
-            self._thread.join()
-        self._engine.dispose()
-
-
 class SqliteWriter:
     """The one writer connection to a SQLite file, for ``GroupCommit``."""
 
@@ -209,12 +121,6 @@ class SqliteWriter:
         self.engine = inline_sqlite_engine(
             url, "BEGIN IMMEDIATE", busy_timeout_ms, pool_size=1, max_overflow=0
         )
-
-        @event.listens_for(self.engine, "connect")
-        def _no_autocheckpoint(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
-
-        self.checkpointer = WalCheckpointer(url, busy_timeout_ms)
         self._conn: Connection | None = None
         self.last_commit_s = math.inf
         """How long the last commit took (the first one goes to a thread, and measures)."""
@@ -244,7 +150,6 @@ class SqliteWriter:
             if transaction.is_active:
                 transaction.rollback()
             raise
-        self.checkpointer.committed()
 
     def _commit(self, transaction: Any) -> None:
         started = time.perf_counter()
@@ -262,7 +167,6 @@ class SqliteWriter:
         conn.raw.execute("RELEASE one_write")
 
     async def dispose(self) -> None:
-        await asyncio.to_thread(self.checkpointer.close)
         if self._conn is not None:
             self._conn.close()
             self._conn = None

@@ -20,16 +20,10 @@ from kds_contract import OrderCreate, Role, Status
 from server import domain
 from server.db import repo
 from server.db.engine import Database
-from server.db.inline import (
-    CHECKPOINT_EVERY,
-    INLINE_COMMIT_MAX_S,
-    InlineConnection,
-    SqliteWriter,
-)
+from server.db.inline import INLINE_COMMIT_MAX_S, InlineConnection, SqliteWriter
 from server.db.migrate import migrate
-from server.db.prepared import Prepared, PreparedStatements, driver_connection
+from server.db.prepared import Prepared, PreparedStatements
 from server.tokens import authenticate, create_token, hash_token
-from tests.support.client import wait_for
 from tests.support.services import postgres_database
 
 NOW = datetime(2026, 11, 26, 7, 30, 15, 123456, tzinfo=UTC)
@@ -189,34 +183,6 @@ async def test_a_write_waits_for_another_process_lock_without_holding_up_the_loo
     assert [row["table_name"] for row in await _stored_orders(db)] == ["T1"]
     # And the next write, with the lock free, begins inline as usual.
     assert await write() == 2
-
-
-async def test_the_wal_is_checkpointed_beside_the_commits_not_in_them(
-    db: Database, tmp_path: Path
-) -> None:
-    async def write(table: str) -> None:
-        async with db.writing() as conn:
-            await repo.next_seq(conn)
-            await repo.insert_order(conn, _order(table))
-
-    await write("T0")
-    writer = db._group.writer
-    assert isinstance(writer, SqliteWriter) and writer._conn is not None
-    # No commit of the writer checkpoints (SQLite's own checkpoint ran in the commit that
-    # took the WAL past 1,000 pages, and that write waited for it) ...
-    autocheckpoint = driver_connection(writer._conn).execute("PRAGMA wal_autocheckpoint")
-    assert autocheckpoint.fetchone()[0] == 0
-    # ... and the WAL is still checkpointed, well before 1,000 pages: the orders reach the
-    # database file itself while the server runs.
-    database_file = tmp_path / "kds.db"
-    size = database_file.stat().st_size
-    for n in range(CHECKPOINT_EVERY):
-        await write(f"T{n + 1}")
-    await wait_for(
-        lambda: database_file.stat().st_size > size,
-        message="the WAL's pages copied into the database file",
-    )
-    assert len(await _stored_orders(db)) == CHECKPOINT_EVERY + 1
 
 
 class CountingExecutor(ThreadPoolExecutor):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.screen import Screen
 from textual.widgets import Footer
 
 
@@ -18,10 +19,16 @@ class KeysFooter(Footer):
     """A ``Footer`` that skips composing what it already shows."""
 
     _shown: tuple[Any, ...] | None = None
+    _keys_ready = False
+    """Whether the screen's bindings were told (``Footer.compose`` shows none before)."""
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        self._keys_ready = True
+        super().bindings_changed(screen)
 
     def _keys(self) -> tuple[Any, ...]:
         """What ``Footer.compose`` would show, as a value to compare."""
-        if not self._bindings_ready:
+        if not self._keys_ready:
             return ()
         app = self.app
         return (

@@ -380,13 +380,25 @@ class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
         before = (self.selected_id, self._places())
         if self._flat and visible and all(o.id != self.selected_id for o in visible):
             self._reselect_near(visible)
-        if self.selected_id is None or all(o.id != self.selected_id for o in visible):
-            oldest = min(visible, key=lambda o: (started_at(o), o.id), default=None)
-            self._select(oldest.id if oldest else None)
+        pick = self.selected_id is None or all(o.id != self.selected_id for o in visible)
+        if pick:
+            self._select(None)
         selected = self.selected_id
         self._geometry = (inner, compact)
         views = {o.id: self._view(o, inner, compact, selected) for o in visible}
         pages = paginate([view.box for view in views.values()], columns, height)
+        if pick and visible:
+            # The oldest ticket of the page on screen (the first at start), never one that
+            # takes the screen to a later page: rush tickets come first in board order, and
+            # a board that opened on the oldest's page left the first page, rushes and
+            # all, unseen.
+            on_screen = pages[min(self.page, len(pages) - 1)]
+            shown = [visible[place.index] for column in on_screen for place in column]
+            oldest = min(shown, key=lambda o: (started_at(o), o.id))
+            self._select(oldest.id)
+            selected = oldest.id
+            views[oldest.id] = self._view(oldest, inner, compact, selected)
+            pages = paginate([view.box for view in views.values()], columns, height)
         self._flat = [o.id for o in visible]
         self._pages = [
             [

@@ -232,3 +232,20 @@ async def test_every_card_shows_its_own_ticket_after_paging_back_and_forth():
                     label = {"pending": "NEW", "preparing": "COOKING", "ready": "READY"}
                     assert label[card.order.status] in head
                 assert any(f"Dish {card.order.id}" in line for line in lines)
+
+
+async def test_a_board_opens_on_its_first_page_when_rushes_fill_it():
+    """Rush tickets come first; the oldest order, not a rush, is on a later page. The board
+    opens on the first page with the oldest ticket there selected, never on the page of the
+    oldest order, which left the rushes unseen."""
+    plain = order(1, age=600)
+    rushes = [order(n, age=300 - n, priority="rush") for n in range(2, 20)]
+    app = make_app(Settings(), feed=FakeFeed([plain, *rushes]), clock=frozen_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = app.query_one(Board)
+        await wait_for(lambda: board.selected_id is not None, message="a ticket selected")
+        await pilot.pause()
+        assert board.page_of(1) != 0, "the order left to a later page by the rushes"
+        assert board.page == 0
+        assert board.selected_id == 2, "the oldest on the first page"
+        assert app.query_one(PageIndicator).page == 0

@@ -49,12 +49,7 @@ async def test_kill_9_with_deliveries_outstanding_loses_none_of_them(
     await receiver.wait_async(lambda r: len(r.delivered_ids()) == 10, timeout=30)
     await mail_sink.wait_async(10, timeout=30)
     async with Api(server.url, server.tokens["admin"]) as api:
-
-        async def all_sent() -> bool:
-            found = await api.deliveries()
-            return len(found) == 20 and all(d["state"] == "sent" for d in found)
-
-        await wait_for(all_sent, timeout=20, message="every delivery recorded as sent")
+        await api.wait_all_sent(20)
     assert set(receiver.delivered_ids().values()) == {1}
     assert sorted(to[0] for to, _ in mail_sink.messages) == sorted(
         o["customer_email"] for o in orders

@@ -65,12 +65,7 @@ async def test_kill_9_between_commit_and_expansion_loses_nothing(
     await receiver.wait_async(lambda r: len(r.delivered_ids()) == 5, timeout=30)
     await mail_sink.wait_async(5, timeout=30)
     async with Api(server.url, server.tokens["admin"]) as api:
-
-        async def all_sent() -> bool:
-            found = await api.deliveries()
-            return len(found) == 10 and all(d["state"] == "sent" for d in found)
-
-        await wait_for(all_sent, timeout=20, message="every delivery recorded as sent")
+        await api.wait_all_sent(10)
     assert set(receiver.delivered_ids().values()) == {1}
     assert len(receiver.calls) == 5
     assert sorted(to[0] for to, _ in mail_sink.messages) == sorted(

@@ -8,6 +8,8 @@ from typing import Any
 
 import aiohttp
 
+from tests.support.client import wait_for
+
 
 @dataclass
 class Reply:
@@ -82,6 +84,15 @@ class Api:
         reply = await self.get("/api/deliveries", params={"limit": 1000, **query})
         assert reply.status == 200, reply.body
         return reply.body["deliveries"]  # type: ignore[no-any-return]
+
+    async def wait_all_sent(self, count: int, timeout: float = 20) -> None:
+        """Wait until the server records ``count`` deliveries, every one of them sent."""
+
+        async def all_sent() -> bool:
+            found = await self.deliveries()
+            return len(found) == count and all(d["state"] == "sent" for d in found)
+
+        await wait_for(all_sent, timeout=timeout, message=f"{count} deliveries recorded as sent")
 
     async def create(self, **fields: Any) -> dict[str, Any]:
         body = {"items": [{"name": "Burger"}], **fields}

@@ -13,7 +13,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 
@@ -384,11 +384,18 @@ class KitchenApp(KitchenActions, UpcomingActions):
             # Shown by itself (a class on the screen would restyle every widget on it).
             panel = self._all_day_width()
             self._all_day.styles.width = panel
+            if show:
+                # Its counts at once, in the room it is about to have: the screen update
+                # that opens it draws them (not one a frame later, when it has that room).
+                gutter = self._all_day.styles.gutter
+                room = Size(panel - gutter.width, self._main.size.height - gutter.height)
+                orders = self.feed.store.open_orders()
+                rows = all_day(orders, self.settings.station, self.settings.allergens)
+                self._all_day.show(rows, room)
             self._all_day.display = show
             if self.board is not None and self._main.size.width:
                 # The board is laid out at once in the room it is about to have.
                 self.board.resize_to(self._main.size.width - (panel if show else 0))
-        self._schedule_summary()
 
     def action_help(self) -> None:
         """Show every key as currently mapped."""

@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 import textual.keys
+from textual.app import App
+from textual.widget import Widget
 
 import kds_ui.compat.textual
 import server.compat.engineio
 import server.compat.socketio
+from kds_ui.compat.textual import SizedByLayout
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCT = ["kds_contract", "server", "kds_client", "kds_ui", "kds_tui", "admin_tui"]
@@ -41,6 +44,46 @@ def test_key_names_follow_textuals_own_rule() -> None:
     assert not differ, (
         f"kds_ui/compat/textual.py's key_name no longer follows Textual's rule "
         f"(ours, Textual's): {differ}; update kds_ui/compat/textual.py"
+    )
+
+
+async def test_a_widget_sized_by_layout_is_resized_in_one_screen_update() -> None:
+    """kds_ui/compat/textual.py's ``SizedByLayout``: a widget resized by a layout is drawn
+    at its new size in that layout's screen update, with no second layout pass after it;
+    a plain widget (Textual's own ``virtual_size``) still takes two, else the compat class
+    is no longer needed."""
+
+    class Plain(Widget):
+        pass
+
+    class Sized(SizedByLayout):
+        pass
+
+    async def screen_updates(widget: Widget) -> int:
+        app: App[None] = App()
+        frames: list[object] = []
+        async with app.run_test(size=(40, 10)) as pilot:
+            await app.mount(widget)
+            widget.styles.width = 10
+            await pilot.pause()
+            real_display = app._display
+
+            def display(screen: object, renderable: object) -> None:
+                if renderable is not None:
+                    frames.append(renderable)
+                real_display(screen, renderable)  # type: ignore[arg-type]
+
+            app._display = display  # type: ignore[method-assign]
+            widget.styles.width = 20
+            await pilot.pause()
+            await pilot.pause()
+            assert widget.size.width == 20
+        return len(frames)
+
+    assert await screen_updates(Sized()) == 1, "update kds_ui/compat/textual.py's SizedByLayout"
+    assert await screen_updates(Plain()) == 2, (
+        "Textual no longer lays a resized widget out twice: "
+        "kds_ui/compat/textual.py's SizedByLayout may go"
     )
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 from rich.cells import cell_len
 from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Size
 from textual.widgets import Static
 
 from kds_contract.allergens import ALLERGY_MARK
 from kds_tui.model import AllDay
 from kds_tui.text import wrap
+from kds_ui.compat.textual import SizedByLayout
 
 ALLERGY_STYLE = "bold reverse $error"
 
@@ -50,25 +52,42 @@ def fitted(rows: list[AllDay], width: int, room: int) -> list[list[tuple[str, st
     return shown
 
 
-class AllDayPanel(Vertical, can_focus=False):
+class Counts(Static, SizedByLayout):
+    """The panel's lines."""
+
+
+class AllDayPanel(Vertical, SizedByLayout, can_focus=False):
     """A list like ``  7 Burger``, most first (then by name, ``Dish 2`` before ``Dish 10``);
     toggled with ``a``."""
 
     rows: list[AllDay] = []
     """The counts on show, most first."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: list[list[tuple[str, str]]] | None = None
+        """The lines last shown."""
+
     def compose(self):  # type: ignore[override]
-        yield Static(classes="counts", markup=False)
+        yield Counts(classes="counts", markup=False)
 
     def on_mount(self) -> None:
         self.border_title = "All day"
 
-    def show(self, rows: list[AllDay]) -> None:
-        """Show new counts; what does not fit is counted on the last line, allergies too."""
+    def show(self, rows: list[AllDay], size: Size | None = None) -> None:
+        """Show new counts; what does not fit is counted on the last line, allergies too.
+
+        ``size``: the room inside its border and padding it is about to have (it is being
+        opened), else the room it has. Lines as they are shown already are not handed to
+        Textual again (each update asks for a layout, a screen update of its own).
+        """
         self.rows = rows
-        # size: inside the border and padding.
-        width = max(8, self.size.width) if self.size.width else 16
-        lines = fitted(rows, width, self.size.height)
+        room = self.size if size is None else size
+        width = max(8, room.width) if room.width else 16
+        lines = fitted(rows, width, room.height)
+        if lines == self._shown:
+            return
+        self._shown = lines
         text = (
             Content("\n").join(Content.assemble(*line) for line in lines)
             if lines

@@ -33,6 +33,7 @@ from kds_tui.widgets.board_pacing import BoardPacing
 from kds_tui.widgets.card import Card
 from kds_tui.widgets.column import TicketColumn, TicketStyles
 from kds_tui.widgets.plain import background_lines
+from kds_ui.compat.textual import SizedByLayout
 
 MIN_COLUMN_WIDTH = 26
 CARD_SIDES = 5
@@ -43,7 +44,7 @@ LEAVING_SECONDS = 5.0
 HIGHLIGHT_SECONDS = 5.0
 
 
-class Columns(Horizontal):
+class Columns(Horizontal, SizedByLayout):
     """The row the board's columns stand in: its size is what the tickets are laid out in."""
 
     def render_lines(self, crop: Region) -> list[Strip]:
@@ -61,7 +62,7 @@ class Columns(Horizontal):
                 board.schedule_layout()  # not the room the board was laid out for
 
 
-class Board(BoardKeys, BoardNotes, BoardPacing, can_focus=True):
+class Board(BoardKeys, BoardNotes, BoardPacing, SizedByLayout, can_focus=True):
     """The open tickets of one station (or all of them, on the expo view)."""
 
     selected_id: reactive[int | None] = reactive(None)

@@ -18,11 +18,11 @@ from rich.style import Style
 from textual import events
 from textual.geometry import Region
 from textual.strip import Strip
-from textual.widget import Widget
 
 from kds_tui.messages import TicketClicked
 from kds_tui.model import AgeThresholds, age_seconds
 from kds_tui.widgets.card import Card, draw, head_strip
+from kds_ui.compat.textual import SizedByLayout
 
 ROLES = (
     "border-fresh",
@@ -63,7 +63,7 @@ KEPT_CARDS = 400
 """Cards' lines a column keeps for when they are shown again (a few pages' worth)."""
 
 
-class TicketColumn(Widget):
+class TicketColumn(SizedByLayout):
     """Parts of tickets, top to bottom (see ``kds_tui.layout`` for where each goes).
 
     Args:

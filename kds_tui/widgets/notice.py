@@ -58,6 +58,8 @@ class Notice(Static):
         self.message = ""
         self.severity: SeverityLevel = "information"
         self._timer: Timer | None = None
+        self._text: str | None = None
+        """The lines it shows (as last handed to ``update``)."""
 
     def on_mount(self) -> None:
         self.display = False
@@ -97,7 +99,12 @@ class Notice(Static):
         self.styles.offset = (region.x, region.y)
         self.styles.width = region.width
         self.styles.height = region.height
-        self.update("\n".join(shown))
+        text = "\n".join(shown)
+        if text != self._text:
+            # Placed again after each layout of the board: the same lines are not handed to
+            # Textual again (an update asks for a layout, a screen update of its own).
+            self._text = text
+            self.update(text)
         self.display = True
 
     def replace_after_layout(self) -> None:

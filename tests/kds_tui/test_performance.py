@@ -13,8 +13,10 @@ import pytest
 from kds_contract import ORDER_CREATED, ORDER_STATUS_UPDATED, Status
 from kds_tui import Settings, make_app
 from kds_tui.widgets import column as column_module
+from kds_tui.widgets.allday import AllDayPanel
 from kds_tui.widgets.board import Board
-from tests.kds_tui.fakes import FROZEN, FakeFeed, order
+from kds_tui.widgets.notice import Notice
+from tests.kds_tui.fakes import FROZEN, FakeFeed, frozen_clock, order
 from tests.support.client import wait_for
 
 
@@ -103,6 +105,70 @@ async def test_300_tickets(counted: dict[str, list[Any]]):
         await wait_for(lambda: board.page == 1, message="page 2")
         await pilot.pause()
         assert sorted(counted["drawn"]) == sorted(o.id for o in board.on_page())
+
+
+async def test_the_all_day_panel_opens_and_closes_in_one_screen_update():
+    """The tickets laid out at their new width and the panel with its counts, in the same
+    screen update: not the layout's first and then Textual's second layout pass (for each
+    resized widget's new size) and the panel's counts, each a frame later."""
+    orders = [order(n, age=3600 - n * 10, items=[{"name": f"Dish {n % 9}"}]) for n in range(1, 301)]
+    app = make_app(Settings(bell=False), feed=FakeFeed(orders), clock=frozen_clock)
+    async with app.run_test(size=(200, 60)) as pilot:
+        board, panel = app.query_one(Board), app.query_one(AllDayPanel)
+        await wait_for(lambda: len(board.shown()) == 300 and bool(board.on_page()), message="board")
+        await pilot.pause()
+        frames: list[tuple[bool, str, int]] = []
+        real_display = app._display
+
+        def display(screen: Any, renderable: Any) -> None:
+            # Each screen update handed to the terminal: the panel and the columns as drawn.
+            if renderable is not None:
+                counts = panel.query_one(".counts").visual.plain if panel.display else ""
+                frames.append((panel.display, counts, board.columns()[0].size.width))
+            real_display(screen, renderable)
+
+        app._display = display  # type: ignore[method-assign]
+        widths = []
+        for opened in (True, False, True, False):
+            frames.clear()
+            await pilot.press("a")
+            await pilot.pause()
+            await pilot.pause()
+            assert len(frames) == 1, f"one screen update, not {len(frames)}: {frames}"
+            shown, counts, width = frames[0]
+            assert shown == opened
+            if opened:
+                assert counts.startswith(" 34 Dish 1"), counts  # the counts, not empty
+            widths.append(width)
+        assert widths[0] == widths[2] < widths[1] == widths[3], "the columns narrower with it"
+
+
+async def test_a_page_flip_is_one_screen_update_with_a_notice_showing():
+    """A notice is placed again after each layout of the board; where it stays as it was,
+    it asks for no layout of its own (a second screen update a frame after the page's)."""
+    orders = [order(n, age=3600 - n * 10, items=[{"name": f"Dish {n % 9}"}]) for n in range(1, 301)]
+    app = make_app(Settings(bell=False), feed=FakeFeed(orders), clock=frozen_clock)
+    async with app.run_test(size=(200, 60)) as pilot:
+        board, notice = app.query_one(Board), app.query_one(Notice)
+        await wait_for(lambda: len(board.shown()) == 300 and bool(board.on_page()), message="board")
+        app.notify("Order #7 is ready", timeout=60)
+        await wait_for(lambda: notice.display, message="the notice")
+        await pilot.pause()
+        frames: list[tuple[int, str]] = []
+        real_display = app._display
+
+        def display(screen: Any, renderable: Any) -> None:
+            if renderable is not None:
+                frames.append((board.page, notice.visual.plain if notice.display else ""))
+            real_display(screen, renderable)
+
+        app._display = display  # type: ignore[method-assign]
+        for page in (1, 0, 1):
+            frames.clear()
+            await pilot.press("n" if page else "p")
+            await pilot.pause()
+            await pilot.pause()
+            assert frames == [(page, "Order #7 is ready")], "one screen update, the notice in it"
 
 
 async def test_a_column_hands_on_the_lines_textual_would_make():

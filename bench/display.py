@@ -13,7 +13,11 @@ its driver (``App._display``). Headless, the driver writes nothing: a real termi
 own time. A page flip is timed from the key to the new page drawn and the app idle (which
 includes the pilot's own waits for idle: sleeps of 1/50 s until a slice passes with little
 CPU used), and from the key to the last screen update it made (what a cook waits for); so
-is opening the all-day panel."""
+is opening the all-day panel. "To last frame" counts frames the key did not make: the
+clock's tick once a second, a notice's timeout, whatever lands in the pilot's waits (~100 ms
+after each key). "To shown" is from the key to the first screen update that shows what the
+key made, as it is once the app is idle again: the new page and its number, the panel with
+its counts and the columns at their new width."""
 
 from __future__ import annotations
 
@@ -44,6 +48,7 @@ async def _measure(
 ) -> dict[str, Any]:
     from kds_tui import Settings, make_app
     from kds_tui.widgets import column
+    from kds_tui.widgets.allday import AllDayPanel
     from kds_tui.widgets.board import Board
 
     shown_at: dict[tuple[int, int], float] = {}
@@ -65,6 +70,7 @@ async def _measure(
             ]
         )
         frames: list[float] = []
+        shown: list[tuple[float, tuple[object, ...]]] = []
         live_board: list[float] = []
         real_display = app._display
 
@@ -72,6 +78,8 @@ async def _measure(
             # Where Textual hands a screen update to the terminal driver.
             if renderable is not None:
                 frames.append(time.perf_counter())
+                if app.board is not None and app.board.columns():
+                    shown.append((frames[-1], _what_is_shown(app, AllDayPanel)))
                 board = app.board
                 if (
                     not live_board
@@ -114,7 +122,7 @@ async def _measure(
                     to_frame.append(frame - arrived[key])
                     await asyncio.sleep(0.05)
 
-            flips, flip_screens = [], []
+            flips, flip_screens, flip_shown = [], [], []
             for n in range(flip_count if len(board._pages) > 1 else 0):
                 # A cook paging: from the key to the new page laid out, drawn and idle (the
                 # pilot's own waits for idle included), and to the last screen update it made.
@@ -123,8 +131,9 @@ async def _measure(
                 await pilot.pause()
                 flips.append(time.perf_counter() - started_flip)
                 flip_screens.append(_last_frame(frames, started_flip) - started_flip)
+                flip_shown.append(_first_shown(shown, started_flip, app, AllDayPanel))
 
-            toggles, toggle_screens = [], []
+            toggles, toggle_screens, toggle_shown = [], [], []
             for _ in range(6):
                 # The all-day panel opened or closed: from the key to the screen idle again,
                 # and to the last screen update it made.
@@ -133,6 +142,7 @@ async def _measure(
                 await pilot.pause()
                 toggles.append(time.perf_counter() - started_toggle)
                 toggle_screens.append(_last_frame(frames, started_toggle) - started_toggle)
+                toggle_shown.append(_first_shown(shown, started_toggle, app, AllDayPanel))
 
             await asyncio.sleep(2.0)
             cpu0, t0 = time.process_time(), time.monotonic()
@@ -156,13 +166,38 @@ async def _measure(
         "page_flip_p99_ms": latency_summary(flips)["p99_ms"] if flips else 0.0,
         "flip_to_screen_p50_ms": latency_summary(flip_screens)["p50_ms"] if flips else 0.0,
         "flip_to_screen_p99_ms": latency_summary(flip_screens)["p99_ms"] if flips else 0.0,
+        "flip_to_shown_p50_ms": latency_summary(flip_shown)["p50_ms"] if flips else 0.0,
+        "flip_to_shown_p99_ms": latency_summary(flip_shown)["p99_ms"] if flips else 0.0,
         "all_day_toggle_p50_ms": latency_summary(toggles)["p50_ms"],
         "all_day_toggle_max_ms": latency_summary(toggles)["max_ms"],
         "all_day_to_screen_p50_ms": latency_summary(toggle_screens)["p50_ms"],
         "all_day_to_screen_max_ms": latency_summary(toggle_screens)["max_ms"],
+        "all_day_to_shown_p50_ms": latency_summary(toggle_shown)["p50_ms"],
+        "all_day_to_shown_max_ms": latency_summary(toggle_shown)["max_ms"],
         "idle_cpu_pct": round(100 * idle_cpu, 2),
         "idle_s": idle,
     }
+
+
+def _what_is_shown(app: Any, panel_type: Any) -> tuple[object, ...]:
+    """What a page flip or the all-day panel changes, as it is now: the page and its number,
+    the panel and its counts, the columns' width."""
+    board, panel = app.board, app.query_one(panel_type)
+    counts = panel.query_one(".counts").visual.plain if panel.display else None
+    indicator = app._header.page_indicator
+    width = board.columns()[0].size.width
+    return (board.page, indicator.page, indicator.pages, panel.display, counts, width)
+
+
+def _first_shown(
+    shown: list[tuple[float, tuple[object, ...]]], since: float, app: Any, panel_type: Any
+) -> float:
+    """From ``since`` to the first screen update that showed what is shown now."""
+    now = _what_is_shown(app, panel_type)
+    first = next((t for t, what in shown if t >= since and what == now), None)
+    if first is None:
+        raise AssertionError(f"no screen update showed {now}")
+    return first - since
 
 
 def _last_frame(frames: list[float], since: float) -> float:

@@ -85,7 +85,7 @@ async def write_changes(
                             now += timedelta(seconds=chance.uniform(least, most))
                         seq = await repo.next_seq(conn)
                         moved = domain.move(order, target, None, now)
-                        await repo.update_order(conn, moved)
+                        await repo.update_order(conn, moved, order)
                         payload = event_payload(ORDER_STATUS_UPDATED, order, moved, seq)
                         event = repo.StoredEvent(
                             seq, ORDER_STATUS_UPDATED, order.id, now, repo.dumps(payload)

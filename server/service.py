@@ -317,7 +317,7 @@ class OrderService:
                 await repo.delete_order(conn, after.id)
                 after = None
             else:
-                await repo.update_order(conn, after)
+                await repo.update_order(conn, after, before)
             payload = event_payload(kind, before, after, seq, epoch)
             subject = after.id if after is not None else order_id
             assert subject is not None

@@ -101,6 +101,8 @@ class InlineConnection:
     async def execute(self, statement: Any, parameters: Any = None, **options: Any) -> Any:
         prepared = None if options else self._prepared.get(statement, parameters)
         if prepared is not None:
+            if isinstance(parameters, list):
+                return prepared.run_many(self.raw, parameters)
             return prepared.run(self.raw, parameters or {})
         if self.sync is None:
             raise TypeError(f"not a prepared statement: {statement}")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import sqlite3
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.sql import ClauseElement
@@ -58,12 +58,22 @@ class Prepared:
             c.type.dialect_impl(DIALECT).result_processor(DIALECT, None) for c in columns
         ]
 
-    def run(self, connection: sqlite3.Connection, parameters: Mapping[str, Any]) -> PreparedResult:
+    def _values(self, parameters: Mapping[str, Any]) -> list[Any]:
         values = []
         for name, process in zip(self._names, self._binds, strict=True):
             value = parameters[name] if name in parameters else self._constants[name]
             values.append(process(value) if process is not None and value is not None else value)
-        cursor = connection.execute(self.sql, values)
+        return values
+
+    def run_many(
+        self, connection: sqlite3.Connection, parameters: Sequence[Mapping[str, Any]]
+    ) -> PreparedResult:
+        """The statement once for each set of parameters (``executemany``), no rows."""
+        cursor = connection.executemany(self.sql, [self._values(p) for p in parameters])
+        return PreparedResult([], cursor.rowcount)
+
+    def run(self, connection: sqlite3.Connection, parameters: Mapping[str, Any]) -> PreparedResult:
+        cursor = connection.execute(self.sql, self._values(parameters))
         if not self._results:
             return PreparedResult([], cursor.rowcount)
         rows = [
@@ -133,11 +143,20 @@ class PreparedStatements:
         self._allowed = {id(s) for s in statements}
         self._compiled: dict[tuple[int, tuple[str, ...]], Prepared] = {}
 
-    def get(self, statement: Any, parameters: Mapping[str, Any] | None) -> Prepared | None:
-        """The compiled form of ``statement``, or None if it is not one to run this way."""
+    def get(
+        self, statement: Any, parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
+    ) -> Prepared | None:
+        """The compiled form of ``statement``, or None if it is not one to run this way (a
+        list of sets of parameters, to run it once for each, is compiled for the first's
+        names)."""
         if id(statement) not in self._allowed:
             return None
-        key = (id(statement), tuple(parameters or ()))
+        names: Mapping[str, Any] | None = (
+            (parameters[0] if parameters else None)
+            if isinstance(parameters, list)
+            else cast(Mapping[str, Any] | None, parameters)
+        )
+        key = (id(statement), tuple(names or ()))
         prepared = self._compiled.get(key)
         if prepared is None:
             prepared = self._compiled[key] = Prepared(statement, key[1])

@@ -1,7 +1,8 @@
 """Reading and writing orders, events, idempotency keys and tokens on one connection.
 
 Plain SQLAlchemy Core statements: the order is one row with its items as JSON, so a read
-is one query and a write one statement.
+is one query and a write one statement; the items are also written as rows of their own
+(``order_items``, what the reports group and add up) when they change.
 """
 
 from __future__ import annotations
@@ -33,10 +34,18 @@ from kds_contract.period import Period
 from kds_contract.search import Search, search_words
 from server.db import outbox_repo
 from server.db.prepared import PreparedStatements
-from server.db.tables import EventRow, IdempotencyRow, OrderRow, SeqCounter, TokenRow
+from server.db.tables import (
+    EventRow,
+    IdempotencyRow,
+    OrderItemRow,
+    OrderRow,
+    SeqCounter,
+    TokenRow,
+)
 
 orders = cast(Table, OrderRow.__table__)
 events = cast(Table, EventRow.__table__)
+order_items = cast(Table, OrderItemRow.__table__)
 seq_counter = cast(Table, SeqCounter.__table__)
 idempotency = cast(Table, IdempotencyRow.__table__)
 tokens = cast(Table, TokenRow.__table__)
@@ -54,6 +63,8 @@ _NEXT_SEQ = (
 )
 _INSERT_ORDER = insert(orders).returning(orders.c.id)
 _UPDATE_ORDER = update(orders).where(orders.c.id == bindparam("where_id"))
+_INSERT_ITEMS = insert(order_items)
+_DELETE_ITEMS = delete(order_items).where(order_items.c.order_id == bindparam("where_id"))
 _GET_ORDER = select(*ORDER_COLUMNS).where(orders.c.id == bindparam("order_id"))
 _INSERT_EVENT = insert(events)
 _GET_IDEMPOTENT = select(idempotency).where(
@@ -67,6 +78,8 @@ PREPARED = PreparedStatements(
         _NEXT_SEQ,
         _INSERT_ORDER,
         _UPDATE_ORDER,
+        _INSERT_ITEMS,
+        _DELETE_ITEMS,
         _GET_ORDER,
         _INSERT_EVENT,
         _GET_IDEMPOTENT,
@@ -171,16 +184,58 @@ async def renew_epoch(conn: AsyncConnection, epoch: str) -> None:
 # --- orders -----------------------------------------------------------------------------
 
 
+def item_rows(order_id: int, items: Sequence[Item]) -> list[dict[str, Any]]:
+    """An order's ``order_items`` rows: each item's name, station ('' for none) and
+    quantity by its position, and whether it is the order's first of its name and of its
+    station (the reports count an order once for each)."""
+    names: set[str] = set()
+    stations: set[str] = set()
+    rows = []
+    for position, item in enumerate(items):
+        station = item.station or ""
+        rows.append(
+            {
+                "order_id": order_id,
+                "position": position,
+                "name": item.name,
+                "station": station,
+                "quantity": item.quantity,
+                "first_of_name": item.name not in names,
+                "first_of_station": station not in stations,
+            }
+        )
+        names.add(item.name)
+        stations.add(station)
+    return rows
+
+
+def _reported(items: Sequence[Item]) -> list[tuple[str, str, int]]:
+    return [(i.name, i.station or "", i.quantity) for i in items]
+
+
+async def _insert_items(conn: AsyncConnection, order_id: int, items: Sequence[Item]) -> None:
+    if items:
+        await conn.execute(_INSERT_ITEMS, item_rows(order_id, items))
+
+
 async def insert_order(conn: AsyncConnection, order: Order) -> int:
     result = await conn.execute(_INSERT_ORDER, _order_values(order))
-    return int(result.scalar_one())
+    order_id = int(result.scalar_one())
+    await _insert_items(conn, order_id, order.items)
+    return order_id
 
 
-async def update_order(conn: AsyncConnection, order: Order) -> None:
+async def update_order(conn: AsyncConnection, order: Order, before: Order | None = None) -> None:
+    """Write ``order``; its item rows too unless ``before`` (the order as stored) has the
+    same names, stations and quantities (a status change or an item marked done)."""
     await conn.execute(_UPDATE_ORDER, {**_order_values(order), "where_id": order.id})
+    if before is None or _reported(before.items) != _reported(order.items):
+        await conn.execute(_DELETE_ITEMS, {"where_id": order.id})
+        await _insert_items(conn, order.id, order.items)
 
 
 async def delete_order(conn: AsyncConnection, order_id: int) -> None:
+    await conn.execute(_DELETE_ITEMS, {"where_id": order_id})
     await conn.execute(delete(orders).where(orders.c.id == order_id))
 
 

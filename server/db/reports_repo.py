@@ -3,8 +3,8 @@
 Durations are in seconds between two of an order's times. A median is the middle value (the
 mean of the two middle ones for an even count); a p90 is the nearest-rank 90th percentile:
 the value at rank ceil(0.9 n) of the n sorted values. Both are found with window functions,
-on SQLite and PostgreSQL alike. Items live in each order's JSON; they are read with
-``json_each`` (SQLite) or ``jsonb_array_elements`` (PostgreSQL).
+on SQLite and PostgreSQL alike. Items are read from their rows (``order_items``, written with
+each order), never out of the orders' JSON.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Float,
-    Integer,
     String,
     and_,
     bindparam,
@@ -29,7 +28,6 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    true,
     type_coerce,
     union_all,
 )
@@ -39,7 +37,7 @@ from sqlalchemy.sql import CompoundSelect, Select
 
 from kds_contract import OPEN_STATUSES, Order, Status
 from kds_contract.period import Period
-from server.db.repo import ORDER_COLUMNS, events, orders, row_order
+from server.db.repo import ORDER_COLUMNS, events, order_items, orders, row_order
 from server.stats import Cancelled, Durations, Hour, Sales, Sold
 
 CANCELLED = Status.CANCELLED.value
@@ -72,24 +70,6 @@ def _json_text(conn: AsyncConnection, document: Any, key: str) -> ColumnElement[
     if _is_pg(conn):
         return cast(document, JSONB).op("->>")(key)
     return type_coerce(func.json_extract(document, f"$.{key}"), String)
-
-
-def _items(conn: AsyncConnection) -> Any:
-    """The items of each order as rows (columns ``key``, the position, and ``value``), to
-    select with ``orders``."""
-    if _is_pg(conn):
-        return func.jsonb_array_elements(cast(orders.c["items"], JSONB)).table_valued("value")
-    return func.json_each(orders.c["items"]).table_valued("key", "value")
-
-
-def _item_text(conn: AsyncConnection, items: Any, key: str) -> ColumnElement[str]:
-    """``key`` of an item of :func:`_items`, as text. On SQLite it is read from the order's
-    items by the item's position (``$[2].name``): SQLite keeps the parse of the order's JSON
-    for the next call, where ``value`` is each item's JSON written out and parsed again."""
-    if _is_pg(conn):
-        return _json_text(conn, items.c.value, key)
-    path = func.printf(f"$[%d].{key}", items.c.key)
-    return type_coerce(func.json_extract(orders.c["items"], path), String)
 
 
 def _in(period: Period, *more: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -227,64 +207,50 @@ class TicketTimes:
 async def ticket_times(
     conn: AsyncConnection, period: Period, target_s: float | None
 ) -> TicketTimes:
-    """In one statement, which reads the items out of each order's JSON once:
+    """In one statement, over the orders' item rows (``order_items``):
 
     - fired (``STARTED``) to ready, over the orders that got there, all of them and by the
       ``station`` and the item ``name`` of their items (an order counts once for each
-      station or item it has; no station, or no name, is ``""``);
+      station or item it has, its first item of each; no station is ``""``);
     - the product mix: the items of the orders not cancelled by name, most sold first (then
       by name), with how many orders had them.
     """
 
     def build() -> Any:
-        items = _items(conn)
-        per_item = (
-            select(
-                orders.c.id,
-                orders.c.status,
-                _item_text(conn, items, "station").label("station"),
-                _item_text(conn, items, "name").label("name"),
-                cast(_item_text(conn, items, "quantity"), Integer).label("quantity"),
-                _seconds(conn, STARTED, orders.c.ready_at).label("d"),
-            )
-            .select_from(orders.join(items, true()))
-            .where(_in(period))
-            .cte("per_item")
+        # Each order's duration, worked out once (not once per item).
+        ready = (
+            select(orders.c.id, _seconds(conn, STARTED, orders.c.ready_at).label("d"))
+            .where(_in(period, orders.c.ready_at.is_not(None)))
+            .cte("ready")
         )
         # One group column for the three kinds of groups: "a" (all), "s" and the station, "n"
         # and the item's name.
-        sources: list[Select[Any, Any]] = [
-            select(
-                literal(ALL).label("grp"), _seconds(conn, STARTED, orders.c.ready_at).label("d")
-            ).where(_in(period, orders.c.ready_at.is_not(None)))
-        ]
+        sources: list[Select[Any, Any]] = [select(literal(ALL).label("grp"), ready.c.d)]
         for prefix, key in ((STATION, "station"), (NAME, "name")):
-            per_order = (
-                select(per_item.c.id, func.coalesce(per_item.c[key], "").label("grp"), per_item.c.d)
-                .where(per_item.c.d.is_not(None))
-                .distinct()
-                .subquery()
+            sources.append(
+                select((literal(prefix) + order_items.c[key]).label("grp"), ready.c.d)
+                .select_from(ready.join(order_items, order_items.c.order_id == ready.c.id))
+                .where(order_items.c[f"first_of_{key}"])
             )
-            sources.append(select((literal(prefix) + per_order.c.grp).label("grp"), per_order.c.d))
         times = (
             _durations_select(union_all(*sources), target_s)
             .add_columns(null().label("quantity"), null().label("orders"))
             .add_columns(literal("times").label("kind"))
         )
-        quantity = func.sum(per_item.c.quantity)
         mix = (
             select(
-                per_item.c.name.label("grp"),
+                order_items.c.name.label("grp"),
                 null().label("n"),
                 null().label("median"),
                 null().label("p90"),
                 null().label("over"),
-                quantity.label("quantity"),
-                func.count(func.distinct(per_item.c.id)).label("orders"),
+                func.sum(order_items.c.quantity).label("quantity"),
+                func.sum(case((order_items.c.first_of_name, 1), else_=0)).label("orders"),
                 literal("mix").label("kind"),
             )
-            .where(per_item.c.status != CANCELLED)
-            .group_by(per_item.c.name)
+            .select_from(orders.join(order_items, order_items.c.order_id == orders.c.id))
+            .where(_in(period, _not_cancelled()))
+            .group_by(order_items.c.name)
         )
         both = union_all(times, mix)
         return both.order_by(

@@ -82,6 +82,26 @@ class OrderRow(Base):
     )
 
 
+class OrderItemRow(Base):
+    """An order's item as the reports read it, one row per item, written with the order
+    in the same transaction (``server.db.repo``): the reports group and add up items
+    without reading each order's JSON (docs/PERFORMANCE.md)."""
+
+    __tablename__ = "order_items"
+
+    order_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    """The item's place in the order's items, from 0."""
+    name: Mapped[str] = mapped_column(Text)
+    station: Mapped[str] = mapped_column(Text)
+    """As written on the item; '' for none."""
+    quantity: Mapped[int] = mapped_column(Integer)
+    first_of_name: Mapped[bool] = mapped_column(Boolean)
+    """The order's first item of this name: an order counts once for each name it has."""
+    first_of_station: Mapped[bool] = mapped_column(Boolean)
+    """The order's first item of this station ('' included)."""
+
+
 class EventRow(Base):
     __tablename__ = "events"
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 
+from kds_contract.period import Period
+from server.db import reports_repo
 from server.db.engine import Database
 from server.db.migrate import MIGRATIONS, migrate
+from server.stats import Sold
 
 
 def _at_revision(url: str, revision: str) -> None:
@@ -94,3 +99,76 @@ async def test_orders_made_before_notes_were_searched_are_found_by_their_notes(
         words = (await conn.execute(text("SELECT search_text FROM orders"))).scalar_one()
     await db.dispose()
     assert words.split("\n") == ["ann", "burger", "no bun", "well done", "nut allergy"]
+
+
+async def _at_revision_on(db: Database, revision: str) -> None:
+    """``db`` (SQLite or PostgreSQL) at schema ``revision``."""
+
+    def upgrade(connection: Connection) -> None:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    async with db.writing() as conn:
+        await conn.run_sync(upgrade)
+
+
+async def test_orders_made_before_item_rows_get_theirs_and_are_in_the_report(
+    backend_db: str,
+) -> None:
+    db = Database(backend_db)
+    await _at_revision_on(db, "outbox_per_change")
+    made = "'2026-11-26 10:00:00'"
+    old_items = {
+        1: [
+            {"id": 1, "name": "Burger", "quantity": 2, "station": "grill"},
+            {"id": 2, "name": "Burger", "quantity": 1, "station": "grill"},
+            {"id": 3, "name": "burger", "quantity": 1, "station": "Grill"},
+            {"id": 4, "name": "Fries", "quantity": 1},
+            {"id": 5, "name": "Soup", "quantity": 3, "station": None},
+        ],
+        2: [],
+        3: [{"id": 1, "name": "Crème brûlée", "station": "pastry"}],
+        # More orders than the migration reads at a time.
+        **{n: [{"id": 1, "name": "Cola", "quantity": 1, "station": "bar"}] for n in range(4, 604)},
+    }
+    async with db.writing() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO orders (id, status, order_type, priority, items, version, "
+                f"created_at, updated_at, search_text, stations) VALUES (:id, 'pending', "
+                f"'dine_in', 'normal', :items, 1, {made}, {made}, '', '')"
+            ),
+            [{"id": n, "items": json.dumps(items)} for n, items in old_items.items()],
+        )
+    await migrate(db)
+    async with db.reading() as conn:
+        rows = (
+            await conn.execute(
+                text(
+                    "SELECT order_id, position, name, station, quantity, first_of_name, "
+                    "first_of_station FROM order_items ORDER BY order_id, position"
+                )
+            )
+        ).all()
+        period = Period(datetime(2026, 11, 26, tzinfo=UTC), datetime(2026, 11, 27, tzinfo=UTC))
+        found = await reports_repo.ticket_times(conn, period, None)
+    await db.dispose()
+    assert [tuple(r) for r in rows[:6]] == [
+        (1, 0, "Burger", "grill", 2, True, True),
+        (1, 1, "Burger", "grill", 1, False, False),
+        (1, 2, "burger", "Grill", 1, True, True),
+        (1, 3, "Fries", "", 1, True, True),
+        (1, 4, "Soup", "", 3, True, False),
+        (3, 0, "Crème brûlée", "pastry", 1, True, True),
+    ], "a missing quantity is 1, as the order reads it"
+    assert len(rows) == 6 + 600 and {r.order_id for r in rows[6:]} == set(range(4, 604))
+    assert found.product_mix[0] == Sold("Cola", 600, 600)
+    assert {(s.name, s.quantity, s.orders) for s in found.product_mix[1:]} == {
+        ("Burger", 3, 1),
+        ("Soup", 3, 1),
+        ("Crème brûlée", 1, 1),
+        ("Fries", 1, 1),
+        ("burger", 1, 1),
+    }

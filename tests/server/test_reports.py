@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from kds_contract.models import utc_z
-from server.db.tables import OrderRow
+from server.db.tables import OrderItemRow, OrderRow
 from tests.support.http import Api
 from tests.support.server import ServerProcess
 
@@ -230,3 +230,76 @@ async def test_a_missing_bound_is_no_bound_in_lists_and_figures(server: ServerPr
             # One server answers every shape of period in turn (its statements are built
             # once for each shape): each counts its own orders.
             assert sales["orders"] + sales["cancelled"] == total, ("the report's orders", params)
+
+
+async def _item_rows(server: ServerProcess, order_id: int) -> list[tuple[Any, ...]]:
+    """The order's rows in ``order_items`` (what the reports read), by position."""
+    engine = create_async_engine(server.db_url)
+    try:
+        async with engine.connect() as conn:
+            found = await conn.execute(
+                select(
+                    OrderItemRow.name,
+                    OrderItemRow.station,
+                    OrderItemRow.quantity,
+                    OrderItemRow.first_of_name,
+                    OrderItemRow.first_of_station,
+                )
+                .where(OrderItemRow.order_id == order_id)
+                .order_by(OrderItemRow.position)
+            )
+            return [tuple(row) for row in found]
+    finally:
+        await engine.dispose()
+
+
+async def test_the_report_counts_an_orders_items_as_they_are_after_each_change(
+    any_server: ServerProcess,
+) -> None:
+    since = z(datetime.now(UTC) - timedelta(hours=1))
+    async with Api(any_server.url, any_server.tokens["admin"]) as api:
+        order = await api.create(
+            items=[
+                {"name": "Burger", "quantity": 2, "station": "grill"},
+                {"name": "Burger", "station": "grill"},
+                {"name": "Fries"},
+            ]
+        )
+        made = await _item_rows(any_server, order["id"])
+        fries = order["items"][2]["id"]
+        edit = {"items": [{"id": fries, "name": "Fries"}, {"name": "Soup", "quantity": 4}]}
+        edited = await api.patch(f"/api/orders/{order['id']}", edit)
+        assert edited.status == 200, edited.body
+        soup = edited.body["order"]["items"][1]
+        assert soup["station"] is None
+        edit = {"items": [{"id": fries, "name": "Fries"}, {**soup, "station": "cold"}]}
+        for key in ("done", "fire_at"):
+            edit["items"][1].pop(key)
+        edited = await api.patch(f"/api/orders/{order['id']}", edit)
+        assert edited.status == 200, edited.body
+        done = await api.patch(f"/api/orders/{order['id']}/items/{fries}", {"done": True})
+        assert done.status == 200, done.body
+        for status in ("preparing", "ready"):
+            moved = await api.patch(f"/api/orders/{order['id']}/status", {"status": status})
+            assert moved.status == 200, moved.body
+        kept = await _item_rows(any_server, order["id"])
+        gone = await api.create(items=[{"name": "Cola", "station": "bar"}])
+        assert await _item_rows(any_server, gone["id"]) == [("Cola", "bar", 1, True, True)]
+        deleted = await api.delete(f"/api/orders/{gone['id']}")
+        assert deleted.status == 200, deleted.body
+        reply = await api.get("/api/reports", params={"since": since, "tz": "+00:00"})
+        assert await _item_rows(any_server, gone["id"]) == []
+    assert made == [
+        ("Burger", "grill", 2, True, True),
+        ("Burger", "grill", 1, False, False),
+        ("Fries", "", 1, True, True),
+    ]
+    assert kept == [("Fries", "", 1, True, True), ("Soup", "cold", 4, True, True)]
+    assert reply.status == 200, reply.body
+    report = reply.body
+    assert report["product_mix"] == [
+        {"name": "Soup", "quantity": 4, "orders": 1, "previous_quantity": 0},
+        {"name": "Fries", "quantity": 1, "orders": 1, "previous_quantity": 0},
+    ]
+    assert sorted((s["station"], s["n"]) for s in report["by_station"]) == [("", 1), ("cold", 1)]
+    assert sorted((i["name"], i["n"]) for i in report["by_item"]) == [("Fries", 1), ("Soup", 1)]

@@ -154,7 +154,10 @@ def _durations_select(
             func.max(case((p90, d))).label("p90"),
             counts.c.over,
         )
-        .select_from(counts.join(ranked, ranked.c.grp == counts.c.grp))
+        # Each numbered row looks up its group's counts (a LEFT JOIN, which SQLite keeps in
+        # this order; the WHERE keeps only rows with counts, as an inner join would): the
+        # other way round SQLite indexed every numbered row to look them up by group.
+        .select_from(ranked.join(counts, counts.c.grp == ranked.c.grp, isouter=True))
         .where(or_(middle, p90))
         .group_by(counts.c.grp, n, counts.c.over)
     )

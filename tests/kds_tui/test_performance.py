@@ -132,6 +132,7 @@ async def test_the_all_day_panel_opens_and_closes_in_one_screen_update():
         for opened in (True, False, True, False):
             frames.clear()
             await pilot.press("a")
+            await wait_for(lambda: bool(frames), message="a screen update")
             await pilot.pause()
             await pilot.pause()
             assert len(frames) == 1, f"one screen update, not {len(frames)}: {frames}"
@@ -166,6 +167,7 @@ async def test_a_page_flip_is_one_screen_update_with_a_notice_showing():
         for page in (1, 0, 1):
             frames.clear()
             await pilot.press("n" if page else "p")
+            await wait_for(lambda: bool(frames), message="a screen update")
             await pilot.pause()
             await pilot.pause()
             assert frames == [(page, "Order #7 is ready")], "one screen update, the notice in it"

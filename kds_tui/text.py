@@ -57,16 +57,31 @@ def _words(text: str, start: int, end: int) -> list[_Word]:
     return words
 
 
+BREAKS_AFTER = frozenset("-\u2010/")
+"""Where a word wider than a line breaks if it can: after a hyphen or a slash, so that
+``gluten-free`` reads ``gluten-`` / ``free``, not ``gluten-fr`` / ``ee``."""
+
+
 def _chunks(text: str, word: _Word, width: int) -> list[tuple[int, int, int]]:
-    """A word wider than a line, in pieces of at most ``width`` cells (whole graphemes)."""
+    """A word wider than a line, in pieces of at most ``width`` cells (whole graphemes),
+    each ending after its last hyphen or slash where it has one, else where it is full."""
     pieces: list[tuple[int, int, int]] = []
     spans, _ = split_graphemes(text[word.start : word.end])
     start, cells = word.start, 0
-    for g_start, _, g_cells in spans:
-        if word.start + g_start > start and cells + g_cells > width:
-            pieces.append((start, word.start + g_start, cells))
-            start, cells = word.start + g_start, 0
+    after: tuple[int, int] | None = None  # the piece's last break after a hyphen: at, cells
+    for g_start, g_end, g_cells in spans:
+        at = word.start + g_start
+        if at > start and cells + g_cells > width:
+            if after is not None:
+                pieces.append((start, after[0], after[1]))
+                start, cells = after[0], cells - after[1]
+            if at > start and cells + g_cells > width:  # no hyphen, or still too wide
+                pieces.append((start, at, cells))
+                start, cells = at, 0
+            after = None
         cells += g_cells
+        if text[at : word.start + g_end] in BREAKS_AFTER and word.start + g_end < word.end:
+            after = (word.start + g_end, cells)
     pieces.append((start, word.end, cells))
     return pieces
 

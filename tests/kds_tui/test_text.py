@@ -81,6 +81,14 @@ def test_wrap_breaks_at_spaces_and_keeps_no_with_its_word():
     assert wrap("one\n\ntwo", 10) == ["one", "", "two"]
 
 
+def test_a_word_wider_than_a_line_breaks_after_a_hyphen_or_a_slash_where_it_can():
+    assert wrap("gluten-free bun", 9) == ["gluten-", "free bun"]
+    assert wrap("extra-extra-extra-long", 8) == ["extra-", "extra-", "extra-", "long"]
+    assert wrap("half/half-and-half-sauce", 10) == ["half/half-", "and-half-", "sauce"]
+    assert wrap("peppercorn", 9) == ["peppercor", "n"]  # none: where the line is full
+    assert wrap("-bb🍔", 3) == ["-", "bb", "🍔"]  # after the hyphen, still too wide
+
+
 def test_one_line_turns_tabs_and_breaks_into_spaces():
     assert one_line("a\tb\r\nc\nd") == "a b c d"
     assert one_line("plain") == "plain"

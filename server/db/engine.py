@@ -76,6 +76,16 @@ class Database:
             self._pg_lookups = self.reader.execution_options(isolation_level="AUTOCOMMIT")
         self._lookup_conn: PoolProxiedConnection | None = None
 
+    def tokens_version(self) -> tuple[int, int] | None:
+        """On SQLite, a value that changes whenever a token may have been made, changed or
+        revoked: by another process, or by this one (``SqliteWriter.tokens_version``);
+        None on PostgreSQL, and while it cannot be read at once."""
+        if not self.is_sqlite:
+            return None
+        writer = self._group.writer
+        assert isinstance(writer, SqliteWriter)
+        return writer.tokens_version()
+
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction: committed when the block ends, rolled back if it raises."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import math
 import sqlite3
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -127,11 +128,59 @@ class SqliteWriter:
         self.last_commit_s = math.inf
         """How long the last commit took (the first one goes to a thread, and measures)."""
         self.inline_commit_max_s = INLINE_COMMIT_MAX_S
+        self._thread_using = threading.Lock()
+        """Held by a worker thread while it uses the connection (connecting, waiting for
+        another process's lock, committing): the event loop must not wait for it."""
+        self._watching_tokens = False
+        self._token_writes = 0
+
+    def tokens_version(self) -> tuple[int, int] | None:
+        """What changes whenever the tokens may have: SQLite's ``PRAGMA data_version`` on
+        this connection (it changes when another connection commits to the file: another
+        process, the CLI, a script) and the count of this connection's own writes to the
+        tokens table (temporary triggers of this connection count them). None before the
+        connection is open and the tokens table exists, and while a worker thread or a
+        transaction uses it (a read now would wait for the thread, or could see a change
+        not yet committed)."""
+        if self._conn is None or not self._thread_using.acquire(blocking=False):
+            return None
+        try:
+            raw = driver_connection(self._conn)
+            if raw.in_transaction:
+                return None
+            if not self._watching_tokens:
+                try:
+                    self._watch_tokens(raw)
+                except sqlite3.OperationalError:  # no tokens table yet
+                    return None
+            version = raw.execute("PRAGMA data_version").fetchone()[0]
+            return int(version), self._token_writes
+        finally:
+            self._thread_using.release()
+
+    def _watch_tokens(self, raw: sqlite3.Connection) -> None:
+        raw.create_function("kds_tokens_written", 0, self._tokens_written)
+        for change in ("INSERT", "UPDATE", "DELETE"):
+            raw.execute(
+                f"CREATE TEMP TRIGGER IF NOT EXISTS kds_tokens_{change.lower()} "
+                f"AFTER {change} ON main.tokens BEGIN SELECT kds_tokens_written(); END"
+            )
+        self._watching_tokens = True
+
+    def _tokens_written(self) -> None:
+        self._token_writes += 1
+
+    async def _in_a_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
+        def using() -> Any:
+            with self._thread_using:
+                return fn(*args)
+
+        return await asyncio.to_thread(using)
 
     @asynccontextmanager
     async def transaction(self, waiting: Callable[[], bool]) -> AsyncIterator[InlineConnection]:
         if self._conn is None:
-            self._conn = await asyncio.to_thread(self.engine.connect)
+            self._conn = await self._in_a_thread(self.engine.connect)
         sync = self._conn
         if begin_at_once(sync, self._busy_timeout_ms):
             try:
@@ -141,13 +190,13 @@ class SqliteWriter:
                 driver_connection(sync).execute("ROLLBACK")
                 raise
         else:
-            transaction = await asyncio.to_thread(sync.begin)
+            transaction = await self._in_a_thread(sync.begin)
         try:
             yield InlineConnection(driver_connection(sync), self._prepared, sync)
             if self.last_commit_s < self.inline_commit_max_s and not waiting():
                 self._commit(transaction)
             else:
-                await asyncio.to_thread(self._commit, transaction)
+                await self._in_a_thread(self._commit, transaction)
         except BaseException:
             if transaction.is_active:
                 transaction.rollback()

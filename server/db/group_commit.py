@@ -7,7 +7,10 @@ the other, in the next transaction, each in its own SAVEPOINT (so a write that f
 stale version say, is rolled back alone), and commit together. A write's caller hears that
 it succeeded only after that commit, so durability is unchanged; writes still run one at a
 time in one transaction, so seq order is commit order and each version check sees every
-write before it. A lone write runs in a plain transaction.
+write before it. A lone write runs in a plain transaction; on SQLite, where a write's
+statements never suspend, a write that comes when the writer has been quiet for a moment
+(``LONE_AFTER_S``) runs in its caller's task, begun, run and (on a fast disk) committed in
+one step of the event loop, without the hand-offs to and from the committing task.
 
 The writer (``server.db.inline.SqliteWriter`` or ``PostgresWriter`` below) opens the
 transactions and the savepoints.
@@ -16,6 +19,8 @@ transactions and the savepoints.
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
@@ -25,9 +30,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 GROUP_COMMIT_MAX = 256
 """At most this many writes share one transaction (and its fsync)."""
+LONE_AFTER_S = 0.005
+"""A write runs alone in its caller's task only this long after the last transaction
+ended: the writes of a burst go through the committer, where they share commits (alone,
+each would have its own fsync: 24% fewer orders/s with 32 concurrent POSTs)."""
 
 
 class Writer(Protocol):
+    lone_in_caller: bool
+    """Whether a lone write may run its transaction in its caller's task (the caller's
+    cancellation must then never leave a commit half done: ``SqliteWriter``)."""
+
     def transaction(self, waiting: Callable[[], bool]) -> AbstractAsyncContextManager[Any]:
         """A transaction, committed when the block ends, rolled back if it raises;
         ``waiting()`` says whether other writes wait for the next one."""
@@ -41,6 +54,8 @@ class Writer(Protocol):
 
 class PostgresWriter:
     """Transactions from the engine's pool (pre-pinged, so a restarted server is fine)."""
+
+    lone_in_caller = False
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -101,12 +116,25 @@ class GroupCommit:
         self.writer = writer
         self._waiting: list[_Slot] = []
         self._committer: asyncio.Task[None] | None = None
+        self._lone = False
+        """A lone write is in its transaction (``_alone``)."""
+        self._ended = -math.inf
+        """When the last transaction ended (``time.monotonic()``)."""
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
+        if (
+            self.writer.lone_in_caller
+            and not self._waiting
+            and not self._busy()
+            and time.monotonic() - self._ended >= LONE_AFTER_S
+        ):
+            async with self._alone() as tx:
+                yield tx
+            return
         slot = _Slot(asyncio.get_running_loop())
         self._waiting.append(slot)
-        if self._committer is None or self._committer.done():
+        if not self._busy():
             self._committer = asyncio.create_task(self._commit_all(), name="group-commit")
         try:
             conn = await slot.granted
@@ -133,6 +161,30 @@ class GroupCommit:
     async def dispose(self) -> None:
         await self.writer.dispose()
 
+    def _busy(self) -> bool:
+        """Whether a transaction is running or about to (a lone write, or the committer)."""
+        return self._lone or (self._committer is not None and not self._committer.done())
+
+    @asynccontextmanager
+    async def _alone(self) -> AsyncIterator[Transaction]:
+        """A lone write's transaction, in its caller's task. Writes that come meanwhile
+        (while its commit waits for the disk in a thread) wait for the next transaction,
+        which the committer starts once this one has ended."""
+        self._lone = True
+        try:
+            async with self.writer.transaction(self._others_waiting) as conn:
+                tx = Transaction(conn)
+                yield tx
+                if tx.discarded:
+                    raise _RolledBack
+        except _RolledBack:
+            return
+        finally:
+            self._lone = False
+            self._ended = time.monotonic()
+            if self._waiting and not self._busy():
+                self._committer = asyncio.create_task(self._commit_all(), name="group-commit")
+
     def _others_waiting(self) -> bool:
         return bool(self._waiting)
 
@@ -144,6 +196,12 @@ class GroupCommit:
                 await self._commit(batch)
 
     async def _commit(self, batch: list[_Slot]) -> None:
+        try:
+            await self._commit_batch(batch)
+        finally:
+            self._ended = time.monotonic()
+
+    async def _commit_batch(self, batch: list[_Slot]) -> None:
         kept: list[_Slot] = []
         try:
             async with self.writer.transaction(self._others_waiting) as conn:

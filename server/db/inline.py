@@ -18,7 +18,7 @@ import math
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -84,6 +84,25 @@ def inline_sqlite_engine(url: str, begin: str, busy_timeout_ms: int, **pool: Any
     return engine
 
 
+async def _to_the_end(work: Awaitable[Any]) -> Any:
+    """Await ``work`` to its end even if the caller is cancelled meanwhile, then raise the
+    cancellation: work in a thread goes on whatever its caller does, and until it has
+    ended the connection must not be used (nor its transaction rolled back)."""
+    task = asyncio.ensure_future(work)
+    cancelled = False
+    while True:
+        try:
+            result = await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task.done():
+                raise
+            cancelled = True
+            continue
+        if cancelled:
+            raise asyncio.CancelledError
+        return result
+
+
 class InlineConnection:
     """An inline SQLite connection with the ``AsyncConnection`` methods the repository uses.
 
@@ -117,6 +136,10 @@ class InlineConnection:
 
 class SqliteWriter:
     """The one writer connection to a SQLite file, for ``GroupCommit``."""
+
+    lone_in_caller = True
+    """Work in a thread (a commit, the wait for another process's lock) is awaited to its
+    end even if the caller is cancelled."""
 
     def __init__(self, url: str, busy_timeout_ms: int, prepared: PreparedStatements) -> None:
         self._prepared = prepared
@@ -180,8 +203,9 @@ class SqliteWriter:
     @asynccontextmanager
     async def transaction(self, waiting: Callable[[], bool]) -> AsyncIterator[InlineConnection]:
         if self._conn is None:
-            self._conn = await self._in_a_thread(self.engine.connect)
+            await _to_the_end(self._in_a_thread(self._connect))
         sync = self._conn
+        assert sync is not None
         if begin_at_once(sync, self._busy_timeout_ms):
             try:
                 transaction = sync.begin()  # SQLAlchemy's side of it: BEGIN was sent
@@ -190,17 +214,26 @@ class SqliteWriter:
                 driver_connection(sync).execute("ROLLBACK")
                 raise
         else:
-            transaction = await self._in_a_thread(sync.begin)
+            try:
+                transaction = await _to_the_end(self._in_a_thread(sync.begin))
+            except asyncio.CancelledError:
+                if sync.in_transaction():  # begun once the lock was free: not to be kept
+                    sync.rollback()
+                raise
         try:
             yield InlineConnection(driver_connection(sync), self._prepared, sync)
             if self.last_commit_s < self.inline_commit_max_s and not waiting():
                 self._commit(transaction)
             else:
-                await self._in_a_thread(self._commit, transaction)
+                await _to_the_end(self._in_a_thread(self._commit, transaction))
         except BaseException:
             if transaction.is_active:
                 transaction.rollback()
             raise
+
+    def _connect(self) -> None:
+        if self._conn is None:
+            self._conn = self.engine.connect()
 
     def _commit(self, transaction: Any) -> None:
         started = time.perf_counter()

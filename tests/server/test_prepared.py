@@ -185,6 +185,43 @@ async def test_a_write_waits_for_another_process_lock_without_holding_up_the_loo
     assert await write() == 2
 
 
+async def test_a_lone_write_cancelled_while_it_waits_for_another_process_lock_leaves_nothing(
+    db: Database, tmp_path: Path
+) -> None:
+    """A lone write runs in its caller's task: a caller cancelled while its BEGIN waits in
+    a thread for another process's lock (a request given up, a timeout) must not leave
+    the writer's connection in a transaction begun once the lock comes free."""
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        HOLD_LOCK,
+        str(tmp_path / "kds.db"),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert holder.stdin is not None and holder.stdout is not None
+    assert (await holder.stdout.readline()).strip() == b"locked"
+
+    async def write(table: str) -> int:
+        async with db.writing() as conn:
+            seq = await repo.next_seq(conn)
+            await repo.insert_order(conn, _order(table))
+        return seq
+
+    given_up = asyncio.create_task(write("T1"))
+    done, _ = await asyncio.wait({given_up}, timeout=0.5)
+    assert not done, "the write went ahead while another process held the lock"
+    given_up.cancel()
+    holder.stdin.write(b"release\n")
+    await holder.stdin.drain()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(given_up, 30)
+    assert await holder.wait() == 0
+    # The next write begins as usual, and only it is stored.
+    assert await asyncio.wait_for(write("T2"), 30) == 1
+    assert [row["table_name"] for row in await _stored_orders(db)] == ["T2"]
+
+
 class CountingExecutor(ThreadPoolExecutor):
     """The loop's default executor, counting the hand-offs to its threads."""
 

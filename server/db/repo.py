@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from pydantic import TypeAdapter
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     Table,
     and_,
@@ -24,8 +25,10 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    true,
     update,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kds_contract import Item, Order, Status
@@ -218,9 +221,48 @@ async def _insert_items(conn: AsyncConnection, order_id: int, items: Sequence[It
         await conn.execute(_INSERT_ITEMS, item_rows(order_id, items))
 
 
+_ITEM_FIELDS = ("position", "name", "station", "quantity", "first_of_name", "first_of_station")
+
+
+def _insert_order_with_items() -> Any:
+    """PostgreSQL: the order and its item rows in one statement (the rows' fields as arrays),
+    whose answer is the order's id. A statement more costs the write ~100 us of the server's
+    CPU and a round trip while the write holds the seq's lock."""
+    new = (
+        insert(orders)
+        .values({c.key: bindparam(c.key, type_=c.type) for c in orders.c if c.key != "id"})
+        .returning(orders.c.id)
+        .cte("new_order")
+    )
+    # Cast in the SQL, not typed in Python: the arrays go to the driver as they are
+    # (SQLAlchemy's array type processed each element, ~40 us a write).
+    fields = func.unnest(
+        *(sql_cast(bindparam(f"items_{f}"), ARRAY(order_items.c[f].type)) for f in _ITEM_FIELDS)
+    )
+    rows = fields.table_valued(*_ITEM_FIELDS).render_derived()
+    items = (
+        insert(order_items)
+        .from_select(
+            ["order_id", *_ITEM_FIELDS],
+            select(new.c.id, *rows.c).select_from(new.join(rows, true())),
+        )
+        .returning(order_items.c.order_id)
+        .cte("new_items")
+    )
+    return select(new.c.id).add_cte(items)
+
+
+_INSERT_ORDER_WITH_ITEMS = _insert_order_with_items()
+
+
 async def insert_order(conn: AsyncConnection, order: Order) -> int:
-    result = await conn.execute(_INSERT_ORDER, _order_values(order))
-    order_id = int(result.scalar_one())
+    """Write a new order and its item rows; its id."""
+    values = _order_values(order)
+    if getattr(conn, "dialect", None) is not None and conn.dialect.name == "postgresql":
+        rows = item_rows(0, order.items)
+        values |= {f"items_{f}": [row[f] for row in rows] for f in _ITEM_FIELDS}
+        return int((await conn.execute(_INSERT_ORDER_WITH_ITEMS, values)).scalar_one())
+    order_id = int((await conn.execute(_INSERT_ORDER, values)).scalar_one())
     await _insert_items(conn, order_id, order.items)
     return order_id
 

@@ -234,6 +234,13 @@ class SqliteWriter:
     def _connect(self) -> None:
         if self._conn is None:
             self._conn = self.engine.connect()
+            self._new_connection()
+
+    def _new_connection(self) -> None:
+        # A new connection has neither the triggers nor the last data_version read: count
+        # one write, so that whatever was kept against the old one is not kept after it.
+        self._watching_tokens = False
+        self._token_writes += 1
 
     def _commit(self, transaction: Any) -> None:
         started = time.perf_counter()
@@ -254,4 +261,5 @@ class SqliteWriter:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+            self._new_connection()
         self.engine.dispose()

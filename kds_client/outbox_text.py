@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
+from kds_client.columns import table
 from kds_client.item_text import rough_duration
 from kds_contract.webhooks import Delivery, Webhook
 
@@ -32,11 +33,7 @@ def is_unhealthy(webhook: Webhook) -> bool:
 
 
 def _table(rows: Sequence[tuple[str, ...]]) -> str:
-    widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]) - 1)]
-    return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1]
-        for row in rows
-    )
+    return "\n".join(table(rows))
 
 
 def webhook_table(webhooks: Iterable[Webhook]) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kds_client.columns import table
+
 
 def _money(cents: Any) -> str:
     return "-" if cents is None else f"{cents / 100:.2f}"
@@ -25,14 +27,7 @@ def _change(now: Any, before: Any) -> str:
 
 
 def _lines(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
-    return [
-        "  ".join(
-            cell.ljust(w) if i == 0 else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in rows
-    ]
+    return table(rows, right=range(1, len(rows[0])))
 
 
 def report_text(report: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from pydantic import ValidationError
 
+from kds_client.columns import table
 from kds_client.item_text import rough_duration
 from kds_contract.screens import ScreenHello, ScreenKind, ScreensAnswer, quiet_for
 
@@ -50,8 +51,7 @@ def screens_text(answer: ScreensAnswer, now: datetime | None = None) -> str:
             "online" if info.connected else f"gone, seen {rough_duration(quiet_for(info, now))} ago"
         )
         rows.append((info.kind, info.station or "-", info.name, info.version or "-", state))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join([*(row[i].ljust(widths[i]) for i in range(4)), row[4]]) for row in rows]
+    lines = table(rows)
     if len(rows) == 1:
         lines.append("(no screen seen in the last 24 h)")
     for cover in answer.stations:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from kds_client.columns import table
 from kds_client.item_text import format_duration
 from kds_contract import Order, Priority
 from kds_contract.allergens import DEFAULT_ALLERGENS, Allergens
@@ -39,11 +40,7 @@ def order_table(orders: Iterable[Order]) -> str:
                 items if len(items) <= 60 else items[:57] + "...",
             )
         )
-    widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]) - 1)]
-    return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1]
-        for row in rows
-    )
+    return "\n".join(table(rows))
 
 
 def order_text(order: Order, tracking_link: str | None = None) -> str:

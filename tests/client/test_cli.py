@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 
 from kds_client import KdsRest
 from kds_client.cli import (
@@ -142,6 +143,24 @@ def test_list_move_and_done_as_a_script_would(shared_server):
     assert [o["id"] for o in json.loads(listed.stdout)["orders"]] == [int(first)]
     assert table.stdout.splitlines()[0].split()[:2] == ["ID", "STATUS"]
     assert len(table.stdout.splitlines()) == 3
+
+
+def test_tables_line_up_in_terminal_cells_with_chinese_names(shared_server):
+    """A Chinese character takes two cells of a terminal: the columns after it still line
+    up (they were padded by characters, so every column after ``担担面`` was three short)."""
+    server, tag = shared_server, uuid.uuid4().hex[:8]
+    kds_order(server, "create", "-i", f"2x 担担面{tag} @{tag}", "--customer", "王小明")
+
+    listed = kds_order(server, "list", "--station", tag).stdout.splitlines()
+    report = kds_order(server, "report", "--tz", "+00:00").stdout.splitlines()
+
+    header, row = listed[0], next(line for line in listed if tag in line)
+    assert cell_len(row[: row.index("2x 担担面")]) == cell_len(header[: header.index("ITEMS")])
+    assert cell_len(row[: row.index("王小明")]) == cell_len(header[: header.index("TABLE/")])
+    sold = next(line for line in report if line.startswith("ITEMS SOLD"))
+    ours = next(line for line in report if line.startswith(f"担担面{tag}"))
+    assert ours.split()[1:3] == ["2", "1"]
+    assert cell_len(ours) == cell_len(sold), "the numbers' column ends where its header does"
 
 
 @pytest.mark.parametrize(

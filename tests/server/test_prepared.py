@@ -149,29 +149,38 @@ conn.execute("COMMIT")
 """
 
 
-async def test_a_write_waits_for_another_process_lock_without_holding_up_the_loop(
-    db: Database, tmp_path: Path
-) -> None:
-    token, _ = await create_token(db, Role.KITCHEN, "pass-1")
-    # Another process (``kds-server token create``, say) holds SQLite's write lock.
+async def _hold_lock(path: Path) -> asyncio.subprocess.Process:
+    """Another process (``kds-server token create``, say) holding SQLite's write lock on
+    ``path`` until a line is written to its stdin."""
     holder = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
         HOLD_LOCK,
-        str(tmp_path / "kds.db"),
+        str(path),
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
     )
-    assert holder.stdin is not None and holder.stdout is not None
+    assert holder.stdout is not None
     assert (await holder.stdout.readline()).strip() == b"locked"
+    return holder
 
-    async def write() -> int:
-        async with db.writing() as conn:
-            seq = await repo.next_seq(conn)
-            await repo.insert_order(conn, _order("T1"))
-        return seq
 
-    pending = asyncio.create_task(write())
+async def _write_order(db: Database, table: str) -> int:
+    """One order written in a transaction of its own; the seq it took."""
+    async with db.writing() as conn:
+        seq = await repo.next_seq(conn)
+        await repo.insert_order(conn, _order(table))
+    return seq
+
+
+async def test_a_write_waits_for_another_process_lock_without_holding_up_the_loop(
+    db: Database, tmp_path: Path
+) -> None:
+    token, _ = await create_token(db, Role.KITCHEN, "pass-1")
+    holder = await _hold_lock(tmp_path / "kds.db")
+    assert holder.stdin is not None
+
+    pending = asyncio.create_task(_write_order(db, "T1"))
     done, _ = await asyncio.wait({pending}, timeout=0.5)
     assert not done, "the write went ahead while another process held the lock"
     # It waits in a thread: the loop still answers, a token lookup say.
@@ -182,7 +191,7 @@ async def test_a_write_waits_for_another_process_lock_without_holding_up_the_loo
     assert await holder.wait() == 0
     assert [row["table_name"] for row in await _stored_orders(db)] == ["T1"]
     # And the next write, with the lock free, begins inline as usual.
-    assert await write() == 2
+    assert await _write_order(db, "T1") == 2
 
 
 async def test_a_lone_write_cancelled_while_it_waits_for_another_process_lock_leaves_nothing(
@@ -191,24 +200,10 @@ async def test_a_lone_write_cancelled_while_it_waits_for_another_process_lock_le
     """A lone write runs in its caller's task: a caller cancelled while its BEGIN waits in
     a thread for another process's lock (a request given up, a timeout) must not leave
     the writer's connection in a transaction begun once the lock comes free."""
-    holder = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        HOLD_LOCK,
-        str(tmp_path / "kds.db"),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-    )
-    assert holder.stdin is not None and holder.stdout is not None
-    assert (await holder.stdout.readline()).strip() == b"locked"
+    holder = await _hold_lock(tmp_path / "kds.db")
+    assert holder.stdin is not None
 
-    async def write(table: str) -> int:
-        async with db.writing() as conn:
-            seq = await repo.next_seq(conn)
-            await repo.insert_order(conn, _order(table))
-        return seq
-
-    given_up = asyncio.create_task(write("T1"))
+    given_up = asyncio.create_task(_write_order(db, "T1"))
     done, _ = await asyncio.wait({given_up}, timeout=0.5)
     assert not done, "the write went ahead while another process held the lock"
     given_up.cancel()
@@ -218,7 +213,7 @@ async def test_a_lone_write_cancelled_while_it_waits_for_another_process_lock_le
         await asyncio.wait_for(given_up, 30)
     assert await holder.wait() == 0
     # The next write begins as usual, and only it is stored.
-    assert await asyncio.wait_for(write("T2"), 30) == 1
+    assert await asyncio.wait_for(_write_order(db, "T2"), 30) == 1
     assert [row["table_name"] for row in await _stored_orders(db)] == ["T2"]
 
 

@@ -22,6 +22,12 @@ async def _in_use(api: Api) -> None:
         assert (await api.get(f"/api/orders/{order['id']}")).status == 200
 
 
+async def _refused(api: Api) -> None:
+    """The next order from the token is refused as unauthorized."""
+    refused = await api.post("/api/orders", {"items": [{"name": "Burger"}]})
+    assert refused.status == 401, refused.body
+
+
 async def test_a_token_revoked_by_sql_on_the_file_is_refused_at_once(
     server: ServerProcess,
 ) -> None:
@@ -36,8 +42,7 @@ async def test_a_token_revoked_by_sql_on_the_file_is_refused_at_once(
                 ("till-sql",),
             )
             other.commit()
-        refused = await api.post("/api/orders", {"items": [{"name": "Burger"}]})
-        assert refused.status == 401, refused.body
+        await _refused(api)
         assert (await api.get("/api/orders")).status == 401
     client = socketio.AsyncClient(reconnection=False)
     try:
@@ -55,8 +60,7 @@ async def test_a_token_revoked_by_the_command_line_is_refused_at_once(
     async with Api(server.url, token) as api:
         await _in_use(api)
         server.cli("token", "revoke", "till-cli", check=True)
-        refused = await api.post("/api/orders", {"items": [{"name": "Burger"}]})
-        assert refused.status == 401, refused.body
+        await _refused(api)
 
 
 async def test_a_token_revoked_through_the_api_is_refused_at_once_while_it_writes(
